@@ -1,0 +1,20 @@
+// Defaults, as Kubespray's where Kubespray has one (roles/kubespray_defaults). Documented in the
+// spec descriptions (spec/v1alpha1.ts) and in `kspray init`'s starter file.
+export const DEFAULTS = {
+  kubernetes: {
+    serviceSubnet: '10.233.0.0/18', // kube_service_addresses
+    podSubnet: '10.233.64.0/18', // kube_pods_subnet
+    nodeCidrMaskSize: 24, // kube_network_node_prefix
+    clusterDomain: 'cluster.local', // dns_domain
+    proxyMode: 'ipvs' as const, // kube_proxy_mode
+  },
+  controlPlane: { loadBalancer: 'localhost' as const, port: 6443 },
+  etcd: { topology: 'stacked' as const },
+  pki: { algorithm: 'ECDSA-P256' as const, certValidityDays: 365, caValidityDays: 3650 },
+  bootstrapToken: { ttl: '24h' },
+  containerRuntime: { name: 'containerd' as const },
+  network: { plugin: 'calico' as const, mtu: 0 /* 0 = let calico detect it */, calico: { encapsulation: 'vxlan' as const } },
+  addons: { nodeLocalDNS: true, nodeLocalDNSAddress: '169.254.25.10', metricsServer: false },
+  node: { os: 'ubuntu-24.04' as const, arch: 'amd64' as const },
+  provider: 'baremetal',
+};

@@ -1,0 +1,76 @@
+// The normalized cluster: every default applied, nothing optional. Builders read only this type,
+// never the spec as written (changesets' "as written" vs "normalized" split).
+import type { SpecPath } from '../errors/errors.js';
+import type { ComponentVersions, Images, Arch } from '../catalog/catalog.js';
+import type { OsName, PkiAlgorithm, Role } from '../spec/v1alpha1.js';
+
+export interface NodeModel {
+  name: string;
+  /** 'node' = fixed identity (own payload); 'pool' = identical nodes sharing one payload. */
+  kind: 'node' | 'pool';
+  /** Fixed address; undefined for pool members (the cloud assigns it). */
+  address?: string;
+  roles: Role[];
+  isControlPlane: boolean;
+  /** Member of the etcd cluster (stacked: every control-plane node). */
+  isEtcd: boolean;
+  /** The control-plane node that runs `kubeadm init` and applies the addons. */
+  isFirstControlPlane: boolean;
+  os: OsName;
+  arch: Arch;
+  labels: Record<string, string>;
+  taints: Array<{ key: string; value?: string; effect: string }>;
+  count: number;
+  /** Where this node is declared, e.g. ['spec', 'nodes', 0]: builders attach it to what they add. */
+  specPath: SpecPath;
+}
+
+export interface ClusterModel {
+  name: string;
+  kubernetes: {
+    version: string;
+    minor: string;
+    serviceSubnet: string;
+    podSubnet: string;
+    nodeCidrMaskSize: number;
+    clusterDomain: string;
+    proxyMode: 'ipvs' | 'iptables' | 'nftables';
+    featureGates: Record<string, boolean>;
+    /** First address of the service subnet: the `kubernetes` Service, in the apiserver SANs. */
+    apiServiceIP: string;
+    /** Third address of the service subnet: CoreDNS (Kubespray skydns_server). */
+    dnsServiceIP: string;
+  };
+  controlPlane: {
+    loadBalancer: 'localhost' | 'kube-vip' | 'external';
+    /** Port the apiservers bind. */
+    bindPort: number;
+    /** kubeadm controlPlaneEndpoint (host:port) that cluster-info, kube-proxy and kubelets start with. */
+    kubeadmEndpoint: string;
+    /** What users reach the API at (spec.controlPlane.endpoint, or the first control plane). */
+    clientEndpoint: { host: string; port: number };
+    /** Names and addresses for the apiserver certificate, besides the per-node ones. */
+    extraSANs: string[];
+  };
+  etcd: { topology: 'stacked' | 'external' };
+  pki: { algorithm: PkiAlgorithm; certValidityDays: number; caValidityDays: number };
+  bootstrapToken: { ttl: string };
+  containerRuntime: { name: 'containerd' | 'cri-o' };
+  network: { plugin: 'calico' | 'cilium' | 'flannel' | 'kube-router' | 'none'; mtu: number; calico: { encapsulation: 'vxlan' | 'ipip' | 'none' } };
+  addons: { nodeLocalDNS: boolean; nodeLocalDNSAddress: string; metricsServer: boolean };
+  artifacts: { mirror?: string; registry?: string };
+  provider: string;
+  sshAuthorizedKeys: string[];
+  versions: ComponentVersions;
+  images: Images;
+  /** Fixed nodes first, then pools, each in spec order. */
+  nodes: NodeModel[];
+}
+
+export const controlPlaneNodes = (m: ClusterModel): NodeModel[] => m.nodes.filter((n) => n.isControlPlane);
+export const etcdMembers = (m: ClusterModel): NodeModel[] => m.nodes.filter((n) => n.isEtcd);
+export const firstControlPlane = (m: ClusterModel): NodeModel => {
+  const first = m.nodes.find((n) => n.isFirstControlPlane);
+  if (!first) throw new Error('model: no first control plane (rules should have refused this spec)');
+  return first;
+};

@@ -1,0 +1,216 @@
+// Named validation rules, one invariant each. They run on the spec as written (so paths point at
+// what the user typed) after the shape check; every failing rule is reported, not just the first.
+import type { Problem, SpecPath } from '../errors/errors.js';
+import { messages } from '../errors/messages.js';
+import { kubernetesVersions } from '../catalog/catalog.js';
+import type { ClusterSpec } from '../spec/v1alpha1.js';
+import { cidrContains, cidrsOverlap, parseCidr, parseIPv4, type Cidr } from './ipv4.js';
+import { DEFAULTS } from './defaults.js';
+
+export interface Rule {
+  name: string;
+  check(spec: ClusterSpec): Problem[];
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+interface Declared {
+  name: string;
+  roles: string[];
+  address?: string;
+  path: SpecPath;
+}
+
+function declared(spec: ClusterSpec): Declared[] {
+  const s = spec.spec;
+  return [
+    ...(s.nodes ?? []).map((n, i) => ({ name: n.name, roles: n.roles, address: n.address, path: ['spec', 'nodes', i] })),
+    ...(s.pools ?? []).map((p, i) => ({ name: p.name, roles: p.roles, path: ['spec', 'pools', i] })),
+  ];
+}
+
+const cidrFields = (spec: ClusterSpec): Array<{ key: 'serviceSubnet' | 'podSubnet'; text: string; path: SpecPath }> =>
+  (['serviceSubnet', 'podSubnet'] as const).map((key) => ({
+    key,
+    text: spec.spec.kubernetes?.[key] ?? DEFAULTS.kubernetes[key],
+    path: spec.spec.kubernetes?.[key] ? ['spec', 'kubernetes', key] : ['spec', 'kubernetes'],
+  }));
+
+export const rules: Rule[] = [
+  {
+    name: 'dns1123-name',
+    check: (spec) => {
+      const names: Array<[string, SpecPath]> = [
+        [spec.metadata.name, ['metadata', 'name']],
+        ...declared(spec).map((d): [string, SpecPath] => [d.name, [...d.path, 'name']]),
+      ];
+      return names
+        .filter(([name]) => name.length > 63 || !DNS1123_LABEL.test(name))
+        .map(([name, path]) => ({ ...messages.notDns1123(name), path }));
+    },
+  },
+  {
+    name: 'valid-cidr',
+    check: (spec) =>
+      cidrFields(spec)
+        .filter((f) => !parseCidr(f.text))
+        .map((f) => ({ ...messages.badCidr(f.key, f.text), path: f.path })),
+  },
+  {
+    name: 'cidr-overlap',
+    check: (spec) => {
+      const [svc, pod] = cidrFields(spec);
+      const a = parseCidr(svc!.text);
+      const b = parseCidr(pod!.text);
+      if (!a || !b || !cidrsOverlap(a, b)) return [];
+      return [{ ...messages.cidrOverlap(svc!.text, pod!.text), path: pod!.path }];
+    },
+  },
+  {
+    name: 'node-cidr-fits-pod-subnet',
+    check: (spec) => {
+      const pod = parseCidr(cidrFields(spec)[1]!.text);
+      const mask = spec.spec.kubernetes?.nodeCidrMaskSize ?? DEFAULTS.kubernetes.nodeCidrMaskSize;
+      if (!pod || mask > pod.prefix) return [];
+      return [{ ...messages.nodeCidrTooBig(mask, pod.prefix), path: ['spec', 'kubernetes', 'nodeCidrMaskSize'] }];
+    },
+  },
+  {
+    name: 'valid-address',
+    check: (spec) =>
+      declared(spec)
+        .filter((d) => d.address !== undefined && parseIPv4(d.address) === undefined)
+        .map((d) => ({ ...messages.badAddress(d.address!), path: [...d.path, 'address'] })),
+  },
+  {
+    name: 'address-outside-cluster-subnets',
+    check: (spec) => {
+      const subnets = cidrFields(spec)
+        .map((f) => ({ f, c: parseCidr(f.text) }))
+        .filter((x): x is { f: ReturnType<typeof cidrFields>[number]; c: Cidr } => !!x.c);
+      return declared(spec).flatMap((d) => {
+        const ip = d.address === undefined ? undefined : parseIPv4(d.address);
+        if (ip === undefined) return [];
+        const hit = subnets.find((s) => cidrContains(s.c, ip));
+        return hit ? [{ ...messages.addressInClusterSubnet(d.address!, hit.f.key, hit.f.text), path: [...d.path, 'address'] }] : [];
+      });
+    },
+  },
+  {
+    name: 'unique-node-names',
+    check: (spec) => duplicates(declared(spec), (d) => d.name, (d, first) => ({ ...messages.duplicateName(d.name, first), path: [...d.path, 'name'] })),
+  },
+  {
+    name: 'unique-addresses',
+    check: (spec) =>
+      duplicates(
+        declared(spec).filter((d) => d.address !== undefined),
+        (d) => d.address!,
+        (d, first) => ({ ...messages.duplicateAddress(d.address!, first), path: [...d.path, 'address'] }),
+      ),
+  },
+  {
+    name: 'has-control-plane',
+    check: (spec) =>
+      declared(spec).some((d) => d.roles.includes('control-plane'))
+        ? []
+        : [{ ...messages.noControlPlane(), path: spec.spec.nodes ? ['spec', 'nodes'] : ['spec'] }],
+  },
+  {
+    name: 'control-plane-has-fixed-address',
+    check: (spec) =>
+      (spec.spec.pools ?? []).flatMap((p, i) =>
+        p.roles.includes('control-plane') || p.roles.includes('etcd')
+          ? [{ ...messages.controlPlaneInPool(p.name), path: ['spec', 'pools', i, 'roles'] }]
+          : [],
+      ),
+  },
+  {
+    name: 'stacked-etcd-on-control-plane',
+    check: (spec) => {
+      if ((spec.spec.etcd?.topology ?? DEFAULTS.etcd.topology) !== 'stacked') return [];
+      return (spec.spec.nodes ?? []).flatMap((n, i) =>
+        n.roles.includes('etcd') && !n.roles.includes('control-plane')
+          ? [{ ...messages.etcdRoleWithoutControlPlane(n.name), path: ['spec', 'nodes', i, 'roles'] }]
+          : [],
+      );
+    },
+  },
+  {
+    name: 'odd-etcd-members',
+    check: (spec) => {
+      const members = (spec.spec.nodes ?? []).filter((n) => n.roles.includes('control-plane') || n.roles.includes('etcd'));
+      if (members.length === 0 || members.length % 2 === 1) return [];
+      return [{ ...messages.evenEtcd(members.length), path: ['spec', 'nodes'] }];
+    },
+  },
+  {
+    name: 'known-kubernetes-version',
+    check: (spec) => {
+      const v = spec.spec.kubernetes?.version;
+      if (v === undefined) return [];
+      const known = kubernetesVersions();
+      return known.includes(v) ? [] : [{ ...messages.unknownKubernetesVersion(v, known), path: ['spec', 'kubernetes', 'version'] }];
+    },
+  },
+  {
+    name: 'implemented-choices',
+    // The spec reserves these fields so cluster.yaml files stay valid as kspray grows; until a
+    // choice is implemented it is refused here rather than silently rendered wrong.
+    check: (spec) => {
+      const s = spec.spec;
+      const out: Problem[] = [];
+      const refuse = (value: string | undefined, allowed: string[], path: SpecPath) => {
+        if (value !== undefined && !allowed.includes(value)) out.push({ ...messages.notImplemented(value, allowed), path });
+      };
+      refuse(s.network?.plugin, ['calico', 'none'], ['spec', 'network', 'plugin']);
+      refuse(s.containerRuntime?.name, ['containerd'], ['spec', 'containerRuntime', 'name']);
+      refuse(s.etcd?.topology, ['stacked'], ['spec', 'etcd', 'topology']);
+      refuse(s.controlPlane?.loadBalancer, ['localhost', 'external'], ['spec', 'controlPlane', 'loadBalancer']);
+      return out;
+    },
+  },
+  {
+    name: 'external-lb-needs-endpoint',
+    check: (spec) =>
+      spec.spec.controlPlane?.loadBalancer === 'external' && !spec.spec.controlPlane.endpoint
+        ? [{ ...messages.externalNeedsEndpoint(), path: ['spec', 'controlPlane', 'loadBalancer'] }]
+        : [],
+  },
+  {
+    name: 'valid-endpoint',
+    check: (spec) => {
+      const e = spec.spec.controlPlane?.endpoint;
+      if (e === undefined || parseEndpoint(e)) return [];
+      return [{ ...messages.badEndpoint(e), path: ['spec', 'controlPlane', 'endpoint'] }];
+    },
+  },
+];
+
+/** "host" or "host:port"; host is a DNS name or an IPv4 address. */
+export function parseEndpoint(text: string): { host: string; port?: number } | undefined {
+  const m = /^([a-zA-Z0-9.-]+)(?::(\d{1,5}))?$/.exec(text);
+  if (!m) return undefined;
+  const port = m[2] === undefined ? undefined : Number(m[2]);
+  if (port !== undefined && (port < 1 || port > 65535)) return undefined;
+  const host = m[1]!;
+  if (/^[\d.]+$/.test(host) ? parseIPv4(host) === undefined : !host.split('.').every((l) => DNS1123_LABEL.test(l.toLowerCase())))
+    return undefined;
+  return { host, port };
+}
+
+function duplicates<T>(items: T[], key: (t: T) => string, report: (dup: T, firstName: string) => Problem): Problem[] {
+  const seen = new Map<string, T>();
+  const out: Problem[] = [];
+  for (const item of items) {
+    const k = key(item);
+    const first = seen.get(k);
+    if (first) out.push(report(item, (first as { name?: string }).name ?? k));
+    else seen.set(k, item);
+  }
+  return out;
+}
+
+export function runRules(spec: ClusterSpec): Problem[] {
+  return rules.flatMap((r) => r.check(spec).map((p) => ({ ...p, rule: p.rule ?? r.name })));
+}

@@ -1,0 +1,123 @@
+// model/ stage: spec as written → ClusterModel (defaults applied, rules passed).
+import { KsprayError } from '../errors/errors.js';
+import { componentVersions, defaultKubernetesVersion, images, minorOf } from '../catalog/catalog.js';
+import type { ClusterSpec } from '../spec/v1alpha1.js';
+import { DEFAULTS } from './defaults.js';
+import { nthAddress, parseCidr } from './ipv4.js';
+import type { ClusterModel, NodeModel } from './model.js';
+import { parseEndpoint, runRules } from './rules.js';
+
+export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
+  const problems = runRules(spec);
+  if (problems.length > 0) throw new KsprayError('input', problems, file);
+
+  const s = spec.spec;
+  const k = s.kubernetes ?? {};
+  const version = k.version ?? defaultKubernetesVersion();
+  const serviceSubnet = k.serviceSubnet ?? DEFAULTS.kubernetes.serviceSubnet;
+  const svc = parseCidr(serviceSubnet)!;
+  const versions = componentVersions(version);
+  const artifacts = { mirror: s.artifacts?.mirror, registry: s.artifacts?.registry };
+
+  const nodes = buildNodes(spec);
+  const first = nodes.find((n) => n.isFirstControlPlane)!;
+  const bindPort = s.controlPlane?.port ?? DEFAULTS.controlPlane.port;
+  const loadBalancer = s.controlPlane?.loadBalancer ?? DEFAULTS.controlPlane.loadBalancer;
+  const userEndpoint = s.controlPlane?.endpoint ? parseEndpoint(s.controlPlane.endpoint) : undefined;
+  const clientEndpoint = userEndpoint
+    ? { host: userEndpoint.host, port: userEndpoint.port ?? bindPort }
+    : { host: first.address!, port: bindPort };
+  // With the localhost proxy there is no shared address at join time, so kubeadm's endpoint is the
+  // first control plane (as Kubespray does); nodes switch to https://localhost after joining.
+  const kubeadmEndpoint =
+    loadBalancer === 'localhost' ? `${first.address}:${bindPort}` : `${clientEndpoint.host}:${clientEndpoint.port}`;
+
+  return {
+    name: spec.metadata.name,
+    kubernetes: {
+      version,
+      minor: minorOf(version),
+      serviceSubnet,
+      podSubnet: k.podSubnet ?? DEFAULTS.kubernetes.podSubnet,
+      nodeCidrMaskSize: k.nodeCidrMaskSize ?? DEFAULTS.kubernetes.nodeCidrMaskSize,
+      clusterDomain: k.clusterDomain ?? DEFAULTS.kubernetes.clusterDomain,
+      proxyMode: k.proxyMode ?? DEFAULTS.kubernetes.proxyMode,
+      featureGates: sortedRecord(k.featureGates ?? {}),
+      apiServiceIP: nthAddress(svc, 1),
+      dnsServiceIP: nthAddress(svc, 3),
+    },
+    controlPlane: {
+      loadBalancer,
+      bindPort,
+      kubeadmEndpoint,
+      clientEndpoint,
+      extraSANs: userEndpoint ? [userEndpoint.host] : [],
+    },
+    etcd: { topology: s.etcd?.topology ?? DEFAULTS.etcd.topology },
+    pki: {
+      algorithm: s.pki?.algorithm ?? DEFAULTS.pki.algorithm,
+      certValidityDays: s.pki?.certValidityDays ?? DEFAULTS.pki.certValidityDays,
+      caValidityDays: s.pki?.caValidityDays ?? DEFAULTS.pki.caValidityDays,
+    },
+    bootstrapToken: { ttl: s.bootstrapToken?.ttl ?? DEFAULTS.bootstrapToken.ttl },
+    containerRuntime: { name: s.containerRuntime?.name ?? DEFAULTS.containerRuntime.name },
+    network: {
+      plugin: s.network?.plugin ?? DEFAULTS.network.plugin,
+      mtu: s.network?.mtu ?? DEFAULTS.network.mtu,
+      calico: { encapsulation: s.network?.calico?.encapsulation ?? DEFAULTS.network.calico.encapsulation },
+    },
+    addons: {
+      nodeLocalDNS: s.addons?.nodeLocalDNS ?? DEFAULTS.addons.nodeLocalDNS,
+      nodeLocalDNSAddress: DEFAULTS.addons.nodeLocalDNSAddress,
+      metricsServer: s.addons?.metricsServer ?? DEFAULTS.addons.metricsServer,
+    },
+    artifacts,
+    provider: s.provider?.name ?? DEFAULTS.provider,
+    sshAuthorizedKeys: s.ssh?.authorizedKeys ?? [],
+    versions,
+    images: images(versions, artifacts.registry),
+    nodes,
+  };
+}
+
+function buildNodes(spec: ClusterSpec): NodeModel[] {
+  const stacked = (spec.spec.etcd?.topology ?? DEFAULTS.etcd.topology) === 'stacked';
+  const common = (n: { roles: NodeModel['roles']; os?: NodeModel['os']; arch?: NodeModel['arch']; labels?: Record<string, string>; taints?: NodeModel['taints'] }) => {
+    const roles = [...new Set(n.roles)].sort();
+    const isControlPlane = roles.includes('control-plane');
+    return {
+      roles,
+      isControlPlane,
+      isEtcd: roles.includes('etcd') || (stacked && isControlPlane),
+      os: n.os ?? DEFAULTS.node.os,
+      arch: n.arch ?? DEFAULTS.node.arch,
+      labels: sortedRecord(n.labels ?? {}),
+      taints: n.taints ?? [],
+    };
+  };
+  const fixed: NodeModel[] = (spec.spec.nodes ?? []).map((n, i) => ({
+    name: n.name,
+    kind: 'node',
+    address: n.address,
+    count: 1,
+    isFirstControlPlane: false,
+    specPath: ['spec', 'nodes', i],
+    ...common(n),
+  }));
+  const pools: NodeModel[] = (spec.spec.pools ?? []).map((p, i) => ({
+    name: p.name,
+    kind: 'pool',
+    count: p.count ?? 1,
+    isFirstControlPlane: false,
+    specPath: ['spec', 'pools', i],
+    ...common(p),
+  }));
+  // The first control-plane node in spec order runs `kubeadm init`: deterministic and documented.
+  const first = fixed.find((n) => n.isControlPlane);
+  if (first) first.isFirstControlPlane = true;
+  return [...fixed, ...pools];
+}
+
+function sortedRecord<T>(r: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

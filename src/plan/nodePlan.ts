@@ -1,0 +1,46 @@
+// What one node (or one pool) receives: files and the units to start, each remembering the
+// builder and the spec path that produced it (butane's provenance), so an error found in any
+// emitted format can be reported at the user's line. Emitters (emit/) turn a NodePlan into bytes.
+import type { SpecPath } from '../errors/errors.js';
+import type { NodeModel } from '../model/model.js';
+
+export interface PlanFile {
+  path: string; // absolute path on the node
+  content: string;
+  mode: number; // e.g. 0o644
+  /** Holds private key material: never on workers (test/worker-secrets.test.ts). */
+  secret?: boolean;
+  builder: string;
+  origin: SpecPath;
+}
+
+export interface NodePlan {
+  node: NodeModel;
+  files: Map<string, PlanFile>;
+  /** systemd units the payload itself starts at first boot (everything else the node program starts). */
+  startUnits: string[];
+  /** Users' SSH keys for the default user (only if the spec asks). */
+  sshAuthorizedKeys: string[];
+}
+
+export function newPlan(node: NodeModel): NodePlan {
+  return { node, files: new Map(), startUnits: [], sshAuthorizedKeys: [] };
+}
+
+export class PlanConflictError extends Error {}
+
+/** Adds a file; two builders writing one path is a bug in kspray, never silently last-wins. */
+export function addFile(plan: NodePlan, file: Omit<PlanFile, 'mode'> & { mode?: number }): void {
+  const existing = plan.files.get(file.path);
+  if (existing) {
+    throw new PlanConflictError(
+      `plan: ${file.path} on ${plan.node.name} written by both ${existing.builder} and ${file.builder}`,
+    );
+  }
+  plan.files.set(file.path, { mode: 0o644, ...file });
+}
+
+/** Files in path order: emitters must not depend on builder order (determinism). */
+export function sortedFiles(plan: NodePlan): PlanFile[] {
+  return [...plan.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,59 @@
+// spec/ stage: YAML text → ClusterSpec as written, with a SpecSource for error positions.
+// Every problem is collected and reported at once (cdk8s style), never only the first.
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { KsprayError, type Problem } from '../errors/errors.js';
+import { messages } from '../errors/messages.js';
+import { SpecSource } from './source.js';
+import { API_VERSION, clusterSpec, type ClusterSpec } from './v1alpha1.js';
+
+export interface LoadedSpec {
+  spec: ClusterSpec;
+  source: SpecSource;
+}
+
+export function loadSpec(text: string, file: string): LoadedSpec {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const source = SpecSource.fromDocument(file, text, doc, lines);
+  if (doc.errors.length > 0) {
+    throw new KsprayError(
+      'input',
+      doc.errors.map((e) => yamlProblem(e.message, e.pos[0], lines)),
+      file,
+    );
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new KsprayError('input', [messages.notAMapping()], file);
+  }
+  const apiVersion = (data as Record<string, unknown>).apiVersion;
+  if (apiVersion !== undefined && apiVersion !== API_VERSION) {
+    throw new KsprayError('input', [messages.unsupportedApiVersion(String(apiVersion))], file);
+  }
+  const parsed = clusterSpec.safeParse(data);
+  if (!parsed.success) {
+    throw new KsprayError('input', parsed.error.issues.flatMap(zodProblems), file);
+  }
+  return { spec: parsed.data, source };
+}
+
+function yamlProblem(message: string, offset: number, lines: LineCounter): Problem {
+  const { line, col } = lines.linePos(offset);
+  // The yaml library's message already names the position; keep its first line only.
+  return { ...messages.yamlSyntax(message.split('\n')[0] ?? message), position: { line, col } } as Problem;
+}
+
+function zodProblems(issue: z.core.$ZodIssue): Problem[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({ ...messages.unknownKey(key, path), path: [...path, key], atKey: true }));
+    case 'invalid_value':
+      return [{ ...messages.invalidValue(path, issue.values.map(String)), path }];
+    case 'invalid_type':
+      return [{ ...messages.invalidType(path, issue.expected, issue.input), path }];
+    default:
+      return [{ ...messages.invalidField(path, issue.message), path }];
+  }
+}

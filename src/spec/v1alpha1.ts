@@ -1,0 +1,164 @@
+// The cluster spec as the user writes it (kspray.dev/v1alpha1). Everything is optional here except
+// what has no sensible default; model/defaults.ts turns this into the normalized ClusterModel.
+// This zod schema is the single source: the TypeScript type, the runtime check (unknown keys are
+// errors, so typos never pass silently) and the editor JSON Schema (schema/cluster.schema.json) all
+// come from it. Descriptions state the default, because editors show them.
+import { z } from 'zod';
+
+export const API_VERSION = 'kspray.dev/v1alpha1';
+
+export const SUPPORTED_OS = ['ubuntu-22.04', 'ubuntu-24.04', 'debian-12', 'debian-13'] as const;
+export const ROLES = ['control-plane', 'etcd', 'worker'] as const;
+export const PKI_ALGORITHMS = ['ECDSA-P256', 'ECDSA-P384', 'RSA-2048', 'RSA-3072', 'RSA-4096'] as const;
+export const NETWORK_PLUGINS = ['calico', 'cilium', 'flannel', 'kube-router', 'none'] as const;
+export const PROXY_MODES = ['ipvs', 'iptables', 'nftables'] as const;
+export const LOAD_BALANCERS = ['localhost', 'kube-vip', 'external'] as const;
+export const PROVIDERS = ['aws', 'gce', 'azure', 'openstack', 'vsphere', 'oci', 'baremetal'] as const;
+export const ARCHES = ['amd64', 'arm64'] as const;
+
+const str = () => z.string().min(1);
+
+const labels = z.record(z.string(), z.string()).describe('Node labels applied at registration.');
+const taint = z
+  .object({
+    key: str(),
+    value: z.string().optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+  })
+  .strict();
+
+const nodeCommon = {
+  roles: z.array(z.enum(ROLES)).min(1).describe('Any of control-plane, etcd, worker.'),
+  os: z.enum(SUPPORTED_OS).optional().describe('Operating system of the node image. Default: ubuntu-24.04.'),
+  arch: z.enum(ARCHES).optional().describe('CPU architecture. Default: amd64.'),
+  labels: labels.optional(),
+  taints: z.array(taint).optional(),
+};
+
+export const nodeSpec = z
+  .object({
+    name: str().describe('Node name (DNS-1123 label); also the kubelet node name and hostname.'),
+    address: str().describe('Fixed IPv4 address the node uses inside the cluster.'),
+    ...nodeCommon,
+  })
+  .strict();
+
+export const poolSpec = z
+  .object({
+    name: str().describe('Pool name (DNS-1123 label); every node of the pool boots the same payload.'),
+    count: z.number().int().min(0).optional().describe('Number of nodes, for sizing and the render summary. Default: 1.'),
+    ...nodeCommon,
+  })
+  .strict();
+
+export const clusterSpec = z
+  .object({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('Cluster'),
+    metadata: z
+      .object({ name: str().describe('Cluster name (DNS-1123 label); outputs go to outputs/<name>/.') })
+      .strict(),
+    spec: z
+      .object({
+        kubernetes: z
+          .object({
+            version: str().optional().describe("Kubernetes version from the catalog. Default: Kubespray's default."),
+            serviceSubnet: str().optional().describe('Default: 10.233.0.0/18 (Kubespray kube_service_addresses).'),
+            podSubnet: str().optional().describe('Default: 10.233.64.0/18 (Kubespray kube_pods_subnet).'),
+            nodeCidrMaskSize: z.number().int().min(16).max(28).optional().describe('Default: 24.'),
+            clusterDomain: str().optional().describe('Default: cluster.local.'),
+            proxyMode: z.enum(PROXY_MODES).optional().describe('kube-proxy mode. Default: ipvs.'),
+            featureGates: z.record(z.string(), z.boolean()).optional(),
+          })
+          .strict()
+          .optional(),
+        controlPlane: z
+          .object({
+            endpoint: str()
+              .optional()
+              .describe('host[:port] clients use for the API; added to the apiserver SANs and to admin.conf.'),
+            loadBalancer: z.enum(LOAD_BALANCERS).optional().describe('Default: localhost (nginx on every non-control-plane node).'),
+            port: z.number().int().min(1).max(65535).optional().describe('apiserver bind port. Default: 6443.'),
+          })
+          .strict()
+          .optional(),
+        etcd: z
+          .object({ topology: z.enum(['stacked', 'external']).optional().describe('Default: stacked.') })
+          .strict()
+          .optional(),
+        pki: z
+          .object({
+            algorithm: z.enum(PKI_ALGORITHMS).optional().describe('Key algorithm for every key. Default: ECDSA-P256.'),
+            certValidityDays: z.number().int().min(1).max(3650).optional().describe('Leaf certificates. Default: 365.'),
+            caValidityDays: z.number().int().min(1).max(36500).optional().describe('CAs, fixed at bundle creation. Default: 3650.'),
+          })
+          .strict()
+          .optional(),
+        bootstrapToken: z
+          .object({
+            ttl: z
+              .string()
+              .regex(/^(\d+h)?(\d+m)?(\d+s)?$/)
+              .optional()
+              .describe('Lifetime of the join token, kubeadm duration ("24h", "90m"; "0s" never expires). Default: 24h.'),
+          })
+          .strict()
+          .optional(),
+        containerRuntime: z
+          .object({ name: z.enum(['containerd', 'cri-o']).optional().describe('Default: containerd.') })
+          .strict()
+          .optional(),
+        network: z
+          .object({
+            plugin: z.enum(NETWORK_PLUGINS).optional().describe('Default: calico.'),
+            mtu: z.number().int().min(1000).max(9000).optional().describe('Pod network MTU. Default: 1450 (calico vxlan on 1500).'),
+            calico: z
+              .object({ encapsulation: z.enum(['vxlan', 'ipip', 'none']).optional().describe('Default: vxlan.') })
+              .strict()
+              .optional(),
+          })
+          .strict()
+          .optional(),
+        addons: z
+          .object({
+            nodeLocalDNS: z.boolean().optional().describe('nodelocaldns on 169.254.25.10. Default: true.'),
+            metricsServer: z.boolean().optional().describe('Default: false.'),
+          })
+          .strict()
+          .optional(),
+        artifacts: z
+          .object({
+            mirror: str().optional().describe('Files mirror laid out like Kubespray files_repo.'),
+            registry: str().optional().describe('Image registry mirror (Kubespray registry_host).'),
+          })
+          .strict()
+          .optional(),
+        provider: z
+          .object({ name: z.enum(PROVIDERS).optional().describe('Default: baremetal.') })
+          .strict()
+          .optional(),
+        ssh: z
+          .object({
+            authorizedKeys: z.array(str()).optional().describe('Keys for the default user; kspray itself never uses SSH.'),
+          })
+          .strict()
+          .optional(),
+        nodes: z.array(nodeSpec).optional(),
+        pools: z.array(poolSpec).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type ClusterSpec = z.infer<typeof clusterSpec>;
+export type NodeSpec = z.infer<typeof nodeSpec>;
+export type PoolSpec = z.infer<typeof poolSpec>;
+export type Role = (typeof ROLES)[number];
+export type OsName = (typeof SUPPORTED_OS)[number];
+export type PkiAlgorithm = (typeof PKI_ALGORITHMS)[number];
+
+/** The editor JSON Schema; test/schema.test.ts keeps schema/cluster.schema.json equal to it. */
+export function specJsonSchema(): unknown {
+  const schema = z.toJSONSchema(clusterSpec) as Record<string, unknown>;
+  return { ...schema, $id: 'https://kspray.dev/schemas/v1alpha1/cluster.json', title: 'kspray Cluster (v1alpha1)' };
+}
