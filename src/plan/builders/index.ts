@@ -1,0 +1,24 @@
+// Every builder, in a fixed order. Order does not change output (files are sorted by path), but
+// a fixed list makes "which builder wrote this" easy to answer.
+import type { Builder } from '../builder.js';
+import { osBuilder } from './os.js';
+import { containerdBuilder } from './containerd.js';
+import { kubeletBuilder } from './kubelet.js';
+import { pkiFilesBuilder } from './pkiFiles.js';
+import { kubeadmBuilder } from './kubeadm.js';
+import { apiserverProxyBuilder } from './apiserverProxy.js';
+import { calicoBuilder } from './calico.js';
+import { addonsBuilder } from './addons.js';
+import { bootstrapBuilder } from './bootstrap.js';
+
+export const BUILDERS: Builder[] = [
+  osBuilder,
+  containerdBuilder,
+  kubeletBuilder,
+  pkiFilesBuilder,
+  kubeadmBuilder,
+  apiserverProxyBuilder,
+  calicoBuilder,
+  addonsBuilder,
+  bootstrapBuilder,
+];

@@ -1,0 +1,7 @@
+import type { Builder } from '../builder.js';
+
+// TODO(placeholder until implemented): see the issue.
+export const kubeadmBuilder: Builder = {
+  name: 'kubeadm',
+  build() {},
+};
