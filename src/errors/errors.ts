@@ -18,18 +18,28 @@ export interface Problem {
   position?: { line: number; col: number };
 }
 
+/** Maps a spec path to a position in the file (spec/source.ts implements it). */
+export interface Locator {
+  locate(path: SpecPath, atKey?: boolean): { line: number; col: number };
+  /** The text of a 1-based line, for the snippet under an error. */
+  lineText(line: number): string | undefined;
+}
+
 export class KsprayError extends Error {
   readonly kind: 'input' | 'failure';
   readonly problems: Problem[];
   /** The file the problems' paths refer to, when there is one. */
   readonly file?: string;
+  /** Set once the spec is parsed, so paths can be shown as file:line:col. */
+  locator?: Locator;
 
-  constructor(kind: 'input' | 'failure', problems: Problem[], file?: string) {
+  constructor(kind: 'input' | 'failure', problems: Problem[], file?: string, locator?: Locator) {
     super(problems.map((p) => p.message).join('; '));
     this.name = 'KsprayError';
     this.kind = kind;
     this.problems = problems;
     this.file = file;
+    this.locator = locator;
   }
 }
 

@@ -121,6 +121,48 @@ export const messages = {
     message: `controlPlane.endpoint "${text}" is not host or host:port`,
     hint: 'Use a DNS name or IPv4 address with an optional port, e.g. api.example.com:6443.',
   }),
+  // --- io/ ---
+  cannotRead: (path: string, code: string): Msg => ({
+    rule: 'cannot-read',
+    message: `cannot read ${path} (${code})`,
+    hint: code === 'ENOENT' ? 'Check the path, or run `kspray init` to write a starter cluster.yaml.' : undefined,
+  }),
+  secretExists: (path: string, code: string): Msg => ({
+    rule: 'secret-exists',
+    message: `refusing to overwrite ${path} (${code})`,
+    hint: 'The secrets bundle is never overwritten; move the file away only if you are sure it is not in use.',
+  }),
+  // --- secrets/ ---
+  bundleCorrupt: (file: string, detail: string): Msg => ({
+    rule: 'secrets-bundle-intact',
+    message: `secrets bundle file ${file} is corrupt: ${detail}`,
+    hint: 'Restore the whole secrets directory from your backup: its CAs and keys cannot be recreated without locking every existing node and kubeconfig out of the cluster.',
+  }),
+  bundleVersion: (file: string, found: unknown): Msg => ({
+    rule: 'secrets-bundle-version',
+    message: `secrets bundle file ${file} has format version ${JSON.stringify(found)}; this kspray reads version 1`,
+    hint: 'Use the kspray release that wrote this bundle, or restore the secrets directory from your backup.',
+  }),
+  bundleClusterMismatch: (bundleCluster: string, specCluster: string): Msg => ({
+    rule: 'bundle-matches-cluster',
+    message: `the secrets bundle belongs to cluster "${bundleCluster}", not "${specCluster}"`,
+    hint: `Use the secrets directory of cluster "${specCluster}", or set metadata.name back to "${bundleCluster}".`,
+  }),
+  bundleAlgorithmMismatch: (bundleAlgorithm: string, specAlgorithm: string): Msg => ({
+    rule: 'pki-algorithm-fixed',
+    message: `pki.algorithm is ${specAlgorithm}, but the secrets bundle's CAs use ${bundleAlgorithm}`,
+    hint: `Set spec.pki.algorithm: ${bundleAlgorithm}; the algorithm is fixed when the bundle is created.`,
+  }),
+  leafKeyMissing: (name: string): Msg => ({
+    rule: 'leaf-key-present',
+    message: `the secrets bundle has no leaf key "${name}"`,
+    hint: 'This is a kspray bug: leaf keys must be ensured (ensureLeafKeys) before certificates are issued.',
+  }),
+  notControlPlaneNode: (name: string): Msg => ({
+    rule: 'control-plane-files',
+    message: `"${name}" is not a control-plane node, so it gets no /etc/kubernetes/pki files`,
+    hint: 'This is a kspray bug: only control-plane nodes receive CA keys and leaf certificates.',
+  }),
 };
 
 function describe(v: unknown): string {

@@ -21,11 +21,12 @@ export function loadSpec(text: string, file: string): LoadedSpec {
       'input',
       doc.errors.map((e) => yamlProblem(e.message, e.pos[0], lines)),
       file,
+      source,
     );
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new KsprayError('input', [messages.notAMapping()], file);
+    throw new KsprayError('input', [messages.notAMapping()], file, source);
   }
   const apiVersion = (data as Record<string, unknown>).apiVersion;
   if (apiVersion !== undefined && apiVersion !== API_VERSION) {
@@ -33,15 +34,15 @@ export function loadSpec(text: string, file: string): LoadedSpec {
   }
   const parsed = clusterSpec.safeParse(data);
   if (!parsed.success) {
-    throw new KsprayError('input', parsed.error.issues.flatMap(zodProblems), file);
+    throw new KsprayError('input', parsed.error.issues.flatMap(zodProblems), file, source);
   }
   return { spec: parsed.data, source };
 }
 
 function yamlProblem(message: string, offset: number, lines: LineCounter): Problem {
   const { line, col } = lines.linePos(offset);
-  // The yaml library's message already names the position; keep its first line only.
-  return { ...messages.yamlSyntax(message.split('\n')[0] ?? message), position: { line, col } } as Problem;
+  // The yaml library's message repeats the position; keep its first line only.
+  return { ...messages.yamlSyntax(message.split('\n')[0] ?? message), position: { line, col } };
 }
 
 function zodProblems(issue: z.core.$ZodIssue): Problem[] {

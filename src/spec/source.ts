@@ -1,15 +1,14 @@
 // Keeps the parsed YAML document so that any spec path (from zod, from a rule, from a builder)
 // can be mapped back to file:line:col and the source line, as butane does for its outputs.
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from 'yaml';
-import type { SpecPath } from '../errors/errors.js';
+import type { Locator, SpecPath } from '../errors/errors.js';
 
 export interface SourcePosition {
   line: number; // 1-based
   col: number; // 1-based
-  sourceLine: string;
 }
 
-export class SpecSource {
+export class SpecSource implements Locator {
   constructor(
     readonly file: string,
     readonly text: string,
@@ -48,7 +47,11 @@ export class SpecSource {
       }
     }
     const { line, col } = this.lines.linePos(offset);
-    return { line, col, sourceLine: this.text.split(/\r?\n/)[line - 1] ?? '' };
+    return { line, col };
+  }
+
+  lineText(line: number): string | undefined {
+    return this.text.split(/\r?\n/)[line - 1];
   }
 }
 

@@ -1,7 +1,180 @@
+// kubeadm configuration (v1beta4) per node: the first control plane gets Init + Cluster + Kubelet +
+// KubeProxy configs; every other node a JoinConfiguration. Control-plane nodes also get the
+// encryption-at-rest config the apiserver is pointed at.
+import type { ClusterModel, NodeModel } from '../../model/model.js';
+import type { IssuedPki } from '../../secrets/types.js';
+import { toYaml, toYamlStream } from '../../emit/yaml.js';
 import type { Builder } from '../builder.js';
+import { addFile } from '../nodePlan.js';
 
-// TODO(placeholder until implemented): see the issue.
+const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';
+const CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
+export const KUBEADM_CONFIG_PATH = '/etc/kspray/kubeadm.yaml';
+const ENCRYPTION_CONFIG_PATH = '/etc/kubernetes/encryption-config.yaml';
+
+type Arg = { name: string; value: string };
+const args = (record: Record<string, string>): Arg[] => Object.entries(record).map(([name, value]) => ({ name, value }));
+
 export const kubeadmBuilder: Builder = {
   name: 'kubeadm',
-  build() {},
+  build({ model, node, pki, plan }) {
+    const docs = node.isFirstControlPlane
+      ? [initConfiguration(model, node, pki), clusterConfiguration(model), kubeletConfiguration(model), kubeProxyConfiguration(model)]
+      : [joinConfiguration(model, node, pki)];
+    addFile(plan, { path: KUBEADM_CONFIG_PATH, content: toYamlStream(docs), mode: 0o600, secret: false, builder: 'kubeadm', origin: node.specPath });
+    if (node.isControlPlane) {
+      addFile(plan, {
+        path: ENCRYPTION_CONFIG_PATH,
+        content: toYaml(encryptionConfiguration(pki.encryptionKey)),
+        mode: 0o600,
+        secret: true,
+        builder: 'kubeadm',
+        origin: node.specPath,
+      });
+    }
+  },
 };
+
+function nodeRegistration(model: ClusterModel, node: NodeModel) {
+  const kubeletArgs: Record<string, string> = {};
+  // Pool members get their name and address from the cloud; fixed nodes pin both so the
+  // certificates, etcd member names and kubelet agree.
+  if (node.address) kubeletArgs['node-ip'] = node.address;
+  const labels = Object.entries(node.labels).map(([k, v]) => `${k}=${v}`);
+  if (labels.length) kubeletArgs['node-labels'] = labels.join(',');
+  const taints = [
+    ...(node.isControlPlane && !node.roles.includes('worker')
+      ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]
+      : []),
+    ...node.taints,
+  ];
+  return {
+    ...(node.kind === 'node' ? { name: node.name } : {}),
+    criSocket: CRI_SOCKET,
+    imagePullPolicy: 'IfNotPresent',
+    kubeletExtraArgs: args(kubeletArgs),
+    taints,
+  };
+}
+
+function initConfiguration(model: ClusterModel, node: NodeModel, pki: IssuedPki) {
+  return {
+    apiVersion: KUBEADM_API,
+    kind: 'InitConfiguration',
+    bootstrapTokens: [
+      {
+        token: `${pki.bootstrapToken.id}.${pki.bootstrapToken.secret}`,
+        description: 'kspray join token (discovery and TLS bootstrap)',
+        ttl: model.bootstrapToken.ttl,
+        groups: ['system:bootstrappers:kubeadm:default-node-token'],
+        usages: ['signing', 'authentication'],
+      },
+    ],
+    localAPIEndpoint: { advertiseAddress: node.address, bindPort: model.controlPlane.bindPort },
+    // No certificateKey/upload-certs: joining control planes receive the CA files in their own
+    // payload, so no certificate ever travels through the cluster.
+    nodeRegistration: nodeRegistration(model, node),
+  };
+}
+
+function clusterConfiguration(model: ClusterModel) {
+  const k = model.kubernetes;
+  const dnsImage = model.images.coredns;
+  const colon = dnsImage.lastIndexOf(':');
+  return {
+    apiVersion: KUBEADM_API,
+    kind: 'ClusterConfiguration',
+    clusterName: model.name,
+    kubernetesVersion: `v${k.version}`,
+    controlPlaneEndpoint: model.controlPlane.kubeadmEndpoint,
+    certificatesDir: '/etc/kubernetes/pki',
+    imageRepository: model.images.kubeadmRepository,
+    encryptionAlgorithm: model.pki.algorithm,
+    networking: { serviceSubnet: k.serviceSubnet, podSubnet: k.podSubnet, dnsDomain: k.clusterDomain },
+    etcd: { local: { dataDir: '/var/lib/etcd', extraArgs: args({ 'auto-compaction-retention': '8', 'quota-backend-bytes': '2147483648' }) } },
+    apiServer: {
+      certSANs: apiServerExtraSANs(model),
+      extraArgs: args({
+        'encryption-provider-config': ENCRYPTION_CONFIG_PATH,
+        ...(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}),
+      }),
+      extraVolumes: [
+        { name: 'encryption-config', hostPath: ENCRYPTION_CONFIG_PATH, mountPath: ENCRYPTION_CONFIG_PATH, readOnly: true, pathType: 'File' },
+      ],
+    },
+    controllerManager: {
+      extraArgs: args({
+        'node-cidr-mask-size': String(k.nodeCidrMaskSize),
+        ...(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}),
+      }),
+    },
+    scheduler: {},
+    dns: { imageRepository: dnsImage.slice(0, dnsImage.lastIndexOf('/')), imageTag: dnsImage.slice(colon + 1) },
+  };
+}
+
+/** SANs beyond kubeadm's own (which are the node name/address, service IP and kubernetes.default...). */
+function apiServerExtraSANs(model: ClusterModel): string[] {
+  const hosts = [model.controlPlane.clientEndpoint.host, ...model.controlPlane.extraSANs, 'localhost', '127.0.0.1'];
+  return [...new Set(hosts)];
+}
+
+function featureGates(model: ClusterModel): string {
+  return Object.entries(model.kubernetes.featureGates)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+function kubeletConfiguration(model: ClusterModel) {
+  return {
+    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    kind: 'KubeletConfiguration',
+    cgroupDriver: 'systemd',
+    containerRuntimeEndpoint: CRI_SOCKET,
+    clusterDomain: model.kubernetes.clusterDomain,
+    // With nodelocaldns, pods resolve through the node-local cache (Kubespray's default).
+    clusterDNS: [model.addons.nodeLocalDNS ? model.addons.nodeLocalDNSAddress : model.kubernetes.dnsServiceIP],
+    rotateCertificates: true,
+    protectKernelDefaults: true,
+    failSwapOn: true,
+    ...(Object.keys(model.kubernetes.featureGates).length ? { featureGates: model.kubernetes.featureGates } : {}),
+  };
+}
+
+function kubeProxyConfiguration(model: ClusterModel) {
+  return {
+    apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+    kind: 'KubeProxyConfiguration',
+    mode: model.kubernetes.proxyMode,
+    clusterCIDR: model.kubernetes.podSubnet,
+    ...(model.kubernetes.proxyMode === 'ipvs' ? { ipvs: { strictARP: false } } : {}),
+  };
+}
+
+function joinConfiguration(model: ClusterModel, node: NodeModel, pki: IssuedPki) {
+  return {
+    apiVersion: KUBEADM_API,
+    kind: 'JoinConfiguration',
+    discovery: {
+      bootstrapToken: {
+        apiServerEndpoint: model.controlPlane.kubeadmEndpoint,
+        token: `${pki.bootstrapToken.id}.${pki.bootstrapToken.secret}`,
+        caCertHashes: [pki.caCertHash],
+      },
+    },
+    nodeRegistration: nodeRegistration(model, node),
+    ...(node.isControlPlane
+      ? { controlPlane: { localAPIEndpoint: { advertiseAddress: node.address, bindPort: model.controlPlane.bindPort } } }
+      : {}),
+  };
+}
+
+function encryptionConfiguration(key: string) {
+  // secretbox is Kubespray's default kube_encryption_algorithm; identity last so data written
+  // before encryption was enabled stays readable.
+  return {
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'EncryptionConfiguration',
+    resources: [{ resources: ['secrets'], providers: [{ secretbox: { keys: [{ name: 'kspray-1', secret: key }] } }, { identity: {} }] }],
+  };
+}

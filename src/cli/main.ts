@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// Thin commands: parse flags, call the library, print, pick the exit code (cli/report.ts).
+import { Command, CommanderError } from 'commander';
+import { join } from 'node:path';
+import { readTextFile, readTree, writeOutputs, createExclusive, exists } from '../io/files.js';
+import { compileSpec, outputFiles, prepareBundle, render } from '../render.js';
+import { gzipPayload } from '../emit/cloudInit.js';
+import { specJsonSchema } from '../spec/v1alpha1.js';
+import { kubernetesVersions } from '../catalog/catalog.js';
+import { KsprayError } from '../errors/errors.js';
+import { EXIT_INPUT, EXIT_OK, reportError } from './report.js';
+import { starterSpec } from './starter.js';
+import { sizeTable } from './summary.js';
+
+const out = (s: string) => process.stdout.write(s);
+const err = (s: string) => process.stderr.write(s);
+
+async function renderCommand(opts: { file: string; out: string; node?: string; gzip?: boolean; base64?: boolean }): Promise<void> {
+  const model = compileSpec(readTextFile(opts.file), opts.file);
+  if (opts.node !== undefined && !model.nodes.some((n) => n.name === opts.node)) {
+    throw new KsprayError('input', [
+      {
+        rule: 'unknown-node',
+        message: `no node or pool named "${opts.node}" in ${opts.file}`,
+        hint: `Use one of: ${model.nodes.map((n) => n.name).join(', ')}.`,
+      },
+    ]);
+  }
+  const clusterDir = join(opts.out, model.name);
+  const secretsDir = join(clusterDir, 'secrets');
+  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
+  const rendered = await render(model, prepared.bundle);
+  // Everything is rendered before anything is written: a failure above leaves the disk untouched.
+  // The bundle is written even for --node: a payload whose CA was not kept would be useless.
+  if (prepared.newFiles.length) {
+    createExclusive(secretsDir, prepared.newFiles, 0o700);
+    const what = prepared.created ? 'created secrets bundle' : 'added new leaf keys to secrets bundle';
+    err(`kspray: ${what} ${secretsDir} (${prepared.newFiles.length} files; back it up: losing it means losing the cluster)\n`);
+  }
+  if (opts.node !== undefined) {
+    const payload = rendered.payloads.get(opts.node)!;
+    if (opts.gzip) {
+      const gz = gzipPayload(payload);
+      process.stdout.write(opts.base64 ? `${gz.toString('base64')}\n` : gz);
+    } else {
+      out(opts.base64 ? `${Buffer.from(payload).toString('base64')}\n` : payload);
+    }
+    return;
+  }
+  writeOutputs(clusterDir, outputFiles(rendered));
+  err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${sizeTable(rendered)}`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('kspray')
+    .description('Compile a cluster spec into per-node cloud-init payloads, PKI and kubeadm configs (no SSH).')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err });
+
+  program
+    .command('init')
+    .description('write a commented starter cluster.yaml')
+    .option('-f, --file <path>', 'where to write it ("-" for stdout)', 'cluster.yaml')
+    .option('--name <name>', 'cluster name', 'demo')
+    .action((opts: { file: string; name: string }) => {
+      const text = starterSpec(opts.name);
+      if (opts.file === '-') return void out(text);
+      if (exists(opts.file)) {
+        throw new KsprayError('input', [
+          { rule: 'file-exists', message: `${opts.file} already exists`, hint: 'Choose another path with -f, or remove it first.' },
+        ]);
+      }
+      createExclusive('.', [{ relPath: opts.file, content: text, mode: 0o644 }], 0o755);
+      err(`kspray: wrote ${opts.file}; edit the nodes, then: kspray validate -f ${opts.file}\n`);
+    });
+
+  program
+    .command('validate')
+    .description('check a cluster spec; errors point at file:line:col')
+    .requiredOption('-f, --file <path>', 'cluster spec')
+    .action((opts: { file: string }) => {
+      const model = compileSpec(readTextFile(opts.file), opts.file);
+      const cps = model.nodes.filter((n) => n.isControlPlane).length;
+      out(`${opts.file}: valid: cluster ${model.name}, kubernetes ${model.kubernetes.version}, ${cps} control plane(s), ${model.nodes.length - cps} other node(s)/pool(s)\n`);
+    });
+
+  program
+    .command('render')
+    .description('render every node payload into --out, or one node on stdout with --node')
+    .requiredOption('-f, --file <path>', 'cluster spec')
+    .option('-o, --out <dir>', 'outputs directory', 'outputs')
+    .option('--node <name>', 'print only this node (or pool) payload on stdout')
+    .option('--gzip', 'with --node: gzip the payload (cloud-init unpacks it)')
+    .option('--base64', 'with --node: base64-encode the payload (after --gzip)')
+    .action(renderCommand);
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of cluster.yaml (for editors)')
+    .action(() => {
+      out(`${JSON.stringify(specJsonSchema(), null, 2)}\n`);
+    });
+
+  program
+    .command('versions')
+    .description('list the Kubernetes versions the catalog has checksums for')
+    .action(() => {
+      out(`${kubernetesVersions().join('\n')}\n`);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander already printed its message (unknown option, missing argument, --help...).
+      return e.exitCode === 0 ? EXIT_OK : EXIT_INPUT;
+    }
+    return reportError(e, err);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,44 @@
+// The one place that turns errors into what the user sees and into exit codes:
+// 2 = bad input (spec, flags, bundle), 1 = kspray or the system failed. No stack trace for a user mistake.
+import { KsprayError, formatSpecPath, type Problem } from '../errors/errors.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_INPUT = 2;
+
+export function formatProblem(p: Problem, err: KsprayError): string {
+  const lines: string[] = [];
+  let where = err.file ?? '';
+  let snippet: string[] = [];
+  const pos = p.position ?? (p.path && err.locator ? err.locator.locate(p.path, p.atKey) : undefined);
+  if (pos) {
+    where = `${err.file ?? '<spec>'}:${pos.line}:${pos.col}`;
+    const sourceLine = err.locator?.lineText(pos.line);
+    if (sourceLine !== undefined) {
+      const num = String(pos.line);
+      snippet = [`  ${num} | ${sourceLine}`, `  ${' '.repeat(num.length)} | ${' '.repeat(Math.max(0, pos.col - 1))}^`];
+    }
+  }
+  const pathNote = p.path && p.path.length ? ` (${formatSpecPath(p.path)})` : '';
+  lines.push(`${where ? `${where}: ` : ''}error[${p.rule}]: ${p.message}${pathNote}`);
+  lines.push(...snippet);
+  if (p.hint) lines.push(`  hint: ${p.hint}`);
+  return lines.join('\n');
+}
+
+export function formatError(err: KsprayError): string {
+  const body = err.problems.map((p) => formatProblem(p, err)).join('\n\n');
+  const n = err.problems.length;
+  return n > 1 ? `${body}\n\n${n} problems found.` : body;
+}
+
+/** Prints an error to stderr and returns the exit code for it. */
+export function reportError(e: unknown, stderr: (s: string) => void): number {
+  if (e instanceof KsprayError) {
+    stderr(`${formatError(e)}\n`);
+    return e.kind === 'input' ? EXIT_INPUT : EXIT_FAILURE;
+  }
+  // A bug or a system failure: keep the stack, it is what a bug report needs.
+  stderr(`kspray: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT_FAILURE;
+}

@@ -1,0 +1,41 @@
+// The commented cluster.yaml `kspray init` writes. Text, not an object, because the comments are
+// the point; test/cli.test.ts proves it loads and validates.
+import { defaultKubernetesVersion } from '../catalog/catalog.js';
+
+export function starterSpec(name: string): string {
+  return `# kspray cluster spec. Validate: kspray validate -f cluster.yaml
+# Render every node's payload: kspray render -f cluster.yaml  (outputs/${name}/)
+# Editor completion: point your YAML language server at kspray's schema/cluster.schema.json.
+apiVersion: kspray.dev/v1alpha1
+kind: Cluster
+metadata:
+  name: ${name}                  # DNS-1123 label; outputs go to outputs/<name>/
+spec:
+  kubernetes:
+    version: "${defaultKubernetesVersion()}"          # \`kspray versions\` lists the ones with checksums
+    serviceSubnet: 10.233.0.0/18  # Kubespray's kube_service_addresses
+    podSubnet: 10.233.64.0/18     # Kubespray's kube_pods_subnet
+    proxyMode: ipvs               # ipvs | iptables | nftables
+  controlPlane:
+    loadBalancer: localhost       # nginx on every non-control-plane node, as Kubespray
+    # endpoint: api.${name}.example.com:6443   # extra name for the API (SANs, admin.conf)
+  etcd:
+    topology: stacked             # etcd runs on the control-plane nodes (kubeadm)
+  pki:
+    algorithm: ECDSA-P256         # ECDSA-P256 | ECDSA-P384 | RSA-2048 | RSA-3072 | RSA-4096
+  network:
+    plugin: calico
+  addons:
+    nodeLocalDNS: true            # 169.254.25.10 on every node
+    metricsServer: false
+  # ssh:
+  #   authorizedKeys: ["ssh-ed25519 AAAA... you@example.com"]   # kspray itself never uses SSH
+  nodes:                          # nodes with a fixed name and address; use an odd number of control planes
+    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }
+    - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }
+    - { name: cp-3, address: 10.0.0.13, roles: [control-plane] }
+    - { name: worker-1, address: 10.0.0.21, roles: [worker] }
+  pools:                          # identical nodes sharing one payload (autoscaling groups)
+    - { name: workers, roles: [worker], count: 3, os: ubuntu-24.04 }
+`;
+}

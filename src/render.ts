@@ -1,0 +1,98 @@
+// The library API behind the CLI: outputs = render(spec, secrets bundle).
+// Everything here is in memory; cli/ decides what to write, io/ writes it.
+import { KsprayError } from './errors/errors.js';
+import { loadSpec } from './spec/loadSpec.js';
+import { toModel } from './model/toModel.js';
+import type { ClusterModel } from './model/model.js';
+import { bundleFromFiles, bundleToFiles, createBundle, ensureLeafKeys, issuePki, leafKeyNames } from './secrets/index.js';
+import type { IssuedPki, SecretsBundle } from './secrets/types.js';
+import { planCluster } from './plan/planNode.js';
+import type { NodePlan } from './plan/nodePlan.js';
+import { emitCloudInit, gzipPayload } from './emit/cloudInit.js';
+import type { OutputFile } from './io/files.js';
+
+/** Spec text → normalized model, with errors carrying file positions. */
+export function compileSpec(text: string, file: string): ClusterModel {
+  const { spec, source } = loadSpec(text, file);
+  try {
+    return toModel(spec, file);
+  } catch (e) {
+    if (e instanceof KsprayError) e.locator = source;
+    throw e;
+  }
+}
+
+export interface PreparedBundle {
+  bundle: SecretsBundle;
+  /** True when there was no bundle and this one is new. */
+  created: boolean;
+  /** Bundle files that do not exist yet (a new bundle, or keys for nodes added to the spec). */
+  newFiles: OutputFile[];
+}
+
+/**
+ * Loads the bundle (if `existing` has one) and adds only what is missing; existing entries are
+ * never regenerated. `now` is the only clock: it dates new CAs and keys.
+ */
+export async function prepareBundle(model: ClusterModel, existing: Map<string, string> | undefined, bundleDir: string, now: Date): Promise<PreparedBundle> {
+  const hadBundle = existing !== undefined && existing.size > 0;
+  const bundle = hadBundle
+    ? bundleFromFiles(existing, bundleDir)
+    : await createBundle({ clusterName: model.name, algorithm: model.pki.algorithm, caValidityDays: model.pki.caValidityDays, now });
+  if (hadBundle && bundle.clusterName !== model.name) {
+    throw new KsprayError('input', [
+      {
+        rule: 'bundle-cluster-name',
+        message: `the secrets bundle in ${bundleDir} belongs to cluster "${bundle.clusterName}", not "${model.name}"`,
+        hint: 'Point --out at the outputs of this cluster, or rename metadata.name back.',
+      },
+    ]);
+  }
+  await ensureLeafKeys(bundle, leafKeyNames(model), now);
+  const before = hadBundle ? existing : new Map<string, string>();
+  const newFiles = bundleToFiles(bundle).filter((f) => !before.has(f.relPath));
+  return { bundle, created: !hadBundle, newFiles };
+}
+
+export interface Rendered {
+  model: ClusterModel;
+  pki: IssuedPki;
+  plans: NodePlan[];
+  /** cloud-config text per node or pool name. */
+  payloads: Map<string, string>;
+}
+
+/** Pure: the same model and bundle give byte-identical payloads. */
+export async function render(model: ClusterModel, bundle: SecretsBundle): Promise<Rendered> {
+  const pki = await issuePki(model, bundle);
+  const plans = planCluster(model, pki);
+  const payloads = new Map(plans.map((p) => [p.node.name, emitCloudInit(p)]));
+  return { model, pki, plans, payloads };
+}
+
+/** The files `kspray render` writes under outputs/<cluster>/ (secrets excluded). */
+export function outputFiles(r: Rendered): OutputFile[] {
+  const files: OutputFile[] = [
+    { relPath: 'admin.conf', content: r.pki.kubeconfigs.admin, mode: 0o600 },
+    { relPath: 'kubeconfigs/super-admin.conf', content: r.pki.kubeconfigs.superAdmin, mode: 0o600 },
+    { relPath: 'kubeconfigs/controller-manager.conf', content: r.pki.kubeconfigs.controllerManager, mode: 0o600 },
+    { relPath: 'kubeconfigs/scheduler.conf', content: r.pki.kubeconfigs.scheduler, mode: 0o600 },
+    { relPath: 'pki/ca.crt', content: r.pki.caCert, mode: 0o644 },
+  ];
+  for (const plan of r.plans) {
+    const payload = r.payloads.get(plan.node.name)!;
+    const dir = `nodes/${plan.node.name}`;
+    files.push({ relPath: `${dir}/user-data`, content: payload, mode: 0o600 });
+    files.push({ relPath: `${dir}/user-data.gz`, content: gzipPayload(payload), mode: 0o600 });
+    files.push({ relPath: `${dir}/provenance.json`, content: provenance(plan), mode: 0o644 });
+  }
+  return files;
+}
+
+/** Which builder and spec path produced each file on the node: for review and error mapping. */
+function provenance(plan: NodePlan): string {
+  const entries = [...plan.files.values()]
+    .sort((a, b) => (a.path < b.path ? -1 : 1))
+    .map((f) => ({ path: f.path, mode: `0${f.mode.toString(8)}`, bytes: Buffer.byteLength(f.content), builder: f.builder, origin: f.origin.join('.') }));
+  return `${JSON.stringify({ node: plan.node.name, files: entries }, null, 2)}\n`;
+}
