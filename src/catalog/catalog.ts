@@ -4,7 +4,6 @@
 // checksum table is the default, per-minor tables pick etcd/pause/coredns, crictl follows the
 // kubernetes minor. A version with no checksum is never used: downloads are always verified.
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 
 export const ARCHES = ['amd64', 'arm64'] as const;
 export type Arch = (typeof ARCHES)[number];
@@ -19,17 +18,9 @@ interface KubesprayData {
 
 let cached: KubesprayData | undefined;
 
-/** Parsed once per process; the YAML is ~3k lines and only needed by commands that render. */
+/** Loaded once per process from the JSON form of Kubespray's YAML (scripts/build-catalog.mjs). */
 function data(): KubesprayData {
-  if (!cached) {
-    const dir = new URL('../../data/kubespray/', import.meta.url);
-    const read = (f: string) => parse(readFileSync(new URL(f, dir), 'utf8')) as Record<string, unknown>;
-    cached = {
-      checksums: read('checksums.yml') as Record<string, ChecksumTable>,
-      download: read('download.yml'),
-      main: read('main.yml'),
-    };
-  }
+  cached ??= JSON.parse(readFileSync(new URL('../../data/kubespray/kubespray.json', import.meta.url), 'utf8')) as KubesprayData;
   return cached;
 }
 

@@ -1,0 +1,36 @@
+// Key generation and import on Node's WebCrypto (RSA generation runs on the libuv pool, so keys
+// generated together are generated in parallel). Private keys are PKCS#8 "PRIVATE KEY" PEM.
+import { createPublicKey } from 'node:crypto';
+import type { PkiAlgorithm } from '../spec/v1alpha1.js';
+import { algorithmParams } from './algorithms.js';
+import { pemToDer, toPem } from './pem.js';
+
+const subtle = globalThis.crypto.subtle;
+
+export interface KeyPairPem {
+  privateKey: string;
+  publicKey: string;
+}
+
+export async function generateKeyPair(algorithm: PkiAlgorithm): Promise<KeyPairPem> {
+  const pair = (await subtle.generateKey(algorithmParams(algorithm).generate, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const [pkcs8, spki] = await Promise.all([subtle.exportKey('pkcs8', pair.privateKey), subtle.exportKey('spki', pair.publicKey)]);
+  return { privateKey: toPem('PRIVATE KEY', pkcs8), publicKey: toPem('PUBLIC KEY', spki) };
+}
+
+export async function generatePrivateKeys(algorithm: PkiAlgorithm, count: number): Promise<string[]> {
+  const pairs = await Promise.all(Array.from({ length: count }, () => generateKeyPair(algorithm)));
+  return pairs.map((p) => p.privateKey);
+}
+
+/** DER SubjectPublicKeyInfo of a private key (synchronous: no WebCrypto import needed). */
+export function spkiOfPrivateKey(privateKeyPem: string): Buffer {
+  return createPublicKey(privateKeyPem).export({ type: 'spki', format: 'der' });
+}
+
+/** Extractable, because ECDSA signing reads the scalar to sign deterministically (see signer.ts). */
+export async function importSigningKey(privateKeyPem: string, algorithm: PkiAlgorithm): Promise<CryptoKey> {
+  const der = pemToDer(privateKeyPem, 'PRIVATE KEY');
+  if (!der) throw new Error('signing key is not a PKCS#8 PEM private key');
+  return subtle.importKey('pkcs8', new Uint8Array(der), algorithmParams(algorithm).import, true, ['sign']);
+}
