@@ -12,10 +12,18 @@ export interface KeyPairPem {
   publicKey: string;
 }
 
+export async function generateCryptoKeyPair(algorithm: PkiAlgorithm): Promise<CryptoKeyPair> {
+  return (await subtle.generateKey(algorithmParams(algorithm).generate, true, ['sign', 'verify'])) as CryptoKeyPair;
+}
+
+export async function privateKeyToPem(key: CryptoKey): Promise<string> {
+  return toPem('PRIVATE KEY', await subtle.exportKey('pkcs8', key));
+}
+
 export async function generateKeyPair(algorithm: PkiAlgorithm): Promise<KeyPairPem> {
-  const pair = (await subtle.generateKey(algorithmParams(algorithm).generate, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const [pkcs8, spki] = await Promise.all([subtle.exportKey('pkcs8', pair.privateKey), subtle.exportKey('spki', pair.publicKey)]);
-  return { privateKey: toPem('PRIVATE KEY', pkcs8), publicKey: toPem('PUBLIC KEY', spki) };
+  const pair = await generateCryptoKeyPair(algorithm);
+  const [privateKey, spki] = await Promise.all([privateKeyToPem(pair.privateKey), subtle.exportKey('spki', pair.publicKey)]);
+  return { privateKey, publicKey: toPem('PUBLIC KEY', spki) };
 }
 
 export async function generatePrivateKeys(algorithm: PkiAlgorithm, count: number): Promise<string[]> {
