@@ -28,9 +28,12 @@ export const messages = {
       hint: guess ? `Did you mean "${guess}"?` : known.length ? `Allowed keys: ${known.join(', ')}.` : 'Remove it.',
     };
   },
-  invalidValue: (path: SpecPath, allowed: string[]): Msg => ({
+  invalidValue: (path: SpecPath, allowed: string[], input?: unknown): Msg => ({
     rule: 'invalid-value',
-    message: `invalid value for ${at(path)}`,
+    message:
+      input === undefined
+        ? `${at(path)} is missing`
+        : `invalid value ${input !== null && typeof input === 'object' ? describe(input) : JSON.stringify(input)} for ${at(path)}`,
     hint: `Use one of: ${allowed.join(', ')}.`,
   }),
   invalidType: (path: SpecPath, expected: string, input: unknown): Msg => ({
@@ -71,9 +74,9 @@ export const messages = {
     message: `node address ${addr} is inside ${field} ${cidr}`,
     hint: 'Node addresses must be outside the pod and service subnets; change the address or the subnet.',
   }),
-  duplicateName: (name: string, first: string): Msg => ({
+  duplicateName: (name: string, firstAt: string): Msg => ({
     rule: 'unique-node-names',
-    message: `node or pool name "${name}" is used twice (first by ${first})`,
+    message: `node or pool name "${name}" is used twice (first at ${firstAt})`,
     hint: 'Give every node and pool its own name.',
   }),
   duplicateAddress: (addr: string, first: string): Msg => ({

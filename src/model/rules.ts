@@ -1,6 +1,6 @@
 // Named validation rules, one invariant each. They run on the spec as written (so paths point at
 // what the user typed) after the shape check; every failing rule is reported, not just the first.
-import type { Problem, SpecPath } from '../errors/errors.js';
+import { formatSpecPath, type Problem, type SpecPath } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
 import type { ClusterSpec } from '../spec/v1alpha1.js';
@@ -63,16 +63,22 @@ export const rules: Rule[] = [
       const a = parseCidr(svc!.text);
       const b = parseCidr(pod!.text);
       if (!a || !b || !cidrsOverlap(a, b)) return [];
-      return [{ ...messages.cidrOverlap(svc!.text, pod!.text), path: pod!.path }];
+      // Point at the subnet the user wrote (both defaults never overlap).
+      const written = spec.spec.kubernetes?.podSubnet ? pod! : svc!;
+      return [{ ...messages.cidrOverlap(svc!.text, pod!.text), path: written.path }];
     },
   },
   {
     name: 'node-cidr-fits-pod-subnet',
     check: (spec) => {
-      const pod = parseCidr(cidrFields(spec)[1]!.text);
-      const mask = spec.spec.kubernetes?.nodeCidrMaskSize ?? DEFAULTS.kubernetes.nodeCidrMaskSize;
+      const podField = cidrFields(spec)[1]!;
+      const pod = parseCidr(podField.text);
+      const written = spec.spec.kubernetes?.nodeCidrMaskSize;
+      const mask = written ?? DEFAULTS.kubernetes.nodeCidrMaskSize;
       if (!pod || mask > pod.prefix) return [];
-      return [{ ...messages.nodeCidrTooBig(mask, pod.prefix), path: ['spec', 'kubernetes', 'nodeCidrMaskSize'] }];
+      // With the default mask, the podSubnet the user wrote is what is too small.
+      const path: SpecPath = written !== undefined ? ['spec', 'kubernetes', 'nodeCidrMaskSize'] : podField.path;
+      return [{ ...messages.nodeCidrTooBig(mask, pod.prefix), path }];
     },
   },
   {
@@ -98,7 +104,8 @@ export const rules: Rule[] = [
   },
   {
     name: 'unique-node-names',
-    check: (spec) => duplicates(declared(spec), (d) => d.name, (d, first) => ({ ...messages.duplicateName(d.name, first), path: [...d.path, 'name'] })),
+    check: (spec) =>
+      duplicates(declared(spec), (d) => d.name, (d, first) => ({ ...messages.duplicateName(d.name, formatSpecPath(first.path)), path: [...d.path, 'name'] })),
   },
   {
     name: 'unique-addresses',
@@ -106,7 +113,7 @@ export const rules: Rule[] = [
       duplicates(
         declared(spec).filter((d) => d.address !== undefined),
         (d) => d.address!,
-        (d, first) => ({ ...messages.duplicateAddress(d.address!, first), path: [...d.path, 'address'] }),
+        (d, first) => ({ ...messages.duplicateAddress(d.address!, first.name), path: [...d.path, 'address'] }),
       ),
   },
   {
@@ -139,7 +146,9 @@ export const rules: Rule[] = [
   {
     name: 'odd-etcd-members',
     check: (spec) => {
-      const members = (spec.spec.nodes ?? []).filter((n) => n.roles.includes('control-plane') || n.roles.includes('etcd'));
+      // Stacked: every control-plane node is a member; external: only the etcd-role nodes are.
+      const stacked = (spec.spec.etcd?.topology ?? DEFAULTS.etcd.topology) === 'stacked';
+      const members = (spec.spec.nodes ?? []).filter((n) => n.roles.includes('etcd') || (stacked && n.roles.includes('control-plane')));
       if (members.length === 0 || members.length % 2 === 1) return [];
       return [{ ...messages.evenEtcd(members.length), path: ['spec', 'nodes'] }];
     },
@@ -199,13 +208,13 @@ export function parseEndpoint(text: string): { host: string; port?: number } | u
   return { host, port };
 }
 
-function duplicates<T>(items: T[], key: (t: T) => string, report: (dup: T, firstName: string) => Problem): Problem[] {
+function duplicates<T>(items: T[], key: (t: T) => string, report: (dup: T, first: T) => Problem): Problem[] {
   const seen = new Map<string, T>();
   const out: Problem[] = [];
   for (const item of items) {
     const k = key(item);
     const first = seen.get(k);
-    if (first) out.push(report(item, (first as { name?: string }).name ?? k));
+    if (first) out.push(report(item, first));
     else seen.set(k, item);
   }
   return out;

@@ -1,7 +1,7 @@
 // X.509 certificates shaped as kubeadm's (pkiutil.NewSelfSignedCACert / NewSignedCert, on Go's
 // crypto/x509): critical keyUsage and basicConstraints, SKI on CAs, AKI on leaves.
 import { isIP } from 'node:net';
-import * as x509 from '@peculiar/x509';
+import * as x509 from './x509.js';
 import type { PkiAlgorithm } from '../spec/v1alpha1.js';
 import { algorithmParams } from './algorithms.js';
 import { toPem } from './pem.js';

@@ -30,9 +30,11 @@ export function loadSpec(text: string, file: string): LoadedSpec {
   }
   const apiVersion = (data as Record<string, unknown>).apiVersion;
   if (apiVersion !== undefined && apiVersion !== API_VERSION) {
-    throw new KsprayError('input', [messages.unsupportedApiVersion(String(apiVersion))], file);
+    throw new KsprayError('input', [{ ...messages.unsupportedApiVersion(String(apiVersion)), path: ['apiVersion'] }], file, source);
   }
-  const parsed = clusterSpec.safeParse(data);
+  // reportInput: zod 4 leaves issue.input unset otherwise, and messages need it to tell a wrong
+  // type (e.g. version: 1.35, a YAML number → "quote it") from a missing field.
+  const parsed = clusterSpec.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     throw new KsprayError('input', parsed.error.issues.flatMap(zodProblems), file, source);
   }
@@ -51,7 +53,7 @@ function zodProblems(issue: z.core.$ZodIssue): Problem[] {
     case 'unrecognized_keys':
       return issue.keys.map((key) => ({ ...messages.unknownKey(key, path), path: [...path, key], atKey: true }));
     case 'invalid_value':
-      return [{ ...messages.invalidValue(path, issue.values.map(String)), path }];
+      return [{ ...messages.invalidValue(path, issue.values.map(String), issue.input), path }];
     case 'invalid_type':
       return [{ ...messages.invalidType(path, issue.expected, issue.input), path }];
     default:

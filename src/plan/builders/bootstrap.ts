@@ -1,7 +1,95 @@
+// What makes a node bootstrap itself: the node program (node/kspray-node.sh, the same bytes on every
+// node), the oneshot unit that runs it, and the two files that tell it what to do (node.env) and
+// what to download (downloads.tsv). docs/node-contract.md is the contract between these and the program.
+import { readFileSync } from 'node:fs';
+import type { ClusterModel, NodeModel } from '../../model/model.js';
+import { nodeDownloads } from '../../catalog/catalog.js';
 import type { Builder } from '../builder.js';
+import { addFile } from '../nodePlan.js';
+import { envFile } from '../text/shell.js';
 
-// TODO(placeholder until implemented): see the issue.
+export const NODE_PROGRAM_PATH = '/usr/local/lib/kspray/kspray-node.sh';
+export const BOOTSTRAP_UNIT = 'kspray-bootstrap.service';
+
+// src/plan/builders and dist/plan/builders are both three levels below the package root, where
+// node/ lives (package.json "files" ships it), so one relative URL works from source and build.
+const NODE_PROGRAM = readFileSync(new URL('../../../node/kspray-node.sh', import.meta.url), 'utf8');
+
+const BOOTSTRAP_SERVICE = `# Written by kspray: runs the node program until the node has joined (docs/node-contract.md).
+# Progress: /var/lib/kspray/status and journalctl -u ${BOOTSTRAP_UNIT}
+[Unit]
+Description=kspray node bootstrap
+Wants=network-online.target
+After=network-online.target
+ConditionPathExists=!/var/lib/kspray/done
+# Keep retrying however long the previous control planes take.
+StartLimitIntervalSec=0
+
+[Service]
+Type=oneshot
+ExecStart=${NODE_PROGRAM_PATH}
+Restart=on-failure
+RestartSec=30
+RemainAfterExit=yes
+TimeoutStartSec=0
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+const hostPort = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
+const readyz = (model: ClusterModel, n: NodeModel) => `https://${hostPort(n.address!, model.controlPlane.bindPort)}/readyz`;
+
+export function nodeAction(node: NodeModel): 'init' | 'join-control-plane' | 'join-worker' {
+  if (node.isFirstControlPlane) return 'init';
+  return node.isControlPlane ? 'join-control-plane' : 'join-worker';
+}
+
+/**
+ * What must answer before this node joins. Control planes join one at a time (a stacked etcd
+ * cluster grows one member at a time), so each waits for every control plane before it in spec
+ * order; workers wait for the first one. Pool members have no fixed address to wait for.
+ */
+export function waitFor(model: ClusterModel, node: NodeModel): string[] {
+  const action = nodeAction(node);
+  if (action === 'init') return [];
+  const cps = model.nodes.filter((n) => n.isControlPlane && n.address !== undefined);
+  if (action === 'join-worker') return cps.filter((n) => n.isFirstControlPlane).map((n) => readyz(model, n));
+  const before = cps.slice(0, Math.max(0, cps.indexOf(node)));
+  return (cps.includes(node) ? before : cps).map((n) => readyz(model, n));
+}
+
+export function nodeEnv(model: ClusterModel, node: NodeModel): string {
+  const localApi =
+    !node.isControlPlane && model.controlPlane.loadBalancer === 'localhost' ? `https://localhost:${model.controlPlane.bindPort}` : '';
+  return envFile([
+    ['KSPRAY_CLUSTER', model.name],
+    ['KSPRAY_NODE_NAME', node.kind === 'node' ? node.name : ''],
+    ['KSPRAY_ACTION', nodeAction(node)],
+    ['KSPRAY_OS', node.os],
+    ['KSPRAY_ARCH', node.arch],
+    ['KSPRAY_KUBERNETES_VERSION', model.kubernetes.version],
+    ['KSPRAY_API_ENDPOINT', model.controlPlane.kubeadmEndpoint],
+    ['KSPRAY_WAIT_FOR', waitFor(model, node).join(' ')],
+    ['KSPRAY_LOCAL_API_SERVER', localApi],
+    ['KSPRAY_PAUSE_IMAGE', model.images.pause],
+  ]);
+}
+
 export const bootstrapBuilder: Builder = {
   name: 'bootstrap',
-  build() {},
+  build({ model, node, plan }) {
+    const b = { builder: 'bootstrap', origin: node.specPath };
+    addFile(plan, { ...b, path: NODE_PROGRAM_PATH, content: NODE_PROGRAM, mode: 0o755 });
+    addFile(plan, { ...b, path: `/etc/systemd/system/${BOOTSTRAP_UNIT}`, content: BOOTSTRAP_SERVICE });
+    addFile(plan, { ...b, path: '/etc/kspray/node.env', content: nodeEnv(model, node), mode: 0o600 });
+    const downloads = nodeDownloads(model.versions, node.arch, model.artifacts.mirror);
+    addFile(plan, {
+      ...b,
+      path: '/etc/kspray/downloads.tsv',
+      content: downloads.map((d) => `${d.id}\t${d.url}\t${d.sha256}\n`).join(''),
+    });
+    plan.startUnits = [BOOTSTRAP_UNIT];
+    plan.sshAuthorizedKeys = [...model.sshAuthorizedKeys];
+  },
 };

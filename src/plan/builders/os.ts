@@ -1,7 +1,43 @@
+// Kernel settings every node needs before containerd and kubelet start. The node program's
+// prepare-os phase loads these modules and runs `sysctl --system`; systemd applies them on reboots.
 import type { Builder } from '../builder.js';
+import { addFile } from '../nodePlan.js';
 
-// TODO(placeholder until implemented): see the issue.
+/** Kubespray's values (preinstall 0080-system-configurations, node main.yml). */
+const SYSCTL: Array<[string, string | number]> = [
+  ['net.ipv4.ip_forward', 1],
+  ['net.bridge.bridge-nf-call-iptables', 1],
+  ['net.bridge.bridge-nf-call-ip6tables', 1],
+  ['fs.inotify.max_user_watches', 524288],
+  ['fs.inotify.max_user_instances', 8192],
+  // What kubelet's protectKernelDefaults insists on (kubelet refuses to start if these differ):
+  ['vm.overcommit_memory', 1],
+  ['vm.panic_on_oom', 0],
+  ['kernel.panic', 10],
+  ['kernel.panic_on_oops', 1],
+  ['kernel.keys.root_maxkeys', 1000000],
+  ['kernel.keys.root_maxbytes', 25000000],
+];
+
+/** kube-proxy's IPVS mode needs these loaded (Kubespray node main.yml). */
+const IPVS_MODULES = ['ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_sh', 'nf_conntrack'];
+
 export const osBuilder: Builder = {
   name: 'os',
-  build() {},
+  build({ model, node, plan }) {
+    addFile(plan, {
+      path: '/etc/sysctl.d/99-kubernetes.conf',
+      content: '# Written by kspray.\n' + SYSCTL.map(([k, v]) => `${k} = ${v}\n`).join(''),
+      builder: 'os',
+      origin: node.specPath,
+    });
+    // br_netfilter must be loaded for the net.bridge.* keys above to exist.
+    const modules = ['overlay', 'br_netfilter', ...(model.kubernetes.proxyMode === 'ipvs' ? IPVS_MODULES : [])];
+    addFile(plan, {
+      path: '/etc/modules-load.d/kubernetes.conf',
+      content: '# Written by kspray.\n' + modules.map((m) => `${m}\n`).join(''),
+      builder: 'os',
+      origin: model.kubernetes.proxyMode === 'ipvs' ? ['spec', 'kubernetes', 'proxyMode'] : node.specPath,
+    });
+  },
 };

@@ -28,8 +28,8 @@ export interface RemoteManifest {
 }
 
 /**
- * Every downloaded manifest, for addons.tsv. Calico's CRDs are ~1 MB, far over the 16 KiB EC2
- * user-data limit, so they are fetched from the mirror-able upstream URL and pinned by checksum.
+ * Every downloaded manifest, for addons.tsv. Calico's CRDs are hundreds of KB, far over the
+ * 16 KiB EC2 user-data limit, so the node fetches them (mirror-able URL, pinned by checksum).
  */
 export function remoteManifests(model: ClusterModel): RemoteManifest[] {
   const list: RemoteManifest[] = [];

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# kspray node program: bootstraps this node at first boot with no SSH (docs/node-contract.md).
+# Static: everything node-specific comes from /etc/kspray/*. KSPRAY_ROOT prefixes every path (tests).
+# Each phase leaves /var/lib/kspray/phases/<phase>.done, so a restart resumes where it failed.
+# Usage: kspray-node.sh [--only-install]   (--only-install: the install phases only, at image bake)
+set -Eeuo pipefail
+shopt -s nullglob
+export LC_ALL=C
+R=${KSPRAY_ROOT:-}
+ETC=$R/etc/kspray
+STATE=$R/var/lib/kspray
+PHASE=start
+TMPF=''
+
+log() { printf 'kspray: %s\n' "$*"; }
+# status STATE MSG: the one-line status file, replaced atomically, and the same line in the journal
+status() {
+  mkdir -p "$STATE"
+  printf 'phase=%s state=%s at=%s msg=%s\n' "$PHASE" "$1" "$(date -u +%FT%TZ)" "$2" >"$STATE/status.tmp"
+  mv -f "$STATE/status.tmp" "$STATE/status"
+  log "$PHASE: $1${2:+: $2}"
+}
+die() { status failed "$*"; exit 1; }
+# BASH_COMMAND is the unexpanded source text, so this never prints a value (or a secret).
+trap 'status failed "line $LINENO: $BASH_COMMAND"' ERR
+trap 'rm -f "$TMPF"' EXIT # a partial download never outlives the program
+
+# retry LABEL TRIES CAP CMD...: run CMD until it succeeds, waiting 2,4,8.. (at most CAP) seconds;
+# fails the phase after TRIES. CMD runs as a condition (no errexit inside): one command, or a
+# function that returns its own status.
+retry() {
+  local label=$1 tries=$2 cap=$3 n=1 delay=2
+  shift 3
+  until "$@"; do
+    if ((n >= tries)); then die "$label: gave up after $n tries"; fi
+    status running "$label: try $n/$tries failed, next in ${delay}s"
+    sleep "$delay"
+    n=$((n + 1)) delay=$((delay * 2 > cap ? cap : delay * 2))
+  done
+}
+
+sha_ok() { printf '%s  %s\n' "$1" "$2" | sha256sum -c --status -; }
+
+# download URL SHA256 DEST MODE: verified file at DEST, replaced atomically; kept if already right.
+download() {
+  local url=$1 sha=$2 dest=$3 mode=$4
+  if [[ -f $dest ]] && sha_ok "$sha" "$dest"; then log "have ${dest#"$R"}"; return 0; fi
+  mkdir -p "${dest%/*}"
+  TMPF=$(mktemp "$dest.XXXXXX")
+  retry "download ${url##*/}" 6 60 curl -fsSL --connect-timeout 20 -o "$TMPF" "$url"
+  sha_ok "$sha" "$TMPF" || die "sha256 mismatch, refused: ${url##*/}"
+  chmod "$mode" "$TMPF"
+  mv -f "$TMPF" "$dest"
+}
+
+# fetch ID DEST MODE: the download named ID in downloads.tsv (id<TAB>url<TAB>sha256)
+fetch() {
+  local id url sha
+  while IFS=$'\t' read -r -u 3 id url sha; do
+    if [[ $id == "$1" ]]; then download "$url" "$sha" "$2" "$3"; return 0; fi
+  done 3<"$ETC/downloads.tsv"
+  die "no download '$1' in downloads.tsv"
+}
+
+prepare_os() {
+  local m
+  swapoff -a
+  if [[ -f $R/etc/fstab ]]; then sed -i -E 's/^([^#].*[[:space:]]swap[[:space:]].*)$/#\1/' "$R/etc/fstab"; fi
+  if [[ -f $R/etc/modules-load.d/kubernetes.conf ]]; then
+    while read -r m; do
+      if [[ -n $m && $m != \#* ]]; then modprobe "$m"; fi
+    done <"$R/etc/modules-load.d/kubernetes.conf"
+  fi
+  # Other files in sysctl.d may name keys this kernel lacks: only ours must apply cleanly.
+  sysctl --system >/dev/null || log "sysctl --system reported errors (above)"
+  if [[ -f $R/etc/sysctl.d/99-kubernetes.conf ]]; then sysctl -q -p "$R/etc/sysctl.d/99-kubernetes.conf"; fi
+  if command -v apt-get >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    retry "apt-get update" 8 60 apt-get -q -o DPkg::Lock::Timeout=120 update
+    retry "apt-get install" 8 60 apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends \
+      conntrack socat ipset ipvsadm ebtables ethtool iptables curl ca-certificates
+  else
+    log "no apt-get: OS packages are expected to be present"
+  fi
+}
+
+install_runtime() {
+  local c=$R/var/cache/kspray
+  fetch containerd "$c/containerd.tgz" 644
+  fetch cni-plugins "$c/cni-plugins.tgz" 644
+  fetch crictl "$c/crictl.tgz" 644
+  fetch runc "$R/usr/local/sbin/runc" 755
+  mkdir -p "$R/usr/local/bin" "$R/opt/cni/bin"
+  tar -xzf "$c/containerd.tgz" -C "$R/usr/local" --no-same-owner # bin/containerd, bin/ctr, shims
+  tar -xzf "$c/cni-plugins.tgz" -C "$R/opt/cni/bin" --no-same-owner
+  tar -xzf "$c/crictl.tgz" -C "$R/usr/local/bin" --no-same-owner crictl
+  rm -rf "$c" # installed; keeps baked images small
+  systemctl daemon-reload
+  systemctl enable --now containerd
+}
+
+install_kubernetes() {
+  local b
+  for b in kubeadm kubelet kubectl; do fetch "$b" "$R/usr/local/bin/$b" 755; done
+  systemctl daemon-reload
+  systemctl enable kubelet # kubeadm starts it
+}
+
+kubeadm_init() { kubeadm init --config "$ETC/kubeadm.yaml" --skip-token-print; }
+
+# One join attempt. A failed join leaves files its own preflight refuses next time: remove those
+# (never the control-plane certificates the payload placed in /etc/kubernetes/pki).
+join_once() {
+  kubeadm join --config "$ETC/kubeadm.yaml" && return 0
+  systemctl stop kubelet || true
+  rm -f "$R/etc/kubernetes/kubelet.conf" "$R/etc/kubernetes/bootstrap-kubelet.conf"
+  if [[ ${KSPRAY_ACTION:-} == join-worker ]]; then rm -f "$R/etc/kubernetes/pki/ca.crt"; fi
+  return 1
+}
+
+kubeadm_join() {
+  local urls url
+  read -r -a urls <<<"${KSPRAY_WAIT_FOR:-}"
+  for url in "${urls[@]}"; do
+    retry "waiting for $url" 120 30 curl -fsk --max-time 10 -o /dev/null "$url"
+  done
+  retry "kubeadm join" 10 60 join_once
+  if [[ -n ${KSPRAY_LOCAL_API_SERVER:-} ]]; then
+    sed -i -E "s#^([[:space:]]*server:).*#\1 $KSPRAY_LOCAL_API_SERVER#" "$R/etc/kubernetes/kubelet.conf"
+    systemctl restart kubelet
+  fi
+}
+
+cluster_addons() {
+  local file url sha f
+  export KUBECONFIG=$R/etc/kubernetes/admin.conf
+  retry "waiting for the API" 60 30 kubectl get --raw /readyz
+  if [[ -f $ETC/addons.tsv ]]; then
+    while IFS=$'\t' read -r -u 3 file url sha; do
+      if [[ -n $file && $file != \#* ]]; then download "$url" "$sha" "$ETC/addons/$file" 644; fi
+    done 3<"$ETC/addons.tsv"
+  fi
+  for f in "$ETC"/addons/*.yaml; do
+    retry "apply ${f##*/}" 10 60 kubectl apply --server-side --force-conflicts -f "$f"
+  done
+}
+
+finish() { date -u +%FT%TZ >"$STATE/done"; }
+
+# phase NAME FUNC [FILE...]: run FUNC unless its marker holds the same key (a hash of the FILEs the
+# phase installs from): a restart skips finished phases, and a booted golden image redoes an
+# install phase only if its payload asks for other versions than the image was baked with.
+phase() {
+  local name=$1 fn=$2 key marker=$STATE/phases/$1.done
+  shift 2
+  PHASE=$name
+  key=$({ cat "$@" 2>/dev/null || true; } | sha256sum)
+  if [[ -f $marker && $(<"$marker") == "$key" ]]; then log "$name: done before, skipping"; return 0; fi
+  status running "started"
+  "$fn"
+  printf '%s\n' "$key" >"$marker"
+  status 'done' ""
+}
+
+main() {
+  local only_install=false env_file=${KSPRAY_ENV_FILE:-$ETC/node.env}
+  case ${1:-} in
+    --only-install) only_install=true ;;
+    '') ;;
+    *) echo "usage: ${0##*/} [--only-install]" >&2; exit 2 ;;
+  esac
+  # shellcheck source=/dev/null # generated per node (node.env in docs/node-contract.md)
+  if [[ -f $env_file ]]; then source "$env_file"; elif ! $only_install; then die "missing $env_file"; fi
+  case ${KSPRAY_ACTION:-} in
+    init | join-control-plane | join-worker) ;;
+    *) $only_install || die "KSPRAY_ACTION must be init, join-control-plane or join-worker" ;;
+  esac
+  mkdir -p "$STATE/phases"
+  phase prepare-os prepare_os "$R/etc/sysctl.d/99-kubernetes.conf" "$R/etc/modules-load.d/kubernetes.conf"
+  phase install-runtime install_runtime "$ETC/downloads.tsv"
+  phase install-kubernetes install_kubernetes "$ETC/downloads.tsv"
+  if $only_install; then log "install phases done (--only-install)"; return 0; fi
+  if [[ ${KSPRAY_ACTION:-} == init ]]; then
+    phase init kubeadm_init
+    phase cluster-addons cluster_addons
+  else
+    phase join kubeadm_join
+  fi
+  phase 'done' finish
+}
+
+main "$@"

@@ -1,0 +1,94 @@
+// Which certificates a cluster needs, with kubeadm's subjects, usages and SANs
+// (cmd/kubeadm/app/phases/certs/certlist.go, pkiutil.GetAPIServerAltNames / GetEtcdAltNames).
+// Pure data from the model: issue.ts turns it into certificates.
+import type { ClusterModel, NodeModel } from '../model/model.js';
+import type { Subject, Usage } from './certificate.js';
+
+export type CaName = 'ca' | 'front-proxy-ca' | 'etcd-ca';
+
+export interface CertProfile {
+  /** Certificate and leaf key name, e.g. "cp-1/apiserver" or "kubeconfig/admin". */
+  name: string;
+  issuer: CaName;
+  subject: Subject;
+  usages: Usage[];
+  altNames: string[];
+}
+
+export interface NodeCertProfile extends CertProfile {
+  /** Path under /etc/kubernetes/pki without extension, e.g. "etcd/server". */
+  pkiPath: string;
+}
+
+export type KubeconfigField = 'admin' | 'superAdmin' | 'controllerManager' | 'scheduler';
+
+export interface KubeconfigProfile extends CertProfile {
+  field: KubeconfigField;
+}
+
+/** kubeadm:cluster-admins is bound to cluster-admin by kubeadm (1.29+) and can be revoked; system:masters cannot. */
+const CLUSTER_ADMINS = 'kubeadm:cluster-admins';
+const MASTERS = 'system:masters';
+
+export function controlPlaneProfiles(model: ClusterModel, node: NodeModel): NodeCertProfile[] {
+  const etcdAltNames = unique([node.name, 'localhost', node.address, '127.0.0.1', '::1']);
+  const profile = (pkiPath: string, rest: Omit<CertProfile, 'name'>): NodeCertProfile => ({ name: `${node.name}/${pkiPath}`, pkiPath, ...rest });
+  return [
+    profile('apiserver', { issuer: 'ca', subject: { commonName: 'kube-apiserver' }, usages: ['server'], altNames: apiServerAltNames(model, node) }),
+    profile('apiserver-kubelet-client', {
+      issuer: 'ca',
+      subject: { commonName: 'kube-apiserver-kubelet-client', organization: CLUSTER_ADMINS },
+      usages: ['client'],
+      altNames: [],
+    }),
+    profile('apiserver-etcd-client', { issuer: 'etcd-ca', subject: { commonName: 'kube-apiserver-etcd-client' }, usages: ['client'], altNames: [] }),
+    profile('front-proxy-client', { issuer: 'front-proxy-ca', subject: { commonName: 'front-proxy-client' }, usages: ['client'], altNames: [] }),
+    // etcd 3.2+ also needs clientAuth on its server certificate (etcd-io/etcd#9785), hence both usages.
+    profile('etcd/server', { issuer: 'etcd-ca', subject: { commonName: node.name }, usages: ['server', 'client'], altNames: etcdAltNames }),
+    profile('etcd/peer', { issuer: 'etcd-ca', subject: { commonName: node.name }, usages: ['server', 'client'], altNames: etcdAltNames }),
+    profile('etcd/healthcheck-client', { issuer: 'etcd-ca', subject: { commonName: 'kube-etcd-healthcheck-client' }, usages: ['client'], altNames: [] }),
+  ];
+}
+
+/**
+ * kubeadm's list, plus localhost/127.0.0.1: non-control-plane nodes reach the API through a local
+ * TCP proxy (Kubespray's nginx on localhost), so the apiserver must be valid for those names too.
+ */
+function apiServerAltNames(model: ClusterModel, node: NodeModel): string[] {
+  const domain = model.kubernetes.clusterDomain;
+  return unique([
+    node.name,
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    `kubernetes.default.svc.${domain}`,
+    'localhost',
+    model.kubernetes.apiServiceIP,
+    node.address,
+    '127.0.0.1',
+    hostOf(model.controlPlane.kubeadmEndpoint),
+    model.controlPlane.clientEndpoint.host,
+    ...model.controlPlane.extraSANs,
+  ]);
+}
+
+export const KUBECONFIG_PROFILES: readonly KubeconfigProfile[] = [
+  kubeconfigProfile('admin', 'admin', { commonName: 'kubernetes-admin', organization: CLUSTER_ADMINS }),
+  kubeconfigProfile('superAdmin', 'super-admin', { commonName: 'kubernetes-super-admin', organization: MASTERS }),
+  kubeconfigProfile('controllerManager', 'controller-manager', { commonName: 'system:kube-controller-manager' }),
+  kubeconfigProfile('scheduler', 'scheduler', { commonName: 'system:kube-scheduler' }),
+];
+
+function kubeconfigProfile(field: KubeconfigField, file: string, subject: Subject): KubeconfigProfile {
+  return { field, name: `kubeconfig/${file}`, issuer: 'ca', subject, usages: ['client'], altNames: [] };
+}
+
+/** "host:port", "[v6]:port" or "host" → host. */
+export function hostOf(endpoint: string): string {
+  const m = /^\[(.+)\](?::\d+)?$/.exec(endpoint) ?? /^([^:]+)(?::\d+)?$/.exec(endpoint);
+  return m ? m[1]! : endpoint;
+}
+
+function unique(values: Array<string | undefined>): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
+}

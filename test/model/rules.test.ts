@@ -1,0 +1,400 @@
+// One spec per named rule in src/model/rules.ts, each breaking exactly that rule, with the exact
+// line and column the problem maps to and what the CLI prints for it.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { formatError } from '../../src/cli/report.js';
+import { starterSpec } from '../../src/cli/starter.js';
+import { kubernetesVersions } from '../../src/catalog/catalog.js';
+import { KsprayError, type Problem } from '../../src/errors/errors.js';
+import type { ClusterModel } from '../../src/model/model.js';
+import { parseEndpoint, rules, runRules } from '../../src/model/rules.js';
+import { toModel } from '../../src/model/toModel.js';
+import { loadSpec } from '../../src/spec/loadSpec.js';
+
+const FILE = 'cluster.yaml';
+const HEAD = `apiVersion: kspray.dev/v1alpha1
+kind: Cluster
+metadata:
+  name: demo
+spec:
+`; // the body of every spec below starts on line 6
+const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
+const CP2 = '    - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }';
+const CP3 = '    - { name: cp-3, address: 10.0.0.13, roles: [control-plane] }';
+const W1 = '    - { name: worker-1, address: 10.0.0.21, roles: [worker] }';
+
+const doc = (...body: string[]) => `${HEAD}${body.join('\n')}\n`;
+
+/** loadSpec + toModel, with the source attached as the CLI does (src/render.ts compileSpec). */
+function compile(text: string): ClusterModel {
+  const { spec, source } = loadSpec(text, FILE);
+  try {
+    return toModel(spec, FILE);
+  } catch (e) {
+    if (e instanceof KsprayError) e.locator ??= source;
+    throw e;
+  }
+}
+
+function compileError(text: string): KsprayError {
+  try {
+    compile(text);
+  } catch (e) {
+    if (e instanceof KsprayError) return e;
+    throw e;
+  }
+  throw new Error('expected the spec to be refused');
+}
+
+function expectAt(text: string, err: KsprayError, rule: string, line: number, col: number, token: string): Problem {
+  expect(err.kind).toBe('input');
+  const problem = err.problems.find((p) => p.rule === rule);
+  expect(problem, `no ${rule} problem in ${JSON.stringify(err.problems)}`).toBeDefined();
+  const p = problem!;
+  expect(p.path, 'rule problems carry a spec path').toBeDefined();
+  const pos = p.position ?? err.locator!.locate(p.path!, p.atKey);
+  expect(pos).toEqual({ line, col });
+  const sourceLine = text.split('\n')[line - 1]!;
+  expect(sourceLine.slice(col - 1).startsWith(token), `"${sourceLine}" at col ${col} is not "${token}"`).toBe(true);
+  const out = formatError(err);
+  expect(out).toContain(`${FILE}:${line}:${col}: error[${rule}]: ${p.message}`);
+  const gutter = ' '.repeat(String(line).length);
+  expect(out).toContain(`  ${line} | ${sourceLine}\n  ${gutter} | ${' '.repeat(col - 1)}^`);
+  expect(p.hint, `${rule} says how to fix it`).toBeTruthy();
+  expect(out).toContain(`  hint: ${p.hint}`);
+  return p;
+}
+
+interface Case {
+  rule: string;
+  text: string;
+  line: number;
+  col: number;
+  token: string;
+  message?: string | RegExp;
+}
+
+// Exactly one rule broken per spec; line/col/token is where the CLI's caret must land.
+const CASES: Case[] = [
+  {
+    rule: 'dns1123-name',
+    text: doc('  nodes:', '    - { name: CP_1, address: 10.0.0.11, roles: [control-plane] }'),
+    line: 7,
+    col: 15,
+    token: 'CP_1',
+    message: '"CP_1" is not a valid DNS-1123 label',
+  },
+  {
+    rule: 'valid-cidr',
+    text: doc('  kubernetes:', '    serviceSubnet: 10.233.0.1/18', '  nodes:', CP1),
+    line: 7,
+    col: 20,
+    token: '10.233.0.1/18',
+    message: 'serviceSubnet "10.233.0.1/18" is not an IPv4 CIDR with its host bits zero',
+  },
+  {
+    rule: 'cidr-overlap',
+    text: doc('  kubernetes:', '    podSubnet: 10.233.0.0/16', '  nodes:', CP1),
+    line: 7,
+    col: 16,
+    token: '10.233.0.0/16',
+    message: 'podSubnet 10.233.0.0/16 overlaps serviceSubnet 10.233.0.0/18',
+  },
+  {
+    rule: 'node-cidr-fits-pod-subnet',
+    text: doc('  kubernetes:', '    nodeCidrMaskSize: 18', '  nodes:', CP1),
+    line: 7,
+    col: 23,
+    token: '18',
+    message: 'nodeCidrMaskSize /18 is not smaller than the pod subnet /18',
+  },
+  {
+    rule: 'valid-address',
+    text: doc('  nodes:', '    - { name: cp-1, address: 10.0.0.256, roles: [control-plane] }'),
+    line: 7,
+    col: 30,
+    token: '10.0.0.256',
+    message: '"10.0.0.256" is not an IPv4 address',
+  },
+  {
+    rule: 'address-outside-cluster-subnets',
+    text: doc('  nodes:', '    - { name: cp-1, address: 10.233.70.1, roles: [control-plane] }'),
+    line: 7,
+    col: 30,
+    token: '10.233.70.1',
+    message: 'node address 10.233.70.1 is inside podSubnet 10.233.64.0/18',
+  },
+  {
+    rule: 'unique-node-names',
+    text: doc('  nodes:', CP1, '    - { name: cp-1, address: 10.0.0.21, roles: [worker] }'),
+    line: 8,
+    col: 15,
+    token: 'cp-1',
+    message: 'node or pool name "cp-1" is used twice (first at spec.nodes[0])',
+  },
+  {
+    rule: 'unique-addresses',
+    text: doc('  nodes:', CP1, '    - { name: worker-1, address: 10.0.0.11, roles: [worker] }'),
+    line: 8,
+    col: 34,
+    token: '10.0.0.11',
+    message: 'address 10.0.0.11 is used twice (first by cp-1)',
+  },
+  {
+    rule: 'has-control-plane',
+    text: doc('  nodes:', W1),
+    line: 7,
+    col: 5,
+    token: '- { name: worker-1',
+    message: 'no node has the control-plane role',
+  },
+  {
+    rule: 'control-plane-has-fixed-address',
+    text: doc('  nodes:', CP1, '  pools:', '    - { name: masters, roles: [control-plane], count: 2 }'),
+    line: 9,
+    col: 31,
+    token: '[control-plane]',
+    message: 'pool "masters" has the control-plane or etcd role',
+  },
+  {
+    rule: 'stacked-etcd-on-control-plane',
+    text: doc('  nodes:', CP1, CP2, '    - { name: etcd-1, address: 10.0.0.13, roles: [etcd] }'),
+    line: 9,
+    col: 50,
+    token: '[etcd]',
+    message: 'node "etcd-1" has the etcd role without control-plane, but etcd.topology is stacked',
+  },
+  {
+    rule: 'odd-etcd-members',
+    text: doc('  nodes:', CP1, CP2, W1),
+    line: 7,
+    col: 5,
+    token: '- { name: cp-1',
+    message: '2 etcd members: an even count tolerates no more failures than one fewer',
+  },
+  {
+    rule: 'known-kubernetes-version',
+    text: doc('  kubernetes:', '    version: "1.30.0"', '  nodes:', CP1),
+    line: 7,
+    col: 14,
+    token: '"1.30.0"',
+    message: 'kubernetes version "1.30.0" has no checksums in the catalog',
+  },
+  {
+    rule: 'implemented-choices',
+    text: doc('  network:', '    plugin: cilium', '  nodes:', CP1),
+    line: 7,
+    col: 13,
+    token: 'cilium',
+    message: '"cilium" is not implemented yet',
+  },
+  {
+    rule: 'external-lb-needs-endpoint',
+    text: doc('  controlPlane:', '    loadBalancer: external', '  nodes:', CP1),
+    line: 7,
+    col: 19,
+    token: 'external',
+    message: 'loadBalancer: external needs controlPlane.endpoint (the load balancer address)',
+  },
+  {
+    rule: 'valid-endpoint',
+    text: doc('  controlPlane:', '    endpoint: https://api.example.com:6443', '  nodes:', CP1),
+    line: 7,
+    col: 15,
+    token: 'https://api.example.com:6443',
+    message: 'controlPlane.endpoint "https://api.example.com:6443" is not host or host:port',
+  },
+];
+
+describe('one spec per rule', () => {
+  test('every named rule has a case', () => {
+    expect(CASES.map((c) => c.rule)).toEqual(rules.map((r) => r.name));
+  });
+
+  test.each(CASES)('$rule', (c) => {
+    const err = compileError(c.text);
+    // Exactly this rule fails, once.
+    expect(err.problems.map((p) => p.rule)).toEqual([c.rule]);
+    const p = expectAt(c.text, err, c.rule, c.line, c.col, c.token);
+    if (typeof c.message === 'string') expect(p.message).toBe(c.message);
+    else if (c.message) expect(p.message).toMatch(c.message);
+  });
+});
+
+describe('rule details', () => {
+  test('dns1123-name checks metadata.name', () => {
+    const text = doc('  nodes:', CP1).replace('name: demo', 'name: Demo');
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['dns1123-name']);
+    expectAt(text, err, 'dns1123-name', 4, 9, 'Demo');
+  });
+
+  test('dns1123-name checks pool names and the 63-character limit', () => {
+    const long = `w${'x'.repeat(63)}`;
+    const text = doc('  nodes:', CP1, '  pools:', `    - { name: ${long}, roles: [worker] }`);
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['dns1123-name']);
+    expectAt(text, err, 'dns1123-name', 9, 15, long);
+    expect(runRules(loadSpec(text.replace(long, long.slice(1)), FILE).spec)).toEqual([]);
+  });
+
+  test('valid-cidr refuses text that is not a CIDR at all', () => {
+    const text = doc('  kubernetes:', '    podSubnet: 10.233.64.0', '  nodes:', CP1);
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['valid-cidr']);
+    expectAt(text, err, 'valid-cidr', 7, 16, '10.233.64.0');
+  });
+
+  test('cidr-overlap points at serviceSubnet when that is the one the user wrote', () => {
+    const text = doc('  kubernetes:', '    serviceSubnet: 10.233.64.0/20', '  nodes:', CP1);
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['cidr-overlap']);
+    expectAt(text, err, 'cidr-overlap', 7, 20, '10.233.64.0/20');
+  });
+
+  test('node-cidr-fits-pod-subnet points at podSubnet when the mask is the default', () => {
+    const text = doc('  kubernetes:', '    podSubnet: 10.233.64.0/24', '  nodes:', CP1);
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['node-cidr-fits-pod-subnet']);
+    const p = expectAt(text, err, 'node-cidr-fits-pod-subnet', 7, 16, '10.233.64.0/24');
+    expect(p.hint).toBe('Use a mask size greater than 24, or a bigger podSubnet.');
+  });
+
+  test('address-outside-cluster-subnets also guards the service subnet', () => {
+    const text = doc('  nodes:', '    - { name: cp-1, address: 10.233.0.1, roles: [control-plane] }');
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['address-outside-cluster-subnets']);
+    expect(expectAt(text, err, 'address-outside-cluster-subnets', 7, 30, '10.233.0.1').message).toBe(
+      'node address 10.233.0.1 is inside serviceSubnet 10.233.0.0/18',
+    );
+  });
+
+  test('unique-node-names: a pool may not reuse a node name', () => {
+    const text = doc('  nodes:', CP1, '  pools:', '    - { name: cp-1, roles: [worker] }');
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['unique-node-names']);
+    expect(expectAt(text, err, 'unique-node-names', 9, 15, 'cp-1').message).toContain('first at spec.nodes[0]');
+  });
+
+  test('has-control-plane with no nodes at all points at spec', () => {
+    const text = doc('  pools:', '    - { name: workers, roles: [worker] }');
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['has-control-plane']);
+    expectAt(text, err, 'has-control-plane', 6, 3, 'pools:');
+  });
+
+  test('odd-etcd-members counts control planes that are listed as etcd too, once', () => {
+    const text = doc('  nodes:', CP1.replace('[control-plane]', '[control-plane, etcd]'), CP2, CP3);
+    expect(runRules(loadSpec(text, FILE).spec)).toEqual([]);
+  });
+
+  test('odd-etcd-members with external etcd counts only etcd-role nodes', () => {
+    // 1 control plane + 3 etcd nodes: the etcd cluster has 3 members (only implemented-choices fails).
+    const text = doc(
+      '  etcd:',
+      '    topology: external',
+      '  nodes:',
+      CP1,
+      '    - { name: etcd-1, address: 10.0.0.31, roles: [etcd] }',
+      '    - { name: etcd-2, address: 10.0.0.32, roles: [etcd] }',
+      '    - { name: etcd-3, address: 10.0.0.33, roles: [etcd] }',
+    );
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['implemented-choices']);
+    expectAt(text, err, 'implemented-choices', 7, 15, 'external');
+  });
+
+  test('known-kubernetes-version lists every valid version', () => {
+    const text = CASES.find((c) => c.rule === 'known-kubernetes-version')!.text;
+    const err = compileError(text);
+    const known = kubernetesVersions();
+    expect(known).toContain('1.36.4');
+    expect(err.problems[0]!.hint).toBe(`Use one of: ${known.join(', ')}.`);
+    const out = formatError(err);
+    for (const v of known) expect(out).toContain(v);
+  });
+
+  test.each([
+    ['  containerRuntime:', '    name: cri-o', 'cri-o', 11],
+    ['  controlPlane:', '    loadBalancer: kube-vip', 'kube-vip', 19],
+    ['  network:', '    plugin: flannel', 'flannel', 13],
+  ])('implemented-choices refuses %s %s', (parent, child, value, col) => {
+    const text = doc(parent, child, '  nodes:', CP1);
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['implemented-choices']);
+    expect(expectAt(text, err, 'implemented-choices', 7, col, value).message).toBe(`"${value}" is not implemented yet`);
+  });
+
+  test('external load balancer with an endpoint is accepted', () => {
+    const text = doc('  controlPlane:', '    loadBalancer: external', '    endpoint: lb.example.com:443', '  nodes:', CP1);
+    const model = compile(text);
+    expect(model.controlPlane.kubeadmEndpoint).toBe('lb.example.com:443');
+    expect(model.controlPlane.extraSANs).toEqual(['lb.example.com']);
+  });
+
+  test.each(['api.example.com:99999', 'api_1.example.com', '10.0.0:6443', 'api.example.com:', '-api.example.com'])(
+    'valid-endpoint refuses %s',
+    (endpoint) => {
+      expect(parseEndpoint(endpoint)).toBeUndefined();
+      const text = doc('  controlPlane:', `    endpoint: "${endpoint}"`, '  nodes:', CP1);
+      const err = compileError(text);
+      expect(err.problems.map((p) => p.rule)).toEqual(['valid-endpoint']);
+      expectAt(text, err, 'valid-endpoint', 7, 15, `"${endpoint}"`);
+    },
+  );
+
+  test('parseEndpoint accepts host, host:port and IPv4', () => {
+    expect(parseEndpoint('api.example.com')).toEqual({ host: 'api.example.com', port: undefined });
+    expect(parseEndpoint('API.Example.com:6443')).toEqual({ host: 'API.Example.com', port: 6443 });
+    expect(parseEndpoint('10.0.0.10:443')).toEqual({ host: '10.0.0.10', port: 443 });
+  });
+});
+
+describe('several rules at once', () => {
+  test('every failing rule is reported, each at its own position', () => {
+    const text = doc(
+      '  kubernetes:',
+      '    version: "1.29.0"', // 7
+      '    podSubnet: 10.233.0.0/16', // 8
+      '  controlPlane:',
+      '    loadBalancer: external', // 10
+      '  nodes:', // 11
+      CP1, // 12
+      '    - { name: cp_2, address: 10.0.0.11, roles: [control-plane] }', // 13
+    );
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual([
+      'dns1123-name',
+      'cidr-overlap',
+      'unique-addresses',
+      'odd-etcd-members',
+      'known-kubernetes-version',
+      'external-lb-needs-endpoint',
+    ]);
+    expectAt(text, err, 'dns1123-name', 13, 15, 'cp_2');
+    expectAt(text, err, 'cidr-overlap', 8, 16, '10.233.0.0/16');
+    expectAt(text, err, 'unique-addresses', 13, 30, '10.0.0.11');
+    expectAt(text, err, 'odd-etcd-members', 12, 5, '- { name: cp-1');
+    expectAt(text, err, 'known-kubernetes-version', 7, 14, '"1.29.0"');
+    expectAt(text, err, 'external-lb-needs-endpoint', 10, 19, 'external');
+    expect(formatError(err)).toMatch(/\n\n6 problems found\.$/);
+  });
+});
+
+describe('valid specs', () => {
+  test.each(['single', 'ha'])('examples/%s/cluster.yaml passes every rule', (name) => {
+    const text = readFileSync(new URL(`../../examples/${name}/cluster.yaml`, import.meta.url), 'utf8');
+    const { spec } = loadSpec(text, `examples/${name}/cluster.yaml`);
+    expect(runRules(spec)).toEqual([]);
+    expect(compile(text).name).toBe(name);
+  });
+
+  test("`kspray init`'s starter spec passes every rule", () => {
+    const { spec } = loadSpec(starterSpec('demo'), FILE);
+    expect(runRules(spec)).toEqual([]);
+  });
+
+  test('the smallest spec (one control plane, everything defaulted) passes', () => {
+    expect(runRules(loadSpec(doc('  nodes:', CP1), FILE).spec)).toEqual([]);
+  });
+});

@@ -1,0 +1,347 @@
+// Runs the real node program (node/kspray-node.sh) under bash with KSPRAY_ROOT pointing at a temp
+// dir and stub commands first on PATH (curl, kubeadm, kubectl, systemctl, apt-get, modprobe, sysctl,
+// swapoff, sleep). The stubs log their argv; coreutils, tar, sed and sha256sum are the real ones, so
+// downloads are really verified and archives really unpacked.
+import { spawnSync, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const PROGRAM = new URL('../../node/kspray-node.sh', import.meta.url).pathname;
+
+// Stubs share one body: log "name args" to $CALLS, then behave per command.
+const STUB = `#!/usr/bin/env bash
+name=\${0##*/}
+printf '%s\\n' "$name $*" >>"$CALLS"
+case $name in
+  curl)
+    out='' url=''
+    while (($#)); do
+      case $1 in -o) out=$2; shift ;; -*) ;; *) url=$1 ;; esac
+      shift
+    done
+    if [[ $url == */readyz ]]; then exit "\${FAKE_READYZ_RC:-0}"; fi
+    [[ -f $SRV/\${url##*/} ]] || exit 22
+    cp "$SRV/\${url##*/}" "$out" ;;
+  kubeadm)
+    if [[ $1 == join ]]; then
+      n=$(( $(cat "$STUBS/join-count" 2>/dev/null || echo 0) + 1 )); echo "$n" >"$STUBS/join-count"
+      if (( n <= \${FAKE_JOIN_FAILS:-0} )); then echo "stub: join failed" >&2; exit 1; fi
+      mkdir -p "$KSPRAY_ROOT/etc/kubernetes"
+      printf 'clusters:\\n- cluster:\\n    server: https://10.0.0.11:6443\\n  name: demo\\n' >"$KSPRAY_ROOT/etc/kubernetes/kubelet.conf"
+    fi ;;
+esac
+exit 0
+`;
+const STUBS = ['curl', 'kubeadm', 'kubectl', 'systemctl', 'apt-get', 'modprobe', 'sysctl', 'swapoff', 'sleep'];
+
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+interface Fixture {
+  dir: string;
+  root: string;
+  calls: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function write(file: string, content: string, mode = 0o644) {
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, content);
+  chmodSync(file, mode);
+}
+
+/** A node root with the payload files, a fake download server dir, and stubs on PATH. */
+function makeFixture(nodeEnv: Record<string, string>): Fixture {
+  const dir = mkdtempSync(join(tmpdir(), 'kspray-node-'));
+  const root = join(dir, 'root');
+  const srv = join(dir, 'srv');
+  const stubs = join(dir, 'bin');
+  const calls = join(dir, 'calls.log');
+  for (const s of STUBS) write(join(stubs, s), STUB, 0o755);
+  writeFileSync(calls, '');
+
+  // Release artifacts, laid out like the real ones.
+  const stage = join(dir, 'stage');
+  for (const f of ['bin/containerd', 'bin/ctr', 'bin/containerd-shim-runc-v2', 'cni/bridge', 'cni/loopback', 'crictl/crictl']) {
+    write(join(stage, f), `#!/bin/sh\necho ${f}\n`, 0o755);
+  }
+  mkdirSync(srv, { recursive: true });
+  execFileSync('tar', ['-czf', join(srv, 'containerd.tar.gz'), '-C', stage, 'bin']);
+  execFileSync('tar', ['-czf', join(srv, 'cni-plugins.tgz'), '-C', join(stage, 'cni'), '.']);
+  execFileSync('tar', ['-czf', join(srv, 'crictl.tar.gz'), '-C', join(stage, 'crictl'), 'crictl']);
+  for (const b of ['runc.amd64', 'kubeadm', 'kubelet', 'kubectl']) write(join(srv, b), `binary ${b}\n`);
+  write(join(srv, 'crds.yaml'), 'kind: List\n');
+
+  const dl: Array<[string, string]> = [
+    ['kubeadm', 'kubeadm'],
+    ['kubelet', 'kubelet'],
+    ['kubectl', 'kubectl'],
+    ['containerd', 'containerd.tar.gz'],
+    ['runc', 'runc.amd64'],
+    ['cni-plugins', 'cni-plugins.tgz'],
+    ['crictl', 'crictl.tar.gz'],
+  ];
+  const etc = join(root, 'etc/kspray');
+  write(join(etc, 'downloads.tsv'), dl.map(([id, f]) => `${id}\thttps://files.example/x/${f}\t${sha256(join(srv, f))}\n`).join(''));
+  write(
+    join(etc, 'node.env'),
+    Object.entries(nodeEnv)
+      .map(([k, v]) => `${k}='${v}'\n`)
+      .join(''),
+    0o600,
+  );
+  write(join(etc, 'kubeadm.yaml'), 'kind: InitConfiguration\n', 0o600);
+  write(join(etc, 'addons/20-b.yaml'), 'kind: B\n');
+  write(join(etc, 'addons/10-a.yaml'), 'kind: A\n');
+  write(join(etc, 'addons.tsv'), `30-crds.yaml\thttps://files.example/x/crds.yaml\t${sha256(join(srv, 'crds.yaml'))}\n`);
+  write(join(root, 'etc/fstab'), 'UUID=1 / ext4 defaults 0 1\n/swap.img none swap sw 0 0\n');
+  write(join(root, 'etc/modules-load.d/kubernetes.conf'), '# kspray\noverlay\nbr_netfilter\n');
+  write(join(root, 'etc/sysctl.d/99-kubernetes.conf'), 'net.ipv4.ip_forward = 1\n');
+
+  const env = {
+    PATH: `${stubs}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: dir,
+    KSPRAY_ROOT: root,
+    CALLS: calls,
+    SRV: srv,
+    STUBS: stubs,
+  };
+  return { dir, root, calls, env };
+}
+
+function run(f: Fixture, args: string[] = [], extraEnv: Record<string, string> = {}) {
+  writeFileSync(f.calls, '');
+  const r = spawnSync('bash', [PROGRAM, ...args], { env: { ...f.env, ...extraEnv }, encoding: 'utf8', timeout: 30_000 });
+  const calls = readFileSync(f.calls, 'utf8').split('\n').filter(Boolean);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, calls };
+}
+
+const statusOf = (f: Fixture) => readFileSync(join(f.root, 'var/lib/kspray/status'), 'utf8');
+const startedPhases = (stdout: string) =>
+  [...stdout.matchAll(/^kspray: ([a-z-]+): running: started$/gm)].map((m) => m[1]);
+const INIT_ENV = { KSPRAY_CLUSTER: 'demo', KSPRAY_NODE_NAME: 'cp-1', KSPRAY_ACTION: 'init', KSPRAY_WAIT_FOR: '', KSPRAY_LOCAL_API_SERVER: '' };
+const WORKER_ENV = {
+  KSPRAY_CLUSTER: 'demo',
+  KSPRAY_NODE_NAME: 'w-1',
+  KSPRAY_ACTION: 'join-worker',
+  KSPRAY_WAIT_FOR: 'https://10.0.0.11:6443/readyz',
+  KSPRAY_LOCAL_API_SERVER: 'https://localhost:6443',
+};
+
+let fixtures: Fixture[] = [];
+const fixture = (env: Record<string, string>) => {
+  const f = makeFixture(env);
+  fixtures.push(f);
+  return f;
+};
+beforeEach(() => {
+  fixtures = [];
+});
+afterEach(() => {
+  for (const f of fixtures) rmSync(f.dir, { recursive: true, force: true });
+});
+
+describe('kspray-node.sh (functional, stubbed commands)', () => {
+  it('runs every phase of the first control plane in order and installs verified binaries', () => {
+    const f = fixture(INIT_ENV);
+    const r = run(f);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(startedPhases(r.stdout)).toEqual(['prepare-os', 'install-runtime', 'install-kubernetes', 'init', 'cluster-addons', 'done']);
+    expect(r.stdout.split('\n').filter(Boolean).every((l) => l.startsWith('kspray: '))).toBe(true);
+
+    const cmds = r.calls.filter((c) => !c.startsWith('curl ') && !c.startsWith('sleep '));
+    expect(cmds).toEqual([
+      'swapoff -a',
+      'modprobe overlay',
+      'modprobe br_netfilter',
+      'sysctl --system',
+      `sysctl -q -p ${f.root}/etc/sysctl.d/99-kubernetes.conf`,
+      'apt-get -q -o DPkg::Lock::Timeout=120 update',
+      'apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends conntrack socat ipset ipvsadm ebtables ethtool iptables curl ca-certificates',
+      'systemctl daemon-reload',
+      'systemctl enable --now containerd',
+      'systemctl daemon-reload',
+      'systemctl enable kubelet',
+      `kubeadm init --config ${f.root}/etc/kspray/kubeadm.yaml --skip-token-print`,
+      'kubectl get --raw /readyz',
+      `kubectl apply --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/10-a.yaml`,
+      `kubectl apply --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/20-b.yaml`,
+      `kubectl apply --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/30-crds.yaml`,
+    ]);
+    // Every download went to a temp file next to its destination (atomic mv).
+    const curls = r.calls.filter((c) => c.startsWith('curl '));
+    expect(curls).toHaveLength(8);
+    expect(curls.find((c) => c.includes('kubeadm'))).toMatch(new RegExp(`-o ${f.root}/usr/local/bin/kubeadm\\.\\w{6} `));
+
+    for (const [p, mode] of [
+      ['usr/local/bin/containerd', 0o755],
+      ['usr/local/bin/ctr', 0o755],
+      ['usr/local/bin/crictl', 0o755],
+      ['usr/local/sbin/runc', 0o755],
+      ['opt/cni/bin/bridge', 0o755],
+      ['usr/local/bin/kubeadm', 0o755],
+      ['usr/local/bin/kubelet', 0o755],
+      ['usr/local/bin/kubectl', 0o755],
+      ['etc/kspray/addons/30-crds.yaml', 0o644],
+    ] as const) {
+      expect(statSync(join(f.root, p)).mode & 0o777, p).toBe(mode);
+    }
+    expect(existsSync(join(f.root, 'var/cache/kspray'))).toBe(false);
+    expect(readFileSync(join(f.root, 'etc/fstab'), 'utf8')).toBe('UUID=1 / ext4 defaults 0 1\n#/swap.img none swap sw 0 0\n');
+    expect(readFileSync(join(f.root, 'var/lib/kspray/done'), 'utf8')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/);
+    expect(statusOf(f)).toMatch(/^phase=done state=done at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ msg=\n$/);
+    expect(readdirSync(join(f.root, 'var/lib/kspray/phases')).sort()).toEqual(
+      ['cluster-addons', 'done', 'init', 'install-kubernetes', 'install-runtime', 'prepare-os'].map((p) => `${p}.done`),
+    );
+  });
+
+  it('skips completed phases on a second run and resumes after the last marker', () => {
+    const f = fixture(INIT_ENV);
+    expect(run(f).code).toBe(0);
+
+    const again = run(f);
+    expect(again.code).toBe(0);
+    expect(again.calls).toEqual([]);
+    expect(startedPhases(again.stdout)).toEqual([]);
+    expect(again.stdout).toContain('kspray: prepare-os: done before, skipping');
+
+    // A restart after a failure in cluster-addons redoes only cluster-addons and done.
+    rmSync(join(f.root, 'var/lib/kspray/phases/cluster-addons.done'));
+    rmSync(join(f.root, 'var/lib/kspray/phases/done.done'));
+    const resumed = run(f);
+    expect(resumed.code).toBe(0);
+    expect(startedPhases(resumed.stdout)).toEqual(['cluster-addons', 'done']);
+    expect(resumed.calls.every((c) => c.startsWith('kubectl '))).toBe(true);
+  });
+
+  it('waits for the API, retries a failing kubeadm join, then points kubelet at the local proxy', () => {
+    const f = fixture(WORKER_ENV);
+    const r = run(f, [], { FAKE_JOIN_FAILS: '2' });
+    expect(r.code).toBe(0);
+    expect(startedPhases(r.stdout)).toEqual(['prepare-os', 'install-runtime', 'install-kubernetes', 'join', 'done']);
+    const tail = r.calls.slice(r.calls.indexOf('curl -fsk --max-time 10 -o /dev/null https://10.0.0.11:6443/readyz'));
+    expect(tail).toEqual([
+      'curl -fsk --max-time 10 -o /dev/null https://10.0.0.11:6443/readyz',
+      `kubeadm join --config ${f.root}/etc/kspray/kubeadm.yaml`,
+      'systemctl stop kubelet',
+      'sleep 2',
+      `kubeadm join --config ${f.root}/etc/kspray/kubeadm.yaml`,
+      'systemctl stop kubelet',
+      'sleep 4',
+      `kubeadm join --config ${f.root}/etc/kspray/kubeadm.yaml`,
+      'systemctl restart kubelet',
+    ]);
+    expect(r.stdout).toContain('kspray: join: running: kubeadm join: try 1/10 failed, next in 2s');
+    expect(readFileSync(join(f.root, 'etc/kubernetes/kubelet.conf'), 'utf8')).toContain('    server: https://localhost:6443\n');
+    expect(r.calls.some((c) => c.startsWith('kubectl '))).toBe(false); // addons are the init node's job
+  });
+
+  it('waits with capped exponential backoff while the API does not answer', () => {
+    const f = fixture(WORKER_ENV);
+    const r = run(f, [], { FAKE_READYZ_RC: '7' });
+    expect(r.code).not.toBe(0);
+    const sleeps = r.calls.filter((c) => c.startsWith('sleep ')).map((c) => Number(c.split(' ')[1]));
+    expect(sleeps).toHaveLength(119);
+    expect(sleeps.slice(0, 6)).toEqual([2, 4, 8, 16, 30, 30]);
+    expect(Math.max(...sleeps)).toBe(30);
+    expect(r.stdout).toContain('kspray: join: running: waiting for https://10.0.0.11:6443/readyz: try 3/120 failed, next in 8s');
+    expect(statusOf(f)).toMatch(/^phase=join state=failed at=\S+ msg=/);
+    expect(r.calls.some((c) => c.startsWith('kubeadm join'))).toBe(false);
+  });
+
+  it('records state=failed with the phase name when kubeadm join keeps failing', () => {
+    const f = fixture(WORKER_ENV);
+    const r = run(f, [], { FAKE_JOIN_FAILS: '1000' });
+    expect(r.code).toBe(1);
+    expect(r.calls.filter((c) => c.startsWith('kubeadm join'))).toHaveLength(10);
+    expect(statusOf(f)).toMatch(/^phase=join state=failed at=\S+ msg=kubeadm join: gave up after 10 tries\n$/);
+    expect(r.stdout).toContain('kspray: join: failed: kubeadm join: gave up after 10 tries');
+    const markers = readdirSync(join(f.root, 'var/lib/kspray/phases')).sort();
+    expect(markers).toEqual(['install-kubernetes.done', 'install-runtime.done', 'prepare-os.done']);
+    expect(existsSync(join(f.root, 'var/lib/kspray/done'))).toBe(false);
+
+    // The next start (systemd Restart=on-failure) resumes at join.
+    const retry = run(f, [], { FAKE_JOIN_FAILS: '0' });
+    expect(retry.code).toBe(0);
+    expect(startedPhases(retry.stdout)).toEqual(['join', 'done']);
+  });
+
+  it('refuses a download whose sha256 does not match, leaving nothing behind', () => {
+    const f = fixture(INIT_ENV);
+    const tsv = join(f.root, 'etc/kspray/downloads.tsv');
+    const bad = readFileSync(tsv, 'utf8').replace(/^(runc\t\S+\t)[0-9a-f]{64}$/m, `$1${'0'.repeat(64)}`);
+    writeFileSync(tsv, bad);
+    const r = run(f);
+    expect(r.code).toBe(1);
+    expect(statusOf(f)).toMatch(/^phase=install-runtime state=failed at=\S+ msg=sha256 mismatch, refused: runc\.amd64\n$/);
+    expect(existsSync(join(f.root, 'usr/local/sbin/runc'))).toBe(false);
+    expect(readdirSync(join(f.root, 'usr/local/sbin'))).toEqual([]); // no temp file left
+    expect(r.calls.some((c) => c.startsWith('systemctl enable --now containerd'))).toBe(false);
+    expect(existsSync(join(f.root, 'var/lib/kspray/phases/install-runtime.done'))).toBe(false);
+  });
+
+  it('gives up on a download that keeps failing, leaving no partial file', () => {
+    const f = fixture(INIT_ENV);
+    rmSync(join(f.env.SRV!, 'kubectl'));
+    const r = run(f);
+    expect(r.code).toBe(1);
+    expect(r.calls.filter((c) => c.startsWith('curl ') && c.endsWith('/kubectl'))).toHaveLength(6);
+    expect(statusOf(f)).toMatch(/^phase=install-kubernetes state=failed at=\S+ msg=download kubectl: gave up after 6 tries\n$/);
+    expect(readdirSync(join(f.root, 'usr/local/bin')).filter((n) => n.startsWith('kubectl'))).toEqual([]);
+  });
+
+  it('--only-install runs the install phases (no node.env needed); a booted image then skips them', () => {
+    const f = fixture(INIT_ENV);
+    const envFile = join(f.root, 'etc/kspray/node.env');
+    const saved = readFileSync(envFile, 'utf8');
+    rmSync(envFile);
+    const bake = run(f, ['--only-install']);
+    expect(bake.code).toBe(0);
+    expect(startedPhases(bake.stdout)).toEqual(['prepare-os', 'install-runtime', 'install-kubernetes']);
+    expect(bake.calls.some((c) => c.startsWith('kubeadm'))).toBe(false);
+
+    write(envFile, saved, 0o600);
+    const boot = run(f);
+    expect(boot.code).toBe(0);
+    expect(startedPhases(boot.stdout)).toEqual(['init', 'cluster-addons', 'done']);
+    expect(boot.calls.some((c) => c.startsWith('curl ') && !c.includes('crds.yaml'))).toBe(false);
+  });
+
+  it('redoes an install phase when downloads.tsv changes, re-fetching only what differs', () => {
+    const f = fixture(INIT_ENV);
+    expect(run(f, ['--only-install']).code).toBe(0);
+    const tsv = join(f.root, 'etc/kspray/downloads.tsv');
+    const srv = f.env.SRV!;
+    write(join(srv, 'kubelet-new'), 'binary kubelet v2\n');
+    writeFileSync(
+      tsv,
+      readFileSync(tsv, 'utf8').replace(/^kubelet\t.*$/m, `kubelet\thttps://files.example/x/kubelet-new\t${sha256(join(srv, 'kubelet-new'))}`),
+    );
+    const r = run(f, ['--only-install']);
+    expect(r.code).toBe(0);
+    expect(startedPhases(r.stdout)).toEqual(['install-runtime', 'install-kubernetes']);
+    expect(r.calls.filter((c) => c.startsWith('curl ')).map((c) => c.split('/').pop())).toEqual([
+      'containerd.tar.gz',
+      'cni-plugins.tgz',
+      'crictl.tar.gz',
+      'kubelet-new',
+    ]);
+    expect(r.stdout).toMatch(/kspray: have \/usr\/local\/bin\/kubeadm$/m);
+    expect(readFileSync(join(f.root, 'usr/local/bin/kubelet'), 'utf8')).toBe('binary kubelet v2\n');
+  });
+
+  it('refuses to run without node.env or with an unknown action', () => {
+    const f = fixture({ ...INIT_ENV, KSPRAY_ACTION: 'bogus' });
+    const r = run(f);
+    expect(r.code).toBe(1);
+    expect(statusOf(f)).toMatch(/state=failed .*KSPRAY_ACTION must be/);
+    expect(r.calls).toEqual([]);
+    rmSync(join(f.root, 'etc/kspray/node.env'));
+    expect(run(f).code).toBe(1);
+    expect(statusOf(f)).toMatch(/state=failed .*msg=missing .*node\.env/);
+    expect(run(f, ['--bogus']).code).toBe(2);
+  });
+});

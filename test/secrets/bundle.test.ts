@@ -1,0 +1,212 @@
+// The bundle: what createBundle makes, its file layout, the round trip through files, and the
+// refusal of a damaged bundle (named file, "restore from backup", never "regenerate").
+import { beforeAll, describe, expect, test } from 'vitest';
+import { KsprayError } from '../../src/errors/errors.js';
+import { bundleFromFiles, bundleToFiles, createBundle, ensureLeafKeys, leafKeyNames } from '../../src/secrets/index.js';
+import type { SecretsBundle } from '../../src/secrets/types.js';
+import { demoBundle, demoModel, NOW } from './fixtures.js';
+import { run, runBuffer } from './tools.js';
+
+const DIR = 'outputs/demo/secrets';
+const model = demoModel();
+let bundle: SecretsBundle;
+let files: Map<string, string>;
+
+beforeAll(async () => {
+  bundle = await demoBundle(model);
+  files = new Map(bundleToFiles(bundle).map((f) => [f.relPath, f.content]));
+});
+
+describe('createBundle', () => {
+  test('token and encryption key formats', () => {
+    expect(`${bundle.bootstrapToken.id}.${bundle.bootstrapToken.secret}`).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    expect(Buffer.from(bundle.encryptionKey, 'base64')).toHaveLength(32);
+  });
+
+  test('two bundles share no secret', async () => {
+    const again = await createBundle({ clusterName: 'demo', algorithm: 'ECDSA-P256', caValidityDays: 3650, now: NOW });
+    expect(again.ca.key).not.toBe(bundle.ca.key);
+    expect(again.bootstrapToken).not.toEqual(bundle.bootstrapToken);
+    expect(again.encryptionKey).not.toBe(bundle.encryptionKey);
+  });
+
+  test('PEM is LF-only, keys are PKCS#8, sa.pub belongs to sa.key', () => {
+    for (const [relPath, content] of files) {
+      expect(content.includes('\r'), relPath).toBe(false);
+      expect(content.endsWith('\n'), relPath).toBe(true);
+    }
+    for (const key of [bundle.ca.key, bundle.frontProxyCa.key, bundle.etcdCa.key, bundle.serviceAccount.privateKey]) {
+      expect(key).toMatch(/^-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END PRIVATE KEY-----\n$/);
+    }
+    expect(runBuffer('openssl', ['pkey', '-pubout'], bundle.serviceAccount.privateKey).toString()).toBe(bundle.serviceAccount.publicKey);
+  });
+
+  test('CA keys match their certificates (openssl)', () => {
+    for (const pair of [bundle.ca, bundle.frontProxyCa, bundle.etcdCa]) {
+      const fromKey = runBuffer('openssl', ['pkey', '-pubout'], pair.key).toString();
+      expect(runBuffer('openssl', ['x509', '-noout', '-pubkey'], pair.cert).toString()).toBe(fromKey);
+    }
+  });
+
+  test('RSA-2048 keys are 2048-bit RSA', async () => {
+    const rsa = await createBundle({ clusterName: 'demo', algorithm: 'RSA-2048', caValidityDays: 10, now: NOW });
+    const text = runBuffer('openssl', ['pkey', '-noout', '-text'], rsa.ca.key).toString();
+    expect(text).toContain('Private-Key: (2048 bit');
+    const added = await ensureLeafKeys(rsa, ['kubeconfig/admin'], NOW);
+    expect(added).toEqual(['kubeconfig/admin']);
+    expect(runBuffer('openssl', ['pkey', '-noout', '-text'], rsa.leafKeys.get('kubeconfig/admin')!.key).toString()).toContain('(2048 bit');
+  }, 30_000);
+});
+
+describe('bundle files', () => {
+  test('layout and modes', () => {
+    const all = bundleToFiles(bundle);
+    for (const f of all) expect(f.mode, f.relPath).toBe(0o600);
+    const top = all.map((f) => f.relPath).filter((p) => !p.startsWith('leaf/'));
+    expect(top).toEqual(['bundle.json', 'ca.crt', 'ca.key', 'front-proxy-ca.crt', 'front-proxy-ca.key', 'etcd-ca.crt', 'etcd-ca.key', 'sa.key', 'sa.pub']);
+    const leaves = all.map((f) => f.relPath).filter((p) => p.startsWith('leaf/'));
+    expect(leaves).toContain('leaf/cp-1__apiserver.json');
+    expect(leaves).toContain('leaf/cp-2__etcd__peer.json');
+    expect(leaves).toContain('leaf/kubeconfig__admin.json');
+    expect(leaves).toHaveLength(leafKeyNames(model).length);
+  });
+
+  test('bundle.json holds the metadata, token and encryption key, and no private key', () => {
+    const meta = JSON.parse(files.get('bundle.json')!);
+    expect(meta).toEqual({
+      algorithm: 'ECDSA-P256',
+      bootstrapToken: bundle.bootstrapToken,
+      clusterName: 'demo',
+      createdAt: NOW.toISOString(),
+      encryptionKey: bundle.encryptionKey,
+      version: 1,
+    });
+  });
+
+  test('leaf files hold name, createdAt and key', () => {
+    const leaf = JSON.parse(files.get('leaf/cp-1__etcd__server.json')!);
+    expect(leaf).toEqual({ createdAt: NOW.toISOString(), key: bundle.leafKeys.get('cp-1/etcd/server')!.key, name: 'cp-1/etcd/server' });
+  });
+
+  test('round trip gives the same bundle and the same files', () => {
+    const loaded = bundleFromFiles(files, DIR);
+    expect(loaded).toEqual(bundle);
+    expect(bundleToFiles(loaded)).toEqual(bundleToFiles(bundle));
+  });
+
+  test('files that are not bundle files (temp files of an interrupted write) are ignored', () => {
+    const withTemp = new Map(files);
+    withTemp.set('leaf/cp-1__apiserver.json.tmp-abc123', 'garbage');
+    expect(bundleFromFiles(withTemp, DIR).leafKeys.size).toBe(bundle.leafKeys.size);
+  });
+});
+
+describe('ensureLeafKeys', () => {
+  test('adds only what is missing and never replaces a key', async () => {
+    const b = await createBundle({ clusterName: 'demo', algorithm: 'ECDSA-P256', caValidityDays: 3650, now: NOW });
+    expect(await ensureLeafKeys(b, ['cp-1/apiserver', 'kubeconfig/admin'], NOW)).toEqual(['cp-1/apiserver', 'kubeconfig/admin']);
+    const before = new Map(b.leafKeys);
+    const later = new Date('2026-06-01T00:00:00Z');
+    expect(await ensureLeafKeys(b, ['cp-1/apiserver', 'cp-4/apiserver', 'kubeconfig/admin'], later)).toEqual(['cp-4/apiserver']);
+    expect(b.leafKeys.get('cp-1/apiserver')).toBe(before.get('cp-1/apiserver'));
+    expect(b.leafKeys.get('kubeconfig/admin')).toBe(before.get('kubeconfig/admin'));
+    expect(b.leafKeys.get('cp-4/apiserver')!.createdAt).toEqual(later);
+    expect(await ensureLeafKeys(b, ['cp-1/apiserver'], later)).toEqual([]);
+  });
+
+  test('concurrent calls for the same name keep the first key', async () => {
+    const b = await createBundle({ clusterName: 'demo', algorithm: 'ECDSA-P256', caValidityDays: 3650, now: NOW });
+    const [first, second] = await Promise.all([ensureLeafKeys(b, ['x/y'], NOW), ensureLeafKeys(b, ['x/y'], NOW)]);
+    expect([...first, ...second]).toEqual(['x/y']);
+  });
+
+  test('leaf keys are distinct', () => {
+    const keys = [...bundle.leafKeys.values()].map((l) => l.key);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe('a damaged bundle is refused, naming the file', () => {
+  function damaged(change: (m: Map<string, string>) => void): Map<string, string> {
+    const copy = new Map(files);
+    change(copy);
+    return copy;
+  }
+
+  function expectCorrupt(input: Map<string, string>, relPath: string, detail: RegExp): void {
+    let error: unknown;
+    try {
+      bundleFromFiles(input, DIR);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KsprayError);
+    const k = error as KsprayError;
+    expect(k.kind).toBe('input');
+    expect(k.message).toContain(`${DIR}/${relPath}`);
+    expect(k.message).toMatch(detail);
+    const hint = k.problems[0]!.hint ?? '';
+    expect(hint).toMatch(/restore/i);
+    expect(hint).toMatch(/backup/i);
+    expect(`${k.message} ${hint}`).not.toMatch(/regenerat|delete|re-?create it|run .*init/i);
+  }
+
+  const otherKey = () => bundle.frontProxyCa.key;
+
+  test.each([
+    ['truncated ca.key', 'ca.key', (m: Map<string, string>) => m.set('ca.key', m.get('ca.key')!.slice(0, 100)), /corrupt/],
+    ['ca.key from another CA', 'ca.key', (m: Map<string, string>) => m.set('ca.key', otherKey()), /does not belong to the certificate/],
+    ['garbage in the DER of etcd-ca.crt', 'etcd-ca.crt', (m: Map<string, string>) => m.set('etcd-ca.crt', garbleFirstLine(m.get('etcd-ca.crt')!)), /does not parse/],
+    ['etcd-ca.crt not PEM at all', 'etcd-ca.crt', (m: Map<string, string>) => m.set('etcd-ca.crt', 'hello\n'), /not a PEM certificate/],
+    ['a leaf certificate in place of a CA', 'front-proxy-ca.crt', (m: Map<string, string>) => m.set('front-proxy-ca.crt', leafCertPem()), /not a CA/],
+    ['missing sa.pub', 'sa.pub', (m: Map<string, string>) => m.delete('sa.pub'), /missing/],
+    ['sa.pub of another key', 'sa.pub', (m: Map<string, string>) => m.set('sa.pub', runBuffer('openssl', ['pkey', '-pubout'], otherKey()).toString()), /not the public key/],
+    ['bad JSON in bundle.json', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', '{"version": 1,'), /not valid JSON/],
+    ['bad token', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', m.get('bundle.json')!.replace(/"id": "[a-z0-9]{6}"/, '"id": "ABC"')), /bootstrapToken/],
+    ['short encryption key', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', m.get('bundle.json')!.replace(/"encryptionKey": "[^"]+"/, '"encryptionKey": "c2hvcnQ="')), /encryptionKey/],
+    ['unknown algorithm', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', m.get('bundle.json')!.replace('ECDSA-P256', 'DSA-1024')), /algorithm/],
+    ['bad createdAt', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', m.get('bundle.json')!.replace(NOW.toISOString(), 'yesterday')), /createdAt/],
+    ['bad JSON in a leaf file', 'leaf/cp-2__apiserver.json', (m: Map<string, string>) => m.set('leaf/cp-2__apiserver.json', 'nope'), /not valid JSON/],
+    ['truncated leaf key', 'leaf/kubeconfig__admin.json', (m: Map<string, string>) => truncateLeafKey(m, 'leaf/kubeconfig__admin.json'), /corrupt/],
+    ['leaf renamed', 'leaf/cp-9__apiserver.json', (m: Map<string, string>) => m.set('leaf/cp-9__apiserver.json', m.get('leaf/cp-1__apiserver.json')!), /name does not match/],
+  ])('%s', (_label, relPath, change, detail) => {
+    expectCorrupt(damaged(change), relPath, detail);
+  });
+
+  test('a key of another algorithm', async () => {
+    const rsa = await createBundle({ clusterName: 'demo', algorithm: 'RSA-2048', caValidityDays: 10, now: NOW });
+    expectCorrupt(damaged((m) => m.set('sa.key', rsa.serviceAccount.privateKey)), 'sa.key', /not ECDSA-P256/);
+  }, 30_000);
+
+  test('an unknown format version is reported as such', () => {
+    const input = damaged((m) => m.set('bundle.json', m.get('bundle.json')!.replace('"version": 1', '"version": 2')));
+    expect(() => bundleFromFiles(input, DIR)).toThrow(/bundle\.json has format version 2/);
+  });
+
+  test('openssl agrees the truncated key is unreadable', () => {
+    expect(run('openssl', ['pkey', '-noout'], { input: files.get('ca.key')!.slice(0, 100) }).ok).toBe(false);
+  });
+});
+
+function leafCertPem(): string {
+  // Any non-CA certificate will do; issue one cheaply with openssl from a bundle leaf key.
+  const key = bundle.leafKeys.get('kubeconfig/admin')!.key;
+  const dir = runBuffer('mktemp', ['-d']).toString().trim();
+  runBuffer('sh', ['-c', `cat > ${dir}/k.pem`], key);
+  const pem = runBuffer('openssl', ['req', '-new', '-x509', '-key', `${dir}/k.pem`, '-subj', '/CN=leaf', '-days', '1', '-addext', 'basicConstraints=critical,CA:FALSE']).toString();
+  runBuffer('rm', ['-rf', dir]);
+  return pem;
+}
+
+function truncateLeafKey(m: Map<string, string>, relPath: string): void {
+  const leaf = JSON.parse(m.get(relPath)!);
+  leaf.key = leaf.key.slice(0, 80);
+  m.set(relPath, JSON.stringify(leaf));
+}
+
+/** Keeps the PEM armour but breaks the DER's outer SEQUENCE header. */
+function garbleFirstLine(pem: string): string {
+  const lines = pem.split('\n');
+  lines[1] = 'A'.repeat(lines[1]!.length);
+  return lines.join('\n');
+}

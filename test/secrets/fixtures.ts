@@ -1,0 +1,59 @@
+// Shared fixtures for secrets tests: a 3-control-plane model from inline YAML, a fixed clock,
+// and a scratch directory helper for the real tools (openssl, etcd).
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadSpec } from '../../src/spec/loadSpec.js';
+import { toModel } from '../../src/model/toModel.js';
+import type { ClusterModel } from '../../src/model/model.js';
+import type { PkiAlgorithm } from '../../src/spec/v1alpha1.js';
+import { createBundle, ensureLeafKeys, leafKeyNames } from '../../src/secrets/index.js';
+import type { SecretsBundle } from '../../src/secrets/types.js';
+
+export const NOW = new Date('2026-01-01T00:00:00Z');
+
+export function demoModel(algorithm: PkiAlgorithm = 'ECDSA-P256'): ClusterModel {
+  const yaml = `apiVersion: kspray.dev/v1alpha1
+kind: Cluster
+metadata: {name: demo}
+spec:
+  controlPlane: {endpoint: api.demo.internal:6443}
+  pki: {algorithm: ${algorithm}}
+  nodes:
+    - {name: cp-1, address: 10.0.0.11, roles: [control-plane]}
+    - {name: cp-2, address: 10.0.0.12, roles: [control-plane]}
+    - {name: cp-3, address: 10.0.0.13, roles: [control-plane]}
+    - {name: w-1, address: 10.0.0.21, roles: [worker]}
+`;
+  const { spec } = loadSpec(yaml, 'cluster.yaml');
+  return toModel(spec, 'cluster.yaml');
+}
+
+/** A bundle with every leaf key the model needs. */
+export async function demoBundle(model: ClusterModel, now = NOW): Promise<SecretsBundle> {
+  const bundle = await createBundle({ clusterName: model.name, algorithm: model.pki.algorithm, caValidityDays: model.pki.caValidityDays, now });
+  await ensureLeafKeys(bundle, leafKeyNames(model), now);
+  return bundle;
+}
+
+export interface Scratch {
+  dir: string;
+  write(relPath: string, content: string): string;
+  remove(): void;
+}
+
+export function scratchDir(prefix: string): Scratch {
+  const dir = mkdtempSync(join(tmpdir(), `kspray-${prefix}-`));
+  return {
+    dir,
+    write(relPath, content) {
+      const path = join(dir, relPath);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content, { mode: 0o600 });
+      return path;
+    },
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
