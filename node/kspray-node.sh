@@ -143,6 +143,18 @@ cluster_addons() {
   for f in "$ETC"/addons/*.yaml; do
     retry "apply ${f##*/}" 10 60 kubectl apply --server-side --force-conflicts -f "$f"
   done
+  if [[ -n ${KSPRAY_KUBE_PROXY_SERVER:-} ]]; then
+    retry "point kube-proxy at $KSPRAY_KUBE_PROXY_SERVER" 10 30 repoint_kube_proxy
+  fi
+}
+
+# kubeadm points kube-proxy at the first control plane; the localhost proxy makes 127.0.0.1 work
+# on every node, so that node is no single point of failure.
+repoint_kube_proxy() {
+  kubectl -n kube-system get configmap kube-proxy -o yaml |
+    sed -E "s#^([[:space:]]*server:).*#\1 $KSPRAY_KUBE_PROXY_SERVER#" |
+    kubectl replace -f - &&
+    kubectl -n kube-system rollout restart daemonset kube-proxy
 }
 
 finish() { date -u +%FT%TZ >"$STATE/done"; }

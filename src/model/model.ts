@@ -38,7 +38,7 @@ export interface ClusterModel {
     featureGates: Record<string, boolean>;
     /** First address of the service subnet: the `kubernetes` Service, in the apiserver SANs. */
     apiServiceIP: string;
-    /** Third address of the service subnet: CoreDNS (Kubespray skydns_server). */
+    /** Tenth address of the service subnet: kubeadm gives its CoreDNS `kube-dns` Service this one. */
     dnsServiceIP: string;
   };
   controlPlane: {

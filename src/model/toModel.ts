@@ -44,7 +44,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       proxyMode: k.proxyMode ?? DEFAULTS.kubernetes.proxyMode,
       featureGates: sortedRecord(k.featureGates ?? {}),
       apiServiceIP: nthAddress(svc, 1),
-      dnsServiceIP: nthAddress(svc, 3),
+      dnsServiceIP: nthAddress(svc, 10),
     },
     controlPlane: {
       loadBalancer,

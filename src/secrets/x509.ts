@@ -1,5 +1,5 @@
-// The one entry to @peculiar/x509: the metadata shim must run before the library loads, and ES
-// modules evaluate imports in order, so everything imports x509 from here.
-import './reflectMetadata.js';
+// The one entry to @peculiar/x509: it registers its providers through tsyringe, which needs the
+// Reflect metadata API loaded first, and ES modules evaluate imports in order.
+import 'reflect-metadata';
 
 export * from '@peculiar/x509';

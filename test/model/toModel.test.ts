@@ -24,7 +24,7 @@ describe("defaults are Kubespray's", () => {
     expect(m.kubernetes.clusterDomain).toBe('cluster.local'); // dns_domain
     expect(m.kubernetes.proxyMode).toBe('ipvs'); // kube_proxy_mode
     expect(m.kubernetes.apiServiceIP).toBe('10.233.0.1'); // kube_apiserver_ip: ipaddr(1)
-    expect(m.kubernetes.dnsServiceIP).toBe('10.233.0.3'); // skydns_server: ipaddr(3)
+    expect(m.kubernetes.dnsServiceIP).toBe('10.233.0.10'); // kubeadm's kube-dns Service: the 10th address
     expect(m.addons.nodeLocalDNS).toBe(true); // enable_nodelocaldns
     expect(m.addons.nodeLocalDNSAddress).toBe('169.254.25.10'); // nodelocaldns_ip
   });
@@ -58,7 +58,7 @@ describe("defaults are Kubespray's", () => {
       '  kubernetes:\n    serviceSubnet: 10.96.0.0/12\n    podSubnet: 10.244.0.0/16\n  nodes:\n    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }\n',
     );
     expect(c.kubernetes.apiServiceIP).toBe('10.96.0.1');
-    expect(c.kubernetes.dnsServiceIP).toBe('10.96.0.3');
+    expect(c.kubernetes.dnsServiceIP).toBe('10.96.0.10');
   });
 });
 

@@ -103,6 +103,7 @@ describe('node.env', () => {
       KSPRAY_API_ENDPOINT: '10.0.0.11:6443',
       KSPRAY_WAIT_FOR: '',
       KSPRAY_LOCAL_API_SERVER: '',
+      KSPRAY_KUBE_PROXY_SERVER: 'https://127.0.0.1:6443',
       KSPRAY_PAUSE_IMAGE: m.images.pause,
     });
   });
@@ -111,7 +112,8 @@ describe('node.env', () => {
     const env = envOf(model(), 'w-1');
     expect(env.KSPRAY_ACTION).toBe('join-worker');
     expect(env.KSPRAY_WAIT_FOR).toBe('https://10.0.0.11:6443/readyz');
-    expect(env.KSPRAY_LOCAL_API_SERVER).toBe('https://localhost:6443');
+    expect(env.KSPRAY_LOCAL_API_SERVER).toBe('https://127.0.0.1:6443');
+    expect(env.KSPRAY_KUBE_PROXY_SERVER).toBe('');
 
     const pool = envOf(model(), 'workers');
     expect(pool.KSPRAY_NODE_NAME).toBe(''); // pool members use their hostname
@@ -124,7 +126,8 @@ describe('node.env', () => {
     const cp2 = envOf(m, 'cp-2');
     expect(cp2.KSPRAY_ACTION).toBe('join-control-plane');
     expect(cp2.KSPRAY_WAIT_FOR).toBe('https://10.0.0.11:6443/readyz');
-    expect(cp2.KSPRAY_LOCAL_API_SERVER).toBe(''); // control planes talk to their own apiserver
+    // After joining, a control plane's kubelet talks to its own apiserver, not to cp-1.
+    expect(cp2.KSPRAY_LOCAL_API_SERVER).toBe('https://127.0.0.1:6443');
     expect(envOf(m, 'cp-3').KSPRAY_WAIT_FOR).toBe('https://10.0.0.11:6443/readyz https://10.0.0.12:6443/readyz');
   });
 
@@ -133,6 +136,7 @@ describe('node.env', () => {
     const env = envOf(m, 'w-1');
     expect(env.KSPRAY_WAIT_FOR).toBe('https://10.0.0.11:8443/readyz');
     expect(env.KSPRAY_LOCAL_API_SERVER).toBe('');
+    expect(envOf(m, 'cp-1').KSPRAY_KUBE_PROXY_SERVER).toBe('');
     expect(env.KSPRAY_API_ENDPOINT).toBe('api.demo.internal:443');
     expect(envOf(m, 'cp-3').KSPRAY_WAIT_FOR).toBe('https://10.0.0.11:8443/readyz https://10.0.0.12:8443/readyz');
   });

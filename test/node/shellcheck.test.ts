@@ -25,11 +25,12 @@ describe('node/kspray-node.sh', () => {
     expect(r.status).toBe(0);
   });
 
-  it('is a static, executable bash program under 8 KB', () => {
+  it('is a static, executable bash program under 9 KB', () => {
     const text = readFileSync(PROGRAM, 'utf8');
     expect(text.startsWith('#!/usr/bin/env bash\n')).toBe(true);
     expect(text).toMatch(/^set -Eeuo pipefail$/m);
     expect(statSync(PROGRAM).mode & 0o111).not.toBe(0);
-    expect(Buffer.byteLength(text)).toBeLessThan(8192);
+    // It ships in every payload: a size budget (raised from 8 KB when the kube-proxy repoint landed).
+    expect(Buffer.byteLength(text)).toBeLessThan(9216);
   });
 });

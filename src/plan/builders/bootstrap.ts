@@ -60,8 +60,12 @@ export function waitFor(model: ClusterModel, node: NodeModel): string[] {
 }
 
 export function nodeEnv(model: ClusterModel, node: NodeModel): string {
-  const localApi =
-    !node.isControlPlane && model.controlPlane.loadBalancer === 'localhost' ? `https://localhost:${model.controlPlane.bindPort}` : '';
+  // With the localhost proxy, kubeadm's endpoint is the first control plane; once joined, every
+  // node talks to 127.0.0.1 instead (nginx on workers, the local apiserver on control planes), as
+  // Kubespray does, so no node depends on the first control plane staying up.
+  const localhost = model.controlPlane.loadBalancer === 'localhost';
+  const localApi = localhost && !node.isFirstControlPlane ? `https://127.0.0.1:${model.controlPlane.bindPort}` : '';
+  const kubeProxyServer = localhost && node.isFirstControlPlane ? `https://127.0.0.1:${model.controlPlane.bindPort}` : '';
   return envFile([
     ['KSPRAY_CLUSTER', model.name],
     ['KSPRAY_NODE_NAME', node.kind === 'node' ? node.name : ''],
@@ -72,6 +76,7 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
     ['KSPRAY_API_ENDPOINT', model.controlPlane.kubeadmEndpoint],
     ['KSPRAY_WAIT_FOR', waitFor(model, node).join(' ')],
     ['KSPRAY_LOCAL_API_SERVER', localApi],
+    ['KSPRAY_KUBE_PROXY_SERVER', kubeProxyServer],
     ['KSPRAY_PAUSE_IMAGE', model.images.pause],
   ]);
 }

@@ -50,6 +50,11 @@ function nodeRegistration(model: ClusterModel, node: NodeModel) {
   ];
   return {
     ...(node.kind === 'node' ? { name: node.name } : {}),
+    // The localhost proxy is a static pod placed before the join; kubeadm's join preflight
+    // refuses a non-empty manifests directory (Kubespray ignores the same check).
+    ...(!node.isControlPlane && model.controlPlane.loadBalancer === 'localhost'
+      ? { ignorePreflightErrors: ['DirAvailable--etc-kubernetes-manifests'] }
+      : {}),
     criSocket: CRI_SOCKET,
     imagePullPolicy: 'IfNotPresent',
     kubeletExtraArgs: args(kubeletArgs),
