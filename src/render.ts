@@ -1,8 +1,6 @@
 // The library API behind the CLI: outputs = render(spec, secrets bundle).
 // Everything here is in memory; cli/ decides what to write, io/ writes it.
 import { KsprayError } from './errors/errors.js';
-import { loadSpec } from './spec/loadSpec.js';
-import { toModel } from './model/toModel.js';
 import type { ClusterModel } from './model/model.js';
 import { bundleFromFiles, bundleToFiles, createBundle, ensureLeafKeys, issuePki, leafKeyNames } from './secrets/index.js';
 import type { IssuedPki, SecretsBundle } from './secrets/types.js';
@@ -11,16 +9,7 @@ import type { NodePlan } from './plan/nodePlan.js';
 import { emitCloudInit, gzipPayload } from './emit/cloudInit.js';
 import type { OutputFile } from './io/files.js';
 
-/** Spec text → normalized model, with errors carrying file positions. */
-export function compileSpec(text: string, file: string): ClusterModel {
-  const { spec, source } = loadSpec(text, file);
-  try {
-    return toModel(spec, file);
-  } catch (e) {
-    if (e instanceof KsprayError) e.locator = source;
-    throw e;
-  }
-}
+export { compileSpec } from './compileSpec.js';
 
 export interface PreparedBundle {
   bundle: SecretsBundle;

@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
 import { readTextFile, readTree, writeOutputs, createExclusive, exists } from '../io/files.js';
-import { compileSpec, outputFiles, prepareBundle, render } from '../render.js';
+import { compileSpec } from '../compileSpec.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { specJsonSchema } from '../spec/v1alpha1.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
@@ -17,6 +17,8 @@ const err = (s: string) => process.stderr.write(s);
 
 async function renderCommand(opts: { file: string; out: string; node?: string; gzip?: boolean; base64?: boolean }): Promise<void> {
   const model = compileSpec(readTextFile(opts.file), opts.file);
+  // Loaded here, not at start-up: only render needs the PKI libraries.
+  const { outputFiles, prepareBundle, render } = await import('../render.js');
   if (opts.node !== undefined && !model.nodes.some((n) => n.name === opts.node)) {
     throw new KsprayError('input', [
       {

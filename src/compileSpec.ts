@@ -1,0 +1,17 @@
+// Spec text → normalized model. Kept apart from render.ts so `validate` never loads the PKI
+// libraries (x509 and its dependencies cost ~300 ms of start-up).
+import { KsprayError } from './errors/errors.js';
+import { loadSpec } from './spec/loadSpec.js';
+import { toModel } from './model/toModel.js';
+import type { ClusterModel } from './model/model.js';
+
+/** Errors carry the spec's locator, so the CLI can show file:line:col. */
+export function compileSpec(text: string, file: string): ClusterModel {
+  const { spec, source } = loadSpec(text, file);
+  try {
+    return toModel(spec, file);
+  } catch (e) {
+    if (e instanceof KsprayError) e.locator = source;
+    throw e;
+  }
+}
