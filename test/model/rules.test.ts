@@ -8,16 +8,10 @@ import { kubernetesVersions } from '../../src/catalog/catalog.js';
 import { KsprayError, type Problem } from '../../src/errors/errors.js';
 import type { ClusterModel } from '../../src/model/model.js';
 import { parseEndpoint, rules, runRules } from '../../src/model/rules.js';
-import { toModel } from '../../src/model/toModel.js';
+import { compileSpec } from '../../src/compileSpec.js';
 import { loadSpec } from '../../src/spec/loadSpec.js';
+import { expectAt as expectAtLoose, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 
-const FILE = 'cluster.yaml';
-const HEAD = `apiVersion: kspray.dev/v1alpha1
-kind: Cluster
-metadata:
-  name: demo
-spec:
-`; // the body of every spec below starts on line 6
 const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
 const CP2 = '    - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }';
 const CP3 = '    - { name: cp-3, address: 10.0.0.13, roles: [control-plane] }';
@@ -25,45 +19,12 @@ const W1 = '    - { name: worker-1, address: 10.0.0.21, roles: [worker] }';
 
 const doc = (...body: string[]) => `${HEAD}${body.join('\n')}\n`;
 
-/** loadSpec + toModel, with the source attached as the CLI does (src/render.ts compileSpec). */
-function compile(text: string): ClusterModel {
-  const { spec, source } = loadSpec(text, FILE);
-  try {
-    return toModel(spec, FILE);
-  } catch (e) {
-    if (e instanceof KsprayError) e.locator ??= source;
-    throw e;
-  }
-}
-
 function compileError(text: string): KsprayError {
-  try {
-    compile(text);
-  } catch (e) {
-    if (e instanceof KsprayError) return e;
-    throw e;
-  }
-  throw new Error('expected the spec to be refused');
+  return inputErrorOf(() => compileSpec(text, FILE));
 }
 
-function expectAt(text: string, err: KsprayError, rule: string, line: number, col: number, token: string): Problem {
-  expect(err.kind).toBe('input');
-  const problem = err.problems.find((p) => p.rule === rule);
-  expect(problem, `no ${rule} problem in ${JSON.stringify(err.problems)}`).toBeDefined();
-  const p = problem!;
-  expect(p.path, 'rule problems carry a spec path').toBeDefined();
-  const pos = p.position ?? err.locator!.locate(p.path!, p.atKey);
-  expect(pos).toEqual({ line, col });
-  const sourceLine = text.split('\n')[line - 1]!;
-  expect(sourceLine.slice(col - 1).startsWith(token), `"${sourceLine}" at col ${col} is not "${token}"`).toBe(true);
-  const out = formatError(err);
-  expect(out).toContain(`${FILE}:${line}:${col}: error[${rule}]: ${p.message}`);
-  const gutter = ' '.repeat(String(line).length);
-  expect(out).toContain(`  ${line} | ${sourceLine}\n  ${gutter} | ${' '.repeat(col - 1)}^`);
-  expect(p.hint, `${rule} says how to fix it`).toBeTruthy();
-  expect(out).toContain(`  hint: ${p.hint}`);
-  return p;
-}
+const expectAt = (text: string, err: KsprayError, rule: string, line: number, col: number, token: string): Problem =>
+  expectAtLoose(text, err, rule, line, col, token, true);
 
 interface Case {
   rule: string;
@@ -327,7 +288,7 @@ describe('rule details', () => {
 
   test('external load balancer with an endpoint is accepted', () => {
     const text = doc('  controlPlane:', '    loadBalancer: external', '    endpoint: lb.example.com:443', '  nodes:', CP1);
-    const model = compile(text);
+    const model = compileSpec(text, FILE);
     expect(model.controlPlane.kubeadmEndpoint).toBe('lb.example.com:443');
     expect(model.controlPlane.extraSANs).toEqual(['lb.example.com']);
   });
@@ -386,7 +347,7 @@ describe('valid specs', () => {
     const text = readFileSync(new URL(`../../examples/${name}/cluster.yaml`, import.meta.url), 'utf8');
     const { spec } = loadSpec(text, `examples/${name}/cluster.yaml`);
     expect(runRules(spec)).toEqual([]);
-    expect(compile(text).name).toBe(name);
+    expect(compileSpec(text, FILE).name).toBe(name);
   });
 
   test("`kspray init`'s starter spec passes every rule", () => {

@@ -6,45 +6,12 @@ import { describe, expect, test } from 'vitest';
 import { EXIT_INPUT, formatError, reportError } from '../../src/cli/report.js';
 import { KsprayError, type Problem } from '../../src/errors/errors.js';
 import { loadSpec } from '../../src/spec/loadSpec.js';
+import { expectAt, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 
-const FILE = 'cluster.yaml';
-const HEAD = `apiVersion: kspray.dev/v1alpha1
-kind: Cluster
-metadata:
-  name: demo
-spec:
-`; // the body of every spec below starts on line 6
 const CP = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
 
 function loadError(text: string): KsprayError {
-  try {
-    loadSpec(text, FILE);
-  } catch (e) {
-    if (e instanceof KsprayError) return e;
-    throw e;
-  }
-  throw new Error('expected loadSpec to throw a KsprayError');
-}
-
-/**
- * Asserts that `err` reports `rule` at line:col, that `token` is what sits at that column, and
- * that formatError shows file:line:col, the source line and a caret under the column.
- */
-function expectAt(text: string, err: KsprayError, rule: string, line: number, col: number, token: string): Problem {
-  expect(err.kind).toBe('input');
-  const problem = err.problems.find((p) => p.rule === rule);
-  expect(problem, `no ${rule} problem in ${JSON.stringify(err.problems)}`).toBeDefined();
-  const p = problem!;
-  const pos = p.position ?? (p.path && err.locator ? err.locator.locate(p.path, p.atKey) : undefined);
-  expect(pos).toEqual({ line, col });
-  const sourceLine = text.split('\n')[line - 1]!;
-  expect(sourceLine.slice(col - 1).startsWith(token), `"${sourceLine}" at col ${col} is not "${token}"`).toBe(true);
-  const out = formatError(err);
-  expect(out).toContain(`${FILE}:${line}:${col}: error[${rule}]: ${p.message}`);
-  const gutter = ' '.repeat(String(line).length);
-  expect(out).toContain(`  ${line} | ${sourceLine}\n  ${gutter} | ${' '.repeat(col - 1)}^`);
-  if (p.hint) expect(out).toContain(`  hint: ${p.hint}`);
-  return p;
+  return inputErrorOf(() => loadSpec(text, FILE));
 }
 
 describe('loadSpec shape errors', () => {
