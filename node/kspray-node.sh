@@ -11,6 +11,7 @@ ETC=$R/etc/kspray
 STATE=$R/var/lib/kspray
 PHASE=start
 TMPF=''
+BIN=$R/usr/local/bin
 
 log() { printf 'kspray: %s\n' "$*"; }
 # status STATE MSG: the one-line status file, replaced atomically, and the same line in the journal
@@ -74,7 +75,7 @@ prepare_os() {
   # Other files in sysctl.d may name keys this kernel lacks: only ours must apply cleanly.
   sysctl --system >/dev/null || log "sysctl --system reported errors (above)"
   if [[ -f $R/etc/sysctl.d/99-kubernetes.conf ]]; then sysctl -q -p "$R/etc/sysctl.d/99-kubernetes.conf"; fi
-  if command -v apt-get >/dev/null; then
+  if [[ ${KSPRAY_PACKAGE_MANAGER:-apt} == apt ]] && command -v apt-get >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive
     retry "apt-get update" 8 60 apt-get -q -o DPkg::Lock::Timeout=120 update
     retry "apt-get install" 8 60 apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends \
@@ -84,16 +85,19 @@ prepare_os() {
   fi
 }
 
+# KSPRAY_INSTALL_CONTAINERD=no: the OS ships containerd and runc (Flatcar); only configure them.
 install_runtime() {
-  local c=$R/var/cache/kspray
-  fetch containerd "$c/containerd.tgz" 644
+  local c=$R/var/cache/kspray own=${KSPRAY_INSTALL_CONTAINERD:-yes}
+  if [[ $own == yes ]]; then fetch containerd "$c/containerd.tgz" 644; fi
   fetch cni-plugins "$c/cni-plugins.tgz" 644
   fetch crictl "$c/crictl.tgz" 644
-  fetch runc "$R/usr/local/sbin/runc" 755
-  mkdir -p "$R/usr/local/bin" "$R/opt/cni/bin"
-  tar -xzf "$c/containerd.tgz" -C "$R/usr/local" --no-same-owner # bin/containerd, bin/ctr, shims
+  mkdir -p "$BIN" "$R/opt/cni/bin"
+  if [[ $own == yes ]]; then
+    fetch runc "$R/usr/local/sbin/runc" 755
+    tar -xzf "$c/containerd.tgz" -C "$R/usr/local" --no-same-owner # bin/containerd, bin/ctr, shims
+  fi
   tar -xzf "$c/cni-plugins.tgz" -C "$R/opt/cni/bin" --no-same-owner
-  tar -xzf "$c/crictl.tgz" -C "$R/usr/local/bin" --no-same-owner crictl
+  tar -xzf "$c/crictl.tgz" -C "$BIN" --no-same-owner crictl
   rm -rf "$c" # installed; keeps baked images small
   systemctl daemon-reload
   systemctl enable --now containerd
@@ -101,12 +105,54 @@ install_runtime() {
 
 install_kubernetes() {
   local b
-  for b in kubeadm kubelet kubectl; do fetch "$b" "$R/usr/local/bin/$b" 755; done
+  for b in kubeadm kubelet kubectl; do fetch "$b" "$BIN/$b" 755; done
   systemctl daemon-reload
   systemctl enable kubelet # kubeadm starts it
 }
 
-kubeadm_init() { kubeadm init --config "$ETC/kubeadm.yaml" --skip-token-print; }
+# etcd_healthy CA CERT KEY URL...: some member answers /health over mutual TLS (etcd says healthy
+# only with a leader and quorum, so one is enough); CMD-style for retry.
+etcd_healthy() {
+  local ca=$1 cert=$2 key=$3 url
+  shift 3
+  for url in "$@"; do
+    if curl -fsS --max-time 10 --cacert "$ca" --cert "$cert" --key "$key" -o /dev/null "$url/health"; then return 0; fi
+  done
+  return 1
+}
+
+# External etcd member (KSPRAY_ACTION=etcd): etcd and etcdctl from the verified release tarball, the
+# unit and /etc/etcd/etcd.env from the payload. Started without blocking (the first member to boot
+# has no quorum until the others are up), then waited for, bounded: about an hour, like the joins.
+install_etcd() {
+  local c=$R/var/cache/kspray pki=$R/etc/etcd/pki
+  fetch etcd "$c/etcd.tgz" 644
+  mkdir -p "$BIN"
+  tar -xzf "$c/etcd.tgz" -C "$BIN" --no-same-owner --strip-components=1 --wildcards '*/etcd' '*/etcdctl'
+  rm -rf "$c"
+  mkdir -p "$R/var/lib/etcd"
+  chmod 700 "$R/var/lib/etcd"
+  systemctl daemon-reload
+  systemctl enable etcd
+  systemctl start --no-block etcd
+  retry "waiting for etcd to be healthy" 120 30 etcd_healthy "$pki/ca.crt" "$pki/server.crt" "$pki/server.key" https://127.0.0.1:2379
+}
+
+# Control planes of an external etcd wait for it (kubeadm init/join would time out against it).
+wait_for_etcd() {
+  local urls pki=$R/etc/kubernetes/pki
+  read -r -a urls <<<"${KSPRAY_ETCD_ENDPOINTS:-}"
+  if ((${#urls[@]} == 0)); then return 0; fi
+  retry "waiting for etcd (${urls[*]})" 120 30 etcd_healthy "$pki/etcd/ca.crt" "$pki/apiserver-etcd-client.crt" "$pki/apiserver-etcd-client.key" "${urls[@]}"
+}
+
+kubeadm_init() {
+  local vip=$R/etc/kubernetes/manifests/kube-vip.yaml
+  wait_for_etcd
+  kubeadm init --config "$ETC/kubeadm.yaml" --skip-token-print
+  # kube-vip needed super-admin.conf until init bound admin.conf's group to cluster-admin.
+  if [[ -f $vip ]]; then sed -i 's#/etc/kubernetes/super-admin.conf#/etc/kubernetes/admin.conf#' "$vip"; fi
+}
 
 # One join attempt. A failed join leaves files its own preflight refuses next time: remove those
 # (never the control-plane certificates the payload placed in /etc/kubernetes/pki).
@@ -120,6 +166,7 @@ join_once() {
 
 kubeadm_join() {
   local urls url
+  wait_for_etcd
   read -r -a urls <<<"${KSPRAY_WAIT_FOR:-}"
   for url in "${urls[@]}"; do
     retry "waiting for $url" 120 30 curl -fsk --max-time 10 -o /dev/null "$url"
@@ -184,11 +231,21 @@ main() {
   # shellcheck source=/dev/null # generated per node (node.env in docs/node-contract.md)
   if [[ -f $env_file ]]; then source "$env_file"; elif ! $only_install; then die "missing $env_file"; fi
   case ${KSPRAY_ACTION:-} in
-    init | join-control-plane | join-worker) ;;
-    *) $only_install || die "KSPRAY_ACTION must be init, join-control-plane or join-worker" ;;
+    init | join-control-plane | join-worker | etcd) ;;
+    *) $only_install || die "KSPRAY_ACTION must be init, join-control-plane, join-worker or etcd" ;;
   esac
+  # Where kubeadm, kubelet, kubectl and crictl go (Flatcar: /opt/bin, /usr is read-only); on PATH
+  # for kubeadm (which runs crictl) and for this program, whatever PATH systemd gave the unit.
+  BIN=$R${KSPRAY_BIN_DIR:-/usr/local/bin}
+  PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   mkdir -p "$STATE/phases"
   phase prepare-os prepare_os "$R/etc/sysctl.d/99-kubernetes.conf" "$R/etc/modules-load.d/kubernetes.conf"
+  # An external etcd member runs etcd only: no runtime, no kubelet, no join.
+  if [[ ${KSPRAY_ACTION:-} == etcd ]] && ! $only_install; then
+    phase etcd install_etcd "$ETC/downloads.tsv"
+    phase 'done' finish
+    return 0
+  fi
   phase install-runtime install_runtime "$ETC/downloads.tsv"
   phase install-kubernetes install_kubernetes "$ETC/downloads.tsv"
   if $only_install; then log "install phases done (--only-install)"; return 0; fi

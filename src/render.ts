@@ -2,11 +2,14 @@
 // Everything here is in memory; cli/ decides what to write, io/ writes it.
 import { KsprayError } from './errors/errors.js';
 import type { ClusterModel } from './model/model.js';
-import { bundleFromFiles, bundleToFiles, createBundle, ensureLeafKeys, issuePki, leafKeyNames } from './secrets/index.js';
+import { bundleToFiles, createBundle, ensureLeafKeys, issuePki, leafKeyNames } from './secrets/index.js';
 import type { IssuedPki, SecretsBundle } from './secrets/types.js';
+import { loadBundle } from './secrets/loadBundle.js';
 import { planCluster } from './plan/planNode.js';
 import type { NodePlan } from './plan/nodePlan.js';
 import { emitCloudInit, gzipPayload } from './emit/cloudInit.js';
+import { emitIgnition, pointerConfig } from './emit/ignition.js';
+import { usesIgnition } from './plan/osProfile.js';
 import type { OutputFile } from './io/files.js';
 
 export { compileSpec } from './compileSpec.js';
@@ -26,7 +29,7 @@ export interface PreparedBundle {
 export async function prepareBundle(model: ClusterModel, existing: Map<string, string> | undefined, bundleDir: string, now: Date): Promise<PreparedBundle> {
   const hadBundle = existing !== undefined && existing.size > 0;
   const bundle = hadBundle
-    ? bundleFromFiles(existing, bundleDir)
+    ? loadBundle(existing, bundleDir) // with leaf renewals (certs renew) and the newest minted token (scale)
     : await createBundle({ clusterName: model.name, algorithm: model.pki.algorithm, caValidityDays: model.pki.caValidityDays, now });
   if (hadBundle && bundle.clusterName !== model.name) {
     throw new KsprayError('input', [
@@ -47,16 +50,43 @@ export interface Rendered {
   model: ClusterModel;
   pki: IssuedPki;
   plans: NodePlan[];
-  /** cloud-config text per node or pool name. */
+  /**
+   * What each node or pool boots from (its user data): #cloud-config text, or for flatcar and
+   * fedora-coreos an Ignition config (the pointer config when spec.ignition.configUrlBase is set).
+   */
   payloads: Map<string, string>;
+  /** Full Ignition configs of Ignition nodes (config.ign), by node name. */
+  ignitionConfigs: Map<string, string>;
 }
+
+export type PayloadFormat = 'cloud-init' | 'ignition' | 'ignition-pointer';
+
+export function payloadFormat(r: Rendered, node: string): PayloadFormat {
+  if (!r.ignitionConfigs.has(node)) return 'cloud-init';
+  return r.payloads.get(node) === r.ignitionConfigs.get(node) ? 'ignition' : 'ignition-pointer';
+}
+
+/** Where a node's full config is served when it boots from a pointer (outputs nodes/<node>/config.ign). */
+export const ignitionConfigUrl = (base: string, node: string): string => `${base}/${node}/config.ign`;
 
 /** Pure: the same model and bundle give byte-identical payloads. */
 export async function render(model: ClusterModel, bundle: SecretsBundle): Promise<Rendered> {
   const pki = await issuePki(model, bundle);
   const plans = planCluster(model, pki);
-  const payloads = new Map(plans.map((p) => [p.node.name, emitCloudInit(p)]));
-  return { model, pki, plans, payloads };
+  // One emitter per format; the node's OS picks it.
+  const ignitionConfigs = new Map<string, string>();
+  const payloads = new Map<string, string>();
+  for (const p of plans) {
+    if (!usesIgnition(p.node.os)) {
+      payloads.set(p.node.name, emitCloudInit(p));
+      continue;
+    }
+    const full = emitIgnition(p, model.ignition.version);
+    ignitionConfigs.set(p.node.name, full);
+    const base = model.ignition.configUrlBase;
+    payloads.set(p.node.name, base ? pointerConfig(full, ignitionConfigUrl(base, p.node.name), model.ignition.version) : full);
+  }
+  return { model, pki, plans, payloads, ignitionConfigs };
 }
 
 /** The files `kspray render` writes under outputs/<cluster>/ (secrets excluded). */
@@ -71,8 +101,14 @@ export function outputFiles(r: Rendered): OutputFile[] {
   for (const plan of r.plans) {
     const payload = r.payloads.get(plan.node.name)!;
     const dir = `nodes/${plan.node.name}`;
-    files.push({ relPath: `${dir}/user-data`, content: payload, mode: 0o600 });
-    files.push({ relPath: `${dir}/user-data.gz`, content: gzipPayload(payload), mode: 0o600 });
+    const full = r.ignitionConfigs.get(plan.node.name);
+    if (full !== undefined) {
+      files.push({ relPath: `${dir}/config.ign`, content: full, mode: 0o600 });
+      if (payload !== full) files.push({ relPath: `${dir}/pointer.ign`, content: payload, mode: 0o600 });
+    } else {
+      files.push({ relPath: `${dir}/user-data`, content: payload, mode: 0o600 });
+      files.push({ relPath: `${dir}/user-data.gz`, content: gzipPayload(payload), mode: 0o600 });
+    }
     files.push({ relPath: `${dir}/provenance.json`, content: provenance(plan), mode: 0o644 });
   }
   return files;

@@ -94,6 +94,10 @@ export interface ComponentVersions {
   coredns: string;
   calico: string;
   nginx: string;
+  /** haproxy image tag (localhostProxy: haproxy), Kubespray's haproxy_image_tag. */
+  haproxy: string;
+  /** kube-vip (loadBalancer: kube-vip), Kubespray's kube_vip_version. */
+  kubeVip: string;
   nodelocaldns: string;
   metricsServer: string;
 }
@@ -119,6 +123,8 @@ export function componentVersions(kubernetes: string): ComponentVersions {
     coredns: required('coredns', perMinor('coredns_supported_versions', minor)),
     calico: first('calicoctl_binary'),
     nginx: String(dl.nginx_image_tag),
+    haproxy: String(dl.haproxy_image_tag),
+    kubeVip: String(dl.kube_vip_version),
     nodelocaldns: String(dl.nodelocaldns_version),
     metricsServer: String(dl.metrics_server_version),
   };
@@ -173,6 +179,18 @@ export function nodeDownloads(v: ComponentVersions, arch: Arch, mirror?: string)
   }));
 }
 
+/**
+ * The etcd release tarball (etcd, etcdctl, etcdutl) for external etcd members: Kubespray's
+ * etcd_download_url and its etcd_binary checksum table, at the version componentVersions picked.
+ */
+export function etcdDownload(v: ComponentVersions, arch: Arch, mirror?: string): Download {
+  return {
+    id: 'etcd',
+    url: mirrored(`${GITHUB}/etcd-io/etcd/releases/download/v${v.etcd}/etcd-v${v.etcd}-linux-${arch}.tar.gz`, mirror),
+    sha256: requireSha('etcd_binary', arch, v.etcd),
+  };
+}
+
 /** Calico's CRDs manifest (no_arch checksum table), applied by the first control plane. */
 export function calicoCrdsDownload(calico: string, mirror?: string): Download {
   return {
@@ -199,6 +217,8 @@ export interface Images {
   pause: string;
   coredns: string;
   nginx: string;
+  haproxy: string;
+  kubeVip: string;
   nodelocaldns: string;
   metricsServer: string;
   calicoNode: string;
@@ -214,6 +234,8 @@ export function images(v: ComponentVersions, registry?: string): Images {
     pause: r(`registry.k8s.io/pause:${v.pause}`),
     coredns: r(`registry.k8s.io/coredns/coredns:v${v.coredns}`),
     nginx: r(`docker.io/library/nginx:${v.nginx}`),
+    haproxy: r(`docker.io/library/haproxy:${v.haproxy}`),
+    kubeVip: r(`ghcr.io/kube-vip/kube-vip:v${v.kubeVip}`),
     nodelocaldns: r(`registry.k8s.io/dns/k8s-dns-node-cache:${v.nodelocaldns}`),
     metricsServer: r(`registry.k8s.io/metrics-server/metrics-server:v${v.metricsServer}`),
     calicoNode: r(`quay.io/calico/node:v${v.calico}`),

@@ -11,12 +11,30 @@ import { KsprayError } from '../errors/errors.js';
 import { EXIT_INPUT, EXIT_OK, reportError } from './report.js';
 import { starterSpec } from './starter.js';
 import { sizeTable } from './summary.js';
+import { atSpecPositions, ignitionUrlBaseFlag } from './specPositions.js';
+import { register as registerImport } from './commands/import.js';
+import { register as registerCerts } from './commands/certs.js';
+import { register as registerUpgrade } from './commands/upgrade.js';
+import { register as registerScale } from './commands/scale.js';
+import { PROVIDERS, packageRendered, packagedOutputFiles, printPackaged } from './commands/render-provider.js';
+import { register as registerPxe } from './commands/pxe.js';
+import { register as registerImages } from './commands/images.js';
 
 const out = (s: string) => process.stdout.write(s);
 const err = (s: string) => process.stderr.write(s);
 
-async function renderCommand(opts: { file: string; out: string; node?: string; gzip?: boolean; base64?: boolean }): Promise<void> {
-  const model = compileSpec(readTextFile(opts.file), opts.file);
+async function renderCommand(opts: {
+  file: string;
+  out: string;
+  node?: string;
+  gzip?: boolean;
+  base64?: boolean;
+  provider?: string;
+  ignitionUrlBase?: string;
+}): Promise<void> {
+  const text = readTextFile(opts.file);
+  const model = compileSpec(text, opts.file);
+  if (opts.ignitionUrlBase !== undefined) model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
   // Loaded here, not at start-up: only render needs the PKI libraries.
   const { outputFiles, prepareBundle, render } = await import('../render.js');
   if (opts.node !== undefined && !model.nodes.some((n) => n.name === opts.node)) {
@@ -31,7 +49,11 @@ async function renderCommand(opts: { file: string; out: string; node?: string; g
   const clusterDir = join(opts.out, model.name);
   const secretsDir = join(clusterDir, 'secrets');
   const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
-  const rendered = await render(model, prepared.bundle);
+  const { rendered, packaged } = await atSpecPositions(text, opts.file, async () => {
+    const rendered = await render(model, prepared.bundle);
+    // Per-cloud packaging (emit/providers): a payload over the cloud's limit even gzipped is refused here, before any write.
+    return { rendered, packaged: packageRendered(rendered, opts.provider, opts.node) };
+  });
   // Everything is rendered before anything is written: a failure above leaves the disk untouched.
   // The bundle is written even for --node: a payload whose CA was not kept would be useless.
   if (prepared.newFiles.length) {
@@ -39,6 +61,7 @@ async function renderCommand(opts: { file: string; out: string; node?: string; g
     const what = prepared.created ? 'created secrets bundle' : 'added new leaf keys to secrets bundle';
     err(`kspray: ${what} ${secretsDir} (${prepared.newFiles.length} files; back it up: losing it means losing the cluster)\n`);
   }
+  if (opts.node !== undefined && opts.provider !== undefined) return void printPackaged(rendered, packaged, opts.node, process.stdout);
   if (opts.node !== undefined) {
     const payload = rendered.payloads.get(opts.node)!;
     if (opts.gzip) {
@@ -49,8 +72,8 @@ async function renderCommand(opts: { file: string; out: string; node?: string; g
     }
     return;
   }
-  writeOutputs(clusterDir, outputFiles(rendered));
-  err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${sizeTable(rendered)}`);
+  writeOutputs(clusterDir, [...outputFiles(rendered), ...packagedOutputFiles(packaged)]);
+  err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${sizeTable(rendered, packaged)}`);
 }
 
 export function buildProgram(): Command {
@@ -92,9 +115,14 @@ export function buildProgram(): Command {
     .description('render every node payload into --out, or one node on stdout with --node')
     .requiredOption('-f, --file <path>', 'cluster spec')
     .option('-o, --out <dir>', 'outputs directory', 'outputs')
-    .option('--node <name>', 'print only this node (or pool) payload on stdout')
+    .option('--node <name>', 'print only this node (or pool) payload on stdout (#cloud-config, or Ignition JSON for flatcar/fedora-coreos)')
+    .option(
+      '--ignition-url-base <url>',
+      'Ignition nodes boot from a small pointer config fetching <url>/<node>/config.ign (sha512-checked); overrides spec.ignition.configUrlBase',
+    )
     .option('--gzip', 'with --node: gzip the payload (cloud-init unpacks it)')
     .option('--base64', 'with --node: base64-encode the payload (after --gzip)')
+    .option('--provider <name>', `package for one cloud, checked against its user-data limit (${PROVIDERS.join(', ')}; default: spec.provider.name); with --node, print what that cloud receives`)
     .action(renderCommand);
 
   program
@@ -111,6 +139,12 @@ export function buildProgram(): Command {
       out(`${kubernetesVersions().join('\n')}\n`);
     });
 
+  registerImport(program);
+  registerCerts(program);
+  registerUpgrade(program);
+  registerScale(program);
+  registerPxe(program);
+  registerImages(program);
   return program;
 }
 

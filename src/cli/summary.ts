@@ -1,20 +1,40 @@
-// The size table printed after a render: raw and gzipped payload per node against the 16 KiB
-// EC2 user-data limit (the tightest of the clouds kspray targets).
-import type { Rendered } from '../render.js';
+// The size table printed after a render: raw and gzipped payload per node, and what the chosen
+// provider receives against its limit (EC2's 16 KiB is the tightest of the clouds kspray targets).
+import { payloadFormat, type Rendered } from '../render.js';
 import { gzipPayload } from '../emit/cloudInit.js';
+import { PROVIDER_FORMATS, fits, type Packaged } from '../emit/providers/index.js';
 
 export const EC2_USER_DATA_LIMIT = 16 * 1024;
 
-export function sizeTable(r: Rendered): string {
+export function sizeTable(r: Rendered, packaged?: Packaged[]): string {
+  const byNode = new Map((packaged ?? []).map((p) => [p.node, p]));
+  const provider = packaged?.[0]?.provider;
   const rows = r.plans.map((p) => {
     const payload = r.payloads.get(p.node.name)!;
     const raw = Buffer.byteLength(payload);
     const gz = gzipPayload(payload).length;
-    const role = p.node.isFirstControlPlane ? 'control-plane (init)' : p.node.isControlPlane ? 'control-plane' : 'worker';
-    const fits = raw <= EC2_USER_DATA_LIMIT ? 'yes' : gz <= EC2_USER_DATA_LIMIT ? 'gzipped' : 'NO';
-    return [p.node.kind === 'pool' ? `${p.node.name} (pool x${p.node.count})` : p.node.name, role, p.node.os, String(raw), String(gz), fits];
+    const role = p.node.isFirstControlPlane
+      ? 'control-plane (init)'
+      : p.node.isControlPlane
+        ? 'control-plane'
+        : p.node.roles.includes('worker')
+          ? 'worker'
+          : 'etcd';
+    const name = p.node.kind === 'pool' ? `${p.node.name} (pool x${p.node.count})` : p.node.name;
+    const pk = byNode.get(p.node.name);
+    // cloud-init, ignition, or ignition-pointer (bytes are then the pointer's; config.ign is served).
+    const format = payloadFormat(r, p.node.name);
+    if (!pk) {
+      // Ignition does not gunzip user data: only its raw size counts.
+      const fitsEc2 = raw <= EC2_USER_DATA_LIMIT ? 'yes' : gz <= EC2_USER_DATA_LIMIT && format === 'cloud-init' ? 'gzipped' : 'NO';
+      return [name, role, p.node.os, format, String(raw), String(gz), fitsEc2];
+    }
+    const ok = fits(pk) ? (pk.limit === undefined ? '-' : 'yes') : 'NO';
+    return [name, role, p.node.os, format, String(raw), String(gz), pk.encoding, String(pk.measured), ok];
   });
-  const header = ['node', 'role', 'os', 'bytes', 'gzip', 'fits EC2 16KiB'];
+  const header = provider
+    ? ['node', 'role', 'os', 'payload', 'bytes', 'gzip', `${provider} encoding`, 'sent', `fits ${PROVIDER_FORMATS[provider].limitLabel}`]
+    : ['node', 'role', 'os', 'payload', 'bytes', 'gzip', 'fits EC2 16KiB'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;

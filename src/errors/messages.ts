@@ -3,7 +3,7 @@
 import { formatSpecPath, type SpecPath } from './errors.js';
 import { closest, knownKeysAt } from '../spec/knownKeys.js';
 
-type Msg = { rule: string; message: string; hint?: string };
+export type Msg = { rule: string; message: string; hint?: string };
 const at = (path: SpecPath) => (path.length ? formatSpecPath(path) : 'the document');
 
 export const messages = {
@@ -102,7 +102,7 @@ export const messages = {
   evenEtcd: (count: number): Msg => ({
     rule: 'odd-etcd-members',
     message: `${count} etcd members: an even count tolerates no more failures than one fewer`,
-    hint: `Use ${count - 1} or ${count + 1} control-plane (etcd) nodes.`,
+    hint: `Use ${count - 1} or ${count + 1} etcd members (control-plane nodes with stacked etcd, etcd-role nodes with external etcd).`,
   }),
   unknownKubernetesVersion: (v: string, known: string[]): Msg => ({
     rule: 'known-kubernetes-version',
@@ -161,10 +161,164 @@ export const messages = {
     message: `the secrets bundle has no leaf key "${name}"`,
     hint: 'This is a kspray bug: leaf keys must be ensured (ensureLeafKeys) before certificates are issued.',
   }),
+  externalEtcdNoMembers: (): Msg => ({
+    rule: 'external-etcd-has-members',
+    message: 'etcd.topology is external, but no node has the etcd role',
+    hint: 'List 3 (or 5, 7) nodes with roles: [etcd] under spec.nodes, or use etcd.topology: stacked.',
+  }),
+  externalEtcdDedicated: (name: string): Msg => ({
+    rule: 'external-etcd-dedicated',
+    message: `node "${name}" has the etcd role together with another role, but etcd.topology is external`,
+    hint: 'External etcd members are dedicated nodes running only etcd (a systemd service): give this node roles: [etcd] alone, or use etcd.topology: stacked.',
+  }),
+  etcdLastMember: (peerUrl: string): Msg => ({
+    rule: 'etcd-member-removal',
+    message: `the etcd member at ${peerUrl} is the last voting member; removing it would destroy the cluster`,
+    hint: 'Add another etcd member first, or reset the cluster instead of removing nodes.',
+  }),
+  kubeVipNeedsVip: (endpoint: string | undefined, bindPort: number): Msg => ({
+    rule: 'kube-vip-needs-vip',
+    message:
+      endpoint === undefined
+        ? 'loadBalancer: kube-vip needs controlPlane.endpoint (the virtual IP)'
+        : `loadBalancer: kube-vip needs controlPlane.endpoint to be an IPv4 address on the apiserver port ${bindPort}, not "${endpoint}"`,
+    hint: `Set controlPlane.endpoint to a free address in the control planes' subnet, e.g. "10.0.0.10:${bindPort}" or "10.0.0.10": kube-vip announces it by ARP.`,
+  }),
+  notEtcdMemberNode: (name: string): Msg => ({
+    rule: 'etcd-member-files',
+    message: `"${name}" is not an external etcd member, so it gets no /etc/etcd/pki files`,
+    hint: 'This is a kspray bug: only etcd-role nodes of an external etcd topology receive etcd member certificates.',
+  }),
   notControlPlaneNode: (name: string): Msg => ({
     rule: 'control-plane-files',
     message: `"${name}" is not a control-plane node, so it gets no /etc/kubernetes/pki files`,
     hint: 'This is a kspray bug: only control-plane nodes receive CA keys and leaf certificates.',
+  }),
+  // --- emit/ignition ---
+  badIgnitionUrlBase: (base: string): Msg => ({
+    rule: 'ignition-config-url',
+    message: `Ignition config URL base "${base}" (spec.ignition.configUrlBase or --ignition-url-base) is not an https://, http://, s3:// or gs:// URL without query or fragment`,
+    hint: 'Write where the config.ign files will be served, e.g. s3://my-bucket/ignition or https://boot.example.com/ignition; each node fetches <base>/<node>/config.ign.',
+  }),
+  ignitionInvalid: (node: string, where: string, detail: string): Msg => ({
+    rule: 'ignition-valid',
+    message: `the Ignition config of "${node}" is invalid at ${where}: ${detail}`,
+    hint: 'The spec value at this position produced it; change it, or report a kspray bug if the value is valid.',
+  }),
+  // --- import/ (kspray import kubespray) ---
+  inventorySyntax: (file: string, line: number, detail: string): Msg => ({
+    rule: 'kubespray-inventory',
+    message: `${file}${line ? `:${line}` : ''}: ${detail}`,
+    hint: "Write the inventory as Kubespray's inventory/sample does (hosts.yaml or inventory.ini).",
+  }),
+  noInventory: (dir: string): Msg => ({
+    rule: 'kubespray-inventory',
+    message: `no inventory in ${dir} (looked for hosts.yaml, hosts.yml, inventory.ini, hosts.ini)`,
+    hint: "Point at a Kubespray inventory directory, e.g. inventory/mycluster (Kubespray's inventory/sample layout).",
+  }),
+  noControlPlaneHosts: (file: string): Msg => ({
+    rule: 'kubespray-inventory',
+    message: `${file} has no host in kube_control_plane (or the legacy kube-master)`,
+    hint: 'Kubespray needs at least one control-plane host; list it under kube_control_plane.',
+  }),
+  hostWithoutAddress: (host: string, file: string): Msg => ({
+    rule: 'kubespray-host-address',
+    message: `host "${host}" in ${file} has no ip, access_ip or ansible_host`,
+    hint: 'kspray needs a fixed IPv4 address per node: set ip= (the address Kubespray binds cluster services to).',
+  }),
+  badGroupVars: (file: string, detail: string): Msg => ({
+    rule: 'kubespray-group-vars',
+    message: `${file}: ${detail}`,
+    hint: 'group_vars files must be YAML mappings of variable: value.',
+  }),
+  certsRenewUnknown: (names: string[], known: string[]): Msg => ({
+    rule: 'certs-renew-names',
+    message: `no leaf certificate named ${names.map((n) => `"${n}"`).join(', ')}`,
+    hint: `Use names from \`kspray certs check\`, e.g. ${known.slice(0, 3).join(', ')}.`,
+  }),
+  certsRenewCa: (names: string[]): Msg => ({
+    rule: 'certs-renew-leafs-only',
+    message: `${names.join(', ')} ${names.length > 1 ? 'are CAs' : 'is a CA'}: kspray certs renew renews leaf certificates only`,
+    hint: 'CAs are fixed for the life of the secrets bundle; replacing one means re-issuing every certificate and kubeconfig that trusts it.',
+  }),
+  // --- lifecycle/ (scale) ---
+  scaleControlPlane: (name: string): Msg => ({
+    rule: 'scale-workers-only',
+    message: `"${name}" is a new control-plane or etcd node: kspray scale adds workers only`,
+    hint: 'New control planes change other nodes\' configuration (proxy upstreams, etcd membership): not supported by scale yet.',
+  }),
+  scaleNotRendered: (dir: string, file: string): Msg => ({
+    rule: 'scale-needs-bundle',
+    message: `no secrets bundle in ${dir}`,
+    hint: `kspray scale adds nodes to a rendered cluster: run \`kspray render -f ${file}\` first, or point --out at its outputs directory.`,
+  }),
+  // --- lifecycle/ (upgrade, certs) ---
+  unknownUpgradeVersion: (v: string, known: string[]): Msg => ({
+    rule: 'upgrade-known-version',
+    message: `kubernetes version "${v}" has no checksums in the catalog`,
+    hint: `Use one of: ${known.join(', ')}.`,
+  }),
+  upgradeRefused: (rule: string, message: string, hint: string): Msg => ({ rule, message, hint }),
+  upgradeNeedsPlan: (): Msg => ({
+    rule: 'upgrade-in-place-not-implemented',
+    message: 'running the upgrade through the API is not implemented yet',
+    hint: 'Run with --plan to print the checked, ordered plan and the spec change to make.',
+  }),
+  badKubeletVersions: (text: string): Msg => ({
+    rule: 'upgrade-kubelet-versions',
+    message: `--kubelet-versions "${text}" is not NAME=X.Y.Z[,NAME=X.Y.Z...]`,
+    hint: 'e.g. --kubelet-versions worker-1=1.34.3,worker-2=1.35.1 (as `kubectl get nodes` shows them, without the v).',
+  }),
+  certsLeafKeysMissing: (names: string[]): Msg => ({
+    rule: 'certs-rendered',
+    message: `the secrets bundle has no leaf keys for ${names.join(', ')}`,
+    hint: 'Those certificates were never issued: run `kspray render` for this spec first.',
+  }),
+  certsExpiring: (count: number, days: number): Msg => ({
+    rule: 'certs-expiring',
+    message: `${count} certificate(s) expired or expire within ${days} days`,
+    hint: `Renew the leafs with \`kspray certs renew -f FILE --expiring-within ${days}\`, then \`kspray render\`; an expired CA cannot be renewed in place.`,
+  }),
+  // --- emit/providers (render --provider) ---
+  userDataTooLarge: (provider: string, node: string, field: string, measured: number, encoding: string, limitLabel: string, wayOut: string): Msg => ({
+    rule: 'user-data-fits-provider',
+    message: `node "${node}": ${provider} ${field} would be ${measured} bytes (${encoding}), over the limit of ${limitLabel}${encoding.includes('gzip') ? ', even gzipped' : ''}`,
+    hint: wayOut || undefined,
+  }),
+  unknownProvider: (name: string, allowed: readonly string[]): Msg => ({
+    rule: 'known-provider',
+    message: `unknown provider "${name}"`,
+    hint: `Use one of: ${allowed.join(', ')}.`,
+  }),
+  // --- cli flags of pxe / images ---
+  missingFlag: (command: string, flag: string, why: string): Msg => ({
+    rule: 'required-flag',
+    message: `kspray ${command} needs ${flag}: ${why}`,
+    hint: `Pass ${flag}.`,
+  }),
+  unsafeBootValue: (flag: string, value: string): Msg => ({
+    rule: 'boot-value-safe',
+    message: `${flag} "${value}" contains whitespace, quotes or "$", which iPXE and the kernel command line would split or expand`,
+    hint: 'Percent-encode those characters in the URL, or pass each kernel argument without spaces.',
+  }),
+  badFlagValue: (flag: string, value: string, expected: string): Msg => ({
+    rule: 'valid-flag',
+    message: `${flag} "${value}" is not ${expected}`,
+    hint: `Pass ${flag} as ${expected}.`,
+  }),
+  isoToolMissing: (): Msg => ({
+    rule: 'iso-tool-present',
+    message: '--iso needs xorriso or genisoimage on PATH to build the cidata seed ISO',
+    hint: 'Install one (Debian/Ubuntu: apt-get install xorriso), or drop --iso and serve the seed files over HTTP.',
+  }),
+  isoBuildFailed: (tool: string, detail: string): Msg => ({
+    rule: 'iso-build',
+    message: `${tool} failed to build the cidata seed ISO: ${detail}`,
+  }),
+  unknownChoice: (flag: string, value: string, allowed: readonly string[]): Msg => ({
+    rule: 'known-choice',
+    message: `${flag} "${value}" is not one of the choices here`,
+    hint: `Use one of: ${allowed.join(', ')}.`,
   }),
 };
 

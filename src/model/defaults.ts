@@ -8,7 +8,7 @@ export const DEFAULTS = {
     clusterDomain: 'cluster.local', // dns_domain
     proxyMode: 'ipvs' as const, // kube_proxy_mode
   },
-  controlPlane: { loadBalancer: 'localhost' as const, port: 6443 },
+  controlPlane: { loadBalancer: 'localhost' as const, localhostProxy: 'nginx' as const, port: 6443 },
   etcd: { topology: 'stacked' as const },
   pki: { algorithm: 'ECDSA-P256' as const, certValidityDays: 365, caValidityDays: 3650 },
   bootstrapToken: { ttl: '24h' },
@@ -17,4 +17,6 @@ export const DEFAULTS = {
   addons: { nodeLocalDNS: true, nodeLocalDNSAddress: '169.254.25.10', metricsServer: false },
   node: { os: 'ubuntu-24.04' as const, arch: 'amd64' as const },
   provider: 'baremetal',
+  // What Flatcar and FCOS stable read and Debian's ignition-validate 2.14 checks.
+  ignition: { version: '3.3.0' as const },
 };

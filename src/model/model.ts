@@ -43,6 +43,8 @@ export interface ClusterModel {
   };
   controlPlane: {
     loadBalancer: 'localhost' | 'kube-vip' | 'external';
+    /** Which proxy listens on 127.0.0.1 of the non-control-plane nodes with loadBalancer: localhost. */
+    localhostProxy: 'nginx' | 'haproxy';
     /** Port the apiservers bind. */
     bindPort: number;
     /** kubeadm controlPlaneEndpoint (host:port) that cluster-info, kube-proxy and kubelets start with. */
@@ -60,6 +62,8 @@ export interface ClusterModel {
   addons: { nodeLocalDNS: boolean; nodeLocalDNSAddress: string; metricsServer: boolean };
   artifacts: { mirror?: string; registry?: string };
   provider: string;
+  /** Ignition configs (flatcar, fedora-coreos nodes). */
+  ignition: { version: '3.3.0' | '3.4.0'; configUrlBase?: string };
   sshAuthorizedKeys: string[];
   versions: ComponentVersions;
   images: Images;
@@ -74,3 +78,17 @@ export const firstControlPlane = (m: ClusterModel): NodeModel => {
   if (!first) throw new Error('model: no first control plane (rules should have refused this spec)');
   return first;
 };
+
+/** Runs a kubelet (control plane or worker); external etcd members run etcd only. */
+export const runsKubernetes = (n: NodeModel): boolean => n.isControlPlane || n.roles.includes('worker');
+
+/** Dedicated etcd member of an external topology (etcd as a systemd service, no kubelet). */
+export const isExternalEtcdMember = (m: ClusterModel, n: NodeModel): boolean => m.etcd.topology === 'external' && n.isEtcd;
+
+/** etcd's client and peer ports (etcd's and Kubespray's defaults). */
+export const ETCD_CLIENT_PORT = 2379;
+export const ETCD_PEER_PORT = 2380;
+
+/** Client URLs of the external etcd members, in spec order (kubeadm etcd.external.endpoints); empty when stacked. */
+export const externalEtcdEndpoints = (m: ClusterModel): string[] =>
+  m.etcd.topology === 'external' ? etcdMembers(m).map((n) => `https://${n.address}:${ETCD_CLIENT_PORT}`) : [];

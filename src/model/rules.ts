@@ -144,6 +144,28 @@ export const rules: Rule[] = [
     },
   },
   {
+    name: 'external-etcd-has-members',
+    check: (spec) => {
+      if ((spec.spec.etcd?.topology ?? DEFAULTS.etcd.topology) !== 'external') return [];
+      return (spec.spec.nodes ?? []).some((n) => n.roles.includes('etcd'))
+        ? []
+        : [{ ...messages.externalEtcdNoMembers(), path: ['spec', 'etcd', 'topology'] }];
+    },
+  },
+  {
+    name: 'external-etcd-dedicated',
+    // External members run etcd as a systemd service and nothing else (no kubelet): the node
+    // program has one action per node, and an apiserver next to its own etcd is what stacked is for.
+    check: (spec) => {
+      if ((spec.spec.etcd?.topology ?? DEFAULTS.etcd.topology) !== 'external') return [];
+      return (spec.spec.nodes ?? []).flatMap((n, i) =>
+        n.roles.includes('etcd') && n.roles.some((r) => r !== 'etcd')
+          ? [{ ...messages.externalEtcdDedicated(n.name), path: ['spec', 'nodes', i, 'roles'] }]
+          : [],
+      );
+    },
+  },
+  {
     name: 'odd-etcd-members',
     check: (spec) => {
       // Stacked: every control-plane node is a member; external: only the etcd-role nodes are.
@@ -174,8 +196,8 @@ export const rules: Rule[] = [
       };
       refuse(s.network?.plugin, ['calico', 'none'], ['spec', 'network', 'plugin']);
       refuse(s.containerRuntime?.name, ['containerd'], ['spec', 'containerRuntime', 'name']);
-      refuse(s.etcd?.topology, ['stacked'], ['spec', 'etcd', 'topology']);
-      refuse(s.controlPlane?.loadBalancer, ['localhost', 'external'], ['spec', 'controlPlane', 'loadBalancer']);
+      refuse(s.etcd?.topology, ['stacked', 'external'], ['spec', 'etcd', 'topology']);
+      refuse(s.controlPlane?.loadBalancer, ['localhost', 'external', 'kube-vip'], ['spec', 'controlPlane', 'loadBalancer']);
       return out;
     },
   },
@@ -187,6 +209,31 @@ export const rules: Rule[] = [
         : [],
   },
   {
+    name: 'ignition-config-url',
+    // Ignition fetches the full config itself: only schemes it supports (spec 3.3: http, https,
+    // s3, gs, tftp, data; data makes no sense for a base URL and tftp is not for configs with keys).
+    check: (spec) => {
+      const base = spec.spec.ignition?.configUrlBase;
+      if (base === undefined || isIgnitionUrlBase(base)) return [];
+      return [{ ...messages.badIgnitionUrlBase(base), path: ['spec', 'ignition', 'configUrlBase'] }];
+    },
+  },
+  {
+    name: 'kube-vip-needs-vip',
+    // kube-vip (ARP) moves one address between the control planes, which serve it on their own
+    // bind port: the endpoint must be that address, and that port.
+    check: (spec) => {
+      const cp = spec.spec.controlPlane;
+      if (cp?.loadBalancer !== 'kube-vip') return [];
+      const bindPort = cp.port ?? DEFAULTS.controlPlane.port;
+      const e = cp.endpoint === undefined ? undefined : parseEndpoint(cp.endpoint);
+      if (cp.endpoint !== undefined && !e) return []; // valid-endpoint reports it
+      if (e && parseIPv4(e.host) !== undefined && (e.port ?? bindPort) === bindPort) return [];
+      const path: SpecPath = cp.endpoint === undefined ? ['spec', 'controlPlane', 'loadBalancer'] : ['spec', 'controlPlane', 'endpoint'];
+      return [{ ...messages.kubeVipNeedsVip(cp.endpoint, bindPort), path }];
+    },
+  },
+  {
     name: 'valid-endpoint',
     check: (spec) => {
       const e = spec.spec.controlPlane?.endpoint;
@@ -195,6 +242,11 @@ export const rules: Rule[] = [
     },
   },
 ];
+
+/** A base URL Ignition can fetch configs under (also checks `render --ignition-url-base`). */
+export function isIgnitionUrlBase(text: string): boolean {
+  return /^(https?|s3|gs):\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(text);
+}
 
 /** "host" or "host:port"; host is a DNS name or an IPv4 address. */
 export function parseEndpoint(text: string): { host: string; port?: number } | undefined {

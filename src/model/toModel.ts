@@ -48,6 +48,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
     },
     controlPlane: {
       loadBalancer,
+      localhostProxy: s.controlPlane?.localhostProxy ?? DEFAULTS.controlPlane.localhostProxy,
       bindPort,
       kubeadmEndpoint,
       clientEndpoint,
@@ -73,6 +74,10 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
     },
     artifacts,
     provider: s.provider?.name ?? DEFAULTS.provider,
+    ignition: {
+      version: s.ignition?.version ?? DEFAULTS.ignition.version,
+      configUrlBase: s.ignition?.configUrlBase?.replace(/\/+$/, ''),
+    },
     sshAuthorizedKeys: s.ssh?.authorizedKeys ?? [],
     versions,
     images: images(versions, artifacts.registry),

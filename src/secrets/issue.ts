@@ -5,11 +5,11 @@ import { createHash, X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from './x509.js';
 import { failure, inputError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
-import { controlPlaneNodes, type ClusterModel } from '../model/model.js';
+import { controlPlaneNodes, etcdMembers, isExternalEtcdMember, type ClusterModel } from '../model/model.js';
 import { certToPem, signLeafCertificate, type Signer } from './certificate.js';
 import { importSigningKey, spkiOfPrivateKey } from './keys.js';
 import { buildKubeconfig, serverUrl } from './kubeconfig.js';
-import { controlPlaneProfiles, KUBECONFIG_PROFILES, type CaName, type CertProfile, type NodeCertProfile } from './profiles.js';
+import { controlPlaneProfiles, etcdMemberProfiles, KUBECONFIG_PROFILES, type CaName, type CertProfile, type NodeCertProfile } from './profiles.js';
 import { derivedSerial } from './serial.js';
 import type { IssuedCertificate, IssuedPki, PemPair, PkiFile, SecretsBundle } from './types.js';
 import { leafValidity } from './validity.js';
@@ -20,8 +20,13 @@ export function leafKeyNames(model: ClusterModel): string[] {
 }
 
 function nodeProfiles(model: ClusterModel): NodeCertProfile[] {
-  return controlPlaneNodes(model).flatMap((node) => controlPlaneProfiles(model, node));
+  return [
+    ...controlPlaneNodes(model).flatMap((node) => controlPlaneProfiles(model, node)),
+    ...externalMembers(model).flatMap((node) => etcdMemberProfiles(node)),
+  ];
 }
+
+const externalMembers = (model: ClusterModel) => etcdMembers(model).filter((n) => isExternalEtcdMember(model, n));
 
 function allProfiles(model: ClusterModel): CertProfile[] {
   return [...nodeProfiles(model), ...KUBECONFIG_PROFILES];
@@ -50,6 +55,7 @@ export async function issuePki(model: ClusterModel, bundle: SecretsBundle): Prom
     bootstrapToken: { ...bundle.bootstrapToken },
     encryptionKey: bundle.encryptionKey,
     controlPlaneFiles: controlPlaneFilesOf(model, bundle, byName),
+    etcdMemberFiles: etcdMemberFilesOf(model, bundle, byName),
     kubeconfigs: kubeconfigsOf(model, bundle, byName),
     certificates: [...caCertificates(bundle), ...leaves.map((l) => ({ name: l.profile.name, pem: l.cert, issuer: l.profile.issuer }))],
   };
@@ -115,7 +121,7 @@ function caCertificates(bundle: SecretsBundle): IssuedCertificate[] {
 }
 
 function controlPlaneFilesOf(model: ClusterModel, bundle: SecretsBundle, leaves: Map<string, Leaf>): (nodeName: string) => PkiFile[] {
-  const shared = sharedPkiFiles(bundle);
+  const shared = sharedPkiFiles(bundle, model.etcd.topology);
   const perNode = new Map(
     controlPlaneNodes(model).map((node) => [
       node.name,
@@ -129,15 +135,31 @@ function controlPlaneFilesOf(model: ClusterModel, bundle: SecretsBundle, leaves:
   };
 }
 
-/** The CA keys and sa.key go to every control-plane node, as `kubeadm join --control-plane` expects them. */
-function sharedPkiFiles(bundle: SecretsBundle): PkiFile[] {
+/**
+ * The CA keys and sa.key go to every control-plane node, as `kubeadm join --control-plane` expects
+ * them. With external etcd the control planes are etcd clients only: the etcd CA certificate to
+ * trust the members, never its key (kubeadm skips its etcd certificate phases then).
+ */
+function sharedPkiFiles(bundle: SecretsBundle, topology: ClusterModel['etcd']['topology']): PkiFile[] {
   return [
     ...pairFiles('ca', bundle.ca),
     ...pairFiles('front-proxy-ca', bundle.frontProxyCa),
-    ...pairFiles('etcd/ca', bundle.etcdCa),
+    ...(topology === 'stacked' ? pairFiles('etcd/ca', bundle.etcdCa) : [{ relPath: 'etcd/ca.crt', content: bundle.etcdCa.cert, secret: false }]),
     { relPath: 'sa.key', content: bundle.serviceAccount.privateKey, secret: true },
     { relPath: 'sa.pub', content: bundle.serviceAccount.publicKey, secret: false },
   ];
+}
+
+/** An external etcd member's /etc/etcd/pki: the etcd CA certificate (no CA key) and its own server and peer pairs. */
+function etcdMemberFilesOf(model: ClusterModel, bundle: SecretsBundle, leaves: Map<string, Leaf>): (nodeName: string) => PkiFile[] {
+  const perNode = new Map(
+    externalMembers(model).map((node) => [node.name, etcdMemberProfiles(node).flatMap((p) => leafFiles(p.pkiPath, leaves.get(p.name)!))]),
+  );
+  return (nodeName) => {
+    const own = perNode.get(nodeName);
+    if (!own) throw failure(messages.notEtcdMemberNode(nodeName));
+    return [{ relPath: 'ca.crt', content: bundle.etcdCa.cert, secret: false }, ...own].map((f) => ({ ...f }));
+  };
 }
 
 function pairFiles(base: string, pair: PemPair): PkiFile[] {

@@ -31,9 +31,8 @@ const CLUSTER_ADMINS = 'kubeadm:cluster-admins';
 const MASTERS = 'system:masters';
 
 export function controlPlaneProfiles(model: ClusterModel, node: NodeModel): NodeCertProfile[] {
-  const etcdAltNames = unique([node.name, 'localhost', node.address, '127.0.0.1', '::1']);
   const profile = (pkiPath: string, rest: Omit<CertProfile, 'name'>): NodeCertProfile => ({ name: `${node.name}/${pkiPath}`, pkiPath, ...rest });
-  return [
+  const kubernetes = [
     profile('apiserver', { issuer: 'ca', subject: { commonName: 'kube-apiserver' }, usages: ['server'], altNames: apiServerAltNames(model, node) }),
     profile('apiserver-kubelet-client', {
       issuer: 'ca',
@@ -43,11 +42,34 @@ export function controlPlaneProfiles(model: ClusterModel, node: NodeModel): Node
     }),
     profile('apiserver-etcd-client', { issuer: 'etcd-ca', subject: { commonName: 'kube-apiserver-etcd-client' }, usages: ['client'], altNames: [] }),
     profile('front-proxy-client', { issuer: 'front-proxy-ca', subject: { commonName: 'front-proxy-client' }, usages: ['client'], altNames: [] }),
-    // etcd 3.2+ also needs clientAuth on its server certificate (etcd-io/etcd#9785), hence both usages.
-    profile('etcd/server', { issuer: 'etcd-ca', subject: { commonName: node.name }, usages: ['server', 'client'], altNames: etcdAltNames }),
-    profile('etcd/peer', { issuer: 'etcd-ca', subject: { commonName: node.name }, usages: ['server', 'client'], altNames: etcdAltNames }),
+  ];
+  // External etcd: the control plane is only an etcd client (apiserver-etcd-client above).
+  if (model.etcd.topology === 'external') return kubernetes;
+  return [
+    ...kubernetes,
+    ...etcdMemberCerts(node).map(({ file, ...c }) => profile(`etcd/${file}`, c)),
     profile('etcd/healthcheck-client', { issuer: 'etcd-ca', subject: { commonName: 'kube-etcd-healthcheck-client' }, usages: ['client'], altNames: [] }),
   ];
+}
+
+/**
+ * An external etcd member's own certificates, named like the stacked ones ("etcd-1/etcd/server")
+ * so a bundle's leaf keys read the same in both topologies; pkiPath is relative to /etc/etcd/pki.
+ */
+export function etcdMemberProfiles(node: NodeModel): NodeCertProfile[] {
+  return etcdMemberCerts(node).map(({ file, ...c }) => ({ name: `${node.name}/etcd/${file}`, pkiPath: file, ...c }));
+}
+
+function etcdMemberCerts(node: NodeModel): Array<Omit<CertProfile, 'name'> & { file: 'server' | 'peer' }> {
+  const altNames = unique([node.name, 'localhost', node.address, '127.0.0.1', '::1']);
+  // etcd 3.2+ also needs clientAuth on its server certificate (etcd-io/etcd#9785), hence both usages.
+  return (['server', 'peer'] as const).map((file) => ({
+    file,
+    issuer: 'etcd-ca' as const,
+    subject: { commonName: node.name },
+    usages: ['server', 'client'] as Usage[],
+    altNames,
+  }));
 }
 
 /**

@@ -47,6 +47,8 @@ export interface IssuedPki {
   encryptionKey: string;
   /** CAs (cert+key), sa.key/sa.pub and this control-plane node's own leaf certs and keys. */
   controlPlaneFiles(nodeName: string): PkiFile[];
+  /** External etcd member: etcd CA cert (never a CA key) and its own server/peer pairs (relPath like "server.crt", under /etc/etcd/pki). */
+  etcdMemberFiles(nodeName: string): PkiFile[];
   /** kubeconfigs for the operator, pointing at the client endpoint. */
   kubeconfigs: { admin: string; superAdmin: string; controllerManager: string; scheduler: string };
   /** Every certificate issued (CAs included), for `kspray certs` and tests. */

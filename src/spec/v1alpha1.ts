@@ -7,12 +7,16 @@ import { z } from 'zod';
 
 export const API_VERSION = 'kspray.dev/v1alpha1';
 
-export const SUPPORTED_OS = ['ubuntu-22.04', 'ubuntu-24.04', 'debian-12', 'debian-13'] as const;
+export const SUPPORTED_OS = ['ubuntu-22.04', 'ubuntu-24.04', 'debian-12', 'debian-13', 'flatcar', 'fedora-coreos'] as const;
+/** These boot from an Ignition v3 config instead of cloud-init. */
+export const IGNITION_OS = ['flatcar', 'fedora-coreos'] as const;
+export const IGNITION_VERSIONS = ['3.3.0', '3.4.0'] as const;
 export const ROLES = ['control-plane', 'etcd', 'worker'] as const;
 export const PKI_ALGORITHMS = ['ECDSA-P256', 'ECDSA-P384', 'RSA-2048', 'RSA-3072', 'RSA-4096'] as const;
 export const NETWORK_PLUGINS = ['calico', 'cilium', 'flannel', 'kube-router', 'none'] as const;
 export const PROXY_MODES = ['ipvs', 'iptables', 'nftables'] as const;
 export const LOAD_BALANCERS = ['localhost', 'kube-vip', 'external'] as const;
+export const LOCALHOST_PROXIES = ['nginx', 'haproxy'] as const;
 export const PROVIDERS = ['aws', 'gce', 'azure', 'openstack', 'vsphere', 'oci', 'baremetal'] as const;
 export const ARCHES = ['amd64', 'arm64'] as const;
 
@@ -29,7 +33,10 @@ const taint = z
 
 const nodeCommon = {
   roles: z.array(z.enum(ROLES)).min(1).describe('Any of control-plane, etcd, worker.'),
-  os: z.enum(SUPPORTED_OS).optional().describe('Operating system of the node image. Default: ubuntu-24.04.'),
+  os: z
+    .enum(SUPPORTED_OS)
+    .optional()
+    .describe('Operating system of the node image. Default: ubuntu-24.04. flatcar and fedora-coreos get an Ignition config, the others cloud-init.'),
   arch: z.enum(ARCHES).optional().describe('CPU architecture. Default: amd64.'),
   labels: labels.optional(),
   taints: z.array(taint).optional(),
@@ -78,6 +85,10 @@ export const clusterSpec = z
               .optional()
               .describe('host[:port] clients use for the API; added to the apiserver SANs and to admin.conf.'),
             loadBalancer: z.enum(LOAD_BALANCERS).optional().describe('Default: localhost (nginx on every non-control-plane node).'),
+            localhostProxy: z
+              .enum(LOCALHOST_PROXIES)
+              .optional()
+              .describe('With loadBalancer: localhost, the proxy on 127.0.0.1:<port> of each non-control-plane node (Kubespray loadbalancer_apiserver_type). Default: nginx.'),
             port: z.number().int().min(1).max(65535).optional().describe('apiserver bind port. Default: 6443.'),
           })
           .strict()
@@ -135,6 +146,20 @@ export const clusterSpec = z
           .optional(),
         provider: z
           .object({ name: z.enum(PROVIDERS).optional().describe('Default: baremetal.') })
+          .strict()
+          .optional(),
+        ignition: z
+          .object({
+            version: z
+              .enum(IGNITION_VERSIONS)
+              .optional()
+              .describe('Ignition spec version of flatcar/fedora-coreos configs. Default: 3.3.0 (Flatcar and FCOS stable, ignition-validate 2.14).'),
+            configUrlBase: str()
+              .optional()
+              .describe(
+                'Where full configs will be served (https://, http://, s3://, gs://): each Ignition node then also gets a small pointer config that fetches <configUrlBase>/<node>/config.ign and checks its sha512. Needed on AWS when a config exceeds the 16 KiB user-data limit. Serve only the config.ign files, never the secrets directory.',
+              ),
+          })
           .strict()
           .optional(),
         ssh: z

@@ -48,3 +48,20 @@ export function cloudConfigValidator(): (config: unknown) => string[] {
 export function run(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
+
+/** ajv against the vendored upstream Ignition schema of a spec version (draft-04). */
+export function ignitionValidator(version: '3.3.0' | '3.4.0'): (config: unknown) => Array<{ at: string; message: string }> {
+  const ajv = new Ajv04({ strict: false, allErrors: true });
+  addFormats(ajv);
+  const file = `ignition-v${version.split('.').slice(0, 2).join('_')}.json`;
+  const validate = ajv.compile(JSON.parse(readFileSync(new URL(file, SCHEMAS), 'utf8')));
+  return (config) => (validate(config) ? [] : (validate.errors ?? []).map((e) => ({ at: e.instancePath, message: e.message ?? 'invalid' })));
+}
+
+export const IGNITION_VALIDATE = '/usr/bin/ignition-validate';
+
+/** Debian's `ignition-validate` (Ignition 2.14: spec ≤ 3.3.0). Output lines look like "error at $.storage.files.1.path, line 1 col 111: ...". */
+export function ignitionValidate(file: string): { ok: boolean; output: string } {
+  const r = spawnSync(IGNITION_VALIDATE, [file], { encoding: 'utf8' });
+  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+}

@@ -126,6 +126,22 @@ const CASES: Case[] = [
     message: 'node "etcd-1" has the etcd role without control-plane, but etcd.topology is stacked',
   },
   {
+    rule: 'external-etcd-has-members',
+    text: doc('  etcd:', '    topology: external', '  nodes:', CP1),
+    line: 7,
+    col: 15,
+    token: 'external',
+    message: 'etcd.topology is external, but no node has the etcd role',
+  },
+  {
+    rule: 'external-etcd-dedicated',
+    text: doc('  etcd:', '    topology: external', '  nodes:', CP1.replace('[control-plane]', '[control-plane, etcd]')),
+    line: 9,
+    col: 48,
+    token: '[control-plane, etcd]',
+    message: 'node "cp-1" has the etcd role together with another role, but etcd.topology is external',
+  },
+  {
     rule: 'odd-etcd-members',
     text: doc('  nodes:', CP1, CP2, W1),
     line: 7,
@@ -156,6 +172,22 @@ const CASES: Case[] = [
     col: 19,
     token: 'external',
     message: 'loadBalancer: external needs controlPlane.endpoint (the load balancer address)',
+  },
+  {
+    rule: 'ignition-config-url',
+    text: doc('  ignition:', '    configUrlBase: ftp://boot.example.com/ign', '  nodes:', CP1),
+    line: 7,
+    col: 20,
+    token: 'ftp://boot.example.com/ign',
+    message: /Ignition config URL base "ftp:\/\/boot\.example\.com\/ign" .* is not an https:\/\/, http:\/\/, s3:\/\/ or gs:\/\/ URL/,
+  },
+  {
+    rule: 'kube-vip-needs-vip',
+    text: doc('  controlPlane:', '    loadBalancer: kube-vip', '    endpoint: api.example.com:6443', '  nodes:', CP1),
+    line: 8,
+    col: 15,
+    token: 'api.example.com:6443',
+    message: 'loadBalancer: kube-vip needs controlPlane.endpoint to be an IPv4 address on the apiserver port 6443, not "api.example.com:6443"',
   },
   {
     rule: 'valid-endpoint',
@@ -250,19 +282,24 @@ describe('rule details', () => {
   });
 
   test('odd-etcd-members with external etcd counts only etcd-role nodes', () => {
-    // 1 control plane + 3 etcd nodes: the etcd cluster has 3 members (only implemented-choices fails).
-    const text = doc(
+    // 1 control plane + 3 etcd nodes: the etcd cluster has 3 members; a 4th etcd node makes it even.
+    const nodes = [
       '  etcd:',
       '    topology: external',
       '  nodes:',
       CP1,
+      CP2,
       '    - { name: etcd-1, address: 10.0.0.31, roles: [etcd] }',
       '    - { name: etcd-2, address: 10.0.0.32, roles: [etcd] }',
       '    - { name: etcd-3, address: 10.0.0.33, roles: [etcd] }',
-    );
+    ];
+    const model = compileSpec(doc(...nodes), FILE);
+    expect(model.nodes.filter((n) => n.isEtcd).map((n) => n.name)).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
+    expect(model.nodes.filter((n) => n.isControlPlane).every((n) => !n.isEtcd)).toBe(true);
+    const text = doc(...nodes, '    - { name: etcd-4, address: 10.0.0.34, roles: [etcd] }');
     const err = compileError(text);
-    expect(err.problems.map((p) => p.rule)).toEqual(['implemented-choices']);
-    expectAt(text, err, 'implemented-choices', 7, 15, 'external');
+    expect(err.problems.map((p) => p.rule)).toEqual(['odd-etcd-members']);
+    expectAt(text, err, 'odd-etcd-members', 9, 5, '- { name: cp-1');
   });
 
   test('known-kubernetes-version lists every valid version', () => {
@@ -277,13 +314,23 @@ describe('rule details', () => {
 
   test.each([
     ['  containerRuntime:', '    name: cri-o', 'cri-o', 11],
-    ['  controlPlane:', '    loadBalancer: kube-vip', 'kube-vip', 19],
     ['  network:', '    plugin: flannel', 'flannel', 13],
   ])('implemented-choices refuses %s %s', (parent, child, value, col) => {
     const text = doc(parent, child, '  nodes:', CP1);
     const err = compileError(text);
     expect(err.problems.map((p) => p.rule)).toEqual(['implemented-choices']);
     expect(expectAt(text, err, 'implemented-choices', 7, col, value).message).toBe(`"${value}" is not implemented yet`);
+  });
+
+  test('kube-vip: the endpoint is the VIP on the bind port; missing or another port is refused', () => {
+    const ok = compileSpec(doc('  controlPlane:', '    loadBalancer: kube-vip', '    endpoint: 10.0.0.10', '  nodes:', CP1), FILE);
+    expect(ok.controlPlane.kubeadmEndpoint).toBe('10.0.0.10:6443');
+    const none = doc('  controlPlane:', '    loadBalancer: kube-vip', '  nodes:', CP1);
+    const err = compileError(none);
+    expect(err.problems.map((p) => p.rule)).toEqual(['kube-vip-needs-vip']);
+    expect(expectAt(none, err, 'kube-vip-needs-vip', 7, 19, 'kube-vip').message).toBe('loadBalancer: kube-vip needs controlPlane.endpoint (the virtual IP)');
+    const port = doc('  controlPlane:', '    loadBalancer: kube-vip', '    endpoint: 10.0.0.10:443', '  nodes:', CP1);
+    expect(compileError(port).problems.map((p) => p.rule)).toEqual(['kube-vip-needs-vip']);
   });
 
   test('external load balancer with an endpoint is accepted', () => {

@@ -35,6 +35,8 @@ ${extraSpec}  nodes:
     - { name: cp-3, address: 10.0.0.13, roles: [control-plane], arch: arm64 }
   pools:
     - { name: workers, roles: [worker], count: 3 }
+    - { name: flatcar, roles: [worker], os: flatcar }
+    - { name: fcos, roles: [worker], os: fedora-coreos }
 `;
   return toModel(loadSpec(text, 'cluster.yaml').spec, 'cluster.yaml');
 }
@@ -105,6 +107,10 @@ describe('node.env', () => {
       KSPRAY_LOCAL_API_SERVER: '',
       KSPRAY_KUBE_PROXY_SERVER: 'https://127.0.0.1:6443',
       KSPRAY_PAUSE_IMAGE: m.images.pause,
+      KSPRAY_ETCD_ENDPOINTS: '',
+      KSPRAY_BIN_DIR: '/usr/local/bin',
+      KSPRAY_INSTALL_CONTAINERD: 'yes',
+      KSPRAY_PACKAGE_MANAGER: 'apt',
     });
   });
 
@@ -305,5 +311,49 @@ describe('systemd units', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Ignition operating systems', () => {
+  it('Flatcar: binaries in /opt/bin, the OS containerd configured (not installed), no package manager', () => {
+    const m = model();
+    const env = envOf(m, 'flatcar');
+    expect([env.KSPRAY_BIN_DIR, env.KSPRAY_INSTALL_CONTAINERD, env.KSPRAY_PACKAGE_MANAGER]).toEqual(['/opt/bin', 'no', 'none']);
+    const plan = build(m, 'flatcar', containerdBuilder, kubeletBuilder, bootstrapBuilder);
+    expect(file(plan, '/etc/kspray/downloads.tsv').content.split('\n').map((l) => l.split('\t')[0]).filter(Boolean).sort()).toEqual([
+      'cni-plugins',
+      'crictl',
+      'kubeadm',
+      'kubectl',
+      'kubelet',
+    ]);
+    expect(plan.files.has('/etc/systemd/system/containerd.service')).toBe(false);
+    const dropin = file(plan, '/etc/systemd/system/containerd.service.d/10-kspray.conf');
+    expect(dropin.content.split('\n').filter((l) => l.startsWith('ExecStart='))).toEqual([
+      'ExecStart=',
+      'ExecStart=/usr/bin/containerd --config /etc/containerd/config.toml',
+    ]);
+    expect(dropin.origin).toEqual(['spec', 'pools', 1, 'os']);
+    const toml = parseToml(file(plan, '/etc/containerd/config.toml').content);
+    if (toml) {
+      const cri = toml.plugins['io.containerd.grpc.v1.cri'];
+      expect(toml.version).toBe(2);
+      expect(cri.sandbox_image).toBe(m.images.pause);
+      expect(cri.containerd.runtimes.runc.options).toEqual({ SystemdCgroup: true, BinaryName: '/usr/bin/runc' });
+    }
+    expect(file(plan, '/etc/systemd/system/kubelet.service').content).toContain('\nExecStart=/opt/bin/kubelet\n');
+    expect(file(plan, '/etc/systemd/system/kspray-bootstrap.service').content).toContain('\nExecStart=/opt/kspray/kspray-node.sh\n');
+    expect(plan.files.get('/opt/kspray/kspray-node.sh')?.mode).toBe(0o755);
+    expect([...plan.files.keys()].filter((p) => p.startsWith('/usr/'))).toEqual([]);
+  });
+
+  it('Fedora CoreOS: the Ubuntu layout under /usr/local (writable there), containerd from the catalog, no package manager', () => {
+    const m = model();
+    const env = envOf(m, 'fcos');
+    expect([env.KSPRAY_BIN_DIR, env.KSPRAY_INSTALL_CONTAINERD, env.KSPRAY_PACKAGE_MANAGER]).toEqual(['/usr/local/bin', 'yes', 'none']);
+    const plan = build(m, 'fcos', containerdBuilder, bootstrapBuilder);
+    expect(file(plan, '/etc/kspray/downloads.tsv').content).toMatch(/^containerd\t/m);
+    expect(file(plan, '/etc/systemd/system/containerd.service').content).toContain('ExecStart=/usr/local/bin/containerd');
+    expect([...plan.files.keys()].filter((p) => p.startsWith('/usr/') && !p.startsWith('/usr/local/'))).toEqual([]);
   });
 });

@@ -333,6 +333,29 @@ describe('kspray-node.sh (functional, stubbed commands)', () => {
     expect(readFileSync(join(f.root, 'usr/local/bin/kubelet'), 'utf8')).toBe('binary kubelet v2\n');
   });
 
+  it('on Flatcar (node.env: /opt/bin, OS containerd, no package manager) configures the built-in containerd and installs nothing under /usr', () => {
+    const f = fixture({ ...WORKER_ENV, KSPRAY_BIN_DIR: '/opt/bin', KSPRAY_INSTALL_CONTAINERD: 'no', KSPRAY_PACKAGE_MANAGER: 'none' });
+    // What the bootstrap builder writes for Flatcar: no containerd or runc download at all.
+    const tsv = join(f.root, 'etc/kspray/downloads.tsv');
+    writeFileSync(tsv, readFileSync(tsv, 'utf8').replace(/^(containerd|runc)\t.*\n/gm, ''));
+    const r = run(f);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(startedPhases(r.stdout)).toEqual(['prepare-os', 'install-runtime', 'install-kubernetes', 'join', 'done']);
+    expect(r.calls.some((c) => c.startsWith('apt-get'))).toBe(false);
+    expect(r.calls.filter((c) => c.startsWith('curl ') && !c.endsWith('/readyz')).map((c) => c.split('/').pop())).toEqual([
+      'cni-plugins.tgz',
+      'crictl.tar.gz',
+      'kubeadm',
+      'kubelet',
+      'kubectl',
+    ]);
+    expect(r.calls).toContain('systemctl enable --now containerd');
+    for (const b of ['kubeadm', 'kubelet', 'kubectl', 'crictl']) expect(statSync(join(f.root, 'opt/bin', b)).mode & 0o777, b).toBe(0o755);
+    expect(existsSync(join(f.root, 'usr'))).toBe(false);
+    expect(statSync(join(f.root, 'opt/cni/bin/bridge')).isFile()).toBe(true);
+  });
+
   it('refuses to run without node.env or with an unknown action', () => {
     const f = fixture({ ...INIT_ENV, KSPRAY_ACTION: 'bogus' });
     const r = run(f);

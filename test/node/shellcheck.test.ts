@@ -25,12 +25,13 @@ describe('node/kspray-node.sh', () => {
     expect(r.status).toBe(0);
   });
 
-  it('is a static, executable bash program under 9 KB', () => {
+  it('is a static, executable bash program under 12 KB', () => {
     const text = readFileSync(PROGRAM, 'utf8');
     expect(text.startsWith('#!/usr/bin/env bash\n')).toBe(true);
     expect(text).toMatch(/^set -Eeuo pipefail$/m);
     expect(statSync(PROGRAM).mode & 0o111).not.toBe(0);
-    // It ships in every payload: a size budget (raised from 8 KB when the kube-proxy repoint landed).
-    expect(Buffer.byteLength(text)).toBeLessThan(9216);
+    // It ships in every payload: a size budget (raised from 8 KB when the kube-proxy repoint landed,
+    // from 9 KB with the external etcd phase and the per-OS install paths of Flatcar/FCOS).
+    expect(Buffer.byteLength(text)).toBeLessThan(12 * 1024);
   });
 });

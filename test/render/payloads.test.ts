@@ -1,5 +1,6 @@
-// Every generated payload is checked by the real consumer (cloud-init 22.4's schema command) and by
-// ajv against the upstream schema; workers never carry a private key; scripts parse with bash -n.
+// Every generated payload is checked by the real consumer (cloud-init 22.4's schema command for
+// cloud-config, Debian's ignition-validate for Ignition) and by ajv against the upstream schema;
+// workers never carry a private key; scripts parse with bash -n.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,10 +8,21 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
 import { EXAMPLES, loadExample, renderFixture } from '../helpers/fixtures.js';
-import { cloudConfigValidator, cloudInitRoot, cloudInitSchema } from '../helpers/validators.js';
-import type { Rendered } from '../../src/render.js';
+import {
+  cloudConfigValidator,
+  cloudInitRoot,
+  cloudInitSchema,
+  IGNITION_VALIDATE,
+  ignitionValidate,
+  ignitionValidator,
+  toolAvailable,
+} from '../helpers/validators.js';
+import { payloadFormat, type Rendered } from '../../src/render.js';
+import { ignitionConfig, problemsFromIgnitionValidate } from '../../src/emit/ignition.js';
+import { decodeIgnitionFiles } from '../helpers/ignition.js';
 
 const rendered = new Map<string, Rendered>();
+const cloudInitPayloads = (r: Rendered) => [...r.payloads].filter(([name]) => payloadFormat(r, name) === 'cloud-init');
 beforeAll(async () => {
   for (const name of EXAMPLES) rendered.set(name, await renderFixture(loadExample(name)));
 });
@@ -19,6 +31,7 @@ describe.each(EXAMPLES)('example %s', (example) => {
   it('starts every payload with #cloud-config and parses as YAML 1.1 back to the plan', () => {
     const r = rendered.get(example)!;
     for (const plan of r.plans) {
+      if (payloadFormat(r, plan.node.name) !== 'cloud-init') continue;
       const payload = r.payloads.get(plan.node.name)!;
       expect(payload.startsWith('#cloud-config\n')).toBe(true);
       // Read it the way cloud-init does (YAML 1.1): every file must come back byte-identical with
@@ -36,7 +49,7 @@ describe.each(EXAMPLES)('example %s', (example) => {
   it('passes ajv against the upstream cloud-config schema', () => {
     const validate = cloudConfigValidator();
     const r = rendered.get(example)!;
-    for (const [name, payload] of r.payloads) {
+    for (const [name, payload] of cloudInitPayloads(r)) {
       expect(validate(parse(payload, { version: '1.1' })), name).toEqual([]);
     }
   });
@@ -45,7 +58,7 @@ describe.each(EXAMPLES)('example %s', (example) => {
     const root = cloudInitRoot();
     if (!root) return ctx.skip();
     const dir = mkdtempSync(join(tmpdir(), 'kspray-ci-'));
-    for (const [name, payload] of rendered.get(example)!.payloads) {
+    for (const [name, payload] of cloudInitPayloads(rendered.get(example)!)) {
       const file = join(dir, `${name}.yaml`);
       writeFileSync(file, payload);
       const result = cloudInitSchema(root, file);
@@ -54,15 +67,22 @@ describe.each(EXAMPLES)('example %s', (example) => {
     }
   });
 
-  it('gives no worker any PRIVATE KEY, and every control plane its CA key', () => {
+  it('gives no worker any PRIVATE KEY, every control plane its CA key, etcd members only their own keys', () => {
     const r = rendered.get(example)!;
     for (const plan of r.plans) {
-      const payload = r.payloads.get(plan.node.name)!;
+      // Ignition file contents are data URLs (often gzipped): look at what lands on the node.
+      const full = r.ignitionConfigs.get(plan.node.name);
+      const payload = full === undefined ? r.payloads.get(plan.node.name)! : [...decodeIgnitionFiles(full)].map(([path, content]) => `${path}\n${content}`).join('\n');
       if (plan.node.isControlPlane) {
         expect(payload).toMatch(/\/etc\/kubernetes\/pki\/ca\.key/);
         expect(payload).toContain('PRIVATE KEY');
+      } else if (plan.node.isEtcd) {
+        // An external etcd member: its own server and peer keys, no CA key (test/etcd/externalEtcd.test.ts compares contents).
+        expect([...plan.files.values()].filter((f) => f.secret).map((f) => f.path).sort(), plan.node.name).toEqual(['/etc/etcd/pki/peer.key', '/etc/etcd/pki/server.key']);
+        expect(payload, plan.node.name).not.toMatch(/ca\.key/);
       } else {
         expect(payload, plan.node.name).not.toContain('PRIVATE KEY');
+        if (full !== undefined) expect(full + r.payloads.get(plan.node.name)!, plan.node.name).not.toContain('PRIVATE KEY');
         expect([...plan.files.values()].filter((f) => f.secret).map((f) => f.path), plan.node.name).toEqual([]);
       }
     }
@@ -85,5 +105,60 @@ describe.each(EXAMPLES)('example %s', (example) => {
   it('renders byte-identical payloads twice from the same spec and bundle', async () => {
     const again = await renderFixture(loadExample(example));
     expect([...again.payloads]).toEqual([...rendered.get(example)!.payloads]);
+    expect([...again.ignitionConfigs]).toEqual([...rendered.get(example)!.ignitionConfigs]);
+  });
+
+  it('gives Ignition configs that decode back to the plan: files, modes, units, drop-ins, the enabled bootstrap unit', () => {
+    const r = rendered.get(example)!;
+    for (const plan of r.plans) {
+      const full = r.ignitionConfigs.get(plan.node.name);
+      if (full === undefined) continue;
+      const decoded = decodeIgnitionFiles(full);
+      const expected = new Map([...plan.files.values()].map((f) => [f.path, f.content]));
+      if (plan.node.kind === 'node') expected.set('/etc/hostname', `${plan.node.name}\n`);
+      expect([...decoded.keys()].sort(), plan.node.name).toEqual([...expected.keys()].sort());
+      for (const [path, content] of expected) expect(decoded.get(path), `${plan.node.name}:${path}`).toBe(content);
+      const config = JSON.parse(full) as { ignition: { version: string }; storage: { files: Array<{ path: string; mode: number }> }; systemd: { units: Array<{ name: string; enabled?: boolean }> } };
+      expect(config.ignition.version).toBe(r.model.ignition.version);
+      for (const f of config.storage.files) {
+        if (plan.files.has(f.path)) expect(f.mode, f.path).toBe(plan.files.get(f.path)!.mode);
+      }
+      expect(config.systemd.units.filter((u) => u.enabled).map((u) => u.name)).toEqual(['kspray-bootstrap.service']);
+      // Sorted keys, compact, one newline: the same bytes whatever order the config was built in.
+      expect(full).toBe(`${JSON.stringify(JSON.parse(full))}\n`);
+    }
+  });
+
+  it('passes ajv against the upstream Ignition schema of its spec version', () => {
+    const r = rendered.get(example)!;
+    const validate = ignitionValidator(r.model.ignition.version);
+    for (const plan of r.plans) {
+      const full = r.ignitionConfigs.get(plan.node.name);
+      if (full === undefined) continue;
+      for (const text of new Set([full, r.payloads.get(plan.node.name)!])) {
+        // A rejected entry is reported at the spec path that produced it (butane-style provenance).
+        const c = ignitionConfig(plan, r.model.ignition.version);
+        const problems = validate(JSON.parse(text)).map((e) => ({ ...e, origin: c.origins.find((o) => e.at.startsWith(o.pointer))?.origin }));
+        expect(problems, plan.node.name).toEqual([]);
+      }
+    }
+  });
+
+  it('passes Debian\'s `ignition-validate` (Ignition 2.14, spec 3.3.0)', (ctx) => {
+    const r = rendered.get(example)!;
+    if (r.ignitionConfigs.size === 0 || r.model.ignition.version !== '3.3.0' || !toolAvailable(IGNITION_VALIDATE)) return ctx.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-ign-'));
+    for (const plan of r.plans) {
+      const full = r.ignitionConfigs.get(plan.node.name);
+      if (full === undefined) continue;
+      for (const [kind, text] of [['config', full], ['pointer', r.payloads.get(plan.node.name)!]] as const) {
+        const file = join(dir, `${plan.node.name}.${kind}.ign`);
+        writeFileSync(file, text);
+        const result = ignitionValidate(file);
+        // On failure, show where in the spec each error comes from.
+        const where = problemsFromIgnitionValidate(plan.node.name, ignitionConfig(plan, r.model.ignition.version), result.output);
+        expect({ ok: result.ok, output: result.output, where }, file).toEqual({ ok: true, output: '', where: [] });
+      }
+    }
   });
 });

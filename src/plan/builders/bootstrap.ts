@@ -2,20 +2,26 @@
 // node), the oneshot unit that runs it, and the two files that tell it what to do (node.env) and
 // what to download (downloads.tsv). docs/node-contract.md is the contract between these and the program.
 import { readFileSync } from 'node:fs';
-import type { ClusterModel, NodeModel } from '../../model/model.js';
-import { nodeDownloads } from '../../catalog/catalog.js';
+import { externalEtcdEndpoints, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
+import { etcdDownload, nodeDownloads } from '../../catalog/catalog.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { envFile } from '../text/shell.js';
+import { osProfile } from '../osProfile.js';
+import type { OsName } from '../../spec/v1alpha1.js';
 
 export const NODE_PROGRAM_PATH = '/usr/local/lib/kspray/kspray-node.sh';
 export const BOOTSTRAP_UNIT = 'kspray-bootstrap.service';
+/** Where the node program is on this OS (Flatcar: under /opt, /usr is read-only). */
+export const nodeProgramPath = (os: OsName): string => `${osProfile(os).libDir}/kspray-node.sh`;
+/** Downloads the OS already provides (Flatcar ships containerd and runc). */
+const OS_PROVIDED = new Set(['containerd', 'runc']);
 
 // src/plan/builders and dist/plan/builders are both three levels below the package root, where
 // node/ lives (package.json "files" ships it), so one relative URL works from source and build.
 const NODE_PROGRAM = readFileSync(new URL('../../../node/kspray-node.sh', import.meta.url), 'utf8');
 
-const BOOTSTRAP_SERVICE = `# Written by kspray: runs the node program until the node has joined (docs/node-contract.md).
+const bootstrapService = (programPath: string) => `# Written by kspray: runs the node program until the node has joined (docs/node-contract.md).
 # Progress: /var/lib/kspray/status and journalctl -u ${BOOTSTRAP_UNIT}
 [Unit]
 Description=kspray node bootstrap
@@ -27,7 +33,7 @@ StartLimitIntervalSec=0
 
 [Service]
 Type=oneshot
-ExecStart=${NODE_PROGRAM_PATH}
+ExecStart=${programPath}
 Restart=on-failure
 RestartSec=30
 RemainAfterExit=yes
@@ -40,7 +46,9 @@ WantedBy=multi-user.target
 const hostPort = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 const readyz = (model: ClusterModel, n: NodeModel) => `https://${hostPort(n.address!, model.controlPlane.bindPort)}/readyz`;
 
-export function nodeAction(node: NodeModel): 'init' | 'join-control-plane' | 'join-worker' {
+export function nodeAction(node: NodeModel): 'init' | 'join-control-plane' | 'join-worker' | 'etcd' {
+  // Only external etcd members run no kubelet (rules: etcd-role nodes are control planes when stacked).
+  if (!runsKubernetes(node)) return 'etcd';
   if (node.isFirstControlPlane) return 'init';
   return node.isControlPlane ? 'join-control-plane' : 'join-worker';
 }
@@ -52,7 +60,7 @@ export function nodeAction(node: NodeModel): 'init' | 'join-control-plane' | 'jo
  */
 export function waitFor(model: ClusterModel, node: NodeModel): string[] {
   const action = nodeAction(node);
-  if (action === 'init') return [];
+  if (action === 'init' || action === 'etcd') return [];
   const cps = model.nodes.filter((n) => n.isControlPlane && n.address !== undefined);
   if (action === 'join-worker') return cps.filter((n) => n.isFirstControlPlane).map((n) => readyz(model, n));
   const before = cps.slice(0, Math.max(0, cps.indexOf(node)));
@@ -64,8 +72,9 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
   // node talks to 127.0.0.1 instead (nginx on workers, the local apiserver on control planes), as
   // Kubespray does, so no node depends on the first control plane staying up.
   const localhost = model.controlPlane.loadBalancer === 'localhost';
-  const localApi = localhost && !node.isFirstControlPlane ? `https://127.0.0.1:${model.controlPlane.bindPort}` : '';
+  const localApi = localhost && !node.isFirstControlPlane && runsKubernetes(node) ? `https://127.0.0.1:${model.controlPlane.bindPort}` : '';
   const kubeProxyServer = localhost && node.isFirstControlPlane ? `https://127.0.0.1:${model.controlPlane.bindPort}` : '';
+  const os = osProfile(node.os);
   return envFile([
     ['KSPRAY_CLUSTER', model.name],
     ['KSPRAY_NODE_NAME', node.kind === 'node' ? node.name : ''],
@@ -78,6 +87,10 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
     ['KSPRAY_LOCAL_API_SERVER', localApi],
     ['KSPRAY_KUBE_PROXY_SERVER', kubeProxyServer],
     ['KSPRAY_PAUSE_IMAGE', model.images.pause],
+    ['KSPRAY_ETCD_ENDPOINTS', node.isControlPlane ? externalEtcdEndpoints(model).join(' ') : ''],
+    ['KSPRAY_BIN_DIR', os.binDir],
+    ['KSPRAY_INSTALL_CONTAINERD', os.installContainerd ? 'yes' : 'no'],
+    ['KSPRAY_PACKAGE_MANAGER', os.packageManager],
   ]);
 }
 
@@ -85,10 +98,16 @@ export const bootstrapBuilder: Builder = {
   name: 'bootstrap',
   build({ model, node, plan }) {
     const b = { builder: 'bootstrap', origin: node.specPath };
-    addFile(plan, { ...b, path: NODE_PROGRAM_PATH, content: NODE_PROGRAM, mode: 0o755 });
-    addFile(plan, { ...b, path: `/etc/systemd/system/${BOOTSTRAP_UNIT}`, content: BOOTSTRAP_SERVICE });
+    const programPath = nodeProgramPath(node.os);
+    addFile(plan, { ...b, path: programPath, content: NODE_PROGRAM, mode: 0o755 });
+    addFile(plan, { ...b, path: `/etc/systemd/system/${BOOTSTRAP_UNIT}`, content: bootstrapService(programPath) });
     addFile(plan, { ...b, path: '/etc/kspray/node.env', content: nodeEnv(model, node), mode: 0o600 });
-    const downloads = nodeDownloads(model.versions, node.arch, model.artifacts.mirror);
+    // An external etcd member installs etcd only; kubelet nodes the runtime and Kubernetes.
+    const downloads = runsKubernetes(node)
+      ? nodeDownloads(model.versions, node.arch, model.artifacts.mirror).filter(
+          (d) => osProfile(node.os).installContainerd || !OS_PROVIDED.has(d.id),
+        )
+      : [etcdDownload(model.versions, node.arch, model.artifacts.mirror)];
     addFile(plan, {
       ...b,
       path: '/etc/kspray/downloads.tsv',

@@ -4,6 +4,7 @@ import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { toYaml } from '../../emit/yaml.js';
 import { tomlString } from '../text/toml.js';
+import { osProfile } from '../osProfile.js';
 
 const SOCKET = 'unix:///run/containerd/containerd.sock';
 const CERTS_D = '/etc/containerd/certs.d';
@@ -46,6 +47,49 @@ state = '/run/containerd'
 `;
 }
 
+/**
+ * Flatcar's built-in containerd: 1.7 on older channels, 2.x on newer ones. Config version 2 is
+ * read by both (2.x migrates it in memory), so one file fits every Flatcar release. runc is the OS's.
+ */
+function configTomlV2(pauseImage: string, runc: string): string {
+  const cri = `plugins."io.containerd.grpc.v1.cri"`;
+  return `# Written by kspray (Flatcar's built-in containerd, config version 2: read by 1.7 and 2.x).
+version = 2
+root = '/var/lib/containerd'
+state = '/run/containerd'
+
+[${cri}]
+  # Matches kubeadm's pause image.
+  sandbox_image = ${tomlString(pauseImage)}
+
+[${cri}.containerd]
+  snapshotter = 'overlayfs'
+  default_runtime_name = 'runc'
+
+[${cri}.containerd.runtimes.runc]
+  runtime_type = 'io.containerd.runc.v2'
+
+[${cri}.containerd.runtimes.runc.options]
+  # kubelet's cgroupDriver is systemd (kubeadm's default): both must agree.
+  SystemdCgroup = true
+  BinaryName = ${tomlString(runc)}
+
+[${cri}.cni]
+  bin_dir = '/opt/cni/bin'
+  conf_dir = '/etc/cni/net.d'
+
+[${cri}.registry]
+  config_path = ${tomlString(CERTS_D)}
+`;
+}
+
+/** Flatcar's containerd.service starts with its own /usr/share config: point it at ours. */
+const FLATCAR_DROPIN = `# Written by kspray: Flatcar's containerd with /etc/containerd/config.toml (Flatcar docs, "Customizing containerd").
+[Service]
+ExecStart=
+ExecStart=/usr/bin/containerd --config /etc/containerd/config.toml
+`;
+
 /** containerd's own containerd.service (containerd/containerd, Apache-2.0), ExecStart in /usr/local/bin. */
 const CONTAINERD_SERVICE = `# containerd's upstream unit (containerd/containerd containerd.service), written by kspray.
 [Unit]
@@ -86,11 +130,24 @@ function mirrorHostsToml(registry: string): string {
 
 export const containerdBuilder: Builder = {
   name: 'containerd',
-  build({ model, plan }) {
+  build({ model, node, plan }) {
     if (model.containerRuntime.name !== 'containerd') return;
     const origin = ['spec', 'containerRuntime'];
-    addFile(plan, { path: '/etc/containerd/config.toml', content: configToml(model.images.pause), builder: 'containerd', origin });
-    addFile(plan, { path: '/etc/systemd/system/containerd.service', content: CONTAINERD_SERVICE, builder: 'containerd', origin });
+    const os = osProfile(node.os);
+    if (os.installContainerd) {
+      addFile(plan, { path: '/etc/containerd/config.toml', content: configToml(model.images.pause), builder: 'containerd', origin });
+      addFile(plan, { path: '/etc/systemd/system/containerd.service', content: CONTAINERD_SERVICE, builder: 'containerd', origin });
+    } else {
+      // The OS's containerd: configure it, never replace it. The choice comes from the node's os.
+      const osOrigin = [...node.specPath, 'os'];
+      addFile(plan, { path: '/etc/containerd/config.toml', content: configTomlV2(model.images.pause, os.runc), builder: 'containerd', origin: osOrigin });
+      addFile(plan, {
+        path: '/etc/systemd/system/containerd.service.d/10-kspray.conf',
+        content: FLATCAR_DROPIN,
+        builder: 'containerd',
+        origin: osOrigin,
+      });
+    }
     addFile(plan, {
       path: '/etc/crictl.yaml',
       content: toYaml({ 'runtime-endpoint': SOCKET, 'image-endpoint': SOCKET, timeout: 30, debug: false }),

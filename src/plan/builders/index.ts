@@ -6,6 +6,8 @@ import { containerdBuilder } from './containerd.js';
 import { kubeletBuilder } from './kubelet.js';
 import { pkiFilesBuilder } from './pkiFiles.js';
 import { kubeadmBuilder } from './kubeadm.js';
+import { etcdBuilder } from './etcd.js';
+import { kubeVipBuilder } from './kubeVip.js';
 import { apiserverProxyBuilder } from './apiserverProxy.js';
 import { calicoBuilder } from './calico.js';
 import { addonsBuilder } from './addons.js';
@@ -17,7 +19,9 @@ export const BUILDERS: Builder[] = [
   kubeletBuilder,
   pkiFilesBuilder,
   kubeadmBuilder,
+  etcdBuilder,
   apiserverProxyBuilder,
+  kubeVipBuilder,
   calicoBuilder,
   addonsBuilder,
   bootstrapBuilder,

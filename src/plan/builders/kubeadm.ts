@@ -1,16 +1,22 @@
 // kubeadm configuration (v1beta4) per node: the first control plane gets Init + Cluster + Kubelet +
 // KubeProxy configs; every other node a JoinConfiguration. Control-plane nodes also get the
 // encryption-at-rest config the apiserver is pointed at.
-import type { ClusterModel, NodeModel } from '../../model/model.js';
+import { externalEtcdEndpoints, type ClusterModel, type NodeModel } from '../../model/model.js';
+import { PKI_DIR } from './pkiFiles.js';
 import type { IssuedPki } from '../../secrets/types.js';
 import { toYaml, toYamlStream } from '../../emit/yaml.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
+import { usesIgnition } from '../osProfile.js';
 
 const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';
 const CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
 export const KUBEADM_CONFIG_PATH = '/etc/kspray/kubeadm.yaml';
 const ENCRYPTION_CONFIG_PATH = '/etc/kubernetes/encryption-config.yaml';
+
+/** Flatcar's documented flexvolume dir (and Cluster API's Flatcar templates'), writable on FCOS too. */
+const READ_ONLY_USR_FLEX_DIR = '/opt/libexec/kubernetes/kubelet-plugins/volume/exec';
+const readOnlyUsrControlPlane = (model: ClusterModel) => model.nodes.some((n) => n.isControlPlane && usesIgnition(n.os));
 
 type Arg = { name: string; value: string };
 const args = (record: Record<string, string>): Arg[] => Object.entries(record).map(([name, value]) => ({ name, value }));
@@ -50,9 +56,11 @@ function nodeRegistration(model: ClusterModel, node: NodeModel) {
   ];
   return {
     ...(node.kind === 'node' ? { name: node.name } : {}),
-    // The localhost proxy is a static pod placed before the join; kubeadm's join preflight
-    // refuses a non-empty manifests directory (Kubespray ignores the same check).
-    ...(!node.isControlPlane && model.controlPlane.loadBalancer === 'localhost'
+    // The localhost proxy (workers) and kube-vip (control planes) are static pods placed before
+    // kubeadm runs; its preflight refuses a non-empty manifests directory (Kubespray ignores the
+    // same check).
+    ...((!node.isControlPlane && model.controlPlane.loadBalancer === 'localhost') ||
+    (node.isControlPlane && model.controlPlane.loadBalancer === 'kube-vip')
       ? { ignorePreflightErrors: ['DirAvailable--etc-kubernetes-manifests'] }
       : {}),
     criSocket: CRI_SOCKET,
@@ -96,7 +104,7 @@ function clusterConfiguration(model: ClusterModel) {
     imageRepository: model.images.kubeadmRepository,
     encryptionAlgorithm: model.pki.algorithm,
     networking: { serviceSubnet: k.serviceSubnet, podSubnet: k.podSubnet, dnsDomain: k.clusterDomain },
-    etcd: { local: { dataDir: '/var/lib/etcd', extraArgs: args({ 'auto-compaction-retention': '8', 'quota-backend-bytes': '2147483648' }) } },
+    etcd: etcdConfiguration(model),
     apiServer: {
       certSANs: apiServerExtraSANs(model),
       extraArgs: args({
@@ -111,11 +119,33 @@ function clusterConfiguration(model: ClusterModel) {
       extraArgs: args({
         'node-cidr-mask-size': String(k.nodeCidrMaskSize),
         ...(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}),
+        // kubeadm mounts this dir into the controller-manager (DirectoryOrCreate); its default under
+        // /usr/libexec cannot be created on Flatcar or FCOS (read-only /usr), so the pod never starts.
+        ...(readOnlyUsrControlPlane(model) ? { 'flex-volume-plugin-dir': READ_ONLY_USR_FLEX_DIR } : {}),
       }),
     },
     scheduler: {},
     dns: { imageRepository: dnsImage.slice(0, dnsImage.lastIndexOf('/')), imageTag: dnsImage.slice(colon + 1) },
   };
+}
+
+/**
+ * Stacked: kubeadm runs etcd as a static pod on each control plane. External: the etcd-role nodes
+ * run it (builders/etcd.ts) and the apiserver connects with its apiserver-etcd-client certificate
+ * from the etcd CA, which is all of the etcd PKI a control plane then holds.
+ */
+function etcdConfiguration(model: ClusterModel) {
+  if (model.etcd.topology === 'external') {
+    return {
+      external: {
+        endpoints: externalEtcdEndpoints(model),
+        caFile: `${PKI_DIR}/etcd/ca.crt`,
+        certFile: `${PKI_DIR}/apiserver-etcd-client.crt`,
+        keyFile: `${PKI_DIR}/apiserver-etcd-client.key`,
+      },
+    };
+  }
+  return { local: { dataDir: '/var/lib/etcd', extraArgs: args({ 'auto-compaction-retention': '8', 'quota-backend-bytes': '2147483648' }) } };
 }
 
 /** SANs beyond kubeadm's own (which are the node name/address, service IP and kubernetes.default...). */

@@ -4,11 +4,12 @@
 // until then kubelet restarts in a loop, which is expected.
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
+import { osProfile } from '../osProfile.js';
 
 const RUNTIME_UNIT = { containerd: 'containerd.service', 'cri-o': 'crio.service' } as const;
 
-function kubeletService(runtimeUnit: string): string {
-  return `# kubernetes/release kubelet.service, written by kspray (binary in /usr/local/bin).
+function kubeletService(runtimeUnit: string, binDir: string): string {
+  return `# kubernetes/release kubelet.service, written by kspray (binary in ${binDir}).
 [Unit]
 Description=kubelet: The Kubernetes Node Agent
 Documentation=https://kubernetes.io/docs/
@@ -16,7 +17,7 @@ Wants=network-online.target
 After=network-online.target ${runtimeUnit}
 
 [Service]
-ExecStart=/usr/local/bin/kubelet
+ExecStart=${binDir}/kubelet
 Restart=always
 StartLimitInterval=0
 RestartSec=10
@@ -26,7 +27,7 @@ WantedBy=multi-user.target
 `;
 }
 
-const KUBEADM_DROPIN = `# kubeadm's drop-in (kubernetes/release 10-kubeadm.conf), written by kspray.
+const kubeadmDropin = (binDir: string) => `# kubeadm's drop-in (kubernetes/release 10-kubeadm.conf), written by kspray.
 [Service]
 Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
 Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
@@ -36,7 +37,7 @@ EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
 # the .NodeRegistration.KubeletExtraArgs object in the configuration files instead. KUBELET_EXTRA_ARGS should be sourced from this file.
 EnvironmentFile=-/etc/default/kubelet
 ExecStart=
-ExecStart=/usr/local/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
+ExecStart=${binDir}/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
 `;
 
 export const kubeletBuilder: Builder = {
@@ -44,13 +45,13 @@ export const kubeletBuilder: Builder = {
   build({ model, node, plan }) {
     addFile(plan, {
       path: '/etc/systemd/system/kubelet.service',
-      content: kubeletService(RUNTIME_UNIT[model.containerRuntime.name]),
+      content: kubeletService(RUNTIME_UNIT[model.containerRuntime.name], osProfile(node.os).binDir),
       builder: 'kubelet',
       origin: node.specPath,
     });
     addFile(plan, {
       path: '/etc/systemd/system/kubelet.service.d/10-kubeadm.conf',
-      content: KUBEADM_DROPIN,
+      content: kubeadmDropin(osProfile(node.os).binDir),
       builder: 'kubelet',
       origin: node.specPath,
     });

@@ -1,0 +1,152 @@
+// `kspray pxe`: per node/pool iPXE scripts, NoCloud seed directories, and cidata seed ISOs, under
+// outputs/<cluster>/pxe/. Serve pxe/seed/ at --seed-url; chain-load pxe/ipxe/<node>.ipxe.
+import type { Command } from 'commander';
+import { isIP } from 'node:net';
+import { KsprayError } from '../../errors/errors.js';
+import { messages } from '../../errors/messages.js';
+import { writeOutputs, type OutputFile } from '../../io/files.js';
+import { buildCidataIso, findIsoTool } from '../../io/iso.js';
+import { ipxeScript, checkBootValue } from '../../emit/pxe/ipxe.js';
+import { DEFAULT_NETWORK, isGlob, nocloudSeed, type NetworkOptions } from '../../emit/pxe/nocloud.js';
+import { isIgnition } from '../../emit/providers/index.js';
+import { ignitionIpxeScript, matchboxDocuments } from '../../emit/pxe/ignitionBoot.js';
+import { err, renderSpecFile } from './shared.js';
+
+interface PxeOptions {
+  file: string;
+  out: string;
+  kernel?: string;
+  initrd?: string;
+  seedUrl?: string;
+  kernelArg: string[];
+  iso: string;
+  interface: string;
+  prefix: string;
+  gateway?: string;
+  dns?: string;
+  ignitionKernel?: string;
+  ignitionInitrd?: string;
+  ignitionKernelArg: string[];
+  matchboxUrl?: string;
+  mac: string[];
+}
+
+const ISO_MODES = ['auto', 'always', 'never'] as const;
+
+function networkOptions(o: PxeOptions): NetworkOptions {
+  const prefix = Number(o.prefix);
+  if (!Number.isInteger(prefix) || prefix < 1 || prefix > 32) throw new KsprayError('input', [messages.badFlagValue('--prefix', o.prefix, 'an integer from 1 to 32')]);
+  if (o.gateway !== undefined && isIP(o.gateway) !== 4) throw new KsprayError('input', [messages.badFlagValue('--gateway', o.gateway, 'an IPv4 address')]);
+  const nameservers = (o.dns ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const ns of nameservers) if (isIP(ns) === 0) throw new KsprayError('input', [messages.badFlagValue('--dns', ns, 'an IP address')]);
+  if (/\s/.test(o.interface) || o.interface === '') throw new KsprayError('input', [messages.badFlagValue('--interface', o.interface, 'an interface name or glob such as en* or eth0')]);
+  return { ...DEFAULT_NETWORK, interfaceGlob: o.interface, prefix, gateway: o.gateway, nameservers };
+}
+
+async function pxeCommand(o: PxeOptions): Promise<void> {
+  if (!(ISO_MODES as readonly string[]).includes(o.iso)) throw new KsprayError('input', [messages.unknownChoice('--iso', o.iso, ISO_MODES)]);
+  const net = networkOptions(o);
+  const wantIpxe = o.kernel !== undefined || o.initrd !== undefined;
+  if (wantIpxe) {
+    for (const [flag, v] of [['--kernel', o.kernel], ['--initrd', o.initrd], ['--seed-url', o.seedUrl]] as const) {
+      if (v === undefined) throw new KsprayError('input', [messages.missingFlag('pxe', flag, 'iPXE scripts need the kernel, the initrd and where the seeds are served')]);
+      checkBootValue(flag, v);
+    }
+  }
+  const wantIgnitionIpxe = o.ignitionKernel !== undefined || o.ignitionInitrd !== undefined;
+  if (wantIgnitionIpxe) {
+    for (const [flag, v] of [['--ignition-kernel', o.ignitionKernel], ['--ignition-initrd', o.ignitionInitrd], ['--seed-url', o.seedUrl]] as const) {
+      if (v === undefined) throw new KsprayError('input', [messages.missingFlag('pxe', flag, 'iPXE scripts of Flatcar/FCOS nodes need their kernel, initrd and where config.ign is served')]);
+      checkBootValue(flag, v);
+    }
+  }
+  const macs = new Map<string, string>();
+  for (const m of o.mac) {
+    const [name, mac] = m.split('=');
+    if (!name || !mac || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac)) throw new KsprayError('input', [messages.badFlagValue('--mac', m, 'NODE=aa:bb:cc:dd:ee:ff (lower-case hex)')]);
+    macs.set(name, mac);
+  }
+  const tool = findIsoTool();
+  if (o.iso === 'always' && !tool) throw new KsprayError('input', [messages.isoToolMissing()]);
+  const { rendered, clusterDir } = await renderSpecFile(o.file, o.out, true);
+  const files: OutputFile[] = [];
+  const ignitionNodes: string[] = [];
+  const globOnDebian: string[] = [];
+  let isos = 0;
+  for (const node of rendered.model.nodes) {
+    const payload = rendered.payloads.get(node.name)!;
+    if (isIgnition(payload)) {
+      // Ignition OSes boot from ignition.config.url, not a NoCloud seed: serve the full config.
+      const full = rendered.ignitionConfigs?.get(node.name) ?? payload;
+      files.push({ relPath: `pxe/seed/${node.name}/config.ign`, content: full, mode: 0o600 });
+      const boot = { kernelUrl: o.ignitionKernel!, initrdUrl: o.ignitionInitrd!, kernelArgs: o.ignitionKernelArg };
+      if (wantIgnitionIpxe) files.push({ relPath: `pxe/ipxe/${node.name}.ipxe`, content: ignitionIpxeScript(node, rendered.model.name, { ...boot, seedBase: o.seedUrl! }), mode: 0o644 });
+      if (wantIgnitionIpxe && o.matchboxUrl !== undefined) {
+        const mb = matchboxDocuments(node, rendered.model.name, { ...boot, matchboxUrl: o.matchboxUrl }, macs.get(node.name));
+        files.push({ relPath: `pxe/matchbox/profiles/${mb.id}.json`, content: mb.profile, mode: 0o644 });
+        files.push({ relPath: `pxe/matchbox/groups/${mb.id}.json`, content: mb.group, mode: 0o644 });
+        files.push({ relPath: `pxe/matchbox/ignition/${mb.id}.ign`, content: full, mode: 0o600 });
+      }
+      ignitionNodes.push(node.name);
+      continue;
+    }
+    if (node.address !== undefined && isGlob(net.interfaceGlob) && (node.os as string).startsWith('debian')) globOnDebian.push(node.name);
+    const seed = nocloudSeed(node, rendered.model.name, payload, net);
+    for (const f of seed) files.push({ relPath: `pxe/seed/${node.name}/${f.name}`, content: f.content, mode: 0o600 });
+    if (wantIpxe) {
+      const script = ipxeScript(node, rendered.model.name, { kernelUrl: o.kernel!, initrdUrl: o.initrd!, seedBase: o.seedUrl!, kernelArgs: o.kernelArg });
+      files.push({ relPath: `pxe/ipxe/${node.name}.ipxe`, content: script, mode: 0o644 });
+    }
+    if (o.iso !== 'never' && tool) {
+      files.push({ relPath: `pxe/iso/${node.name}-cidata.iso`, content: buildCidataIso(seed, tool), mode: 0o600 });
+      isos++;
+    }
+  }
+  writeOutputs(clusterDir, files);
+  const notes = [
+    `kspray: wrote NoCloud seeds for ${rendered.model.nodes.length - ignitionNodes.length} node(s)/pool(s) into ${clusterDir}/pxe/seed/`,
+    wantIpxe ? `iPXE scripts in ${clusterDir}/pxe/ipxe/ (seeds expected at ${o.seedUrl})` : 'no iPXE scripts: pass --kernel, --initrd and --seed-url for them',
+    isos
+      ? `${isos} cidata ISO(s) in ${clusterDir}/pxe/iso/ (${tool!.tool})`
+      : o.iso === 'never'
+        ? 'no ISOs (--iso never)'
+        : ignitionNodes.length === rendered.model.nodes.length
+          ? 'no ISOs (no cloud-init node)'
+          : 'no ISOs: neither xorriso nor genisoimage is on PATH',
+  ];
+  if (ignitionNodes.length) {
+    notes.push(
+      `Ignition node(s) ${ignitionNodes.join(', ')}: pxe/seed/<node>/config.ign` +
+        (wantIgnitionIpxe ? `, iPXE scripts with ignition.config.url${o.matchboxUrl ? ', matchbox profiles/groups in pxe/matchbox/' : ''}` : ' (pass --ignition-kernel, --ignition-initrd and --seed-url for iPXE scripts)'),
+    );
+  }
+  if (globOnDebian.length) {
+    notes.push(
+      `warning: network-config of ${globOnDebian.join(', ')} matches --interface ${net.interfaceGlob} by glob, which only netplan honours; Debian images render with cloud-init's own renderers: pass the literal interface name (e.g. --interface ens3)`,
+    );
+  }
+  err(`${notes.join('\n')}\n`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('pxe')
+    .description('write iPXE scripts, NoCloud seeds and cidata seed ISOs per node/pool into outputs/<cluster>/pxe/')
+    .requiredOption('-f, --file <path>', 'cluster spec')
+    .option('-o, --out <dir>', 'outputs directory', 'outputs')
+    .option('--kernel <url>', 'kernel of an image that runs cloud-init (for the iPXE scripts)')
+    .option('--initrd <url>', 'its initrd (for the iPXE scripts)')
+    .option('--seed-url <url>', 'where pxe/seed/ is served over HTTP; each node reads <url>/<node>/')
+    .option('--kernel-arg <arg>', 'extra kernel argument (repeatable), e.g. console=ttyS0', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--iso <mode>', 'cidata ISOs: auto (when xorriso or genisoimage is on PATH), always, never', 'auto')
+    .option('--interface <name>', 'network-config: interface that gets the node address: a name (every renderer) or a glob (netplan/Ubuntu only)', DEFAULT_NETWORK.interfaceGlob)
+    .option('--prefix <bits>', 'network-config: prefix length of the node subnet', String(DEFAULT_NETWORK.prefix))
+    .option('--gateway <ip>', 'network-config: default gateway (fully static); without it DHCP stays on next to the address')
+    .option('--dns <ips>', 'network-config: comma-separated name servers')
+    .option('--ignition-kernel <url>', 'Flatcar/FCOS nodes: PXE kernel (their iPXE scripts boot with ignition.config.url)')
+    .option('--ignition-initrd <url>', 'Flatcar/FCOS nodes: PXE initrd')
+    .option('--ignition-kernel-arg <arg>', 'Flatcar/FCOS nodes: extra kernel argument (repeatable), e.g. coreos.live.rootfs_url=URL', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--matchbox-url <url>', 'Flatcar/FCOS nodes: also write matchbox profiles/groups/ignition that boot from this matchbox')
+    .option('--mac <node=mac>', 'matchbox group selector for a node (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .action(pxeCommand);
+}

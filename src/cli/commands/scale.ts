@@ -1,0 +1,69 @@
+// `kspray scale -f cluster.yaml`: payloads for workers added to the spec (existing nodes' outputs are
+// not touched), and a fresh bootstrap token + its Secret manifest when the current one has expired.
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { createExclusive, exists, readTextFile, readTree, writeOutputs, type OutputFile } from '../../io/files.js';
+import { compileSpec } from '../../compileSpec.js';
+import { KsprayError } from '../../errors/errors.js';
+import { messages } from '../../errors/messages.js';
+import { bootstrapTokenSecret, currentToken, parseDuration, scaleTargets, tokenState, tokenToFile, type BootstrapToken } from '../../lifecycle/scale.js';
+
+interface ScaleOptions {
+  file: string;
+  out: string;
+  tokenMargin: string;
+}
+
+async function scale(opts: ScaleOptions): Promise<void> {
+  const marginMs = parseDuration(opts.tokenMargin);
+  if (marginMs === undefined) throw new KsprayError('input', [{ rule: 'invalid-flag', message: `--token-margin "${opts.tokenMargin}" is not a duration`, hint: 'e.g. --token-margin 2h' }]);
+  const model = compileSpec(readTextFile(opts.file), opts.file);
+  const clusterDir = join(opts.out, model.name);
+  const secretsDir = join(clusterDir, 'secrets');
+  const existing = readTree(secretsDir);
+  if (!existing || existing.size === 0) throw new KsprayError('input', [messages.scaleNotRendered(secretsDir, opts.file)]);
+
+  const targets = scaleTargets(model, (name) => exists(join(clusterDir, 'nodes', name, 'user-data')));
+  const now = new Date();
+  const { outputFiles, prepareBundle, render } = await import('../../render.js');
+  const { newBootstrapToken } = await import('../../secrets/token.js');
+  const prepared = await prepareBundle(model, existing, secretsDir, now);
+  let token = currentToken(existing, prepared.bundle.bootstrapToken, prepared.bundle.createdAt, model.bootstrapToken.ttl, secretsDir);
+  const state = tokenState(token, now, marginMs);
+  let minted: BootstrapToken | undefined;
+  if (state.state === 'expiring') {
+    // Whole seconds: the Secret's expiration is RFC 3339 without fractions, as kubeadm writes it.
+    minted = { ...newBootstrapToken(), createdAt: new Date(Math.floor(now.getTime() / 1000) * 1000), ttl: model.bootstrapToken.ttl };
+    token = minted;
+  }
+  const rendered = await render(model, { ...prepared.bundle, bootstrapToken: { id: token.id, secret: token.secret } });
+  const names = new Set(targets.render.map((n) => n.name));
+  const nodeFiles = outputFiles(rendered).filter((f) => f.relPath.startsWith('nodes/') && names.has(f.relPath.split('/')[1]!));
+
+  // Everything is computed before anything is written.
+  const secretFiles: OutputFile[] = [...prepared.newFiles, ...(minted ? [tokenToFile(minted)] : [])];
+  if (secretFiles.length) createExclusive(secretsDir, secretFiles, 0o700);
+  const manifest = minted ? `bootstrap-token-${minted.id}.yaml` : undefined;
+  writeOutputs(clusterDir, [...nodeFiles, ...(manifest ? [{ relPath: manifest, content: bootstrapTokenSecret(minted!), mode: 0o600 }] : [])]);
+
+  const err = (s: string) => process.stderr.write(`${s}\n`);
+  err(`kspray: ${targets.added.length ? `new node payloads: ${targets.added.join(', ')}` : 'no new nodes in the spec'}; pools re-rendered: ${targets.render.filter((n) => n.kind === 'pool').map((n) => n.name).join(', ') || 'none'}; other nodes untouched`);
+  if (minted) {
+    const past = state.state === 'expiring' && state.expiresAt.getTime() <= now.getTime();
+    const was = state.state === 'expiring' ? ` (the previous token ${past ? 'expired' : 'expires'} ${state.expiresAt.toISOString()}${past ? '' : `, within --token-margin ${opts.tokenMargin}`})` : '';
+    err(`kspray: minted bootstrap token ${minted.id} into ${secretsDir}/tokens/${was}`);
+    err(`kspray: before booting the new nodes: kubectl --kubeconfig ${join(clusterDir, 'admin.conf')} apply -f ${join(clusterDir, manifest!)}`);
+  } else {
+    err(`kspray: bootstrap token ${token.id} is still valid${state.state === 'valid' ? ` until at least ${state.expiresAt.toISOString()}` : ' (never expires)'}`);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('scale')
+    .description('render payloads for workers added to the spec (Kubespray scale.yml); mints a new bootstrap token and its Secret manifest when the current one has expired')
+    .requiredOption('-f, --file <path>', 'cluster spec')
+    .option('-o, --out <dir>', 'outputs directory of the rendered cluster', 'outputs')
+    .option('--token-margin <duration>', 'mint a new token when the current one expires within this', '1h')
+    .action(scale);
+}

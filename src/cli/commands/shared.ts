@@ -1,0 +1,33 @@
+// What the delivery commands (pxe, images) share with `render`: compile the spec, load or create
+// the secrets bundle, render in memory. Nothing is written here except a new bundle.
+import { join } from 'node:path';
+import { compileSpec } from '../../compileSpec.js';
+import { createExclusive, readTextFile, readTree } from '../../io/files.js';
+import type { Rendered } from '../../render.js';
+
+export const err = (s: string) => process.stderr.write(s);
+
+export interface RenderedCluster {
+  rendered: Rendered;
+  clusterDir: string;
+}
+
+/**
+ * `persistBundle: false` renders with the existing bundle, or a throwaway one when there is none,
+ * and writes nothing (kspray images only needs the non-secret install files).
+ */
+export async function renderSpecFile(file: string, outDir: string, persistBundle: boolean): Promise<RenderedCluster> {
+  const model = compileSpec(readTextFile(file), file);
+  // Loaded here, not at start-up: only commands that render need the PKI libraries.
+  const { prepareBundle, render } = await import('../../render.js');
+  const clusterDir = join(outDir, model.name);
+  const secretsDir = join(clusterDir, 'secrets');
+  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
+  const rendered = await render(model, prepared.bundle);
+  if (persistBundle && prepared.newFiles.length) {
+    createExclusive(secretsDir, prepared.newFiles, 0o700);
+    const what = prepared.created ? 'created secrets bundle' : 'added new leaf keys to secrets bundle';
+    err(`kspray: ${what} ${secretsDir} (${prepared.newFiles.length} files; back it up: losing it means losing the cluster)\n`);
+  }
+  return { rendered, clusterDir };
+}

@@ -1,0 +1,21 @@
+// Render-time errors (an Ignition entry that fails its checks, a payload over a cloud's limit)
+// carry spec paths like model errors do: give them the spec's locator so the CLI shows file:line:col.
+import { KsprayError } from '../errors/errors.js';
+import { messages } from '../errors/messages.js';
+import { loadSpec } from '../spec/loadSpec.js';
+import { isIgnitionUrlBase } from '../model/rules.js';
+
+export async function atSpecPositions<T>(text: string, file: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof KsprayError) || e.locator || !e.problems.some((p) => p.path)) throw e;
+    throw new KsprayError(e.kind, e.problems, e.file ?? file, loadSpec(text, file).source);
+  }
+}
+
+/** `render --ignition-url-base URL`: the same check as spec.ignition.configUrlBase; no trailing slash. */
+export function ignitionUrlBaseFlag(url: string): string {
+  if (!isIgnitionUrlBase(url)) throw new KsprayError('input', [messages.badIgnitionUrlBase(url)]);
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,52 @@
+// `kspray images`: Packer templates for every distro × arch the spec uses × builder, under packer/.
+import type { OutputFile } from '../../io/files.js';
+import type { Rendered } from '../../render.js';
+import type { NodePlan } from '../../plan/nodePlan.js';
+import { isIgnition } from '../providers/index.js';
+import { isPackerDistro, type PackerDistro } from './distros.js';
+import { BUILDERS, bakeFiles, imageDir, packerTemplate, type PackerBuilder } from './template.js';
+
+export { BUILDERS, PACKER_DISTROS_LIST as PACKER_DISTROS };
+import { PACKER_DISTROS as PACKER_DISTROS_LIST } from './distros.js';
+
+export interface PackerSelection {
+  distros?: string[];
+  builders?: PackerBuilder[];
+}
+
+export interface PackerOutputs {
+  files: OutputFile[];
+  /** Image directories written, e.g. ubuntu-24.04-amd64. */
+  images: string[];
+  /** Nodes whose OS gets no Packer image here (Ignition OSes), for the summary. */
+  skipped: string[];
+}
+
+export function packerOutputs(r: Rendered, sel: PackerSelection = {}): PackerOutputs {
+  const builders = sel.builders ?? [...BUILDERS];
+  // One representative plan per distro and arch: a worker if there is one (control-plane extras are
+  // never baked anyway, see bakeFiles).
+  const groups = new Map<string, { distro: PackerDistro; plan: NodePlan }>();
+  const skipped: string[] = [];
+  for (const plan of r.plans) {
+    const os = plan.node.os as string;
+    if (!isPackerDistro(os) || isIgnition(r.payloads.get(plan.node.name)!)) {
+      skipped.push(plan.node.name);
+      continue;
+    }
+    if (sel.distros && !sel.distros.includes(os)) continue;
+    const dir = imageDir(os, plan.node.arch);
+    const have = groups.get(dir);
+    if (!have || (have.plan.node.isControlPlane && !plan.node.isControlPlane)) groups.set(dir, { distro: os, plan });
+  }
+  const files: OutputFile[] = [];
+  for (const [dir, { distro, plan }] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const baked = bakeFiles(plan);
+    for (const f of baked) files.push({ relPath: `packer/${dir}/files${f.path}`, content: f.content, mode: f.mode & 0o111 ? 0o755 : 0o644 });
+    for (const builder of builders) {
+      const hcl = packerTemplate({ cluster: r.model.name, kubernetesVersion: r.model.kubernetes.version, distro, arch: plan.node.arch, builder, files: baked });
+      files.push({ relPath: `packer/${dir}/${builder}.pkr.hcl`, content: hcl, mode: 0o644 });
+    }
+  }
+  return { files, images: [...groups.keys()].sort(), skipped };
+}

@@ -1,0 +1,298 @@
+// Packer HCL2 templates for golden images: one per distro × arch × builder. Each boots the vendor's
+// official image, uploads the node program and the pool's non-secret install files, runs the
+// program's install phases only (`--only-install`: runtime, Kubernetes binaries, sha256-verified),
+// then cleans cloud-init and machine-id so every node booted from it is a first boot that
+// downloads nothing. Payloads still carry every file: the image only saves the install work.
+import type { Arch } from '../../catalog/catalog.js';
+import type { NodePlan, PlanFile } from '../../plan/nodePlan.js';
+import { sortedFiles } from '../../plan/nodePlan.js';
+import { DISTROS, type DistroImages, type PackerDistro } from './distros.js';
+import { attr, block, comment, expr, toHcl, type Block, type BodyItem, type HclValue } from './hcl.js';
+
+export const BUILDERS = ['amazon-ebs', 'googlecompute', 'azure-arm', 'openstack', 'vsphere-clone', 'oracle-oci', 'qemu'] as const;
+export type PackerBuilder = (typeof BUILDERS)[number];
+
+/** Plugin per builder (github.com/hashicorp/<name>) and the lowest version with what we use. */
+const PLUGINS: Record<PackerBuilder, { name: string; version: string }> = {
+  'amazon-ebs': { name: 'amazon', version: '>= 1.3.0' },
+  googlecompute: { name: 'googlecompute', version: '>= 1.1.0' },
+  'azure-arm': { name: 'azure', version: '>= 2.1.0' },
+  openstack: { name: 'openstack', version: '>= 1.1.0' },
+  'vsphere-clone': { name: 'vsphere', version: '>= 1.4.0' },
+  'oracle-oci': { name: 'oracle', version: '>= 1.1.0' },
+  qemu: { name: 'qemu', version: '>= 1.1.0' },
+};
+
+/**
+ * What the install phases read (docs/node-contract.md): downloads.tsv, the OS, runtime and kubelet
+ * files. Never node.env, kubeadm configs, addons, PKI or anything marked secret: an image is shared.
+ */
+const BAKE_PATHS = [
+  /^\/etc\/kspray\/downloads\.tsv$/,
+  /^\/etc\/sysctl\.d\//,
+  /^\/etc\/modules-load\.d\//,
+  /^\/etc\/containerd\//,
+  /^\/etc\/crictl\.yaml$/,
+  /^\/etc\/systemd\/system\/(containerd|kubelet)\.service(\.d\/.*)?$/,
+  /\/kspray-node\.sh$/,
+];
+
+export function bakeFiles(plan: NodePlan): PlanFile[] {
+  return sortedFiles(plan).filter((f) => !f.secret && BAKE_PATHS.some((re) => re.test(f.path)));
+}
+
+export interface TemplateInput {
+  cluster: string;
+  kubernetesVersion: string;
+  distro: PackerDistro;
+  arch: Arch;
+  builder: PackerBuilder;
+  /** Files uploaded from files/<path> next to the template (see bakeFiles). */
+  files: PlanFile[];
+}
+
+/** Directory name under packer/ for one distro and arch, e.g. ubuntu-24.04-amd64. */
+export const imageDir = (distro: string, arch: string) => `${distro}-${arch}`;
+
+const sanitize = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+const variable = (name: string, type: string, description: string, def?: HclValue, sensitive = false): Block =>
+  block('variable', [name], [
+    attr('type', expr(type)),
+    attr('description', description),
+    ...(def !== undefined ? [attr('default', def)] : []),
+    ...(sensitive ? [attr('sensitive', true)] : []),
+  ]);
+
+const UPLOAD_DIR = '/tmp/kspray-bake';
+
+function provisioners(files: PlanFile[]): BodyItem[] {
+  const program = files.find((f) => f.path.endsWith('/kspray-node.sh'));
+  if (!program) throw new Error('packer: the plan has no node program (bootstrap builder)');
+  const install = files.map((f) => `install -D -o root -g root -m 0${f.mode.toString(8)} ${shq(`${UPLOAD_DIR}${f.path}`)} ${shq(f.path)}`);
+  return [
+    block('provisioner', ['shell'], [attr('inline', [`mkdir -p ${UPLOAD_DIR}`])]),
+    block('provisioner', ['file'], [
+      comment('files/ mirrors the node filesystem: the node program and the pool\'s non-secret install files.'),
+      attr('source', expr('"${path.root}/files/"')),
+      attr('destination', UPLOAD_DIR),
+    ]),
+    block('provisioner', ['shell'], [
+      attr('execute_command', "chmod +x {{ .Path }}; sudo -E sh -eux '{{ .Path }}'"),
+      attr('inline', [
+        // The vendor image's own first boot (apt, growpart) must finish before we install.
+        'cloud-init status --wait || true',
+        ...install,
+        `rm -rf ${UPLOAD_DIR}`,
+        // The same program a node runs at first boot, install phases only.
+        `${program.path} --only-install`,
+        // Every node booted from the image is a new instance: fresh cloud-init state and machine-id.
+        'cloud-init clean --logs --seed',
+        'rm -f /var/lib/kspray/status',
+        'truncate -s 0 /etc/machine-id',
+        'rm -f /var/lib/dbus/machine-id',
+        'sync',
+      ]),
+    ]),
+  ];
+}
+
+function source(input: TemplateInput, labels: Record<string, string>): { source: Block; variables: Block[] } {
+  const d: DistroImages = DISTROS[input.distro];
+  const arm = input.arch === 'arm64';
+  const name = expr('local.image_name');
+  switch (input.builder) {
+    case 'amazon-ebs':
+      return {
+        variables: [
+          variable('region', 'string', 'AWS region to build in.'),
+          variable('instance_type', 'string', 'Build instance type.', arm ? 't4g.medium' : 't3.medium'),
+        ],
+        source: block('source', ['amazon-ebs', 'kspray'], [
+          attr('region', expr('var.region')),
+          attr('instance_type', expr('var.instance_type')),
+          attr('ssh_username', d.cloudUser),
+          attr('ami_name', name),
+          attr('tags', labels),
+          block('source_ami_filter', [], [
+            attr('filters', { name: d.aws.name(input.arch), architecture: arm ? 'arm64' : 'x86_64', 'root-device-type': 'ebs', 'virtualization-type': 'hvm' }),
+            attr('owners', [d.aws.owner]),
+            attr('most_recent', true),
+          ]),
+        ]),
+      };
+    case 'googlecompute':
+      return {
+        variables: [
+          variable('project_id', 'string', 'GCP project that will own the image.'),
+          variable('zone', 'string', 'Zone to build in.'),
+          variable('machine_type', 'string', 'Build machine type.', arm ? 't2a-standard-2' : 'e2-standard-2'),
+        ],
+        source: block('source', ['googlecompute', 'kspray'], [
+          attr('project_id', expr('var.project_id')),
+          attr('zone', expr('var.zone')),
+          attr('machine_type', expr('var.machine_type')),
+          attr('source_image_family', d.gce.family(input.arch)),
+          attr('source_image_project_id', [d.gce.project]),
+          attr('ssh_username', 'packer'),
+          attr('image_name', name),
+          attr('image_family', sanitize(`kspray-${input.cluster}-${input.distro}-${input.arch}`)),
+          attr('image_labels', Object.fromEntries(Object.entries(labels).map(([k, v]) => [sanitize(k), sanitize(v)]))),
+        ]),
+      };
+    case 'azure-arm':
+      return {
+        variables: [
+          variable('subscription_id', 'string', 'Azure subscription.'),
+          variable('resource_group', 'string', 'Resource group of the managed image.'),
+          variable('location', 'string', 'Region to build in.'),
+          variable('vm_size', 'string', 'Build VM size.', arm ? 'Standard_D2ps_v5' : 'Standard_D2s_v5'),
+        ],
+        source: block('source', ['azure-arm', 'kspray'], [
+          attr('use_azure_cli_auth', true),
+          attr('subscription_id', expr('var.subscription_id')),
+          attr('location', expr('var.location')),
+          attr('vm_size', expr('var.vm_size')),
+          attr('os_type', 'Linux'),
+          attr('image_publisher', d.azure.publisher),
+          attr('image_offer', d.azure.offer),
+          attr('image_sku', d.azure.sku(input.arch)),
+          attr('managed_image_resource_group_name', expr('var.resource_group')),
+          attr('managed_image_name', name),
+          attr('azure_tags', labels),
+        ]),
+      };
+    case 'openstack':
+      return {
+        variables: [
+          variable('source_image_name', 'string', `Glance name of the vendor ${input.distro} cloud image in this cloud.`, d.openstackImage),
+          variable('flavor', 'string', 'Build flavor.'),
+          variable('networks', 'list(string)', 'Network IDs for the build instance.', []),
+          variable('ssh_username', 'string', 'Login of the base image.', d.cloudUser),
+        ],
+        source: block('source', ['openstack', 'kspray'], [
+          attr('flavor', expr('var.flavor')),
+          attr('networks', expr('var.networks')),
+          attr('ssh_username', expr('var.ssh_username')),
+          attr('image_name', name),
+          attr('metadata', labels),
+          block('source_image_filter', [], [block('filters', [], [attr('name', expr('var.source_image_name'))]), attr('most_recent', true)]),
+        ]),
+      };
+    case 'vsphere-clone':
+      return {
+        variables: [
+          variable('vcenter_server', 'string', 'vCenter address.'),
+          variable('vsphere_username', 'string', 'vCenter user.'),
+          variable('vsphere_password', 'string', 'vCenter password.', undefined, true),
+          variable('datacenter', 'string', 'Datacenter.'),
+          variable('cluster', 'string', 'Compute cluster.'),
+          variable('datastore', 'string', 'Datastore.'),
+          variable('template', 'string', `VM template made from the vendor ${input.distro} cloud image (cloud-init enabled).`),
+          variable('ssh_username', 'string', 'Login of the template.', d.cloudUser),
+          variable('ssh_password', 'string', 'Its password.', undefined, true),
+        ],
+        source: block('source', ['vsphere-clone', 'kspray'], [
+          attr('vcenter_server', expr('var.vcenter_server')),
+          attr('username', expr('var.vsphere_username')),
+          attr('password', expr('var.vsphere_password')),
+          attr('datacenter', expr('var.datacenter')),
+          attr('cluster', expr('var.cluster')),
+          attr('datastore', expr('var.datastore')),
+          attr('template', expr('var.template')),
+          attr('vm_name', name),
+          attr('convert_to_template', true),
+          attr('ssh_username', expr('var.ssh_username')),
+          attr('ssh_password', expr('var.ssh_password')),
+          attr('notes', `kspray ${input.cluster}: ${input.distro} ${input.arch}, Kubernetes ${input.kubernetesVersion}`),
+        ]),
+      };
+    case 'oracle-oci': {
+      const vars = [
+        variable('availability_domain', 'string', 'Availability domain to build in.'),
+        variable('compartment_ocid', 'string', 'Compartment of the image.'),
+        variable('subnet_ocid', 'string', 'Subnet of the build instance.'),
+        variable('shape', 'string', 'Build shape.', arm ? 'VM.Standard.A1.Flex' : 'VM.Standard.E4.Flex'),
+      ];
+      const base: BodyItem[] = d.oci
+        ? [block('base_image_filter', [], [attr('operating_system', d.oci.operatingSystem), attr('operating_system_version', d.oci.version), attr('display_name_search', d.oci.displayName(input.arch))])]
+        : [comment(`OCI publishes no ${input.distro} platform image: import the vendor cloud image and give its OCID.`), attr('base_image_ocid', expr('var.base_image_ocid'))];
+      if (!d.oci) vars.push(variable('base_image_ocid', 'string', `OCID of an imported ${input.distro} cloud image.`));
+      return {
+        variables: vars,
+        source: block('source', ['oracle-oci', 'kspray'], [
+          attr('availability_domain', expr('var.availability_domain')),
+          attr('compartment_ocid', expr('var.compartment_ocid')),
+          attr('subnet_ocid', expr('var.subnet_ocid')),
+          attr('shape', expr('var.shape')),
+          block('shape_config', [], [attr('ocpus', 2), attr('memory_in_gbs', 8)]),
+          attr('ssh_username', d.cloudUser),
+          attr('image_name', name),
+          attr('tags', labels),
+          ...base,
+        ]),
+      };
+    }
+    case 'qemu': {
+      // A NoCloud seed on a cidata CD gives the build VM a login; HCL's yamlencode builds it.
+      const userData = expr(
+        `join("\\n", ["#cloud-config", yamlencode({ ssh_pwauth = true, users = [{ name = "packer", plain_text_passwd = var.ssh_password, lock_passwd = false, sudo = "ALL=(ALL) NOPASSWD:ALL", shell = "/bin/bash" }] })])`,
+      );
+      return {
+        variables: [
+          variable('ssh_password', 'string', 'Password of the temporary packer user on the build VM.', undefined, true),
+          variable('accelerator', 'string', 'kvm, tcg, ...', 'kvm'),
+          ...(arm ? [variable('efi_firmware', 'string', 'AArch64 UEFI firmware.', '/usr/share/AAVMF/AAVMF_CODE.fd')] : []),
+        ],
+        source: block('source', ['qemu', 'kspray'], [
+          attr('iso_url', d.qemu.url(input.arch)),
+          attr('iso_checksum', d.qemu.checksum),
+          attr('disk_image', true),
+          attr('format', 'qcow2'),
+          attr('disk_size', '20G'),
+          attr('memory', 2048),
+          attr('cpus', 2),
+          attr('accelerator', expr('var.accelerator')),
+          ...(arm ? [attr('qemu_binary', 'qemu-system-aarch64'), attr('machine_type', 'virt'), attr('firmware', expr('var.efi_firmware'))] : []),
+          attr('headless', true),
+          attr('vm_name', expr('"${local.image_name}.qcow2"')),
+          attr('output_directory', expr('"output-${local.image_name}"')),
+          attr('cd_label', 'cidata'),
+          attr('cd_content', { 'meta-data': expr('yamlencode({ "instance-id" = "kspray-packer" })'), 'user-data': userData }),
+          attr('ssh_username', 'packer'),
+          attr('ssh_password', expr('var.ssh_password')),
+          attr('ssh_timeout', '20m'),
+          attr('shutdown_command', 'sudo shutdown -P now'),
+        ]),
+      };
+    }
+  }
+}
+
+export function packerTemplate(input: TemplateInput): string {
+  const labels = {
+    'kspray.dev/cluster': input.cluster,
+    'kspray.dev/distro': input.distro,
+    'kspray.dev/arch': input.arch,
+    'kspray.dev/kubernetes-version': input.kubernetesVersion,
+  };
+  const plugin = PLUGINS[input.builder];
+  const { source: src, variables } = source(input, labels);
+  const imageName = sanitize(`kspray-${input.cluster}-${input.distro}-${input.arch}-k8s-${input.kubernetesVersion}`);
+  return toHcl([
+    comment(
+      `kspray golden image: ${input.distro} ${input.arch}, Kubernetes ${input.kubernetesVersion}, cluster ${input.cluster} (${input.builder}).\n` +
+        `Generated by \`kspray images\`; do not edit. Run: packer init ${input.builder}.pkr.hcl && packer build ${input.builder}.pkr.hcl`,
+    ),
+    block('packer', [], [
+      attr('required_version', '>= 1.10.0'),
+      block('required_plugins', [], [attr(plugin.name, { source: `github.com/hashicorp/${plugin.name}`, version: plugin.version })]),
+    ]),
+    ...variables,
+    block('locals', [], [attr('image_name', expr(`"${imageName}-\${formatdate("YYYYMMDDhhmmss", timestamp())}"`))]),
+    src,
+    block('build', [], [attr('sources', [`source.${input.builder}.kspray`]), ...provisioners(input.files)]),
+  ]);
+}

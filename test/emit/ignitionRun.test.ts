@@ -1,0 +1,128 @@
+// The real consumer: Debian's Ignition 2.14 (the `ignition` binary of its dracut module, the same
+// program Flatcar and FCOS run in their initramfs) executes the generated configs into a temp root
+// with `-platform file`: the fetch stage follows a pointer config over HTTP and checks its sha512,
+// the files stage writes files, directories, units, drop-ins, the preset and the core user's keys.
+// The tree it leaves must be the plan, byte for byte and mode for mode.
+// Needs root (Ignition chowns to root and runs useradd --root); skipped otherwise.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pointerConfig } from '../../src/emit/ignition.js';
+import type { Rendered } from '../../src/render.js';
+import { loadExample, renderFixture } from '../helpers/fixtures.js';
+import { toolAvailable } from '../helpers/validators.js';
+
+const IGNITION = '/usr/lib/dracut/modules.d/30ignition/ignition';
+const run = promisify(execFile);
+const isRoot = process.getuid?.() === 0;
+
+interface Ran {
+  ok: boolean;
+  log: string;
+  root: string;
+}
+
+/** Runs one Ignition stage sequence against `configText` into a fresh root. */
+async function ignite(configText: string, stages: string[]): Promise<Ran> {
+  const dir = mkdtempSync(join(tmpdir(), 'kspray-ignite-'));
+  chmodSync(dir, 0o755); // Ignition writes the core user's keys as that user: the path must be traversable
+  const root = join(dir, 'root');
+  const runDir = join(dir, 'run');
+  mkdirSync(join(root, 'etc', 'selinux'), { recursive: true });
+  mkdirSync(runDir);
+  // Debian builds Ignition with SELinux relabelling: a disabled policy and a no-op setfiles satisfy it.
+  writeFileSync(join(root, 'etc', 'selinux', 'config'), 'SELINUX=disabled\nSELINUXTYPE=targeted\n');
+  const stub = join(dir, 'bin');
+  mkdirSync(stub);
+  writeFileSync(join(stub, 'setfiles'), '#!/bin/sh\ncat >/dev/null\n');
+  chmodSync(join(stub, 'setfiles'), 0o755);
+  writeFileSync(join(dir, 'user.ign'), configText);
+  const env = { ...process.env, PATH: `${stub}:${process.env.PATH}`, IGNITION_CONFIG_FILE: join(dir, 'user.ign') };
+  const common = ['-platform', 'file', '-config-cache', join(runDir, 'ignition.json'), '-state-file', join(runDir, 'state'), '-log-to-stdout'];
+  let log = '';
+  for (const stage of stages) {
+    const extra = stage.startsWith('fetch') ? ['-neednet', join(runDir, 'neednet')] : ['-root', root];
+    try {
+      const r = await run(IGNITION, ['-stage', stage, ...common, ...extra], { env, timeout: 60_000 });
+      log += r.stdout + r.stderr;
+    } catch (e) {
+      const x = e as { stdout?: string; stderr?: string };
+      return { ok: false, log: `${log}${x.stdout ?? ''}${x.stderr ?? ''}`, root };
+    }
+  }
+  return { ok: true, log, root };
+}
+
+let mixed: Rendered;
+let flatcarHa: Rendered;
+let server: Server;
+let base = '';
+const served = new Map<string, string>();
+beforeAll(async () => {
+  mixed = await renderFixture(loadExample('mixed'));
+  flatcarHa = await renderFixture(loadExample('flatcar-ha'));
+  server = createServer((req, res) => {
+    const body = served.get(req.url ?? '');
+    res.writeHead(body === undefined ? 404 : 200).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('Ignition 2.14 runs the generated configs', () => {
+  const usable = () => isRoot && toolAvailable(IGNITION);
+
+  it('writes exactly the planned files, modes, units and drop-ins, enables the bootstrap unit (mixed: FCOS and Flatcar)', async (ctx) => {
+    if (!usable()) return ctx.skip();
+    for (const plan of mixed.plans.filter((p) => mixed.ignitionConfigs.has(p.node.name))) {
+      const r = await ignite(mixed.ignitionConfigs.get(plan.node.name)!, ['fetch-offline', 'files']);
+      try {
+        expect(r.ok, r.log).toBe(true);
+        for (const f of plan.files.values()) {
+          const onDisk = join(r.root, f.path);
+          expect(readFileSync(onDisk, 'utf8'), `${plan.node.name}:${f.path}`).toBe(f.content);
+          expect(statSync(onDisk).mode & 0o7777, `${plan.node.name}:${f.path}`).toBe(f.mode);
+        }
+        expect(readFileSync(join(r.root, 'etc/systemd/system-preset/20-ignition.preset'), 'utf8')).toBe('enable kspray-bootstrap.service\n');
+        expect(statSync(join(r.root, 'var/lib/kspray')).isDirectory()).toBe(true);
+        expect(existsSync(join(r.root, 'etc/hostname'))).toBe(plan.node.kind === 'node');
+      } finally {
+        rmSync(join(r.root, '..'), { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('adds the spec SSH keys to core and sets the hostname (flatcar-ha worker-1)', async (ctx) => {
+    if (!usable()) return ctx.skip();
+    const r = await ignite(flatcarHa.ignitionConfigs.get('worker-1')!, ['fetch-offline', 'files']);
+    expect(r.ok, r.log).toBe(true);
+    expect(readFileSync(join(r.root, 'home/core/.ssh/authorized_keys.d/ignition'), 'utf8')).toContain(flatcarHa.model.sshAuthorizedKeys[0]);
+    expect(readFileSync(join(r.root, 'etc/hostname'), 'utf8')).toBe('worker-1\n');
+    rmSync(join(r.root, '..'), { recursive: true, force: true });
+  });
+
+  it('follows a pointer config to the served full config, and refuses one whose sha512 does not match', async (ctx) => {
+    if (!usable()) return ctx.skip();
+    const full = flatcarHa.ignitionConfigs.get('cp-1')!;
+    const pointer = pointerConfig(full, `${base}/cp-1/config.ign`, '3.3.0');
+    served.set('/cp-1/config.ign', full);
+    const good = await ignite(pointer, ['fetch', 'files']);
+    expect(good.ok, good.log).toBe(true);
+    const caKey = flatcarHa.plans.find((p) => p.node.name === 'cp-1')!.files.get('/etc/kubernetes/pki/ca.key')!;
+    expect(readFileSync(join(good.root, caKey.path), 'utf8')).toBe(caKey.content);
+    expect(statSync(join(good.root, caKey.path)).mode & 0o777).toBe(0o600);
+    rmSync(join(good.root, '..'), { recursive: true, force: true });
+
+    served.set('/cp-1/config.ign', full.replace('"version":"3.3.0"', '"version":"3.3.0" '));
+    const tampered = await ignite(pointer, ['fetch']);
+    expect(tampered.ok).toBe(false);
+    expect(tampered.log).toMatch(/hash|verif/i);
+    rmSync(join(tampered.root, '..'), { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,150 @@
+// kspray scale: token expiry, the append-only token files, the Secret manifest, and which nodes are
+// rendered; the CLI test checks that existing nodes' outputs do not change.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { cpSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { readTree } from '../../src/io/files.js';
+import { compileSpec } from '../../src/compileSpec.js';
+import { bootstrapTokenSecret, currentToken, parseDuration, scaleTargets, tokenExpiresAt, tokenState, tokenToFile, type BootstrapToken } from '../../src/lifecycle/scale.js';
+import { exampleFile, fixtureBundleDir, repoRoot } from '../helpers/fixtures.js';
+
+const HOUR = 3600_000;
+const first = { id: 'abcdef', secret: '0123456789abcdef' };
+const created = new Date('2026-01-01T00:00:00Z');
+
+describe('bootstrap token lifetime', () => {
+  it('parses kubeadm durations', () => {
+    expect(parseDuration('24h')).toBe(24 * HOUR);
+    expect(parseDuration('1h30m')).toBe(1.5 * HOUR);
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('0s')).toBe(0);
+    expect(parseDuration('')).toBeUndefined();
+    expect(parseDuration('1d')).toBeUndefined();
+  });
+
+  it('is valid, expiring within the margin, expired, or never expires', () => {
+    const t: BootstrapToken = { ...first, createdAt: created, ttl: '24h' };
+    expect(tokenExpiresAt(t)!.toISOString()).toBe('2026-01-02T00:00:00.000Z');
+    expect(tokenState(t, new Date('2026-01-01T12:00:00Z'), HOUR).state).toBe('valid');
+    expect(tokenState(t, new Date('2026-01-01T23:30:00Z'), HOUR).state).toBe('expiring');
+    expect(tokenState(t, new Date('2026-03-01T00:00:00Z'), HOUR).state).toBe('expiring');
+    expect(tokenState({ ...t, ttl: '0s' }, new Date('2030-01-01T00:00:00Z'), HOUR).state).toBe('never-expires');
+  });
+});
+
+describe('token files (append-only, newest is current)', () => {
+  const minted = (id: string, at: string): BootstrapToken => ({ id, secret: 'zzzzzzzzzzzzzzzz', createdAt: new Date(at), ttl: '24h' });
+
+  it('the bundle token counts from the bundle date, until a minted one exists', () => {
+    expect(currentToken(new Map(), first, created, '24h', 'secrets')).toEqual({ ...first, createdAt: created, ttl: '24h' });
+    const files = new Map(
+      [minted('bbbbbb', '2026-03-01T00:00:00Z'), minted('aaaaaa', '2026-02-01T00:00:00Z')].map((t) => {
+        const f = tokenToFile(t);
+        return [f.relPath, f.content] as [string, string];
+      }),
+    );
+    expect(currentToken(files, first, created, '24h', 'secrets').id).toBe('bbbbbb');
+  });
+
+  it('a corrupt token file is a bundle error (exit 2), not ignored', () => {
+    const bad = new Map([['tokens/abcdef.json', '{"id":"abcdef","secret":"short","createdAt":"2026-01-01T00:00:00.000Z","ttl":"24h"}']]);
+    expect(() => currentToken(bad, first, created, '24h', 'secrets')).toThrow(/secrets\/tokens\/abcdef.json is corrupt/);
+    const renamed = new Map([['tokens/other1.json', tokenToFile(minted('aaaaaa', '2026-02-01T00:00:00Z')).content]]);
+    expect(() => currentToken(renamed, first, created, '24h', 'secrets')).toThrow(/does not match the file name/);
+  });
+
+  it("writes kubeadm's bootstrap token Secret", () => {
+    const s = parseYaml(bootstrapTokenSecret(minted('aaaaaa', '2026-02-01T00:00:00Z'))) as Record<string, any>;
+    expect(s).toMatchObject({
+      kind: 'Secret',
+      type: 'bootstrap.kubernetes.io/token',
+      metadata: { name: 'bootstrap-token-aaaaaa', namespace: 'kube-system' },
+      stringData: {
+        'token-id': 'aaaaaa',
+        'token-secret': 'zzzzzzzzzzzzzzzz',
+        expiration: '2026-02-02T00:00:00Z',
+        'usage-bootstrap-authentication': 'true',
+        'usage-bootstrap-signing': 'true',
+        'auth-extra-groups': 'system:bootstrappers:kubeadm:default-node-token',
+      },
+    });
+  });
+});
+
+describe('scale targets', () => {
+  const spec = readFileSync(exampleFile('ha'), 'utf8');
+  const rendered = new Set(['cp-1', 'cp-2', 'cp-3', 'worker-1', 'worker-2', 'worker-3', 'batch']);
+
+  it('new workers and every pool', () => {
+    const model = compileSpec(spec.replace('  pools:', '    - { name: worker-4, address: 10.0.0.24, roles: [worker] }\n  pools:'), 'c.yaml');
+    const t = scaleTargets(model, (n) => rendered.has(n));
+    expect(t.added).toEqual(['worker-4']);
+    expect(t.render.map((n) => n.name)).toEqual(['worker-4', 'batch']);
+  });
+
+  it('refuses a new control plane, pointing at its spec entry', () => {
+    const model = compileSpec(
+      spec.replace('  pools:', '    - { name: cp-4, address: 10.0.0.14, roles: [control-plane, etcd] }\n    - { name: cp-5, address: 10.0.0.15, roles: [control-plane, etcd] }\n  pools:'),
+      'c.yaml',
+    );
+    expect(() => scaleTargets(model, (n) => rendered.has(n))).toThrow(/"cp-4" is a new control-plane or etcd node/);
+  });
+});
+
+describe('kspray scale (CLI)', () => {
+  const cli = join(repoRoot, 'dist', 'cli', 'main.js');
+  const run = (args: string[], cwd: string) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+
+  it('adds a worker and a fresh token; existing nodes and the bundle are untouched', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-scale-'));
+    copyFileSync(exampleFile('ha'), join(dir, 'cluster.yaml'));
+    mkdirSync(join(dir, 'out', 'ha'), { recursive: true });
+    cpSync(fixtureBundleDir('ha'), join(dir, 'out', 'ha', 'secrets'), { recursive: true });
+    const r0 = run(['render', '-f', 'cluster.yaml', '-o', 'out'], dir);
+    expect(r0.status, r0.stderr).toBe(0);
+    const before = readTree(join(dir, 'out', 'ha'))!;
+
+    const spec = readFileSync(join(dir, 'cluster.yaml'), 'utf8');
+    writeFileSync(join(dir, 'cluster.yaml'), spec.replace('  pools:', '    - { name: worker-4, address: 10.0.0.24, roles: [worker] }\n  pools:'));
+    // The fixture bundle is dated 2026-01-01 with a 24h token: long expired, so a new one is minted.
+    const r1 = run(['scale', '-f', 'cluster.yaml', '-o', 'out'], dir);
+    expect(r1.status, r1.stderr).toBe(0);
+    expect(r1.stdout).toBe('');
+    const after = readTree(join(dir, 'out', 'ha'))!;
+
+    for (const [path, content] of before) {
+      if (path.startsWith('nodes/batch/')) continue; // the pool's shared payload carries the new token
+      expect(after.get(path), path).toBe(content);
+    }
+    const tokenFiles = [...after.keys()].filter((p) => p.startsWith('secrets/tokens/'));
+    expect(tokenFiles).toHaveLength(1);
+    const token = JSON.parse(after.get(tokenFiles[0]!)!) as { id: string; secret: string };
+    const worker4 = after.get('nodes/worker-4/user-data')!;
+    expect(worker4).toContain(`${token.id}.${token.secret}`);
+    expect(after.get('nodes/batch/user-data')).toContain(`${token.id}.${token.secret}`);
+    expect(after.get(`bootstrap-token-${token.id}.yaml`)).toContain(`token-secret: ${token.secret}`);
+    expect(r1.stderr).toContain(`apply -f out/ha/bootstrap-token-${token.id}.yaml`);
+
+    // Again: the minted token is valid, nothing new is minted and nothing changes.
+    const r2 = run(['scale', '-f', 'cluster.yaml', '-o', 'out'], dir);
+    expect(r2.status, r2.stderr).toBe(0);
+    expect(r2.stderr).toContain(`bootstrap token ${token.id} is still valid`);
+    expect(readTree(join(dir, 'out', 'ha'))).toEqual(after);
+
+    // From now on every render carries the minted token (a node re-provisioned later must be able to join).
+    expect(run(['render', '-f', 'cluster.yaml', '-o', 'out'], dir).status).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'ha', 'nodes', 'worker-1', 'user-data'), 'utf8')).toContain(`${token.id}.${token.secret}`);
+    expect(readFileSync(join(dir, 'out', 'ha', 'secrets', 'bundle.json'), 'utf8')).toBe(before.get('secrets/bundle.json'));
+  });
+
+  it('exit 2 on a cluster that was never rendered', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-scale-'));
+    copyFileSync(exampleFile('ha'), join(dir, 'cluster.yaml'));
+    const r = run(['scale', '-f', 'cluster.yaml', '-o', 'out'], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error[scale-needs-bundle]');
+  });
+});
