@@ -17,7 +17,6 @@
 // reads them all too; see src/plan/builders/etcd.ts for what is left out and why).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { issuePki } from '../../src/secrets/index.js';
@@ -28,6 +27,7 @@ import { memberAddArgs, parseMemberList, planMemberRemoval, rejoinEnv } from '..
 import { loadExample } from '../helpers/fixtures.js';
 import { demoBundle, scratchDir, type Scratch } from '../secrets/fixtures.js';
 import { run } from '../secrets/tools.js';
+import { freePort, sleep } from '../helpers/net.js';
 
 const ETCD = '/usr/bin/etcd';
 const ETCDCTL = '/usr/bin/etcdctl';
@@ -40,18 +40,6 @@ if (!HAVE_ETCD) {
   console.warn(`skipping the external etcd test: ${ETCD} or ${ETCDCTL} is missing (CI installs etcd-server and etcd-client)`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** systemd EnvironmentFile as the builder writes it: KEY=value lines, # comments. */
 export function parseEnvFile(text: string): Record<string, string> {
