@@ -2,7 +2,7 @@
 // nothing written on bad input, and a secrets bundle that is created once and never rewritten.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -25,7 +25,9 @@ describe('kspray CLI', () => {
 
   it('init writes a starter that validates, and refuses to overwrite it', () => {
     const dir = tmp();
+    chmodSync(dir, 0o750);
     expect(kspray(['init', '-f', 'cluster.yaml'], dir).code).toBe(0);
+    expect(statSync(dir).mode & 0o777, 'the working directory keeps its mode').toBe(0o750);
     const v = kspray(['validate', '-f', 'cluster.yaml'], dir);
     expect(v.code, v.err).toBe(0);
     expect(v.out).toContain('valid');

@@ -2,7 +2,7 @@
 // Thin commands: parse flags, call the library, print, pick the exit code (cli/report.ts).
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
-import { readTextFile, readTree, writeOutputs, createExclusive, exists } from '../io/files.js';
+import { readTextFile, readTree, writeOutputs, createExclusive, createFile } from '../io/files.js';
 import { compileSpec } from '../compileSpec.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { specJsonSchema } from '../spec/v1alpha1.js';
@@ -91,12 +91,7 @@ export function buildProgram(): Command {
     .action((opts: { file: string; name: string }) => {
       const text = starterSpec(opts.name);
       if (opts.file === '-') return void out(text);
-      if (exists(opts.file)) {
-        throw new KsprayError('input', [
-          { rule: 'file-exists', message: `${opts.file} already exists`, hint: 'Choose another path with -f, or remove it first.' },
-        ]);
-      }
-      createExclusive('.', [{ relPath: opts.file, content: text, mode: 0o644 }], 0o755);
+      createFile(opts.file, text, 0o644);
       err(`kspray: wrote ${opts.file}; edit the nodes, then: kspray validate -f ${opts.file}\n`);
     });
 

@@ -130,6 +130,11 @@ export const messages = {
     message: `cannot read ${path} (${code})`,
     hint: code === 'ENOENT' ? 'Check the path, or run `kspray init` to write a starter cluster.yaml.' : undefined,
   }),
+  fileExists: (path: string, code: string): Msg => ({
+    rule: 'file-exists',
+    message: code === 'EEXIST' ? `${path} already exists` : `cannot create ${path} (${code})`,
+    hint: code === 'EEXIST' ? 'Choose another path, or remove it first.' : undefined,
+  }),
   secretExists: (path: string, code: string): Msg => ({
     rule: 'secret-exists',
     message: `refusing to overwrite ${path} (${code})`,

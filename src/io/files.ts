@@ -68,6 +68,19 @@ export function writeOutputs(dir: string, files: OutputFile[]): void {
   }
 }
 
+/** Creates one user file (a starter or imported spec), never replacing one; leaves directory modes alone. */
+export function createFile(path: string, content: string, mode: number): void {
+  const temp = writeTemp(path, content, mode);
+  try {
+    linkSync(temp, path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new KsprayError(code === 'EEXIST' ? 'input' : 'failure', [messages.fileExists(path, code)]);
+  } finally {
+    unlinkSync(temp);
+  }
+}
+
 /**
  * Creates files that must never be replaced (the secrets bundle). Fails, without touching the
  * existing file, if any target exists. `dirMode` applies to the directories it creates.

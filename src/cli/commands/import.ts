@@ -1,7 +1,6 @@
 // `kspray import kubespray DIR`: a Kubespray inventory directory → cluster.yaml (stdout or -o).
 import type { Command } from 'commander';
-import { basename, dirname } from 'node:path';
-import { createExclusive, exists, readTree } from '../../io/files.js';
+import { createFile, exists, readTree } from '../../io/files.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
 import { clusterNameFromDir, formatReport, importKubespray, importToYaml } from '../../import/kubespray.js';
@@ -19,13 +18,13 @@ export function register(program: Command): void {
       const files = readTree(dir);
       if (!files) throw new KsprayError('input', [messages.cannotRead(dir, 'ENOENT')]);
       if (opts.out && exists(opts.out)) {
-        throw new KsprayError('input', [{ rule: 'file-exists', message: `${opts.out} already exists`, hint: 'Choose another path with -o, or remove it first.' }]);
+        throw new KsprayError('input', [messages.fileExists(opts.out, 'EEXIST')]);
       }
       const result = importKubespray(files, dir, { name: opts.name ?? clusterNameFromDir(dir) });
       const text = importToYaml(result, dir);
       process.stderr.write(formatReport(result.report));
       const unsupported = result.report.filter((r) => r.status === 'unsupported').length;
-      if (opts.out) createExclusive(dirname(opts.out), [{ relPath: basename(opts.out), content: text, mode: 0o644 }], 0o755);
+      if (opts.out) createFile(opts.out, text, 0o644);
       else process.stdout.write(text);
       process.stderr.write(
         `kspray: imported ${result.inventoryFile}${opts.out ? ` into ${opts.out}` : ''}; ${unsupported} setting(s) not supported (listed above and under REVIEW in the file); next: kspray validate -f ${opts.out ?? 'cluster.yaml'}\n`,
