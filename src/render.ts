@@ -7,6 +7,7 @@ import type { IssuedPki, SecretsBundle } from './secrets/types.js';
 import { loadBundle } from './secrets/loadBundle.js';
 import { planCluster } from './plan/planNode.js';
 import type { NodePlan } from './plan/nodePlan.js';
+import type { Rendered } from './rendered.js';
 import { emitCloudInit, gzipPayload } from './emit/cloudInit.js';
 import { emitIgnition, pointerConfig } from './emit/ignition.js';
 import { usesIgnition } from './plan/osProfile.js';
@@ -46,25 +47,7 @@ export async function prepareBundle(model: ClusterModel, existing: Map<string, s
   return { bundle, created: !hadBundle, newFiles };
 }
 
-export interface Rendered {
-  model: ClusterModel;
-  pki: IssuedPki;
-  plans: NodePlan[];
-  /**
-   * What each node or pool boots from (its user data): #cloud-config text, or for flatcar and
-   * fedora-coreos an Ignition config (the pointer config when spec.ignition.configUrlBase is set).
-   */
-  payloads: Map<string, string>;
-  /** Full Ignition configs of Ignition nodes (config.ign), by node name. */
-  ignitionConfigs: Map<string, string>;
-}
-
-export type PayloadFormat = 'cloud-init' | 'ignition' | 'ignition-pointer';
-
-export function payloadFormat(r: Rendered, node: string): PayloadFormat {
-  if (!r.ignitionConfigs.has(node)) return 'cloud-init';
-  return r.payloads.get(node) === r.ignitionConfigs.get(node) ? 'ignition' : 'ignition-pointer';
-}
+export { payloadFormat, type PayloadFormat, type Rendered } from './rendered.js';
 
 /** Where a node's full config is served when it boots from a pointer (outputs nodes/<node>/config.ign). */
 export const ignitionConfigUrl = (base: string, node: string): string => `${base}/${node}/config.ign`;

@@ -1,6 +1,6 @@
 // The size table printed after a render: raw and gzipped payload per node, and what the chosen
 // provider receives against its limit (EC2's 16 KiB is the tightest of the clouds kspray targets).
-import { payloadFormat, type Rendered } from '../render.js';
+import { payloadFormat, type Rendered } from '../rendered.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { PROVIDER_FORMATS, fits, type Packaged } from '../emit/providers/index.js';
 

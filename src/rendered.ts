@@ -1,0 +1,25 @@
+// What render produces, and the questions asked of it, apart from render.ts itself so that
+// importing them (cli/summary.ts) does not load the PKI libraries at start-up.
+import type { ClusterModel } from './model/model.js';
+import type { NodePlan } from './plan/nodePlan.js';
+import type { IssuedPki } from './secrets/types.js';
+
+export interface Rendered {
+  model: ClusterModel;
+  pki: IssuedPki;
+  plans: NodePlan[];
+  /**
+   * What each node or pool boots from (its user data): #cloud-config text, or for flatcar and
+   * fedora-coreos an Ignition config (the pointer config when spec.ignition.configUrlBase is set).
+   */
+  payloads: Map<string, string>;
+  /** Full Ignition configs of Ignition nodes (config.ign), by node name. */
+  ignitionConfigs: Map<string, string>;
+}
+
+export type PayloadFormat = 'cloud-init' | 'ignition' | 'ignition-pointer';
+
+export function payloadFormat(r: Rendered, node: string): PayloadFormat {
+  if (!r.ignitionConfigs.has(node)) return 'cloud-init';
+  return r.payloads.get(node) === r.ignitionConfigs.get(node) ? 'ignition' : 'ignition-pointer';
+}
