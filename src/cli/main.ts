@@ -2,7 +2,8 @@
 // Thin commands: parse flags, call the library, print, pick the exit code (cli/report.ts).
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
-import { readTextFile, readTree, writeOutputs, createExclusive, createFile } from '../io/files.js';
+import { readTextFile, readTree, writeOutputs, createFile } from '../io/files.js';
+import { saveBundleAdditions } from './commands/shared.js';
 import { compileSpec } from '../compileSpec.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { specJsonSchema } from '../spec/v1alpha1.js';
@@ -56,11 +57,7 @@ async function renderCommand(opts: {
   });
   // Everything is rendered before anything is written: a failure above leaves the disk untouched.
   // The bundle is written even for --node: a payload whose CA was not kept would be useless.
-  if (prepared.newFiles.length) {
-    createExclusive(secretsDir, prepared.newFiles, 0o700);
-    const what = prepared.created ? 'created secrets bundle' : 'added new leaf keys to secrets bundle';
-    err(`kspray: ${what} ${secretsDir} (${prepared.newFiles.length} files; back it up: losing it means losing the cluster)\n`);
-  }
+  saveBundleAdditions(secretsDir, prepared);
   if (opts.node !== undefined && opts.provider !== undefined) return void printPackaged(rendered, packaged, opts.node, process.stdout);
   if (opts.node !== undefined) {
     const payload = rendered.payloads.get(opts.node)!;

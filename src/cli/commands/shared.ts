@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { compileSpec } from '../../compileSpec.js';
 import { createExclusive, readTextFile, readTree } from '../../io/files.js';
-import type { Rendered } from '../../render.js';
+import type { PreparedBundle, Rendered } from '../../render.js';
 
 export const err = (s: string) => process.stderr.write(s);
 
@@ -24,10 +24,14 @@ export async function renderSpecFile(file: string, outDir: string, persistBundle
   const secretsDir = join(clusterDir, 'secrets');
   const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
   const rendered = await render(model, prepared.bundle);
-  if (persistBundle && prepared.newFiles.length) {
-    createExclusive(secretsDir, prepared.newFiles, 0o700);
-    const what = prepared.created ? 'created secrets bundle' : 'added new leaf keys to secrets bundle';
-    err(`kspray: ${what} ${secretsDir} (${prepared.newFiles.length} files; back it up: losing it means losing the cluster)\n`);
-  }
+  if (persistBundle) saveBundleAdditions(secretsDir, prepared);
   return { rendered, clusterDir };
+}
+
+/** Writes what prepareBundle added (a new bundle, or new leaf keys), never replacing a file. */
+export function saveBundleAdditions(secretsDir: string, prepared: PreparedBundle): void {
+  if (!prepared.newFiles.length) return;
+  createExclusive(secretsDir, prepared.newFiles, 0o700);
+  const what = prepared.created ? 'created secrets bundle' : 'added new leaf keys to secrets bundle';
+  err(`kspray: ${what} ${secretsDir} (${prepared.newFiles.length} files; back it up: losing it means losing the cluster)\n`);
 }
