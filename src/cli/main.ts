@@ -17,9 +17,12 @@ import { register as registerImport } from './commands/import.js';
 import { register as registerCerts } from './commands/certs.js';
 import { register as registerUpgrade } from './commands/upgrade.js';
 import { register as registerScale } from './commands/scale.js';
+import { register as registerRemoveNode } from './commands/remove-node.js';
+import { register as registerReset } from './commands/reset.js';
 import { PROVIDERS, packageRendered, packagedOutputFiles, printPackaged } from './commands/render-provider.js';
 import { register as registerPxe } from './commands/pxe.js';
 import { register as registerImages } from './commands/images.js';
+import { register as registerAws } from './commands/aws.js';
 
 const out = (s: string) => process.stdout.write(s);
 const err = (s: string) => process.stderr.write(s);
@@ -135,8 +138,11 @@ export function buildProgram(): Command {
   registerCerts(program);
   registerUpgrade(program);
   registerScale(program);
+  registerRemoveNode(program);
+  registerReset(program);
   registerPxe(program);
   registerImages(program);
+  registerAws(program);
   return program;
 }
 

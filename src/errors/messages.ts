@@ -320,10 +320,82 @@ export const messages = {
     rule: 'iso-build',
     message: `${tool} failed to build the cidata seed ISO: ${detail}`,
   }),
+  // --- kspray aws (src/aws) ---
+  awsCallFailed: (action: string, code: string, detail: string): Msg => ({
+    rule: 'aws-call',
+    message: `EC2 ${action} failed: ${code}: ${detail}`,
+    hint: 'Check the region (--region or AWS_REGION), the credentials (the SDK default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance role) and their IAM permissions; `kspray aws apply` is idempotent, so running it again continues where it stopped.',
+  }),
+  awsNoImage: (what: string, filters: string): Msg => ({
+    rule: 'aws-image-found',
+    message: `no AMI found for ${what} (${filters})`,
+    hint: 'Check the region; for --baked, build the image first (`kspray images`, then `packer build amazon-ebs.pkr.hcl`); or pass --image ami-....',
+  }),
+  awsNoOfficialImage: (node: string, os: string): Msg => ({
+    rule: 'aws-image-known',
+    message: `node "${node}": kspray knows no official AMI for os ${os}`,
+    hint: 'Pass --image ami-... (the vendor\'s AMI for that OS in your region).',
+  }),
+  awsNoAddress: (node: string): Msg => ({
+    rule: 'aws-node-address',
+    message: `node "${node}" has no address: RunInstances needs a fixed private IP for it`,
+    hint: 'Give the node an address in the spec (inside the subnet passed with --subnet).',
+  }),
   unknownChoice: (flag: string, value: string, allowed: readonly string[]): Msg => ({
     rule: 'known-choice',
     message: `${flag} "${value}" is not one of the choices here`,
     hint: `Use one of: ${allowed.join(', ')}.`,
+  }),
+  // --- lifecycle: remove-node, reset ---
+  removeUnknownNode: (name: string, known: string[]): Msg => ({
+    rule: 'remove-node-known',
+    message: `no node named "${name}" in the spec`,
+    hint: `kspray remove-node takes a node under spec.nodes: one of ${known.join(', ') || '(none)'}.`,
+  }),
+  removePoolNode: (name: string): Msg => ({
+    rule: 'remove-node-known',
+    message: `"${name}" is a pool: its members have names the cloud gives them, not in the spec`,
+    hint: 'Shrink the pool\'s group in the cloud (its members are identical), or cordon/drain/delete one member with kubectl.',
+  }),
+  removeLastControlPlane: (name: string): Msg => ({
+    rule: 'remove-node-last-control-plane',
+    message: `"${name}" is the last control plane; removing it would leave the cluster without an API server`,
+    hint: 'Add another control plane first, or reset the whole cluster (kspray reset on every node).',
+  }),
+  removeEtcdQuorum: (name: string, members: number): Msg => ({
+    rule: 'remove-node-etcd-quorum',
+    message: `"${name}" is one of ${members} etcd member(s): the ${members - 1} left would not be a majority of ${members}, so etcd could lose quorum during the removal`,
+    hint: 'Add an etcd member first (the spec needs an odd count: 3, 5, 7), then remove this one.',
+  }),
+  removeEtcdEven: (name: string, members: number): Msg => ({
+    rule: 'remove-node-etcd-even',
+    message: `removing "${name}" leaves ${members - 1} etcd members, which tolerate no more failures than ${members - 2}`,
+    hint: 'Add a replacement member first, or pass --force to accept it (the spec will then need an odd count again before kspray render accepts it).',
+  }),
+  removeNotRendered: (secretsDir: string, file: string): Msg => ({
+    rule: 'remove-node-bundle',
+    message: `no secrets bundle in ${secretsDir}: kspray remove-node compares the outputs rendered from it`,
+    hint: `Point --out at the outputs of this cluster (kspray render -f ${file} -o DIR wrote them).`,
+  }),
+  removeStepFailed: (step: string, detail: string): Msg => ({
+    rule: 'remove-node-step',
+    message: `step failed: ${step}: ${detail}`,
+    hint: 'Nothing after this step ran; fix the cause and run kspray remove-node again (the steps done are safe to repeat).',
+  }),
+  removeEtcdRefused: (detail: string): Msg => ({
+    rule: 'remove-node-etcd-member',
+    message: detail,
+    hint: 'The live etcd cluster has fewer voting members than the spec: check `etcdctl member list` before removing anything.',
+  }),
+  removeExternalEtcdManual: (name: string): Msg => ({
+    rule: 'remove-node-external-etcd',
+    message: `"${name}" is an external etcd member: kspray cannot reach it through the Kubernetes API (no kubelet runs there)`,
+    hint: 'Run the printed etcdctl commands on another etcd member (kspray remove-node --dry-run prints them), then power the node off.',
+  }),
+  resetUnknownNode: (name: string, known: string[]): Msg => ({
+    rule: 'reset-node-known',
+    message: `no node or pool named "${name}" in the spec`,
+    hint: `Use one of: ${known.join(', ')}.`,
   }),
 };
 

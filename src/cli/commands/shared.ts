@@ -1,9 +1,10 @@
-// What the delivery commands (pxe, images) share with `render`: compile the spec, load or create
+// What the delivery commands (pxe, images, aws apply) share with `render`: compile the spec, load or create
 // the secrets bundle, render in memory. Nothing is written here except a new bundle.
 import { join } from 'node:path';
 import { compileSpec } from '../../compileSpec.js';
 import { createExclusive, readTextFile, readTree } from '../../io/files.js';
 import type { PreparedBundle, Rendered } from '../../render.js';
+import { atSpecPositions } from '../specPositions.js';
 
 export const err = (s: string) => process.stderr.write(s);
 
@@ -16,14 +17,20 @@ export interface RenderedCluster {
  * `persistBundle: false` renders with the existing bundle, or a throwaway one when there is none,
  * and writes nothing (kspray images only needs the non-secret install files).
  */
-export async function renderSpecFile(file: string, outDir: string, persistBundle: boolean): Promise<RenderedCluster> {
-  const model = compileSpec(readTextFile(file), file);
+export async function renderSpecFile(file: string, outDir: string, persistBundle: boolean, check?: (r: Rendered) => void): Promise<RenderedCluster> {
+  const text = readTextFile(file);
+  const model = compileSpec(text, file);
   // Loaded here, not at start-up: only commands that render need the PKI libraries.
   const { prepareBundle, render } = await import('../../render.js');
   const clusterDir = join(outDir, model.name);
   const secretsDir = join(clusterDir, 'secrets');
   const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
-  const rendered = await render(model, prepared.bundle);
+  // `check` (e.g. a cloud's user-data limit) runs before the bundle is written; its errors point at the spec.
+  const rendered = await atSpecPositions(text, file, async () => {
+    const r = await render(model, prepared.bundle);
+    check?.(r);
+    return r;
+  });
   if (persistBundle) saveBundleAdditions(secretsDir, prepared);
   return { rendered, clusterDir };
 }

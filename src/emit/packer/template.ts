@@ -271,13 +271,18 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
   }
 }
 
-export function packerTemplate(input: TemplateInput): string {
-  const labels = {
-    'kspray.dev/cluster': input.cluster,
-    'kspray.dev/distro': input.distro,
-    'kspray.dev/arch': input.arch,
-    'kspray.dev/kubernetes-version': input.kubernetesVersion,
+/** The tags (labels) every golden image gets; `kspray aws images --baked` finds AMIs by them. */
+export function packerImageTags(cluster: string, distro: string, arch: string, kubernetesVersion: string): Record<string, string> {
+  return {
+    'kspray.dev/cluster': cluster,
+    'kspray.dev/distro': distro,
+    'kspray.dev/arch': arch,
+    'kspray.dev/kubernetes-version': kubernetesVersion,
   };
+}
+
+export function packerTemplate(input: TemplateInput): string {
+  const labels = packerImageTags(input.cluster, input.distro, input.arch, input.kubernetesVersion);
   const plugin = PLUGINS[input.builder];
   const { source: src, variables } = source(input, labels);
   const imageName = sanitize(`kspray-${input.cluster}-${input.distro}-${input.arch}-k8s-${input.kubernetesVersion}`);

@@ -1,0 +1,194 @@
+// `kspray aws apply`: a launch template per pool and one instance per fixed node, carrying the
+// packaged user data (emit/providers, aws). Idempotent: instances are found by their kspray.dev/node
+// tag and created with a deterministic ClientToken (EC2 returns the first instance for a retried
+// token instead of making a second one); an existing launch template gets a new version.
+import { createHash } from 'node:crypto';
+import type { Arch } from '../catalog/catalog.js';
+import type { NodeModel } from '../model/model.js';
+import type { Rendered } from '../render.js';
+import type { Packaged } from '../emit/providers/index.js';
+import { isPackerDistro } from '../emit/packer/distros.js';
+import { KsprayError } from '../errors/errors.js';
+import { messages } from '../errors/messages.js';
+import type { Ec2, Ec2Action, Ec2Params } from './client.js';
+import { amiQuery, findImage, noImage } from './images.js';
+
+export const TAG_CLUSTER = 'kspray.dev/cluster';
+export const TAG_NODE = 'kspray.dev/node';
+export const TAG_POOL = 'kspray.dev/pool';
+
+export interface ApplyOptions {
+  subnet?: string;
+  securityGroups?: string[];
+  /** An AMI id, or 'auto': the newest official image for each node's distro and arch. */
+  image: string;
+  instanceType?: string;
+  dryRun: boolean;
+}
+
+const sha256 = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * RunInstances' idempotency token: the same cluster, node and payload give the same token, so a
+ * retried apply never starts a second instance; a changed payload is a new request. 64 hex chars
+ * (EC2's maximum is 64 ASCII characters).
+ */
+export function clientToken(cluster: string, node: string, payloadSha256: string): string {
+  return sha256(`kspray-aws-v1\0${cluster}\0${node}\0${payloadSha256}`);
+}
+
+export const launchTemplateName = (cluster: string, pool: string) => `kspray-${cluster}-${pool}`;
+
+const defaultInstanceType = (arch: Arch) => (arch === 'arm64' ? 't4g.medium' : 't3.medium');
+
+const tags = (ResourceType: string, t: Record<string, string>) => ({ ResourceType, Tags: Object.entries(t).map(([Key, Value]) => ({ Key, Value })) });
+
+export interface Delivery {
+  node: NodeModel;
+  /** What EC2 receives (raw or gzip), before the base64 the Query API needs. */
+  userData: Buffer;
+  /** sha256 of the rendered payload. */
+  payloadSha256: string;
+}
+
+/** The packaged user data of every node and pool (packageRendered has already refused oversize ones). */
+export function deliveries(r: Rendered, packaged: Packaged[]): Delivery[] {
+  return r.model.nodes.map((node) => {
+    const p = packaged.find((x) => x.node === node.name)!;
+    const file = p.files.find((f) => f.name === 'user-data')!;
+    return { node, userData: Buffer.from(file.content), payloadSha256: sha256(r.payloads.get(node.name)!) };
+  });
+}
+
+/** One line per call for --dry-run: user data as its size and sha256, never its contents. */
+export function describeCall(action: Ec2Action, params: Ec2Params): string {
+  const redact = (v: unknown, key?: string): unknown => {
+    if (key === 'UserData' && typeof v === 'string') {
+      const bytes = Buffer.from(v, 'base64');
+      return `<${bytes.length} bytes${bytes[0] === 0x1f && bytes[1] === 0x8b ? ' gzip' : ''}, sha256 ${sha256(bytes)}>`;
+    }
+    if (Array.isArray(v)) return v.map((x) => redact(x));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x, k)]));
+    return v;
+  };
+  return `${action} ${JSON.stringify(redact(params))}`;
+}
+
+/** Records calls instead of making them; describes find nothing. */
+export function dryRunEc2(print: (line: string) => void): Ec2 {
+  return {
+    async send(action, params) {
+      print(describeCall(action, params));
+      return {};
+    },
+  };
+}
+
+export interface ApplyResult {
+  /** Human-readable lines, one per node/pool. */
+  lines: string[];
+}
+
+export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: ApplyOptions): Promise<ApplyResult> {
+  const cluster = r.model.name;
+  const all = deliveries(r, packaged);
+  const fixed = all.filter((d) => d.node.kind === 'node');
+  const pools = all.filter((d) => d.node.kind === 'pool');
+  for (const d of fixed) if (!d.node.address) throw new KsprayError('input', [{ ...messages.awsNoAddress(d.node.name), path: d.node.specPath }]);
+  // Refuse what cannot work before any call.
+  if (o.image === 'auto') {
+    for (const d of all) if (!isPackerDistro(d.node.os)) throw new KsprayError('input', [{ ...messages.awsNoOfficialImage(d.node.name, d.node.os), path: d.node.specPath }]);
+  }
+  const images = new Map<string, string>();
+  const imageFor = async (n: NodeModel): Promise<string> => {
+    if (o.image !== 'auto') return o.image;
+    const key = `${n.os}/${n.arch}`;
+    if (!images.has(key)) {
+      const query = amiQuery(r.model, n.os as never, n.arch, false);
+      const found = await findImage(ec2, query);
+      if (!found && !o.dryRun) throw noImage(query, false);
+      images.set(key, found?.ImageId ?? `<newest ${key} from DescribeImages>`);
+    }
+    return images.get(key)!;
+  };
+  const lines: string[] = [];
+
+  // Pools: one launch template each, a new version when it exists.
+  if (pools.length) {
+    const names = pools.map((d) => launchTemplateName(cluster, d.node.name));
+    const existing = new Set<string>();
+    const answer = await ec2.send('DescribeLaunchTemplates', { Filters: [{ Name: 'launch-template-name', Values: names }] });
+    for (const lt of answer.LaunchTemplates ?? []) if (lt.LaunchTemplateName) existing.add(lt.LaunchTemplateName);
+    for (const d of pools) {
+      const name = launchTemplateName(cluster, d.node.name);
+      const t = { [TAG_CLUSTER]: cluster, [TAG_POOL]: d.node.name };
+      const data: Ec2Params = {
+        ImageId: await imageFor(d.node),
+        InstanceType: o.instanceType ?? defaultInstanceType(d.node.arch),
+        UserData: d.userData.toString('base64'),
+        ...(o.securityGroups?.length ? { SecurityGroupIds: o.securityGroups } : {}),
+        TagSpecifications: [tags('instance', { Name: `${cluster}-${d.node.name}`, ...t }), tags('volume', t)],
+      };
+      // Over the whole template data (payload, image, type...): the same data is the same version on a
+      // retry, a changed one a new version (never EC2's IdempotentParameterMismatch).
+      const token = clientToken(cluster, `pool/${d.node.name}`, sha256(JSON.stringify(data)));
+      if (existing.has(name)) {
+        const v = await ec2.send('CreateLaunchTemplateVersion', { LaunchTemplateName: name, LaunchTemplateData: data, ClientToken: token, VersionDescription: `kspray payload sha256 ${d.payloadSha256.slice(0, 16)}` });
+        lines.push(`pool ${d.node.name}: launch template ${name}: new version ${v.LaunchTemplateVersion?.VersionNumber ?? '?'}`);
+      } else {
+        const c = await ec2.send('CreateLaunchTemplate', {
+          LaunchTemplateName: name,
+          LaunchTemplateData: data,
+          ClientToken: token,
+          VersionDescription: `kspray payload sha256 ${d.payloadSha256.slice(0, 16)}`,
+          TagSpecifications: [tags('launch-template', t)],
+        });
+        lines.push(`pool ${d.node.name}: launch template ${name} created ${c.LaunchTemplate?.LaunchTemplateId ?? ''}`.trimEnd());
+      }
+    }
+  }
+
+  // Fixed nodes: skip those with a pending/running instance, run the others.
+  if (fixed.length) {
+    const running = new Map<string, string>();
+    let NextToken: string | undefined;
+    do {
+      const answer = await ec2.send('DescribeInstances', {
+        Filters: [
+          { Name: `tag:${TAG_CLUSTER}`, Values: [cluster] },
+          { Name: 'instance-state-name', Values: ['pending', 'running'] },
+        ],
+        ...(NextToken ? { NextToken } : {}),
+      });
+      for (const res of answer.Reservations ?? []) {
+        for (const inst of res.Instances ?? []) {
+          const node = (inst.Tags ?? []).find((x: { Key?: string }) => x.Key === TAG_NODE)?.Value;
+          if (node) running.set(node, inst.InstanceId ?? '?');
+        }
+      }
+      NextToken = answer.NextToken;
+    } while (NextToken);
+    for (const d of fixed) {
+      const have = running.get(d.node.name);
+      if (have) {
+        lines.push(`node ${d.node.name}: already running as ${have}, skipped`);
+        continue;
+      }
+      const t = { Name: d.node.name, [TAG_CLUSTER]: cluster, [TAG_NODE]: d.node.name };
+      const run = await ec2.send('RunInstances', {
+        ImageId: await imageFor(d.node),
+        InstanceType: o.instanceType ?? defaultInstanceType(d.node.arch),
+        MinCount: 1,
+        MaxCount: 1,
+        PrivateIpAddress: d.node.address,
+        ...(o.subnet ? { SubnetId: o.subnet } : {}),
+        ...(o.securityGroups?.length ? { SecurityGroupIds: o.securityGroups } : {}),
+        UserData: d.userData.toString('base64'),
+        ClientToken: clientToken(cluster, d.node.name, d.payloadSha256),
+        TagSpecifications: [tags('instance', t), tags('volume', { [TAG_CLUSTER]: cluster, [TAG_NODE]: d.node.name })],
+      });
+      lines.push(`node ${d.node.name}: ${run.Instances?.[0]?.InstanceId ?? 'instance'} at ${d.node.address}`);
+    }
+  }
+  return { lines };
+}

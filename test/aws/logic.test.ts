@@ -1,0 +1,114 @@
+// The AWS logic without the SDK or a server: image choice, idempotency tokens, queries, dry-run text,
+// and that the SDK is only ever loaded lazily by src/aws/client.ts.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { newestImage, amiQuery, distroArches } from '../../src/aws/images.js';
+import { applyAws, clientToken, describeCall, type ApplyOptions } from '../../src/aws/apply.js';
+import type { Ec2, Ec2Action } from '../../src/aws/client.js';
+import { DISTROS } from '../../src/emit/packer/distros.js';
+import { packerImageTags } from '../../src/emit/packer/template.js';
+import { packageAll } from '../../src/emit/providers/index.js';
+import { exampleFile, loadExample, renderFixture, repoRoot } from '../helpers/fixtures.js';
+import { awsTestEnv } from '../helpers/ec2Server.js';
+
+describe('newestImage', () => {
+  it('picks the latest CreationDate whatever the order, ties by ImageId; none for no images', () => {
+    const a = { ImageId: 'ami-a', CreationDate: '2025-01-01T00:00:00.000Z' };
+    const b = { ImageId: 'ami-b', CreationDate: '2025-03-01T00:00:00.000Z' };
+    const c = { ImageId: 'ami-c', CreationDate: '2024-12-31T23:59:59.000Z' };
+    expect(newestImage([a, b, c])).toBe(b);
+    expect(newestImage([c, b, a])).toBe(b);
+    const b2 = { ImageId: 'ami-z', CreationDate: b.CreationDate };
+    expect(newestImage([b2, b])).toBe(b2);
+    expect(newestImage([b, b2])).toBe(b2);
+    expect(newestImage([{ ImageId: 'ami-nodate' }, a])).toBe(a);
+    expect(newestImage([])).toBeUndefined();
+  });
+});
+
+describe('clientToken', () => {
+  it('is stable for the same cluster, node and payload and changes with any of them; 64 hex chars', () => {
+    const t = clientToken('ha', 'cp-1', 'aa'.repeat(32));
+    expect(t).toMatch(/^[0-9a-f]{64}$/);
+    expect(clientToken('ha', 'cp-1', 'aa'.repeat(32))).toBe(t);
+    expect(clientToken('ha', 'cp-2', 'aa'.repeat(32))).not.toBe(t);
+    expect(clientToken('ha', 'cp-1', 'bb'.repeat(32))).not.toBe(t);
+    expect(clientToken('hb', 'cp-1', 'aa'.repeat(32))).not.toBe(t);
+    // No ambiguity from concatenation.
+    expect(clientToken('a', 'bc', 'x')).not.toBe(clientToken('ab', 'c', 'x'));
+  });
+});
+
+describe('amiQuery', () => {
+  it('uses the Packer templates\' official owner and name filter, or their tags for baked images', () => {
+    const model = loadExample('ha');
+    expect(distroArches(model).map((d) => `${d.distro}/${d.arch}`)).toEqual(['debian-12/amd64', 'debian-13/amd64', 'ubuntu-22.04/amd64', 'ubuntu-24.04/amd64']);
+    const q = amiQuery(model, 'debian-12', 'arm64', false);
+    expect(q.params.Owners).toEqual([DISTROS['debian-12'].aws.owner]);
+    expect(q.params.Filters).toContainEqual({ Name: 'name', Values: [DISTROS['debian-12'].aws.name('arm64')] });
+    expect(q.params.Filters).toContainEqual({ Name: 'architecture', Values: ['arm64'] });
+    const baked = amiQuery(model, 'ubuntu-24.04', 'amd64', true);
+    expect(baked.params.Owners).toEqual(['self']);
+    for (const [k, v] of Object.entries(packerImageTags('ha', 'ubuntu-24.04', 'amd64', model.kubernetes.version))) {
+      expect(baked.params.Filters).toContainEqual({ Name: `tag:${k}`, Values: [v] });
+    }
+  });
+});
+
+describe('describeCall', () => {
+  it('shows user data as size and sha256 only, also inside launch template data', () => {
+    const ud = Buffer.from('#cloud-config\nsecret: yes\n').toString('base64');
+    const line = describeCall('CreateLaunchTemplate', { LaunchTemplateName: 'x', LaunchTemplateData: { UserData: ud, ImageId: 'ami-1' } });
+    expect(line).toMatch(/^CreateLaunchTemplate \{"LaunchTemplateName":"x","LaunchTemplateData":\{"UserData":"<26 bytes, sha256 [0-9a-f]{64}>","ImageId":"ami-1"\}\}$/);
+    expect(line).not.toContain(ud);
+  });
+});
+
+describe('applyAws', () => {
+  it('refuses --image auto for an Ignition OS node before any call', async () => {
+    const model = loadExample('mixed');
+    const r = await renderFixture(model);
+    const packaged = packageAll('aws', r.model.nodes, r.payloads, r.model.name);
+    const sent: Ec2Action[] = [];
+    const ec2: Ec2 = { send: async (action) => (sent.push(action), {}) };
+    const o: ApplyOptions = { image: 'auto', dryRun: false };
+    await expect(applyAws(ec2, r, packaged, o)).rejects.toThrow(/kspray knows no official AMI for os (flatcar|fedora-coreos)/);
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('the AWS SDK is loaded lazily', () => {
+  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+
+  it('only src/aws/client.ts refers to @aws-sdk, and only through a dynamic import()', () => {
+    const hits = files(join(repoRoot, 'src'))
+      .filter((f) => f.endsWith('.ts') && readFileSync(f, 'utf8').includes('@aws-sdk'))
+      .map((f) => relative(repoRoot, f));
+    expect(hits).toEqual(['src/aws/client.ts']);
+    const client = readFileSync(join(repoRoot, 'src', 'aws', 'client.ts'), 'utf8');
+    expect(client).not.toMatch(/^\s*import\s[^(]*from\s+['"]@aws-sdk/m);
+    expect(client).toContain("await import('@aws-sdk/client-ec2')");
+  });
+
+  it('validate, --help and aws apply --dry-run run without resolving any @aws-sdk module; aws images does', () => {
+    // A module resolve hook that fails any @aws-sdk import, so a load anywhere in the graph is caught.
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-lazy-'));
+    const hook = `export async function resolve(s, c, next) { if (s.startsWith('@aws-sdk/')) throw new Error('KSPRAY-TEST-SDK-LOADED ' + s); return next(s, c); }`;
+    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});\n`);
+    writeFileSync(join(dir, 'cluster.yaml'), readFileSync(exampleFile('single'), 'utf8'));
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', join(dir, 'register.mjs'), join(repoRoot, 'dist', 'cli', 'main.js'), ...args], { cwd: dir, env: awsTestEnv(), encoding: 'utf8', timeout: 60_000 });
+    for (const args of [['validate', '-f', 'cluster.yaml'], ['--help'], ['aws', '--help'], ['aws', 'apply', '-f', 'cluster.yaml', '--out', 'out', '--image', 'ami-1', '--dry-run']]) {
+      const r = run(args);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).not.toContain('KSPRAY-TEST-SDK-LOADED');
+    }
+    // The hook works: the command that needs the SDK trips it (before any network use).
+    const images = run(['aws', 'images', '-f', 'cluster.yaml', '--region', 'us-east-1', '--endpoint', 'http://127.0.0.1:9']);
+    expect(images.status).toBe(1);
+    expect(images.stderr).toContain('KSPRAY-TEST-SDK-LOADED @aws-sdk/client-ec2');
+  });
+});
