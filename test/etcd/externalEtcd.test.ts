@@ -27,7 +27,7 @@ import { memberAddArgs, parseMemberList, planMemberRemoval, rejoinEnv } from '..
 import { loadExample } from '../helpers/fixtures.js';
 import { demoBundle, scratchDir, type Scratch } from '../secrets/fixtures.js';
 import { run } from '../secrets/tools.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort, sleep, stopChild } from '../helpers/net.js';
 
 const ETCD = '/usr/bin/etcd';
 const ETCDCTL = '/usr/bin/etcdctl';
@@ -185,7 +185,7 @@ describe.skipIf(!HAVE_ETCD)('external etcd: 3 etcd 3.4 members from the generate
   }, WAIT_MS + 20_000);
 
   afterAll(async () => {
-    await Promise.all(members.map((m) => stop(m.process)));
+    await Promise.all(members.map((m) => stopChild(m.process)));
     scratch?.remove();
   });
 
@@ -269,7 +269,7 @@ describe.skipIf(!HAVE_ETCD)('external etcd: 3 etcd 3.4 members from the generate
     // seconds (strict reconfig check: "unhealthy cluster"); eventually() retries that.
     const removed = await eventually([one, two], ...plan.args);
     expect(removed.ok, removed.stderr).toBe(true);
-    await stop(three.process);
+    await stopChild(three.process);
     await waitHealthy([one, two], 2);
     const put = await eventually([one, two], 'put', '/registry/kspray', 'during-removal');
     expect(put.ok, put.stderr).toBe(true);
@@ -291,13 +291,3 @@ describe.skipIf(!HAVE_ETCD)('external etcd: 3 etcd 3.4 members from the generate
   }, 6 * WAIT_MS);
 });
 
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timeout = sleep(5000).then(() => 'timeout');
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    child.kill('SIGKILL');
-    await Promise.race([exited, sleep(2000)]);
-  }
-}

@@ -8,7 +8,7 @@ import { issuePki } from '../../src/secrets/index.js';
 import type { IssuedPki } from '../../src/secrets/types.js';
 import { demoBundle, demoModel, scratchDir, type Scratch } from './fixtures.js';
 import { run } from './tools.js';
-import { freePort, sleep } from '../helpers/net.js';
+import { freePort, sleep, stopChild } from '../helpers/net.js';
 
 const ETCD = '/usr/bin/etcd';
 const ETCDCTL = '/usr/bin/etcdctl';
@@ -99,7 +99,7 @@ describe.skipIf(!HAVE_ETCD)('etcd 3.4 with the issued certificates', () => {
   }, WAIT_MS + 15_000);
 
   afterAll(async () => {
-    await Promise.all(members.map((m) => stop(m.process)));
+    await Promise.all(members.map((m) => stopChild(m.process)));
     scratch?.remove();
   });
 
@@ -134,13 +134,3 @@ describe.skipIf(!HAVE_ETCD)('etcd 3.4 with the issued certificates', () => {
   });
 });
 
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timeout = sleep(5000).then(() => 'timeout');
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    child.kill('SIGKILL');
-    await Promise.race([exited, sleep(2000)]);
-  }
-}
