@@ -3,7 +3,7 @@
 import { KsprayError } from './errors/errors.js';
 import type { ClusterModel } from './model/model.js';
 import { bundleToFiles, createBundle, ensureLeafKeys, issuePki, leafKeyNames } from './secrets/index.js';
-import type { IssuedPki, SecretsBundle } from './secrets/types.js';
+import type { SecretsBundle } from './secrets/types.js';
 import { loadBundle } from './secrets/loadBundle.js';
 import { planCluster } from './plan/planNode.js';
 import type { NodePlan } from './plan/nodePlan.js';

@@ -13,7 +13,7 @@
 //   was left behind) are checked against the target too.
 import { KsprayError, type Problem } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
-import { componentVersions, minorOf, type ComponentVersions } from '../catalog/catalog.js';
+import { componentVersions, type ComponentVersions } from '../catalog/catalog.js';
 import { controlPlaneNodes, type ClusterModel, type NodeModel } from '../model/model.js';
 
 /** Kubelets may be this many minors older than kube-apiserver (since Kubernetes 1.28). */
