@@ -6,6 +6,8 @@ import { PROVIDER_FORMATS, fits, type Packaged } from '../emit/providers/index.j
 
 export const EC2_USER_DATA_LIMIT = 16 * 1024;
 
+const fitsHeader = (limitLabel: string) => (limitLabel === 'none' ? 'limit: none' : `fits ${limitLabel}`);
+
 export function sizeTable(r: Rendered, packaged?: Packaged[]): string {
   const byNode = new Map((packaged ?? []).map((p) => [p.node, p]));
   const provider = packaged?.[0]?.provider;
@@ -33,7 +35,7 @@ export function sizeTable(r: Rendered, packaged?: Packaged[]): string {
     return [name, role, p.node.os, format, String(raw), String(gz), pk.encoding, String(pk.measured), ok];
   });
   const header = provider
-    ? ['node', 'role', 'os', 'payload', 'bytes', 'gzip', `${provider} encoding`, 'sent', `fits ${PROVIDER_FORMATS[provider].limitLabel}`]
+    ? ['node', 'role', 'os', 'payload', 'bytes', 'gzip', `${provider} encoding`, 'sent', fitsHeader(PROVIDER_FORMATS[provider].limitLabel)]
     : ['node', 'role', 'os', 'payload', 'bytes', 'gzip', 'fits EC2 16KiB'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
