@@ -10,6 +10,7 @@ import type { Rendered } from '../../src/render.js';
 import { loadExample, renderFixture, repoRoot } from '../helpers/fixtures.js';
 import { requireValidators } from '../helpers/validators.js';
 import { HclExpr, blocks, hclParserFromNpm, parseHcl, type HclBody } from '../helpers/hcl.js';
+import { NODE_PROGRAM } from '../../src/plan/nodeProgram.js';
 
 let ha: Rendered;
 beforeAll(async () => {
@@ -88,10 +89,10 @@ describe('kspray images (HA example)', () => {
     expect(sourceOf(template('debian-13-amd64', 'qemu')).body.attrs.iso_url).toBe('https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2');
   });
 
-  it('uploads the node program byte for byte and runs it with --only-install, then cleans instance state', () => {
+  it('uploads the node program as payloads ship it and runs it with --only-install, then cleans instance state', () => {
     const out = packerOutputs(ha);
     const program = out.files.find((f) => f.relPath === 'packer/ubuntu-24.04-amd64/files/usr/local/lib/kspray/kspray-node.sh')!;
-    expect(text(program.content)).toBe(readFileSync(join(repoRoot, 'node', 'kspray-node.sh'), 'utf8'));
+    expect(text(program.content)).toBe(NODE_PROGRAM);
     expect(program.mode).toBe(0o755);
     const build = blocks(template('ubuntu-24.04-amd64', 'amazon-ebs'), 'build')[0]!.body;
     const file = blocks(build, 'provisioner').find((p) => p.labels[0] === 'file')!;

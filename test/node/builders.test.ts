@@ -19,6 +19,7 @@ import { envFile, shellQuote } from '../../src/plan/text/shell.js';
 import type { IssuedPki } from '../../src/secrets/types.js';
 import { loadSpec } from '../../src/spec/loadSpec.js';
 import { toolAvailable } from '../helpers/validators.js';
+import { shipNodeProgram } from '../../src/plan/nodeProgram.js';
 
 const pki = {} as IssuedPki; // these builders never read the PKI
 
@@ -149,11 +150,11 @@ describe('node.env', () => {
 });
 
 describe('bootstrap builder', () => {
-  it('ships the node program verbatim, its unit, node.env (0600, not a secret) and downloads.tsv', () => {
+  it('ships the node program (as plan/nodeProgram.ts strips it), its unit, node.env (0600, not a secret) and downloads.tsv', () => {
     const m = model(`  ssh: { authorizedKeys: ["ssh-ed25519 AAAA test"] }\n`);
     const plan = build(m, 'w-1', bootstrapBuilder);
     const program = file(plan, '/usr/local/lib/kspray/kspray-node.sh');
-    expect(program.content).toBe(readFileSync(new URL('../../node/kspray-node.sh', import.meta.url), 'utf8'));
+    expect(program.content).toBe(shipNodeProgram(readFileSync(new URL('../../node/kspray-node.sh', import.meta.url), 'utf8')));
     expect(program.mode).toBe(0o755);
     const env = file(plan, '/etc/kspray/node.env');
     expect(env.mode).toBe(0o600);

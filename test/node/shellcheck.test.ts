@@ -1,7 +1,10 @@
 // The node program must stay valid bash, shellcheck-clean and small (it ships in every payload,
 // and EC2 user data is 16 KiB before base64).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NODE_PROGRAM, shipNodeProgram } from '../../src/plan/nodeProgram.js';
 import { describe, expect, it } from 'vitest';
 
 const PROGRAM = new URL('../../node/kspray-node.sh', import.meta.url).pathname;
@@ -33,5 +36,30 @@ describe('node/kspray-node.sh', () => {
     // It ships in every payload: a size budget (raised from 8 KB when the kube-proxy repoint landed,
     // from 9 KB with the external etcd phase and the per-OS install paths of Flatcar/FCOS).
     expect(Buffer.byteLength(text)).toBeLessThan(12 * 1024);
+  });
+});
+
+describe('the node program as payloads ship it (plan/nodeProgram.ts)', () => {
+  const source = readFileSync(PROGRAM, 'utf8');
+
+  it('is the source without comment and blank lines', () => {
+    expect(NODE_PROGRAM).toBe(shipNodeProgram(source));
+    const kept = (t: string) => t.split('\n').filter((l) => !/^\s*(#.*)?$/.test(l));
+    expect(kept(NODE_PROGRAM)).toEqual(kept(source));
+    expect(NODE_PROGRAM.length).toBeLessThan(source.length);
+  });
+
+  it('is only safe to strip because the source has no heredoc', () => {
+    expect(source).not.toMatch(/(?<!<)<<(?!<)/); // here-strings (<<<) are single-line
+  });
+
+  it('passes shellcheck and bash -n', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-shipped-'));
+    const file = join(dir, 'kspray-node.sh');
+    writeFileSync(file, NODE_PROGRAM);
+    const sc = spawnSync(SHELLCHECK, ['--shell=bash', '--severity=style', file], { encoding: 'utf8' });
+    expect(`${sc.stdout}${sc.stderr}`).toBe('');
+    const n = spawnSync('bash', ['-n', file], { encoding: 'utf8' });
+    expect(n.status, n.stderr).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
-// What makes a node bootstrap itself: the node program (node/kspray-node.sh, the same bytes on every
-// node), the oneshot unit that runs it, and the two files that tell it what to do (node.env) and
+// What makes a node bootstrap itself: the node program (node/kspray-node.sh as shipped by
+// plan/nodeProgram.ts, the same bytes on every node), the oneshot unit that runs it, and the two files that tell it what to do (node.env) and
 // what to download (downloads.tsv). docs/node-contract.md is the contract between these and the program.
-import { readFileSync } from 'node:fs';
+import { NODE_PROGRAM } from '../nodeProgram.js';
 import { externalEtcdEndpoints, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { etcdDownload, nodeDownloads } from '../../catalog/catalog.js';
 import type { Builder } from '../builder.js';
@@ -17,9 +17,6 @@ export const nodeProgramPath = (os: OsName): string => `${osProfile(os).libDir}/
 /** Downloads the OS already provides (Flatcar ships containerd and runc). */
 const OS_PROVIDED = new Set(['containerd', 'runc']);
 
-// src/plan/builders and dist/plan/builders are both three levels below the package root, where
-// node/ lives (package.json "files" ships it), so one relative URL works from source and build.
-const NODE_PROGRAM = readFileSync(new URL('../../../node/kspray-node.sh', import.meta.url), 'utf8');
 
 const bootstrapService = (programPath: string) => `# Written by kspray: runs the node program until the node has joined (docs/node-contract.md).
 # Progress: /var/lib/kspray/status and journalctl -u ${BOOTSTRAP_UNIT}

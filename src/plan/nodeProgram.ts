@@ -1,0 +1,22 @@
+// The node program as it ships in payloads and images: node/kspray-node.sh without its comment
+// and blank lines. The repo file is the documented source; its comments cost ~1.3 KB gzipped in
+// every payload, which is what lets the first control plane fit EC2's 16 KiB user data.
+// test/node/shellcheck.test.ts runs shellcheck and bash -n on this shipped form too.
+import { readFileSync } from 'node:fs';
+
+// src/plan and dist/plan are both two levels below the package root, where node/ lives
+// (package.json "files" ships it), so one relative URL works from source and build.
+export const NODE_PROGRAM_SOURCE = new URL('../../node/kspray-node.sh', import.meta.url);
+
+/**
+ * Drops full-line comments (shellcheck directives stay) and blank lines, keeping the shebang. Safe
+ * for this program because it has no heredocs (test/node/shellcheck.test.ts checks that, and runs
+ * shellcheck and bash -n on the result).
+ */
+export function shipNodeProgram(source: string): string {
+  const [shebang, ...rest] = source.split('\n');
+  const body = rest.filter((line) => !/^\s*(#(?!\s*shellcheck\s).*)?$/.test(line));
+  return `${shebang}\n# kspray node program; commented source: node/kspray-node.sh in kspray\n${body.join('\n')}\n`;
+}
+
+export const NODE_PROGRAM = shipNodeProgram(readFileSync(NODE_PROGRAM_SOURCE, 'utf8'));
