@@ -1,6 +1,5 @@
 // The library API behind the CLI: outputs = render(spec, secrets bundle).
 // Everything here is in memory; cli/ decides what to write, io/ writes it.
-import { KsprayError } from './errors/errors.js';
 import type { ClusterModel } from './model/model.js';
 import { bundleToFiles, createBundle, ensureLeafKeys, issuePki, leafKeyNames } from './secrets/index.js';
 import type { SecretsBundle } from './secrets/types.js';
@@ -32,15 +31,6 @@ export async function prepareBundle(model: ClusterModel, existing: Map<string, s
   const bundle = hadBundle
     ? loadBundle(existing, bundleDir) // with leaf renewals (certs renew) and the newest minted token (scale)
     : await createBundle({ clusterName: model.name, algorithm: model.pki.algorithm, caValidityDays: model.pki.caValidityDays, now });
-  if (hadBundle && bundle.clusterName !== model.name) {
-    throw new KsprayError('input', [
-      {
-        rule: 'bundle-cluster-name',
-        message: `the secrets bundle in ${bundleDir} belongs to cluster "${bundle.clusterName}", not "${model.name}"`,
-        hint: 'Point --out at the outputs of this cluster, or rename metadata.name back.',
-      },
-    ]);
-  }
   await ensureLeafKeys(bundle, leafKeyNames(model), now);
   const before = hadBundle ? existing : new Map<string, string>();
   const newFiles = bundleToFiles(bundle).filter((f) => !before.has(f.relPath));

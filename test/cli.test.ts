@@ -2,7 +2,7 @@
 // nothing written on bad input, and a secrets bundle that is created once and never rewritten.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -88,6 +88,22 @@ describe('kspray CLI', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('ca.key');
     expect(readFileSync(caKey, 'utf8')).toBe(truncated);
+  });
+
+  it("refuses another cluster's bundle at metadata.name, exit 2, and adds nothing to it", () => {
+    const dir = tmp();
+    copyFileSync(exampleFile('single'), join(dir, 'cluster.yaml'));
+    expect(kspray(['render', '-f', 'cluster.yaml', '--out', 'out'], dir).code).toBe(0);
+    const other = readFileSync(exampleFile('single'), 'utf8').replace('name: single', 'name: other');
+    writeFileSync(join(dir, 'other.yaml'), other);
+    cpSync(join(dir, 'out', 'single', 'secrets'), join(dir, 'out', 'other', 'secrets'), { recursive: true });
+    const before = readTree(join(dir, 'out', 'other', 'secrets'));
+    const r = kspray(['render', '-f', 'other.yaml', '--out', 'out'], dir);
+    expect(r.code).toBe(2);
+    const line = other.split('\n').findIndex((l) => l.includes('name: other')) + 1;
+    expect(r.err).toContain(`other.yaml:${line}:9: error[bundle-matches-cluster]`);
+    expect(readTree(join(dir, 'out', 'other', 'secrets'))).toEqual(before);
+    expect(existsSync(join(dir, 'out', 'other', 'nodes'))).toBe(false);
   });
 
   it('refuses an unknown --node with the list of names', () => {
