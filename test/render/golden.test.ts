@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXAMPLES, loadExample, renderFixture, repoRoot, updateGolden } from '../helpers/fixtures.js';
+import { SCENARIOS, loadExample, renderFixture, repoRoot, updateGolden } from '../helpers/fixtures.js';
 import { outputFiles } from '../../src/render.js';
 import { readTree, writeOutputs } from '../../src/io/files.js';
 
-describe.each(EXAMPLES)('golden %s', (example) => {
+describe.each(SCENARIOS)('golden %s', (example) => {
   it('matches test/golden', async () => {
     const r = await renderFixture(loadExample(example));
     // Binary gzip copies are covered by the determinism tests; goldens stay reviewable text.

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
-import { EXAMPLES, loadExample, renderFixture } from '../helpers/fixtures.js';
+import { SCENARIOS, loadExample, renderFixture } from '../helpers/fixtures.js';
 import {
   cloudConfigValidator,
   cloudInitRoot,
@@ -24,10 +24,10 @@ import { decodeIgnitionFiles } from '../helpers/ignition.js';
 const rendered = new Map<string, Rendered>();
 const cloudInitPayloads = (r: Rendered) => [...r.payloads].filter(([name]) => payloadFormat(r, name) === 'cloud-init');
 beforeAll(async () => {
-  for (const name of EXAMPLES) rendered.set(name, await renderFixture(loadExample(name)));
+  for (const name of SCENARIOS) rendered.set(name, await renderFixture(loadExample(name)));
 });
 
-describe.each(EXAMPLES)('example %s', (example) => {
+describe.each(SCENARIOS)('example %s', (example) => {
   it('starts every payload with #cloud-config and parses as YAML 1.1 back to the plan', () => {
     const r = rendered.get(example)!;
     for (const plan of r.plans) {
