@@ -21,10 +21,15 @@ export interface NodePlan {
   startUnits: string[];
   /** Users' SSH keys for the default user (only if the spec asks). */
   sshAuthorizedKeys: string[];
+  /**
+   * Images this node pulls that no file of the plan names: those inside manifests the node
+   * downloads (addons.tsv). `kspray artifacts list` reads every other image from the plan's files.
+   */
+  extraImages: string[];
 }
 
 export function newPlan(node: NodeModel): NodePlan {
-  return { node, files: new Map(), startUnits: [], sshAuthorizedKeys: [] };
+  return { node, files: new Map(), startUnits: [], sshAuthorizedKeys: [], extraImages: [] };
 }
 
 export class PlanConflictError extends Error {}
