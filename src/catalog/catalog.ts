@@ -206,7 +206,8 @@ function requireSha(tableName: string, arch: string, version: string): string {
   return sha;
 }
 
-function mirrored(url: string, mirror?: string): string {
+/** Where a file lives in a files mirror laid out like Kubespray's files_repo: <mirror>/<host><path>. */
+export function mirrored(url: string, mirror?: string): string {
   if (!mirror) return url;
   const u = new URL(url);
   return `${mirror.replace(/\/+$/, '')}/${u.host}${u.pathname}`;
@@ -216,6 +217,8 @@ function mirrored(url: string, mirror?: string): string {
 export interface Images {
   pause: string;
   coredns: string;
+  /** Stacked etcd's static pod image, pinned like Kubespray's etcd_image_repo/tag (not kubeadm's built-in). */
+  etcd: string;
   nginx: string;
   haproxy: string;
   kubeVip: string;
@@ -228,11 +231,17 @@ export interface Images {
   kubeadmRepository: string;
 }
 
+/** An upstream image reference as pulled through `registry` (Kubespray's registry_host): the registry host is replaced. */
+export function inRegistry(upstream: string, registry?: string): string {
+  return registry ? upstream.replace(/^[^/]+/, registry.replace(/\/+$/, '')) : upstream;
+}
+
 export function images(v: ComponentVersions, registry?: string): Images {
-  const r = (upstream: string) => (registry ? upstream.replace(/^[^/]+/, registry.replace(/\/+$/, '')) : upstream);
+  const r = (upstream: string) => inRegistry(upstream, registry);
   return {
     pause: r(`registry.k8s.io/pause:${v.pause}`),
     coredns: r(`registry.k8s.io/coredns/coredns:v${v.coredns}`),
+    etcd: r(`quay.io/coreos/etcd:v${v.etcd}`),
     nginx: r(`docker.io/library/nginx:${v.nginx}`),
     haproxy: r(`docker.io/library/haproxy:${v.haproxy}`),
     kubeVip: r(`ghcr.io/kube-vip/kube-vip:v${v.kubeVip}`),

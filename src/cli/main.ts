@@ -23,6 +23,7 @@ import { PROVIDERS, packageRendered, packagedOutputFiles, printPackaged } from '
 import { register as registerPxe } from './commands/pxe.js';
 import { register as registerImages } from './commands/images.js';
 import { register as registerAws } from './commands/aws.js';
+import { register as registerArtifacts } from './commands/artifacts.js';
 
 const out = (s: string) => process.stdout.write(s);
 const err = (s: string) => process.stderr.write(s);
@@ -143,6 +144,7 @@ export function buildProgram(): Command {
   registerPxe(program);
   registerImages(program);
   registerAws(program);
+  registerArtifacts(program);
   return program;
 }
 

@@ -145,7 +145,18 @@ function etcdConfiguration(model: ClusterModel) {
       },
     };
   }
-  return { local: { dataDir: '/var/lib/etcd', extraArgs: args({ 'auto-compaction-retention': '8', 'quota-backend-bytes': '2147483648' }) } };
+  // The image is pinned to the catalog's etcd (Kubespray's etcd_image_repo/tag) rather than kubeadm's
+  // built-in default, so the etcd version kspray reports is the one that runs and air-gap lists are exact.
+  const image = model.images.etcd;
+  const colon = image.lastIndexOf(':');
+  return {
+    local: {
+      imageRepository: image.slice(0, image.lastIndexOf('/')),
+      imageTag: image.slice(colon + 1),
+      dataDir: '/var/lib/etcd',
+      extraArgs: args({ 'auto-compaction-retention': '8', 'quota-backend-bytes': '2147483648' }),
+    },
+  };
 }
 
 /** SANs beyond kubeadm's own (which are the node name/address, service IP and kubernetes.default...). */
