@@ -148,6 +148,11 @@ export const messages = {
     message: `MetalLB addresses ${text} overlap ${field} ${cidr}`,
     hint: 'LoadBalancer addresses must come from the nodes\' network, outside the pod and service subnets.',
   }),
+  metallbPoolHasNodeAddress: (text: string, what: string): Msg => ({
+    rule: 'metallb-pools-exclude-node-addresses',
+    message: `MetalLB addresses ${text} include ${what}`,
+    hint: 'Give MetalLB addresses nothing else uses: leave the nodes and the API endpoint out of its pools.',
+  }),
   externalNeedsEndpoint: (): Msg => ({
     rule: 'external-lb-needs-endpoint',
     message: 'loadBalancer: external needs controlPlane.endpoint (the load balancer address)',

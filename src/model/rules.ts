@@ -296,6 +296,26 @@ export const rules: Rule[] = [
     },
   },
   {
+    name: 'metallb-pools-exclude-node-addresses',
+    // MetalLB would hand a node's own address (or kube-vip's VIP) to a Service and answer ARP for it.
+    check: (spec) => {
+      const taken: Array<{ ip: number; what: string }> = declared(spec).flatMap((d) => {
+        const ip = d.address === undefined ? undefined : parseIPv4(d.address);
+        return ip === undefined ? [] : [{ ip, what: `the address of node "${d.name}"` }];
+      });
+      const endpoint = spec.spec.controlPlane?.endpoint;
+      const vip = endpoint === undefined ? undefined : parseIPv4(parseEndpoint(endpoint)?.host ?? '');
+      if (vip !== undefined) taken.push({ ip: vip, what: 'the controlPlane.endpoint address' });
+      return (spec.spec.addons?.metallb?.addressPools ?? []).flatMap((p, i) =>
+        p.addresses.flatMap((text, j): Problem[] => {
+          const r = parseAddressRange(text);
+          const hit = r && taken.find((t) => t.ip >= r.first && t.ip <= r.last);
+          return hit ? [{ ...messages.metallbPoolHasNodeAddress(text, hit.what), path: ['spec', 'addons', 'metallb', 'addressPools', i, 'addresses', j] }] : [];
+        }),
+      );
+    },
+  },
+  {
     name: 'valid-endpoint',
     check: (spec) => {
       const e = spec.spec.controlPlane?.endpoint;

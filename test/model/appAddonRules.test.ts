@@ -86,6 +86,17 @@ describe('metallb-pools-outside-cluster-subnets', () => {
   });
 });
 
+describe('metallb-pools-exclude-node-addresses', () => {
+  it("refuses kube-vip's VIP inside a pool", () => {
+    const text = `${HEAD}  controlPlane: { loadBalancer: kube-vip, endpoint: "10.0.0.100:6443" }\n  addons:\n    metallb: { manifestSha256: ${SHA}, addressPools: [{ name: lb, addresses: [10.0.0.90-10.0.0.110] }] }\n${CP1}\n`;
+    expect(errorOf(text).problems.map((p) => p.message)).toEqual(['MetalLB addresses 10.0.0.90-10.0.0.110 include the controlPlane.endpoint address']);
+  });
+
+  it('accepts a pool next to the nodes', () => {
+    expect(() => compileSpec(metallb('      addressPools: [{ name: lb, addresses: [10.0.0.12-10.0.0.20] }]'), FILE)).not.toThrow();
+  });
+});
+
 describe('parseAddressRange', () => {
   const show = (text: string) => {
     const r = parseAddressRange(text);

@@ -214,6 +214,14 @@ const CASES: Case[] = [
     message: 'MetalLB addresses 10.233.1.0/24 overlap serviceSubnet 10.233.0.0/18',
   },
   {
+    rule: 'metallb-pools-exclude-node-addresses',
+    text: doc('  addons:', '    metallb:', '      manifestSha256: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', '      addressPools: [{ name: lb, addresses: [10.0.0.0/28] }]', '  nodes:', CP1),
+    line: 9,
+    col: 46,
+    token: '10.0.0.0/28',
+    message: 'MetalLB addresses 10.0.0.0/28 include the address of node "cp-1"',
+  },
+  {
     rule: 'valid-endpoint',
     text: doc('  controlPlane:', '    endpoint: https://api.example.com:6443', '  nodes:', CP1),
     line: 7,
