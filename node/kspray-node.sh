@@ -179,16 +179,19 @@ kubeadm_join() {
 }
 
 cluster_addons() {
-  local file url sha f
+  local file url sha ns f
+  local -A ns_of=()
   export KUBECONFIG=$R/etc/kubernetes/admin.conf
   retry "waiting for the API" 60 30 kubectl get --raw /readyz
   if [[ -f $ETC/addons.tsv ]]; then
-    while IFS=$'\t' read -r -u 3 file url sha; do
-      if [[ -n $file && $file != \#* ]]; then download "$url" "$sha" "$ETC/addons/$file" 644; fi
+    # An optional 4th column: the namespace for a manifest whose objects name none (kubectl -n).
+    while IFS=$'\t' read -r -u 3 file url sha ns; do
+      if [[ -n $file && $file != \#* ]]; then download "$url" "$sha" "$ETC/addons/$file" 644; ns_of[$file]=$ns; fi
     done 3<"$ETC/addons.tsv"
   fi
   for f in "$ETC"/addons/*.yaml; do
-    retry "apply ${f##*/}" 10 60 kubectl apply --server-side --force-conflicts -f "$f"
+    ns=${ns_of[${f##*/}]:-}
+    retry "apply ${f##*/}" 10 60 kubectl apply --server-side --force-conflicts ${ns:+-n "$ns"} -f "$f"
   done
   if [[ -n ${KSPRAY_KUBE_PROXY_SERVER:-} ]]; then
     retry "point kube-proxy at $KSPRAY_KUBE_PROXY_SERVER" 10 30 repoint_kube_proxy

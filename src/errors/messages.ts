@@ -114,6 +114,45 @@ export const messages = {
     message: `"${value}" is not implemented yet`,
     hint: `Use one of: ${allowed.join(', ')}.`,
   }),
+  // --- application addons (model/rules.ts, catalog/addons.ts) ---
+  addonManifestChecksum: (addon: string, version: string, url: string, written?: string): Msg => ({
+    rule: 'addon-manifest-checksum',
+    message:
+      written === undefined
+        ? `addons.${addon} needs manifestSha256: Kubespray's data has no checksum for ${addon} ${version}, and kspray never applies an unverified download`
+        : `addons.${addon}.manifestSha256 "${written}" is not a sha256 (64 hex digits)`,
+    hint: `Check the release manifest you trust and set its sha256: curl -fsSL ${url} | sha256sum`,
+  }),
+  metallbNoPools: (): Msg => ({
+    rule: 'metallb-address-pools',
+    message: 'addons.metallb has no address pools: MetalLB would have no addresses to give LoadBalancer Services',
+    hint: 'Add addressPools: [{ name: default, addresses: [10.0.0.200-10.0.0.220] }] with addresses of the nodes\' network that nothing else uses.',
+  }),
+  metallbPoolEmpty: (pool: string): Msg => ({
+    rule: 'metallb-address-pools',
+    message: `MetalLB address pool "${pool}" has no addresses`,
+    hint: 'List IPv4 CIDRs (10.0.0.192/28) or ranges (10.0.0.200-10.0.0.220).',
+  }),
+  metallbBadAddress: (text: string): Msg => ({
+    rule: 'metallb-address-pools',
+    message: `"${text}" is not an IPv4 CIDR or a range first-last with first <= last`,
+    hint: 'Write 10.0.0.192/28 (host bits zero) or 10.0.0.200-10.0.0.220.',
+  }),
+  metallbDuplicatePool: (pool: string): Msg => ({
+    rule: 'metallb-address-pools',
+    message: `MetalLB address pool name "${pool}" is used twice`,
+    hint: 'Give every pool its own name: each becomes an IPAddressPool object.',
+  }),
+  metallbPoolInClusterSubnet: (text: string, field: string, cidr: string): Msg => ({
+    rule: 'metallb-pools-outside-cluster-subnets',
+    message: `MetalLB addresses ${text} overlap ${field} ${cidr}`,
+    hint: 'LoadBalancer addresses must come from the nodes\' network, outside the pod and service subnets.',
+  }),
+  metallbPoolHasNodeAddress: (text: string, what: string): Msg => ({
+    rule: 'metallb-pools-exclude-node-addresses',
+    message: `MetalLB addresses ${text} include ${what}`,
+    hint: 'Give MetalLB addresses nothing else uses: leave the nodes and the API endpoint out of its pools.',
+  }),
   externalNeedsEndpoint: (): Msg => ({
     rule: 'external-lb-needs-endpoint',
     message: 'loadBalancer: external needs controlPlane.endpoint (the load balancer address)',

@@ -376,6 +376,19 @@ export function importKubespray(files: Map<string, string>, dir: string, options
     mapped('registry_host', 'artifacts.registry');
   });
 
+  // Application addons (docs/addons.md): Argo CD maps as is; cert-manager and MetalLB need what a
+  // Kubespray inventory does not hold (the sha256 of upstream's manifest; MetalLB's pools).
+  if (get('argocd_enabled')?.value === true) {
+    addons.argocd = true;
+    mapped('argocd_enabled', "addons.argocd (Kubespray's argocd_version, checksum-verified)");
+  }
+  for (const [variable, key, needs] of [
+    ['cert_manager_enabled', 'certManager', 'manifestSha256'],
+    ['metallb_enabled', 'metallb', 'manifestSha256 and addressPools (from metallb_config.address_pools)'],
+  ] as const) {
+    if (get(variable)?.value === true) unsupported(variable, `write addons.${key} by hand with its ${needs} (docs/addons.md)`);
+  }
+
   // ---- every other variable
   for (const [name, v] of vars) {
     // Handled above, or read but not acted on (e.g. a domain name without a load balancer): the

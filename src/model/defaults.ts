@@ -15,6 +15,7 @@ export const DEFAULTS = {
   containerRuntime: { name: 'containerd' as const },
   network: { plugin: 'calico' as const, mtu: 0 /* 0 = let calico detect it */, calico: { encapsulation: 'vxlan' as const } },
   addons: { nodeLocalDNS: true, nodeLocalDNSAddress: '169.254.25.10', metricsServer: false },
+  appAddons: { argocd: false, metallbL2: true }, // argocd_enabled; MetalLB layer2 as Kubespray's metallb_config example
   node: { os: 'ubuntu-24.04' as const, arch: 'amd64' as const },
   provider: 'baremetal',
   // What Flatcar and FCOS stable read and Debian's ignition-validate 2.14 checks.

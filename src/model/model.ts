@@ -2,6 +2,7 @@
 // never the spec as written (changesets' "as written" vs "normalized" split).
 import type { SpecPath } from '../errors/errors.js';
 import type { ComponentVersions, Images, Arch } from '../catalog/catalog.js';
+import type { AddonVersions } from '../catalog/addons.js';
 import type { OsName, PkiAlgorithm, Role } from '../spec/v1alpha1.js';
 
 export interface NodeModel {
@@ -60,6 +61,13 @@ export interface ClusterModel {
   containerRuntime: { name: 'containerd' | 'cri-o' };
   network: { plugin: 'calico' | 'cilium' | 'flannel' | 'kube-router' | 'none'; mtu: number; calico: { encapsulation: 'vxlan' | 'ipip' | 'none' } };
   addons: { nodeLocalDNS: boolean; nodeLocalDNSAddress: string; metricsServer: boolean };
+  /** spec.addons entries installed from upstream release manifests (catalog/addons.ts); undefined = not installed. */
+  appAddons: {
+    versions: AddonVersions;
+    argocd: boolean;
+    certManager?: { manifestSha256: string };
+    metallb?: { addressPools: Array<{ name: string; addresses: string[] }>; l2: boolean; manifestSha256: string };
+  };
   artifacts: { mirror?: string; registry?: string };
   provider: string;
   /** Ignition configs (flatcar, fedora-coreos nodes). */

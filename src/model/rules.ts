@@ -6,6 +6,7 @@ import { kubernetesVersions } from '../catalog/catalog.js';
 import type { ClusterSpec } from '../spec/v1alpha1.js';
 import { cidrContains, cidrsOverlap, parseCidr, parseIPv4, type Cidr } from './ipv4.js';
 import { DEFAULTS } from './defaults.js';
+import { addonVersions, certManagerManifestUrl, metallbManifestUrl } from '../catalog/addons.js';
 
 export interface Rule {
   name: string;
@@ -234,6 +235,87 @@ export const rules: Rule[] = [
     },
   },
   {
+    name: 'addon-manifest-checksum',
+    // cert-manager and MetalLB have no checksum in Kubespray's data (catalog/addons.ts): the user
+    // vouches for the upstream manifest, as Kubespray users vouch for the templates it vendors.
+    check: (spec) => {
+      const a = spec.spec.addons;
+      const v = addonVersions();
+      const mirror = spec.spec.artifacts?.mirror;
+      const wanted: Array<[string, { manifestSha256?: string } | undefined, string, string]> = [
+        ['certManager', a?.certManager, v.certManager, certManagerManifestUrl(v.certManager, mirror)],
+        ['metallb', a?.metallb, v.metallb, metallbManifestUrl(v.metallb, mirror)],
+      ];
+      return wanted.flatMap(([name, addon, version, url]): Problem[] => {
+        if (!addon) return [];
+        const sha = addon.manifestSha256;
+        if (sha === undefined) return [{ ...messages.addonManifestChecksum(name, version, url), path: ['spec', 'addons', name] }];
+        if (/^[0-9a-fA-F]{64}$/.test(sha)) return [];
+        return [{ ...messages.addonManifestChecksum(name, version, url, sha), path: ['spec', 'addons', name, 'manifestSha256'] }];
+      });
+    },
+  },
+  {
+    name: 'metallb-address-pools',
+    check: (spec) => {
+      const m = spec.spec.addons?.metallb;
+      if (!m) return [];
+      const base: SpecPath = ['spec', 'addons', 'metallb'];
+      if (!m.addressPools?.length) return [{ ...messages.metallbNoPools(), path: m.addressPools ? [...base, 'addressPools'] : base }];
+      const seen = new Set<string>();
+      return m.addressPools.flatMap((p, i): Problem[] => {
+        const at: SpecPath = [...base, 'addressPools', i];
+        const out: Problem[] = [];
+        if (p.name.length > 63 || !DNS1123_LABEL.test(p.name)) out.push({ ...messages.notDns1123(p.name), path: [...at, 'name'] });
+        else if (seen.has(p.name)) out.push({ ...messages.metallbDuplicatePool(p.name), path: [...at, 'name'] });
+        seen.add(p.name);
+        if (p.addresses.length === 0) out.push({ ...messages.metallbPoolEmpty(p.name), path: [...at, 'addresses'] });
+        p.addresses.forEach((text, j) => {
+          if (!parseAddressRange(text)) out.push({ ...messages.metallbBadAddress(text), path: [...at, 'addresses', j] });
+        });
+        return out;
+      });
+    },
+  },
+  {
+    name: 'metallb-pools-outside-cluster-subnets',
+    // A LoadBalancer address inside the pod or service subnet would be routed into the cluster
+    // network by every node instead of reaching the speaker that announces it.
+    check: (spec) => {
+      const subnets = cidrFields(spec).flatMap((f) => {
+        const c = parseCidr(f.text);
+        return c ? [{ f, c }] : [];
+      });
+      return (spec.spec.addons?.metallb?.addressPools ?? []).flatMap((p, i) =>
+        p.addresses.flatMap((text, j): Problem[] => {
+          const r = parseAddressRange(text);
+          const hit = r && subnets.find((s) => rangesOverlap(r, cidrRange(s.c)));
+          return hit ? [{ ...messages.metallbPoolInClusterSubnet(text, hit.f.key, hit.f.text), path: ['spec', 'addons', 'metallb', 'addressPools', i, 'addresses', j] }] : [];
+        }),
+      );
+    },
+  },
+  {
+    name: 'metallb-pools-exclude-node-addresses',
+    // MetalLB would hand a node's own address (or kube-vip's VIP) to a Service and answer ARP for it.
+    check: (spec) => {
+      const taken: Array<{ ip: number; what: string }> = declared(spec).flatMap((d) => {
+        const ip = d.address === undefined ? undefined : parseIPv4(d.address);
+        return ip === undefined ? [] : [{ ip, what: `the address of node "${d.name}"` }];
+      });
+      const endpoint = spec.spec.controlPlane?.endpoint;
+      const vip = endpoint === undefined ? undefined : parseIPv4(parseEndpoint(endpoint)?.host ?? '');
+      if (vip !== undefined) taken.push({ ip: vip, what: 'the controlPlane.endpoint address' });
+      return (spec.spec.addons?.metallb?.addressPools ?? []).flatMap((p, i) =>
+        p.addresses.flatMap((text, j): Problem[] => {
+          const r = parseAddressRange(text);
+          const hit = r && taken.find((t) => t.ip >= r.first && t.ip <= r.last);
+          return hit ? [{ ...messages.metallbPoolHasNodeAddress(text, hit.what), path: ['spec', 'addons', 'metallb', 'addressPools', i, 'addresses', j] }] : [];
+        }),
+      );
+    },
+  },
+  {
     name: 'valid-endpoint',
     check: (spec) => {
       const e = spec.spec.controlPlane?.endpoint;
@@ -242,6 +324,23 @@ export const rules: Rule[] = [
     },
   },
 ];
+
+/** A MetalLB pool entry, "a.b.c.d/p" or "first-last", as the inclusive range of addresses it holds. */
+export function parseAddressRange(text: string): { first: number; last: number } | undefined {
+  const cidr = parseCidr(text);
+  if (cidr) return cidrRange(cidr);
+  const [a, b, ...rest] = text.split('-').map((x) => x.trim());
+  if (rest.length || a === undefined || b === undefined) return undefined;
+  const first = parseIPv4(a);
+  const last = parseIPv4(b);
+  return first !== undefined && last !== undefined && first <= last ? { first, last } : undefined;
+}
+
+function cidrRange(c: Cidr): { first: number; last: number } {
+  return { first: c.base, last: (c.base + 2 ** (32 - c.prefix) - 1) >>> 0 };
+}
+
+const rangesOverlap = (a: { first: number; last: number }, b: { first: number; last: number }) => a.first <= b.last && b.first <= a.last;
 
 /** A base URL Ignition can fetch configs under (also checks `render --ignition-url-base`). */
 export function isIgnitionUrlBase(text: string): boolean {

@@ -3,6 +3,7 @@ import { KsprayError } from '../errors/errors.js';
 import { componentVersions, defaultKubernetesVersion, images, minorOf } from '../catalog/catalog.js';
 import type { ClusterSpec } from '../spec/v1alpha1.js';
 import { DEFAULTS } from './defaults.js';
+import { addonVersions } from '../catalog/addons.js';
 import { nthAddress, parseCidr } from './ipv4.js';
 import type { ClusterModel, NodeModel } from './model.js';
 import { parseEndpoint, runRules } from './rules.js';
@@ -72,6 +73,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       nodeLocalDNSAddress: DEFAULTS.addons.nodeLocalDNSAddress,
       metricsServer: s.addons?.metricsServer ?? DEFAULTS.addons.metricsServer,
     },
+    appAddons: appAddons(spec),
     artifacts,
     provider: s.provider?.name ?? DEFAULTS.provider,
     ignition: {
@@ -82,6 +84,26 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
     versions,
     images: images(versions, artifacts.registry),
     nodes,
+  };
+}
+
+/** Rules have checked that a chosen certManager/metallb has its checksum and pools. */
+function appAddons(spec: ClusterSpec): ClusterModel['appAddons'] {
+  const a = spec.spec.addons ?? {};
+  const m = a.metallb;
+  return {
+    versions: addonVersions(),
+    argocd: a.argocd ?? DEFAULTS.appAddons.argocd,
+    ...(a.certManager ? { certManager: { manifestSha256: a.certManager.manifestSha256!.toLowerCase() } } : {}),
+    ...(m
+      ? {
+          metallb: {
+            addressPools: (m.addressPools ?? []).map((p) => ({ name: p.name, addresses: [...p.addresses] })),
+            l2: m.l2 ?? DEFAULTS.appAddons.metallbL2,
+            manifestSha256: m.manifestSha256!.toLowerCase(),
+          },
+        }
+      : {}),
   };
 }
 

@@ -31,6 +31,30 @@ const taint = z
   })
   .strict();
 
+/** sha256 of a release manifest Kubespray's data has no checksum for (addons.certManager / addons.metallb). */
+const manifestSha256 = () =>
+  str().describe(
+    "sha256 (64 hex digits) of the upstream release manifest at the pinned version; Kubespray has no checksum for it, so you supply one: `curl -fsSL <url> | sha256sum` (the URL is in the error message when it is missing). Required.",
+  );
+const certManagerSpec = z.object({ manifestSha256: manifestSha256().optional() }).strict();
+const metallbSpec = z
+  .object({
+    addressPools: z
+      .array(
+        z
+          .object({
+            name: str().describe('IPAddressPool name (DNS-1123 label).'),
+            addresses: z.array(str()).describe('IPv4 CIDRs (10.0.0.0/28) or ranges (10.0.0.100-10.0.0.120).'),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('IPAddressPools LoadBalancer Services get addresses from (Kubespray metallb_config.address_pools). Required, at least one.'),
+    l2: z.boolean().optional().describe('Announce every pool with an L2Advertisement (ARP). Default: true. BGP peers are not generated.'),
+    manifestSha256: manifestSha256().optional(),
+  })
+  .strict();
+
 const nodeCommon = {
   roles: z.array(z.enum(ROLES)).min(1).describe('Any of control-plane, etcd, worker.'),
   os: z
@@ -134,6 +158,12 @@ export const clusterSpec = z
           .object({
             nodeLocalDNS: z.boolean().optional().describe('nodelocaldns on 169.254.25.10. Default: true.'),
             metricsServer: z.boolean().optional().describe('Default: false.'),
+            argocd: z
+              .boolean()
+              .optional()
+              .describe("Argo CD (Kubespray argocd_enabled): the first control plane downloads Kubespray's pinned install.yaml, sha256-verified against Kubespray's argocd_install_checksums, and applies it into namespace argocd. Default: false."),
+            certManager: certManagerSpec.optional().describe("cert-manager at Kubespray's cert_manager_version (upstream release manifest, CRDs included). Default: not installed."),
+            metallb: metallbSpec.optional().describe("MetalLB at Kubespray's metallb_version (upstream metallb-native.yaml) with your address pools. kube-proxy's ipvs strictARP is turned on with it, as Kubespray requires. Default: not installed."),
           })
           .strict()
           .optional(),

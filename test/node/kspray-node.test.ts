@@ -73,6 +73,7 @@ function makeFixture(nodeEnv: Record<string, string>): Fixture {
   execFileSync('tar', ['-czf', join(srv, 'crictl.tar.gz'), '-C', join(stage, 'crictl'), 'crictl']);
   for (const b of ['runc.amd64', 'kubeadm', 'kubelet', 'kubectl']) write(join(srv, b), `binary ${b}\n`);
   write(join(srv, 'crds.yaml'), 'kind: List\n');
+  write(join(srv, 'app.yaml'), 'kind: Deployment\n');
 
   const dl: Array<[string, string]> = [
     ['kubeadm', 'kubeadm'],
@@ -95,7 +96,12 @@ function makeFixture(nodeEnv: Record<string, string>): Fixture {
   write(join(etc, 'kubeadm.yaml'), 'kind: InitConfiguration\n', 0o600);
   write(join(etc, 'addons/20-b.yaml'), 'kind: B\n');
   write(join(etc, 'addons/10-a.yaml'), 'kind: A\n');
-  write(join(etc, 'addons.tsv'), `30-crds.yaml\thttps://files.example/x/crds.yaml\t${sha256(join(srv, 'crds.yaml'))}\n`);
+  write(
+    join(etc, 'addons.tsv'),
+    `30-crds.yaml\thttps://files.example/x/crds.yaml\t${sha256(join(srv, 'crds.yaml'))}\n` +
+      // A namespace column: the objects of this manifest carry none (Argo CD's install.yaml).
+      `40-app.yaml\thttps://files.example/x/app.yaml\t${sha256(join(srv, 'app.yaml'))}\tapps\n`,
+  );
   write(join(root, 'etc/fstab'), 'UUID=1 / ext4 defaults 0 1\n/swap.img none swap sw 0 0\n');
   write(join(root, 'etc/modules-load.d/kubernetes.conf'), '# kspray\noverlay\nbr_netfilter\n');
   write(join(root, 'etc/sysctl.d/99-kubernetes.conf'), 'net.ipv4.ip_forward = 1\n');
@@ -170,10 +176,11 @@ describe('kspray-node.sh (functional, stubbed commands)', () => {
       `kubectl apply --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/10-a.yaml`,
       `kubectl apply --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/20-b.yaml`,
       `kubectl apply --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/30-crds.yaml`,
+      `kubectl apply --server-side --force-conflicts -n apps -f ${f.root}/etc/kspray/addons/40-app.yaml`,
     ]);
     // Every download went to a temp file next to its destination (atomic mv).
     const curls = r.calls.filter((c) => c.startsWith('curl '));
-    expect(curls).toHaveLength(8);
+    expect(curls).toHaveLength(9);
     expect(curls.find((c) => c.includes('kubeadm'))).toMatch(new RegExp(`-o ${f.root}/usr/local/bin/kubeadm\\.\\w{6} `));
 
     for (const [p, mode] of [
@@ -307,7 +314,8 @@ describe('kspray-node.sh (functional, stubbed commands)', () => {
     const boot = run(f);
     expect(boot.code).toBe(0);
     expect(startedPhases(boot.stdout)).toEqual(['init', 'cluster-addons', 'done']);
-    expect(boot.calls.some((c) => c.startsWith('curl ') && !c.includes('crds.yaml'))).toBe(false);
+    // Only the addon manifests (addons.tsv) are fetched at boot: the binaries came with the image.
+    expect(boot.calls.some((c) => c.startsWith('curl ') && !c.includes('crds.yaml') && !c.includes('app.yaml'))).toBe(false);
   });
 
   it('redoes an install phase when downloads.tsv changes, re-fetching only what differs', () => {

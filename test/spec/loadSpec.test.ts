@@ -39,7 +39,7 @@ describe('loadSpec shape errors', () => {
     const text = `${HEAD}  addons:\n    dashboard: true\n  nodes:\n${CP}\n`;
     const err = loadError(text);
     const p = expectAt(text, err, 'unknown-key', 7, 5, 'dashboard:');
-    expect(p.hint).toBe('Allowed keys: nodeLocalDNS, metricsServer.');
+    expect(p.hint).toBe('Allowed keys: nodeLocalDNS, metricsServer, argocd, certManager, metallb.');
   });
 
   test('bad enum value points at the value and lists the allowed ones', () => {

@@ -11,6 +11,7 @@ import { kubeVipBuilder } from './kubeVip.js';
 import { apiserverProxyBuilder } from './apiserverProxy.js';
 import { calicoBuilder } from './calico.js';
 import { addonsBuilder } from './addons.js';
+import { appAddonsBuilder } from './appAddons.js';
 import { bootstrapBuilder } from './bootstrap.js';
 
 export const BUILDERS: Builder[] = [
@@ -24,5 +25,6 @@ export const BUILDERS: Builder[] = [
   kubeVipBuilder,
   calicoBuilder,
   addonsBuilder,
+  appAddonsBuilder,
   bootstrapBuilder,
 ];

@@ -193,7 +193,9 @@ function kubeProxyConfiguration(model: ClusterModel) {
     kind: 'KubeProxyConfiguration',
     mode: model.kubernetes.proxyMode,
     clusterCIDR: model.kubernetes.podSubnet,
-    ...(model.kubernetes.proxyMode === 'ipvs' ? { ipvs: { strictARP: false } } : {}),
+    // kube_proxy_strict_arp: MetalLB needs it with ipvs (kube-ipvs0 holds every Service address,
+    // and without strictARP each node answers ARP for LoadBalancer IPs the speaker announces).
+    ...(model.kubernetes.proxyMode === 'ipvs' ? { ipvs: { strictARP: model.appAddons.metallb !== undefined } } : {}),
   };
 }
 

@@ -5,6 +5,8 @@
 import type { SpecPath } from '../../errors/errors.js';
 import { calicoCrdsDownload } from '../../catalog/catalog.js';
 import type { ClusterModel } from '../../model/model.js';
+import { argocdInstallDownload, certManagerManifestUrl, metallbManifestUrl } from '../../catalog/addons.js';
+import { ARGOCD_NAMESPACE } from './appAddons.js';
 
 export const ADDONS_DIR = '/etc/kspray/addons';
 export const ADDONS_TSV = '/etc/kspray/addons.tsv';
@@ -15,6 +17,12 @@ export const ADDON_FILES = {
   calico: '10-calico.yaml',
   nodeLocalDNS: '30-nodelocaldns.yaml',
   metricsServer: '40-metrics-server.yaml',
+  // Application addons (catalog/addons.ts): upstream release manifests, then what configures them.
+  certManager: '70-cert-manager.yaml',
+  metallb: '71-metallb.yaml',
+  metallbConfig: '72-metallb-config.yaml',
+  argocdNamespace: '80-argocd-namespace.yaml',
+  argocd: '81-argocd.yaml',
 } as const;
 
 export const addonPath = (file: string): string => `${ADDONS_DIR}/${file}`;
@@ -25,6 +33,8 @@ export interface RemoteManifest {
   url: string;
   sha256: string;
   origin: SpecPath;
+  /** Applied with `kubectl -n` (a manifest whose objects carry no namespace, like Argo CD's install.yaml). */
+  namespace?: string;
 }
 
 /**
@@ -37,10 +47,24 @@ export function remoteManifests(model: ClusterModel): RemoteManifest[] {
     const crds = calicoCrdsDownload(model.versions.calico, model.artifacts.mirror);
     list.push({ file: ADDON_FILES.calicoCrds, url: crds.url, sha256: crds.sha256, origin: ['spec', 'network'] });
   }
+  const apps = model.appAddons;
+  const { mirror } = model.artifacts;
+  if (apps.certManager) {
+    const url = certManagerManifestUrl(apps.versions.certManager, mirror);
+    list.push({ file: ADDON_FILES.certManager, url, sha256: apps.certManager.manifestSha256, origin: ['spec', 'addons', 'certManager'] });
+  }
+  if (apps.metallb) {
+    const url = metallbManifestUrl(apps.versions.metallb, mirror);
+    list.push({ file: ADDON_FILES.metallb, url, sha256: apps.metallb.manifestSha256, origin: ['spec', 'addons', 'metallb'] });
+  }
+  if (apps.argocd) {
+    const install = argocdInstallDownload(apps.versions.argocd, mirror);
+    list.push({ file: ADDON_FILES.argocd, ...install, origin: ['spec', 'addons', 'argocd'], namespace: ARGOCD_NAMESPACE });
+  }
   return list;
 }
 
-/** addons.tsv content: `file<TAB>url<TAB>sha256` per line. */
+/** addons.tsv content: `file<TAB>url<TAB>sha256[<TAB>namespace]` per line. */
 export function addonsTsv(manifests: RemoteManifest[]): string {
-  return manifests.map((m) => `${m.file}\t${m.url}\t${m.sha256}\n`).join('');
+  return manifests.map((m) => `${m.file}\t${m.url}\t${m.sha256}${m.namespace ? `\t${m.namespace}` : ''}\n`).join('');
 }
