@@ -141,7 +141,7 @@ export const clusterSpec = z
             multus: z
               .boolean()
               .optional()
-              .describe('Multus (thick plugin) on top of the plugin, for extra pod interfaces (NetworkAttachmentDefinition). Default: false.'),
+              .describe('Multus (thin plugin, as Kubespray) on top of the plugin, for extra pod interfaces (NetworkAttachmentDefinition). Default: false.'),
           })
           .strict()
           .optional(),
