@@ -24,7 +24,8 @@ spec:
   pki:
     algorithm: ECDSA-P256         # ECDSA-P256 | ECDSA-P384 | RSA-2048 | RSA-3072 | RSA-4096
   network:
-    plugin: calico
+    plugin: calico                # calico | cilium | flannel | kube-router | none
+    # multus: true                # Multus on top, for extra pod interfaces
   addons:
     nodeLocalDNS: true            # 169.254.25.10 on every node
     metricsServer: false

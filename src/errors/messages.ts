@@ -153,6 +153,31 @@ export const messages = {
     message: `MetalLB addresses ${text} include ${what}`,
     hint: 'Give MetalLB addresses nothing else uses: leave the nodes and the API endpoint out of its pools.',
   }),
+  kubeProxyReplacementNeedsCilium: (plugin: string): Msg => ({
+    rule: 'kube-proxy-replacement-needs-cilium',
+    message: `kubeProxyReplacement needs network.plugin: cilium, not ${plugin}`,
+    hint: 'Set network.plugin: cilium, or remove network.cilium.kubeProxyReplacement (kube-proxy then serves Services).',
+  }),
+  pluginSettingsMismatch: (settingsFor: string, plugin: string): Msg => ({
+    rule: 'plugin-settings-match-plugin',
+    message: `network.${settingsFor} settings have no effect with network.plugin: ${plugin}`,
+    hint: `Set network.plugin: ${settingsFor}, or remove the network.${settingsFor} block.`,
+  }),
+  multusNeedsPlugin: (): Msg => ({
+    rule: 'multus-needs-plugin',
+    message: 'multus needs a network plugin to delegate the default pod network to, and network.plugin is none',
+    hint: 'Choose a plugin (calico, cilium, flannel, kube-router), or remove network.multus.',
+  }),
+  mtuTooBigForTunnel: (mtu: number, tunnel: string, overhead: number, hostMax: number): Msg => ({
+    rule: 'mtu-fits-encapsulation',
+    message: `network.mtu ${mtu} plus the ${overhead}-byte ${tunnel} header exceeds the largest host MTU, ${hostMax}`,
+    hint: `Use at most ${hostMax - overhead}, and at most your node interface MTU minus ${overhead}.`,
+  }),
+  proxyModeWithoutKubeProxy: (mode: string): Msg => ({
+    rule: 'proxy-mode-needs-kube-proxy',
+    message: `kubernetes.proxyMode: ${mode} has no effect: with Cilium's kubeProxyReplacement there is no kube-proxy`,
+    hint: 'Remove kubernetes.proxyMode, or set network.cilium.kubeProxyReplacement: false.',
+  }),
   externalNeedsEndpoint: (): Msg => ({
     rule: 'external-lb-needs-endpoint',
     message: 'loadBalancer: external needs controlPlane.endpoint (the load balancer address)',

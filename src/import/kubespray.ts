@@ -300,14 +300,44 @@ export function importKubespray(files: Map<string, string>, dir: string, options
     const plugin = value === 'cni' || value === 'custom_cni' ? 'none' : String(value);
     if ((NETWORK_PLUGINS as readonly string[]).includes(plugin)) {
       network.plugin = plugin;
-      if (plugin === 'calico' || plugin === 'none') mapped('kube_network_plugin', `network.plugin: ${plugin}${plugin !== value ? ' (you install the CNI)' : ''}`);
-      else unsupported('kube_network_plugin', `network.plugin: ${plugin} (not implemented yet: kspray validate refuses it)`);
+      mapped('kube_network_plugin', `network.plugin: ${plugin}${plugin !== value ? ' (you install the CNI)' : ''}`);
     } else unsupported('kube_network_plugin', `"${plugin}" has no kspray equivalent (${NETWORK_PLUGINS.join(', ')}); REVIEW: the spec falls back to calico`);
   });
+  // Settings of the plugin the cluster runs; another plugin's are ignored (kspray refuses them).
+  const plugin = String(network.plugin ?? DEFAULTS.network.plugin);
+  const otherPlugin = (name: string, owner: string) => {
+    const v = get(name);
+    if (v && plugin !== owner) report.push({ variable: name, source: v.source, value: v.value, status: 'ignored', detail: `${owner} setting, and the cluster runs ${plugin}` });
+    return v && plugin === owner ? v : undefined;
+  };
+  const multus = get('kube_network_plugin_multus');
+  if (multus && !isTemplate(multus.value)) {
+    if (multus.value === true && plugin !== 'none') {
+      network.multus = true;
+      mapped('kube_network_plugin_multus', 'network.multus: true');
+    } else if (multus.value === true) unsupported('kube_network_plugin_multus', 'Multus needs a network plugin (network.plugin is none)');
+    else mapped('kube_network_plugin_multus', 'false: no multus');
+  }
+  const kpr = otherPlugin('cilium_kube_proxy_replacement', 'cilium');
+  if (kpr && !isTemplate(kpr.value)) {
+    if (kpr.value === true || kpr.value === 'true' || kpr.value === 'strict') {
+      network.cilium = { ...(network.cilium as object), kubeProxyReplacement: true };
+      mapped('cilium_kube_proxy_replacement', 'network.cilium.kubeProxyReplacement: true');
+    } else if (kpr.value === false || kpr.value === 'false' || kpr.value === 'disabled') {
+      report.push({ variable: 'cilium_kube_proxy_replacement', source: kpr.source, value: kpr.value, status: 'ignored', detail: 'kube-proxy kept (kspray default)' });
+    } else unsupported('cilium_kube_proxy_replacement', `"${String(kpr.value)}": kspray has on (true) or off (false)`);
+  }
+  const tunnel = otherPlugin('cilium_tunnel_mode', 'cilium');
+  if (tunnel && !isTemplate(tunnel.value)) {
+    if (tunnel.value === 'vxlan' || tunnel.value === 'geneve') {
+      network.cilium = { ...(network.cilium as object), tunnel: tunnel.value };
+      mapped('cilium_tunnel_mode', `network.cilium.tunnel: ${tunnel.value}`);
+    } else unsupported('cilium_tunnel_mode', `"${String(tunnel.value)}": kspray's Cilium always tunnels (vxlan or geneve)`);
+  }
   // Calico encapsulation: Kubespray's calico_network_backend (vxlan by default) and pool modes.
-  const backend = get('calico_network_backend');
-  const vxlanMode = get('calico_vxlan_mode');
-  const ipipMode = get('calico_ipip_mode');
+  const backend = otherPlugin('calico_network_backend', 'calico');
+  const vxlanMode = otherPlugin('calico_vxlan_mode', 'calico');
+  const ipipMode = otherPlugin('calico_ipip_mode', 'calico');
   if (backend || vxlanMode || ipipMode) {
     const on = (v: typeof vxlanMode) => v !== undefined && (v.value === 'Always' || v.value === 'CrossSubnet');
     const encapsulation =
@@ -327,7 +357,7 @@ export function importKubespray(files: Map<string, string>, dir: string, options
       else mapped(name, `network.calico.encapsulation: ${encapsulation}`);
     }
   }
-  const vethMtu = get('calico_veth_mtu') ?? get('calico_mtu');
+  const vethMtu = otherPlugin('calico_veth_mtu', 'calico') ?? otherPlugin('calico_mtu', 'calico');
   if (vethMtu && !isTemplate(vethMtu.value) && Number(vethMtu.value) > 0) {
     network.mtu = Number(vethMtu.value);
     mapped(vars.get('calico_veth_mtu') ? 'calico_veth_mtu' : 'calico_mtu', 'network.mtu');
@@ -342,8 +372,6 @@ export function importKubespray(files: Map<string, string>, dir: string, options
     if (etcdDataDir.value === '/var/lib/etcd') mapped('etcd_data_dir', "kubeadm's etcd data directory is /var/lib/etcd too");
     else unsupported('etcd_data_dir', "kspray's etcd data directory is /var/lib/etcd");
   }
-  const multus = get('kube_network_plugin_multus');
-  if (multus) (multus.value === true ? unsupported : mapped)('kube_network_plugin_multus', multus.value === true ? 'multus is not implemented yet' : 'false: no multus');
   field('dns_mode', 'CoreDNS (same as Kubespray)', (value) => {
     if (value === 'coredns') mapped('dns_mode', 'CoreDNS (kubeadm)');
     else unsupported('dns_mode', `"${String(value)}": kspray always deploys CoreDNS (kubeadm's)`);

@@ -13,7 +13,7 @@ export const DEFAULTS = {
   pki: { algorithm: 'ECDSA-P256' as const, certValidityDays: 365, caValidityDays: 3650 },
   bootstrapToken: { ttl: '24h' },
   containerRuntime: { name: 'containerd' as const },
-  network: { plugin: 'calico' as const, mtu: 0 /* 0 = let calico detect it */, calico: { encapsulation: 'vxlan' as const } },
+  network: { plugin: 'calico' as const, mtu: 0 /* 0 = let calico detect it */, calico: { encapsulation: 'vxlan' as const }, cilium: { tunnel: 'vxlan' as const, kubeProxyReplacement: false }, multus: false },
   addons: { nodeLocalDNS: true, nodeLocalDNSAddress: '169.254.25.10', metricsServer: false },
   appAddons: { argocd: false, metallbL2: true }, // argocd_enabled; MetalLB layer2 as Kubespray's metallb_config example
   node: { os: 'ubuntu-24.04' as const, arch: 'amd64' as const },

@@ -59,7 +59,14 @@ export interface ClusterModel {
   pki: { algorithm: PkiAlgorithm; certValidityDays: number; caValidityDays: number };
   bootstrapToken: { ttl: string };
   containerRuntime: { name: 'containerd' | 'cri-o' };
-  network: { plugin: 'calico' | 'cilium' | 'flannel' | 'kube-router' | 'none'; mtu: number; calico: { encapsulation: 'vxlan' | 'ipip' | 'none' } };
+  network: {
+    plugin: 'calico' | 'cilium' | 'flannel' | 'kube-router' | 'none';
+    /** 0 = the plugin detects it from the node interface. */
+    mtu: number;
+    calico: { encapsulation: 'vxlan' | 'ipip' | 'none' };
+    cilium: { tunnel: 'vxlan' | 'geneve'; kubeProxyReplacement: boolean };
+    multus: boolean;
+  };
   addons: { nodeLocalDNS: boolean; nodeLocalDNSAddress: string; metricsServer: boolean };
   /** spec.addons entries installed from upstream release manifests (catalog/addons.ts); undefined = not installed. */
   appAddons: {
@@ -100,3 +107,6 @@ export const ETCD_PEER_PORT = 2380;
 /** Client URLs of the external etcd members, in spec order (kubeadm etcd.external.endpoints); empty when stacked. */
 export const externalEtcdEndpoints = (m: ClusterModel): string[] =>
   m.etcd.topology === 'external' ? etcdMembers(m).map((n) => `https://${n.address}:${ETCD_CLIENT_PORT}`) : [];
+
+/** kubeadm installs kube-proxy unless Cilium replaces it. */
+export const runsKubeProxy = (m: ClusterModel): boolean => !(m.network.plugin === 'cilium' && m.network.cilium.kubeProxyReplacement);

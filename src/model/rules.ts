@@ -7,6 +7,7 @@ import type { ClusterSpec } from '../spec/v1alpha1.js';
 import { cidrContains, cidrsOverlap, parseCidr, parseIPv4, type Cidr } from './ipv4.js';
 import { DEFAULTS } from './defaults.js';
 import { addonVersions, certManagerManifestUrl, metallbManifestUrl } from '../catalog/addons.js';
+import { networkRules } from './networkRules.js';
 
 export interface Rule {
   name: string;
@@ -195,7 +196,6 @@ export const rules: Rule[] = [
       const refuse = (value: string | undefined, allowed: string[], path: SpecPath) => {
         if (value !== undefined && !allowed.includes(value)) out.push({ ...messages.notImplemented(value, allowed), path });
       };
-      refuse(s.network?.plugin, ['calico', 'none'], ['spec', 'network', 'plugin']);
       refuse(s.containerRuntime?.name, ['containerd'], ['spec', 'containerRuntime', 'name']);
       refuse(s.etcd?.topology, ['stacked', 'external'], ['spec', 'etcd', 'topology']);
       refuse(s.controlPlane?.loadBalancer, ['localhost', 'external', 'kube-vip'], ['spec', 'controlPlane', 'loadBalancer']);
@@ -323,6 +323,7 @@ export const rules: Rule[] = [
       return [{ ...messages.badEndpoint(e), path: ['spec', 'controlPlane', 'endpoint'] }];
     },
   },
+  ...networkRules,
 ];
 
 /** A MetalLB pool entry, "a.b.c.d/p" or "first-last", as the inclusive range of addresses it holds. */

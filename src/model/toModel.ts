@@ -67,6 +67,11 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       plugin: s.network?.plugin ?? DEFAULTS.network.plugin,
       mtu: s.network?.mtu ?? DEFAULTS.network.mtu,
       calico: { encapsulation: s.network?.calico?.encapsulation ?? DEFAULTS.network.calico.encapsulation },
+      cilium: {
+        tunnel: s.network?.cilium?.tunnel ?? DEFAULTS.network.cilium.tunnel,
+        kubeProxyReplacement: s.network?.cilium?.kubeProxyReplacement ?? DEFAULTS.network.cilium.kubeProxyReplacement,
+      },
+      multus: s.network?.multus ?? DEFAULTS.network.multus,
     },
     addons: {
       nodeLocalDNS: s.addons?.nodeLocalDNS ?? DEFAULTS.addons.nodeLocalDNS,

@@ -146,11 +146,26 @@ export const clusterSpec = z
         network: z
           .object({
             plugin: z.enum(NETWORK_PLUGINS).optional().describe('Default: calico.'),
-            mtu: z.number().int().min(1000).max(9000).optional().describe('Pod network MTU. Default: 1450 (calico vxlan on 1500).'),
+            mtu: z.number().int().min(1000).max(9000).optional().describe('Pod network MTU. Default: detected by the plugin from the node interface (1450 with VXLAN on a 1500 network).'),
             calico: z
               .object({ encapsulation: z.enum(['vxlan', 'ipip', 'none']).optional().describe('Default: vxlan.') })
               .strict()
               .optional(),
+            cilium: z
+              .object({
+                tunnel: z.enum(['vxlan', 'geneve']).optional().describe('Encapsulation between nodes. Default: vxlan.'),
+                kubeProxyReplacement: z
+                  .boolean()
+                  .optional()
+                  .describe('Cilium serves Services in eBPF and kubeadm installs no kube-proxy. Default: false.'),
+              })
+              .strict()
+              .optional()
+              .describe('Only with plugin: cilium.'),
+            multus: z
+              .boolean()
+              .optional()
+              .describe('Multus (thin plugin, as Kubespray) on top of the plugin, for extra pod interfaces (NetworkAttachmentDefinition). Default: false.'),
           })
           .strict()
           .optional(),

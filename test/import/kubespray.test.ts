@@ -135,7 +135,7 @@ describe('import kubespray: legacy group names and unsupported choices', () => {
       'worker1:worker',
     ]);
     expect(entry(result, 'kube_proxy_mode')).toMatchObject({ status: 'mapped', source: 'group_vars/k8s-cluster/k8s-cluster.yml' });
-    expect(entry(result, 'kube_network_plugin')).toMatchObject({ status: 'unsupported', source: 'inventory.ini [k8s-cluster:vars]' });
+    expect(entry(result, 'kube_network_plugin')).toMatchObject({ status: 'mapped', source: 'inventory.ini [k8s-cluster:vars]' });
   });
 
   it('writes what the cluster runs rather than a different working choice, and validate refuses it', () => {
@@ -175,6 +175,39 @@ describe('import kubespray: Calico encapsulation', () => {
     ]);
     const r = importKubespray(files, 'inv', { name: 'x' });
     expect((r.spec.spec as Record<string, any>).network?.calico?.encapsulation).toBe(encapsulation);
+  });
+});
+
+describe('import kubespray: network plugin settings', () => {
+  const importVars = (vars: string) =>
+    importKubespray(
+      new Map([
+        ['inventory.ini', '[kube_control_plane]\ncp1 ip=10.0.0.1\n'],
+        ['group_vars/k8s_cluster/k8s-cluster.yml', `${vars}\n`],
+      ]),
+      'inv',
+      { name: 'x' },
+    );
+
+  it('cilium with kube-proxy replacement, geneve and multus; the result validates', () => {
+    const r = importVars('kube_network_plugin: cilium\ncilium_kube_proxy_replacement: strict\ncilium_tunnel_mode: geneve\nkube_network_plugin_multus: true');
+    expect(spec(r).network).toEqual({ plugin: 'cilium', multus: true, cilium: { kubeProxyReplacement: true, tunnel: 'geneve' } });
+    for (const v of ['kube_network_plugin', 'cilium_kube_proxy_replacement', 'cilium_tunnel_mode', 'kube_network_plugin_multus']) expect(entry(r, v), v).toMatchObject({ status: 'mapped' });
+    const model = compileSpec(importToYaml(r, 'inv'), 'cluster.yaml');
+    expect(model.network.cilium).toEqual({ kubeProxyReplacement: true, tunnel: 'geneve' });
+  });
+
+  it("another plugin's settings are ignored, not written (kspray would refuse them)", () => {
+    const r = importVars('kube_network_plugin: flannel\ncalico_network_backend: bird\ncalico_veth_mtu: 1400\ncilium_tunnel_mode: geneve');
+    expect(spec(r).network).toEqual({ plugin: 'flannel' });
+    for (const v of ['calico_network_backend', 'calico_veth_mtu', 'cilium_tunnel_mode']) expect(entry(r, v), v).toMatchObject({ status: 'ignored' });
+    expect(compileSpec(importToYaml(r, 'inv'), 'cluster.yaml').network.plugin).toBe('flannel');
+  });
+
+  it('multus with no plugin is reported, not written', () => {
+    const r = importVars('kube_network_plugin: cni\nkube_network_plugin_multus: true');
+    expect(spec(r).network).toEqual({ plugin: 'none' });
+    expect(entry(r, 'kube_network_plugin_multus')).toMatchObject({ status: 'unsupported' });
   });
 });
 

@@ -159,11 +159,11 @@ const CASES: Case[] = [
   },
   {
     rule: 'implemented-choices',
-    text: doc('  network:', '    plugin: cilium', '  nodes:', CP1),
+    text: doc('  containerRuntime:', '    name: cri-o', '  nodes:', CP1),
     line: 7,
-    col: 13,
-    token: 'cilium',
-    message: '"cilium" is not implemented yet',
+    col: 11,
+    token: 'cri-o',
+    message: '"cri-o" is not implemented yet',
   },
   {
     rule: 'external-lb-needs-endpoint',
@@ -228,6 +228,44 @@ const CASES: Case[] = [
     col: 15,
     token: 'https://api.example.com:6443',
     message: 'controlPlane.endpoint "https://api.example.com:6443" is not host or host:port',
+  },
+  {
+    rule: 'kube-proxy-replacement-needs-cilium',
+    text: doc('  network:', '    cilium:', '      kubeProxyReplacement: true', '  nodes:', CP1),
+    line: 8,
+    col: 29,
+    token: 'true',
+    message: 'kubeProxyReplacement needs network.plugin: cilium, not calico',
+  },
+  {
+    rule: 'plugin-settings-match-plugin',
+    text: doc('  network:', '    plugin: flannel', '    calico: { encapsulation: ipip }', '  nodes:', CP1),
+    line: 7,
+    col: 13,
+    token: 'flannel',
+    message: 'network.calico settings have no effect with network.plugin: flannel',
+  },
+  {
+    rule: 'multus-needs-plugin',
+    text: doc('  network:', '    plugin: none', '    multus: true', '  nodes:', CP1),
+    line: 8,
+    col: 13,
+    token: 'true',
+  },
+  {
+    rule: 'mtu-fits-encapsulation',
+    text: doc('  network:', '    mtu: 8990', '  nodes:', CP1),
+    line: 7,
+    col: 10,
+    token: '8990',
+    message: 'network.mtu 8990 plus the 50-byte calico vxlan header exceeds the largest host MTU, 9000',
+  },
+  {
+    rule: 'proxy-mode-needs-kube-proxy',
+    text: doc('  kubernetes:', '    proxyMode: iptables', '  network:', '    plugin: cilium', '    cilium: { kubeProxyReplacement: true }', '  nodes:', CP1),
+    line: 7,
+    col: 16,
+    token: 'iptables',
   },
 ];
 
@@ -346,7 +384,6 @@ describe('rule details', () => {
 
   test.each([
     ['  containerRuntime:', '    name: cri-o', 'cri-o', 11],
-    ['  network:', '    plugin: flannel', 'flannel', 13],
   ])('implemented-choices refuses %s %s', (parent, child, value, col) => {
     const text = doc(parent, child, '  nodes:', CP1);
     const err = compileError(text);

@@ -2,7 +2,7 @@
 // plan/nodeProgram.ts, the same bytes on every node), the oneshot unit that runs it, and the two files that tell it what to do (node.env) and
 // what to download (downloads.tsv). docs/node-contract.md is the contract between these and the program.
 import { NODE_PROGRAM } from '../nodeProgram.js';
-import { externalEtcdEndpoints, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
+import { externalEtcdEndpoints, runsKubeProxy, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { etcdDownload, nodeDownloads } from '../../catalog/catalog.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
@@ -70,7 +70,8 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
   // Kubespray does, so no node depends on the first control plane staying up.
   const localhost = model.controlPlane.loadBalancer === 'localhost';
   const localApi = localhost && !node.isFirstControlPlane && runsKubernetes(node) ? `https://127.0.0.1:${model.controlPlane.bindPort}` : '';
-  const kubeProxyServer = localhost && node.isFirstControlPlane ? `https://127.0.0.1:${model.controlPlane.bindPort}` : '';
+  // Nothing to repoint when Cilium replaces kube-proxy (kubeadm skipped the addon).
+  const kubeProxyServer = localhost && node.isFirstControlPlane && runsKubeProxy(model) ? `https://127.0.0.1:${model.controlPlane.bindPort}` : '';
   const os = osProfile(node.os);
   return envFile([
     ['KSPRAY_CLUSTER', model.name],

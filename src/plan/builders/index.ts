@@ -10,6 +10,10 @@ import { etcdBuilder } from './etcd.js';
 import { kubeVipBuilder } from './kubeVip.js';
 import { apiserverProxyBuilder } from './apiserverProxy.js';
 import { calicoBuilder } from './calico.js';
+import { ciliumBuilder } from './cilium.js';
+import { flannelBuilder } from './flannel.js';
+import { kubeRouterBuilder } from './kubeRouter.js';
+import { multusBuilder } from './multus.js';
 import { addonsBuilder } from './addons.js';
 import { appAddonsBuilder } from './appAddons.js';
 import { bootstrapBuilder } from './bootstrap.js';
@@ -24,6 +28,10 @@ export const BUILDERS: Builder[] = [
   apiserverProxyBuilder,
   kubeVipBuilder,
   calicoBuilder,
+  ciliumBuilder,
+  flannelBuilder,
+  kubeRouterBuilder,
+  multusBuilder,
   addonsBuilder,
   appAddonsBuilder,
   bootstrapBuilder,

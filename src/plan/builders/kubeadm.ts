@@ -1,7 +1,7 @@
 // kubeadm configuration (v1beta4) per node: the first control plane gets Init + Cluster + Kubelet +
 // KubeProxy configs; every other node a JoinConfiguration. Control-plane nodes also get the
 // encryption-at-rest config the apiserver is pointed at.
-import { externalEtcdEndpoints, type ClusterModel, type NodeModel } from '../../model/model.js';
+import { externalEtcdEndpoints, runsKubeProxy, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { PKI_DIR } from './pkiFiles.js';
 import type { IssuedPki } from '../../secrets/types.js';
 import { toYaml, toYamlStream } from '../../emit/yaml.js';
@@ -25,7 +25,12 @@ export const kubeadmBuilder: Builder = {
   name: 'kubeadm',
   build({ model, node, pki, plan }) {
     const docs = node.isFirstControlPlane
-      ? [initConfiguration(model, node, pki), clusterConfiguration(model), kubeletConfiguration(model), kubeProxyConfiguration(model)]
+      ? [
+          initConfiguration(model, node, pki),
+          clusterConfiguration(model),
+          kubeletConfiguration(model),
+          ...(runsKubeProxy(model) ? [kubeProxyConfiguration(model)] : []),
+        ]
       : [joinConfiguration(model, node, pki)];
     addFile(plan, { path: KUBEADM_CONFIG_PATH, content: toYamlStream(docs), mode: 0o600, secret: false, builder: 'kubeadm', origin: node.specPath });
     if (node.isControlPlane) {
@@ -84,6 +89,8 @@ function initConfiguration(model: ClusterModel, node: NodeModel, pki: IssuedPki)
       },
     ],
     localAPIEndpoint: { advertiseAddress: node.address, bindPort: model.controlPlane.bindPort },
+    // Cilium's kube-proxy replacement serves Services itself: kubeadm must not install kube-proxy.
+    ...(runsKubeProxy(model) ? {} : { skipPhases: ['addon/kube-proxy'] }),
     // No certificateKey/upload-certs: joining control planes receive the CA files in their own
     // payload, so no certificate ever travels through the cluster.
     nodeRegistration: nodeRegistration(model, node),

@@ -15,6 +15,10 @@ export const ADDONS_TSV = '/etc/kspray/addons.tsv';
 export const ADDON_FILES = {
   calicoCrds: '00-calico-crds.yaml',
   calico: '10-calico.yaml',
+  cilium: '10-cilium.yaml',
+  flannel: '10-flannel.yaml',
+  kubeRouter: '10-kube-router.yaml',
+  multus: '15-multus.yaml',
   nodeLocalDNS: '30-nodelocaldns.yaml',
   metricsServer: '40-metrics-server.yaml',
   // Application addons (catalog/addons.ts): upstream release manifests, then what configures them.
