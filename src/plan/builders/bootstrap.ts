@@ -7,7 +7,7 @@ import { etcdDownload, nodeDownloads } from '../../catalog/catalog.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { envFile } from '../text/shell.js';
-import { osProfile } from '../osProfile.js';
+import { osPrepareEnv, osProfile } from '../osProfile.js';
 import type { OsName } from '../../spec/v1alpha1.js';
 
 export const NODE_PROGRAM_PATH = '/usr/local/lib/kspray/kspray-node.sh';
@@ -87,7 +87,7 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
     ['KSPRAY_ETCD_ENDPOINTS', node.isControlPlane ? externalEtcdEndpoints(model).join(' ') : ''],
     ['KSPRAY_BIN_DIR', os.binDir],
     ['KSPRAY_INSTALL_CONTAINERD', os.installContainerd ? 'yes' : 'no'],
-    ['KSPRAY_PACKAGE_MANAGER', os.packageManager],
+    ...osPrepareEnv(node.os, model.kubernetes.proxyMode),
   ]);
 }
 
