@@ -112,6 +112,9 @@ describe('node.env', () => {
       KSPRAY_BIN_DIR: '/usr/local/bin',
       KSPRAY_INSTALL_CONTAINERD: 'yes',
       KSPRAY_PACKAGE_MANAGER: 'apt',
+      KSPRAY_PACKAGES: 'conntrack socat ipset ipvsadm ebtables ethtool iptables curl ca-certificates',
+      KSPRAY_SELINUX: '',
+      KSPRAY_FIREWALLD: '',
     });
   });
 
