@@ -17,7 +17,8 @@ export const nodeProgramPath = (os: OsName): string => `${osProfile(os).libDir}/
 /** Downloads the OS already provides (Flatcar ships containerd and runc). */
 const OS_PROVIDED = new Set(['containerd', 'runc']);
 
-
+// ExecStart runs the program through bash: on SELinux systems (enforcing until prepare-os) systemd
+// may exec a shell whatever label the program file got where the payload wrote it.
 const bootstrapService = (programPath: string) => `# Written by kspray: runs the node program until the node has joined (docs/node-contract.md).
 # Progress: /var/lib/kspray/status and journalctl -u ${BOOTSTRAP_UNIT}
 [Unit]
@@ -30,7 +31,7 @@ StartLimitIntervalSec=0
 
 [Service]
 Type=oneshot
-ExecStart=${programPath}
+ExecStart=/bin/bash ${programPath}
 Restart=on-failure
 RestartSec=30
 RemainAfterExit=yes
