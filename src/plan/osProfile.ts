@@ -44,14 +44,14 @@ export interface OsProfile {
   defaultUser: string;
 }
 
-// Package names per family (Kubespray system_packages vars/main.yml, checked against each family's
-// repositories): the binaries are conntrack, socat, ipset, ipvsadm, ebtables, ethtool, iptables, tar,
+// Package names per family, after Kubespray's system_packages (vars/main.yml), which its CI installs
+// on each of these distros (dnf and zypper resolve iptables and ebtables through provides): the binaries are conntrack, socat, ipset, ipvsadm, ebtables, ethtool, iptables, tar,
 // curl and the CA bundle; nftables is added for kube-proxy's nftables mode (osPackages).
 const APT_PACKAGES = ['conntrack', 'socat', 'ipset', 'ipvsadm', 'ebtables', 'ethtool', 'iptables', 'curl', 'ca-certificates'];
 const DNF_PACKAGES = ['conntrack-tools', 'socat', 'ipset', 'ipvsadm', 'ebtables', 'ethtool', 'iptables', 'tar', 'curl', 'ca-certificates'];
 // AL2023: curl-minimal (in the image) conflicts with curl and already gives the program its curl;
-// iptables is iptables-nft there and ebtables is not packaged (kubeadm no longer checks for it),
-// as in the EKS AL2023 node image.
+// iptables-nft and no ebtables, as the EKS AL2023 node image installs (kubeadm stopped checking for
+// ebtables and socat in 1.28-1.31 patch releases).
 const AL2023_PACKAGES = ['conntrack-tools', 'socat', 'ipset', 'ipvsadm', 'ethtool', 'iptables-nft', 'tar', 'ca-certificates'];
 // openSUSE Leap names them as Fedora does.
 const ZYPPER_PACKAGES = DNF_PACKAGES;
