@@ -75,14 +75,38 @@ prepare_os() {
   # Other files in sysctl.d may name keys this kernel lacks: only ours must apply cleanly.
   sysctl --system >/dev/null || log "sysctl --system reported errors (above)"
   if [[ -f $R/etc/sysctl.d/99-kubernetes.conf ]]; then sysctl -q -p "$R/etc/sysctl.d/99-kubernetes.conf"; fi
-  if [[ ${KSPRAY_PACKAGE_MANAGER:-apt} == apt ]] && command -v apt-get >/dev/null; then
-    export DEBIAN_FRONTEND=noninteractive
-    retry "apt-get update" 8 60 apt-get -q -o DPkg::Lock::Timeout=120 update
-    retry "apt-get install" 8 60 apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends \
-      conntrack socat ipset ipvsadm ebtables ethtool iptables curl ca-certificates
-  else
-    log "no apt-get: OS packages are expected to be present"
+  install_packages
+  # Kubespray's defaults: SELinux permissive (the catalog containerd labels nothing), now and after
+  # reboots; a disabled SELinux stays disabled.
+  if [[ ${KSPRAY_SELINUX:-} == permissive ]]; then
+    if [[ $(getenforce 2>/dev/null || true) == Enforcing ]]; then setenforce 0; fi
+    if [[ -f $R/etc/selinux/config ]]; then sed -i 's/^SELINUX=enforcing$/SELINUX=permissive/' "$R/etc/selinux/config"; fi
   fi
+  # firewalld would drop the pod and service traffic the CNI and kube-proxy route.
+  if [[ ${KSPRAY_FIREWALLD:-} == disable ]] && systemctl cat firewalld.service >/dev/null 2>&1; then
+    systemctl disable --now firewalld.service
+  fi
+}
+
+# The OS packages of KSPRAY_PACKAGES (names per family: src/plan/osProfile.ts). Installing what is
+# already there is a no-op for each manager; lock waits and retries cover a concurrent cloud-init.
+install_packages() {
+  local p
+  read -r -a p <<<"${KSPRAY_PACKAGES:-}"
+  if ((${#p[@]} == 0)); then return 0; fi
+  case ${KSPRAY_PACKAGE_MANAGER:-none} in
+    apt)
+      export DEBIAN_FRONTEND=noninteractive
+      retry "apt-get update" 8 60 apt-get -q -o DPkg::Lock::Timeout=120 update
+      retry "apt-get install" 8 60 apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends "${p[@]}"
+      ;;
+    dnf) retry "dnf install" 8 60 dnf -q -y install "${p[@]}" ;;
+    zypper)
+      export ZYPP_LOCK_TIMEOUT=120
+      retry "zypper install" 8 60 zypper --non-interactive --gpg-auto-import-keys install --no-recommends "${p[@]}"
+      ;;
+    *) log "no package manager: OS packages are expected to be present" ;;
+  esac
 }
 
 # KSPRAY_INSTALL_CONTAINERD=no: the OS ships containerd and runc (Flatcar); only configure them.

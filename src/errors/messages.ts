@@ -405,6 +405,11 @@ export const messages = {
     message: `node "${node}" has no address: RunInstances needs a fixed private IP for it`,
     hint: 'Give the node an address in the spec (inside the subnet passed with --subnet).',
   }),
+  packerNoBaseImage: (image: string, builder: string, reason: string): Msg => ({
+    rule: 'packer-base-image',
+    message: `no ${builder} template for ${image}: ${reason}`,
+    hint: 'Pick another --builder for this distro (amazon-ebs has every cloud-init distro), or bake from your own image with openstack or vsphere-clone.',
+  }),
   unknownChoice: (flag: string, value: string, allowed: readonly string[]): Msg => ({
     rule: 'known-choice',
     message: `${flag} "${value}" is not one of the choices here`,

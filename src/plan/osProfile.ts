@@ -10,6 +10,15 @@
 //   writable, so the Ubuntu layout works; FCOS ships neither a containerd service nor CRI-O, and
 //   package layering (rpm-ostree) needs a reboot, so containerd, runc and the CNI plugins come
 //   from the catalog's static release binaries exactly as on Ubuntu. No package manager is used.
+// - Rocky/AlmaLinux/RHEL 9, Fedora 42, Amazon Linux 2023: cloud-init, the Ubuntu layout (catalog
+//   containerd and runc, /usr/local/bin), dnf for the few OS packages. SELinux is set permissive
+//   (Kubespray's default selinux_state): the catalog containerd labels nothing. firewalld, where the
+//   image has it, is stopped and disabled (Kubespray's disable_service_firewall), since it would drop
+//   pod and service traffic the CNI and kube-proxy route. RHEL needs a registered or cloud (RHUI)
+//   repository setup for dnf to work: kspray does not register systems.
+// - openSUSE Leap 15.6: cloud-init, the same layout, zypper. AppArmor (its default LSM) is left alone:
+//   the catalog containerd runs pods unconfined unless a profile is asked for.
+import type { ClusterModel } from '../model/model.js';
 import type { OsName } from '../spec/v1alpha1.js';
 import { IGNITION_OS } from '../spec/v1alpha1.js';
 
@@ -24,10 +33,28 @@ export interface OsProfile {
   /** false: the OS ships containerd and runc; kspray only configures them. */
   installContainerd: boolean;
   /** Package manager the prepare-os phase may use for conntrack, socat... ('none': in the image). */
-  packageManager: 'apt' | 'none';
+  packageManager: 'apt' | 'dnf' | 'zypper' | 'none';
+  /** What kubeadm and kube-proxy need from the OS, in this family's package names (proxy mode aside). */
+  packages: readonly string[];
+  /** 'permissive': prepare-os runs setenforce 0 and sets SELINUX=permissive (RHEL family, Fedora, AL2023). */
+  selinux: 'permissive' | 'leave';
+  /** true: the image may ship firewalld; prepare-os stops and disables it if present. */
+  disableFirewalld: boolean;
   /** The default user that gets spec.ssh.authorizedKeys on Ignition systems. */
   defaultUser: string;
 }
+
+// Package names per family, after Kubespray's system_packages (vars/main.yml), which its CI installs
+// on each of these distros (dnf and zypper resolve iptables and ebtables through provides): the binaries are conntrack, socat, ipset, ipvsadm, ebtables, ethtool, iptables, tar,
+// curl and the CA bundle; nftables is added for kube-proxy's nftables mode (osPackages).
+const APT_PACKAGES = ['conntrack', 'socat', 'ipset', 'ipvsadm', 'ebtables', 'ethtool', 'iptables', 'curl', 'ca-certificates'];
+const DNF_PACKAGES = ['conntrack-tools', 'socat', 'ipset', 'ipvsadm', 'ebtables', 'ethtool', 'iptables', 'tar', 'curl', 'ca-certificates'];
+// AL2023: curl-minimal (in the image) conflicts with curl and already gives the program its curl;
+// iptables-nft and no ebtables, as the EKS AL2023 node image installs (kubeadm stopped checking for
+// ebtables and socat in 1.28-1.31 patch releases).
+const AL2023_PACKAGES = ['conntrack-tools', 'socat', 'ipset', 'ipvsadm', 'ethtool', 'iptables-nft', 'tar', 'ca-certificates'];
+// openSUSE Leap names them as Fedora does.
+const ZYPPER_PACKAGES = DNF_PACKAGES;
 
 const DEBIAN_LIKE: OsProfile = {
   payload: 'cloud-init',
@@ -36,8 +63,15 @@ const DEBIAN_LIKE: OsProfile = {
   runc: '/usr/local/sbin/runc',
   installContainerd: true,
   packageManager: 'apt',
+  packages: APT_PACKAGES,
+  selinux: 'leave',
+  disableFirewalld: false,
   defaultUser: '',
 };
+
+const RHEL_LIKE: OsProfile = { ...DEBIAN_LIKE, packageManager: 'dnf', packages: DNF_PACKAGES, selinux: 'permissive', disableFirewalld: true };
+const AMAZON_LINUX_2023: OsProfile = { ...RHEL_LIKE, packages: AL2023_PACKAGES, disableFirewalld: false };
+const OPENSUSE: OsProfile = { ...DEBIAN_LIKE, packageManager: 'zypper', packages: ZYPPER_PACKAGES, disableFirewalld: true };
 
 const FLATCAR: OsProfile = {
   payload: 'ignition',
@@ -46,6 +80,9 @@ const FLATCAR: OsProfile = {
   runc: '/usr/bin/runc',
   installContainerd: false,
   packageManager: 'none',
+  packages: [],
+  selinux: 'leave',
+  disableFirewalld: false,
   defaultUser: 'core',
 };
 
@@ -56,13 +93,49 @@ const FEDORA_COREOS: OsProfile = {
   runc: '/usr/local/sbin/runc',
   installContainerd: true,
   packageManager: 'none',
+  packages: [],
+  selinux: 'leave',
+  disableFirewalld: false,
   defaultUser: 'core',
 };
 
+type ProxyMode = ClusterModel['kubernetes']['proxyMode'];
+
+const PROFILES: Record<OsName, OsProfile> = {
+  'ubuntu-22.04': DEBIAN_LIKE,
+  'ubuntu-24.04': DEBIAN_LIKE,
+  'debian-12': DEBIAN_LIKE,
+  'debian-13': DEBIAN_LIKE,
+  flatcar: FLATCAR,
+  'fedora-coreos': FEDORA_COREOS,
+  'rocky-9': RHEL_LIKE,
+  'almalinux-9': RHEL_LIKE,
+  'rhel-9': RHEL_LIKE,
+  'fedora-42': RHEL_LIKE,
+  'opensuse-leap-15.6': OPENSUSE,
+  'amazonlinux-2023': AMAZON_LINUX_2023,
+};
+
 export function osProfile(os: OsName): OsProfile {
-  if (os === 'flatcar') return FLATCAR;
-  if (os === 'fedora-coreos') return FEDORA_COREOS;
-  return DEBIAN_LIKE;
+  return PROFILES[os];
+}
+
+/** The packages prepare-os installs: the family's list, plus nft for kube-proxy's nftables mode. */
+export function osPackages(os: OsName, proxyMode: ProxyMode): string[] {
+  const p = osProfile(os);
+  if (p.packageManager === 'none') return [];
+  return proxyMode === 'nftables' ? [...p.packages, 'nftables'] : [...p.packages];
+}
+
+/** node.env lines for prepare-os (docs/node-contract.md); also what a Packer bake runs with. */
+export function osPrepareEnv(os: OsName, proxyMode: ProxyMode): Array<[string, string]> {
+  const p = osProfile(os);
+  return [
+    ['KSPRAY_PACKAGE_MANAGER', p.packageManager],
+    ['KSPRAY_PACKAGES', osPackages(os, proxyMode).join(' ')],
+    ['KSPRAY_SELINUX', p.selinux === 'permissive' ? 'permissive' : ''],
+    ['KSPRAY_FIREWALLD', p.disableFirewalld ? 'disable' : ''],
+  ];
 }
 
 export const usesIgnition = (os: OsName): boolean => (IGNITION_OS as readonly string[]).includes(os);

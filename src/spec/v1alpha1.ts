@@ -7,7 +7,20 @@ import { z } from 'zod';
 
 export const API_VERSION = 'kspray.dev/v1alpha1';
 
-export const SUPPORTED_OS = ['ubuntu-22.04', 'ubuntu-24.04', 'debian-12', 'debian-13', 'flatcar', 'fedora-coreos'] as const;
+export const SUPPORTED_OS = [
+  'ubuntu-22.04',
+  'ubuntu-24.04',
+  'debian-12',
+  'debian-13',
+  'flatcar',
+  'fedora-coreos',
+  'rocky-9',
+  'almalinux-9',
+  'rhel-9',
+  'fedora-42',
+  'opensuse-leap-15.6',
+  'amazonlinux-2023',
+] as const;
 /** These boot from an Ignition v3 config instead of cloud-init. */
 export const IGNITION_OS = ['flatcar', 'fedora-coreos'] as const;
 export const IGNITION_VERSIONS = ['3.3.0', '3.4.0'] as const;
@@ -60,7 +73,7 @@ const nodeCommon = {
   os: z
     .enum(SUPPORTED_OS)
     .optional()
-    .describe('Operating system of the node image. Default: ubuntu-24.04. flatcar and fedora-coreos get an Ignition config, the others cloud-init.'),
+    .describe('Operating system of the node image. Default: ubuntu-24.04. flatcar and fedora-coreos get an Ignition config, the others cloud-init (packages through apt, dnf or zypper).'),
   arch: z.enum(ARCHES).optional().describe('CPU architecture. Default: amd64.'),
   labels: labels.optional(),
   taints: z.array(taint).optional(),

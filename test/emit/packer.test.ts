@@ -1,16 +1,19 @@
 // Packer templates (kspray images): every template parses as HCL2, names the official base images,
 // requires its plugin, and bakes the same node program with --only-install and no secret.
 import { describe, expect, it, beforeAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packerOutputs, BUILDERS } from '../../src/emit/packer/index.js';
 import { attr, block, expr, hclString, toHcl } from '../../src/emit/packer/hcl.js';
 import { bakeFiles, packerTemplate } from '../../src/emit/packer/template.js';
 import type { Rendered } from '../../src/render.js';
+import { KsprayError } from '../../src/errors/errors.js';
 import { loadExample, renderFixture, repoRoot } from '../helpers/fixtures.js';
 import { requireValidators } from '../helpers/validators.js';
 import { HclExpr, blocks, hclParserFromNpm, parseHcl, type HclBody } from '../helpers/hcl.js';
 import { NODE_PROGRAM } from '../../src/plan/nodeProgram.js';
+import { osPackages, osPrepareEnv } from '../../src/plan/osProfile.js';
 
 let ha: Rendered;
 beforeAll(async () => {
@@ -100,7 +103,8 @@ describe('kspray images (HA example)', () => {
     const inline = blocks(build, 'provisioner').at(-1)!.body.attrs.inline as string[];
     const baked = out.files.filter((f) => f.relPath.startsWith('packer/ubuntu-24.04-amd64/files/')).map((f) => f.relPath.slice('packer/ubuntu-24.04-amd64/files'.length));
     for (const path of baked) expect(inline.some((l) => l.startsWith('install -D') && l.endsWith(` '${path}'`)), path).toBe(true);
-    const run = inline.indexOf('/usr/local/lib/kspray/kspray-node.sh --only-install');
+    // The OS preparation settings node.env would give (the bake has no node.env), then the program.
+    const run = inline.indexOf(`KSPRAY_PACKAGE_MANAGER='apt' KSPRAY_PACKAGES='${osPackages('ubuntu-24.04', ha.model.kubernetes.proxyMode).join(' ')}' /usr/local/lib/kspray/kspray-node.sh --only-install`);
     expect(run).toBeGreaterThan(0);
     expect(inline.indexOf('cloud-init clean --logs --seed')).toBeGreaterThan(run);
     expect(inline).toContain('truncate -s 0 /etc/machine-id');
@@ -108,7 +112,8 @@ describe('kspray images (HA example)', () => {
 
   it('picks arm64 images and build machines for arm64 nodes', () => {
     const files = bakeFiles(ha.plans.find((p) => p.node.os === 'ubuntu-24.04')!);
-    const hcl = (builder: (typeof BUILDERS)[number]) => parseHcl(packerTemplate({ cluster: 'c', kubernetesVersion: '1.36.4', distro: 'ubuntu-24.04', arch: 'arm64', builder, files }));
+    const prepareEnv = osPrepareEnv('ubuntu-24.04', 'ipvs');
+    const hcl = (builder: (typeof BUILDERS)[number]) => parseHcl(packerTemplate({ cluster: 'c', kubernetesVersion: '1.36.4', distro: 'ubuntu-24.04', arch: 'arm64', builder, files, prepareEnv }));
     const aws = hcl('amazon-ebs');
     expect((blocks(sourceOf(aws).body, 'source_ami_filter')[0]!.body.attrs.filters as Record<string, string>)).toMatchObject({ name: 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-*', architecture: 'arm64' });
     expect(blocks(aws, 'variable').find((v) => v.labels[0] === 'instance_type')!.body.attrs.default).toBe('t4g.medium');
@@ -141,5 +146,127 @@ describe('kspray images (HA example)', () => {
       expect(json.source, f.relPath).toBeDefined();
       expect(json.build, f.relPath).toBeDefined();
     }
+  });
+});
+
+describe('kspray images for the dnf/zypper distros (matrix scenarios)', () => {
+  const rendered = new Map<string, Rendered>();
+  beforeAll(async () => {
+    for (const name of ['rocky-containerd-calico', 'alma-containerd-calico', 'fedora-containerd-calico', 'opensuse-containerd-calico', 'al2023-containerd-calico']) {
+      rendered.set(name, await renderFixture(loadExample(name)));
+    }
+  });
+  const out = (scenario: string) => packerOutputs(rendered.get(scenario)!);
+  const tpl = (scenario: string, dir: string, builder: string): HclBody => {
+    const f = out(scenario).files.find((t) => t.relPath === `packer/${dir}/${builder}.pkr.hcl`);
+    if (!f) throw new Error(`no template ${dir}/${builder}`);
+    return parseHcl(text(f.content));
+  };
+  const ami = (b: HclBody) => {
+    const filter = blocks(sourceOf(b).body, 'source_ami_filter')[0]!.body.attrs;
+    return { owners: filter.owners, name: (filter.filters as Record<string, string>).name, user: sourceOf(b).body.attrs.ssh_username };
+  };
+  const bakeLine = (b: HclBody) => (blocks(blocks(b, 'build')[0]!.body, 'provisioner').at(-1)!.body.attrs.inline as string[]).find((l) => l.endsWith(' --only-install'))!;
+  /** Runs the bake line with sh (as Packer's shell provisioner does), the program replaced by printenv. */
+  const bakeEnv = (line: string) =>
+    execFileSync('sh', ['-c', line.replace('/usr/local/lib/kspray/kspray-node.sh --only-install', 'printenv KSPRAY_PACKAGE_MANAGER KSPRAY_PACKAGES KSPRAY_SELINUX KSPRAY_FIREWALLD; true')], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin' },
+    });
+
+  it('every template parses, declares every var it uses, and names no builder without a base image', () => {
+    for (const scenario of rendered.keys()) {
+      const o = out(scenario);
+      for (const f of o.files.filter((t) => t.relPath.endsWith('.pkr.hcl'))) {
+        const b = parseHcl(text(f.content));
+        const declared = new Set(blocks(b, 'variable').map((v) => v.labels[0]));
+        for (const m of text(f.content).matchAll(/var\.([a-z_]+)/g)) expect(declared.has(m[1]), `${f.relPath}: var.${m[1]}`).toBe(true);
+        const [, dir, file] = f.relPath.split('/');
+        expect(o.unavailable.some((u) => u.image === dir && `${u.builder}.pkr.hcl` === file), f.relPath).toBe(false);
+      }
+    }
+  });
+
+  it('Amazon Linux 2023: only builders with an image (amazon-ebs; openstack, vsphere-clone and OCI from an imported one); asking for another is refused', () => {
+    const o = out('al2023-containerd-calico');
+    expect(o.images).toEqual(['amazonlinux-2023-amd64']);
+    expect(o.files.filter((f) => f.relPath.endsWith('.pkr.hcl')).map((f) => f.relPath.split('/').at(-1)).sort()).toEqual(['amazon-ebs.pkr.hcl', 'openstack.pkr.hcl', 'oracle-oci.pkr.hcl', 'vsphere-clone.pkr.hcl']);
+    expect(o.unavailable.map((u) => u.builder)).toEqual(['googlecompute', 'azure-arm', 'qemu']);
+    expect(ami(tpl('al2023-containerd-calico', 'amazonlinux-2023-amd64', 'amazon-ebs'))).toEqual({ owners: ['137112412989'], name: 'al2023-ami-2023.*-kernel-*-x86_64', user: 'ec2-user' });
+    const line = bakeLine(tpl('al2023-containerd-calico', 'amazonlinux-2023-amd64', 'amazon-ebs'));
+    expect(bakeEnv(line)).toBe('dnf\nconntrack-tools socat ipset ipvsadm ethtool iptables-nft tar ca-certificates\npermissive\n');
+    for (const builder of ['googlecompute', 'azure-arm', 'qemu'] as const) {
+      let caught: unknown;
+      try {
+        packerOutputs(rendered.get('al2023-containerd-calico')!, { builders: ['amazon-ebs', builder] });
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, builder).toBeInstanceOf(KsprayError);
+      expect((caught as KsprayError).problems[0]).toMatchObject({ rule: 'packer-base-image', message: expect.stringMatching(new RegExp(`^no ${builder} template for amazonlinux-2023-amd64: `)) });
+    }
+    expect(packerOutputs(rendered.get('al2023-containerd-calico')!, { builders: ['amazon-ebs'] }).unavailable).toEqual([]);
+  });
+
+  it('Rocky 9: RESF AMIs (user rocky), rocky-linux-cloud on GCE, the GenericCloud qcow2 with its CHECKSUM; no Azure guess', () => {
+    const dir = 'rocky-9-amd64';
+    expect(ami(tpl('rocky-containerd-calico', dir, 'amazon-ebs'))).toEqual({ owners: ['792107900819'], name: 'Rocky-9-EC2-Base-9.*.x86_64', user: 'rocky' });
+    expect(sourceOf(tpl('rocky-containerd-calico', dir, 'googlecompute')).body.attrs).toMatchObject({ source_image_family: 'rocky-linux-9', source_image_project_id: ['rocky-linux-cloud'] });
+    expect(sourceOf(tpl('rocky-containerd-calico', dir, 'qemu')).body.attrs).toMatchObject({
+      iso_url: 'https://dl.rockylinux.org/pub/rocky/9/images/x86_64/Rocky-9-GenericCloud-Base.latest.x86_64.qcow2',
+      iso_checksum: 'file:https://dl.rockylinux.org/pub/rocky/9/images/x86_64/Rocky-9-GenericCloud-Base.latest.x86_64.qcow2.CHECKSUM',
+    });
+    expect(out('rocky-containerd-calico').unavailable.map((u) => u.builder)).toEqual(['azure-arm']);
+    expect(bakeEnv(bakeLine(tpl('rocky-containerd-calico', dir, 'qemu')))).toBe(
+      'dnf\nconntrack-tools socat ipset ipvsadm ebtables ethtool iptables tar curl ca-certificates\npermissive\ndisable\n',
+    );
+  });
+
+  it('AlmaLinux 9 amd64 and arm64: AlmaLinux OS Foundation AMIs (ec2-user), GCE families, Azure Marketplace with its plan', () => {
+    const o = out('alma-containerd-calico');
+    expect(o.images).toEqual(['almalinux-9-amd64', 'almalinux-9-arm64']);
+    expect(o.unavailable).toEqual([]);
+    expect(ami(tpl('alma-containerd-calico', 'almalinux-9-arm64', 'amazon-ebs'))).toEqual({ owners: ['764336703387'], name: 'AlmaLinux OS 9.* aarch64', user: 'ec2-user' });
+    expect(ami(tpl('alma-containerd-calico', 'almalinux-9-amd64', 'amazon-ebs')).name).toBe('AlmaLinux OS 9.* x86_64');
+    expect(sourceOf(tpl('alma-containerd-calico', 'almalinux-9-arm64', 'googlecompute')).body.attrs).toMatchObject({ source_image_family: 'almalinux-9-arm64', source_image_project_id: ['almalinux-cloud'] });
+    const azure = sourceOf(tpl('alma-containerd-calico', 'almalinux-9-arm64', 'azure-arm')).body;
+    expect(azure.attrs).toMatchObject({ image_publisher: 'almalinux', image_offer: 'almalinux-arm', image_sku: '9-arm-gen2' });
+    expect(blocks(azure, 'plan_info')[0]!.body.attrs).toEqual({ plan_name: '9-arm-gen2', plan_product: 'almalinux-arm', plan_publisher: 'almalinux' });
+    expect(sourceOf(tpl('alma-containerd-calico', 'almalinux-9-amd64', 'azure-arm')).body.attrs).toMatchObject({ image_offer: 'almalinux-x86_64', image_sku: '9-gen2' });
+    expect(sourceOf(tpl('alma-containerd-calico', 'almalinux-9-arm64', 'qemu')).body.attrs.iso_url).toBe(
+      'https://repo.almalinux.org/almalinux/9/cloud/aarch64/images/AlmaLinux-9-GenericCloud-latest.aarch64.qcow2',
+    );
+  });
+
+  it('Fedora 42: Fedora Project AMIs and the release qcow2; no GCE or Azure guess; nftables mode bakes nftables', () => {
+    expect(ami(tpl('fedora-containerd-calico', 'fedora-42-amd64', 'amazon-ebs'))).toEqual({ owners: ['125523088429'], name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-42-*', user: 'fedora' });
+    expect(out('fedora-containerd-calico').unavailable.map((u) => u.builder)).toEqual(['googlecompute', 'azure-arm']);
+    expect(sourceOf(tpl('fedora-containerd-calico', 'fedora-42-amd64', 'qemu')).body.attrs.iso_checksum).toBe(
+      'file:https://download.fedoraproject.org/pub/fedora/linux/releases/42/Cloud/x86_64/images/Fedora-Cloud-42-1.1-x86_64-CHECKSUM',
+    );
+    expect(bakeEnv(bakeLine(tpl('fedora-containerd-calico', 'fedora-42-amd64', 'amazon-ebs'))).split('\n')[1]).toMatch(/ nftables$/);
+  });
+
+  it('openSUSE Leap 15.6: the Marketplace AMIs, SUSE on Azure (no plan), zypper at bake; no GCE guess', () => {
+    expect(ami(tpl('opensuse-containerd-calico', 'opensuse-leap-15.6-amd64', 'amazon-ebs'))).toEqual({ owners: ['679593333241'], name: 'openSUSE-Leap-15-6-v*-hvm-ssd-x86_64-*', user: 'ec2-user' });
+    const azure = sourceOf(tpl('opensuse-containerd-calico', 'opensuse-leap-15.6-amd64', 'azure-arm')).body;
+    expect(azure.attrs).toMatchObject({ image_publisher: 'SUSE', image_offer: 'opensuse-leap-15-6', image_sku: 'gen2' });
+    expect(blocks(azure, 'plan_info')).toEqual([]);
+    expect(out('opensuse-containerd-calico').unavailable.map((u) => u.builder)).toEqual(['googlecompute']);
+    expect(bakeEnv(bakeLine(tpl('opensuse-containerd-calico', 'opensuse-leap-15.6-amd64', 'openstack')))).toBe(
+      'zypper\nconntrack-tools socat ipset ipvsadm ebtables ethtool iptables tar curl ca-certificates\ndisable\n',
+    );
+  });
+
+  it('RHEL 9: Red Hat pay-as-you-go AMIs and RHEL on GCE/Azure; no qemu image (portal login) and no arm64 Azure guess', () => {
+    const files = bakeFiles(rendered.get('rocky-containerd-calico')!.plans.find((p) => !p.node.isControlPlane)!);
+    const input = { cluster: 'c', kubernetesVersion: '1.35.4', distro: 'rhel-9' as const, files, prepareEnv: osPrepareEnv('rhel-9', 'ipvs') };
+    const hcl = (builder: (typeof BUILDERS)[number], arch: 'amd64' | 'arm64' = 'amd64') => parseHcl(packerTemplate({ ...input, arch, builder }));
+    expect(ami(hcl('amazon-ebs'))).toEqual({ owners: ['309956199498'], name: 'RHEL-9.*_HVM-*-x86_64-*', user: 'ec2-user' });
+    expect(ami(hcl('amazon-ebs', 'arm64')).name).toBe('RHEL-9.*_HVM-*-arm64-*');
+    expect(sourceOf(hcl('googlecompute')).body.attrs).toMatchObject({ source_image_family: 'rhel-9', source_image_project_id: ['rhel-cloud'] });
+    expect(sourceOf(hcl('azure-arm')).body.attrs).toMatchObject({ image_publisher: 'RedHat', image_offer: 'RHEL', image_sku: '9-lvm-gen2' });
+    expect(() => hcl('qemu')).toThrow(/no cloud image at a stable public URL/);
+    expect(() => hcl('azure-arm', 'arm64')).toThrow(/Azure Marketplace has no rhel-9 arm64 image/);
   });
 });

@@ -112,6 +112,9 @@ describe('node.env', () => {
       KSPRAY_BIN_DIR: '/usr/local/bin',
       KSPRAY_INSTALL_CONTAINERD: 'yes',
       KSPRAY_PACKAGE_MANAGER: 'apt',
+      KSPRAY_PACKAGES: 'conntrack socat ipset ipvsadm ebtables ethtool iptables curl ca-certificates',
+      KSPRAY_SELINUX: '',
+      KSPRAY_FIREWALLD: '',
     });
   });
 
@@ -168,7 +171,7 @@ describe('bootstrap builder', () => {
       'Type=oneshot',
       'After=network-online.target',
       'Wants=network-online.target',
-      'ExecStart=/usr/local/lib/kspray/kspray-node.sh',
+      'ExecStart=/bin/bash /usr/local/lib/kspray/kspray-node.sh',
       'Restart=on-failure',
       'RestartSec=30',
       'RemainAfterExit=yes',
@@ -343,7 +346,7 @@ describe('Ignition operating systems', () => {
       expect(cri.containerd.runtimes.runc.options).toEqual({ SystemdCgroup: true, BinaryName: '/usr/bin/runc' });
     }
     expect(file(plan, '/etc/systemd/system/kubelet.service').content).toContain('\nExecStart=/opt/bin/kubelet\n');
-    expect(file(plan, '/etc/systemd/system/kspray-bootstrap.service').content).toContain('\nExecStart=/opt/kspray/kspray-node.sh\n');
+    expect(file(plan, '/etc/systemd/system/kspray-bootstrap.service').content).toContain('\nExecStart=/bin/bash /opt/kspray/kspray-node.sh\n');
     expect(plan.files.get('/opt/kspray/kspray-node.sh')?.mode).toBe(0o755);
     expect([...plan.files.keys()].filter((p) => p.startsWith('/usr/'))).toEqual([]);
   });

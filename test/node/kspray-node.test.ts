@@ -127,7 +127,16 @@ function run(f: Fixture, args: string[] = [], extraEnv: Record<string, string> =
 const statusOf = (f: Fixture) => readFileSync(join(f.root, 'var/lib/kspray/status'), 'utf8');
 const startedPhases = (stdout: string) =>
   [...stdout.matchAll(/^kspray: ([a-z-]+): running: started$/gm)].map((m) => m[1]);
-const INIT_ENV = { KSPRAY_CLUSTER: 'demo', KSPRAY_NODE_NAME: 'cp-1', KSPRAY_ACTION: 'init', KSPRAY_WAIT_FOR: '', KSPRAY_LOCAL_API_SERVER: '' };
+const INIT_ENV = {
+  KSPRAY_CLUSTER: 'demo',
+  KSPRAY_NODE_NAME: 'cp-1',
+  KSPRAY_ACTION: 'init',
+  KSPRAY_WAIT_FOR: '',
+  KSPRAY_LOCAL_API_SERVER: '',
+  // What the bootstrap builder writes for Debian/Ubuntu (osPrepareEnv); other families: prepare-os.test.ts.
+  KSPRAY_PACKAGE_MANAGER: 'apt',
+  KSPRAY_PACKAGES: 'conntrack socat ipset ipvsadm ebtables ethtool iptables curl ca-certificates',
+};
 const WORKER_ENV = {
   KSPRAY_CLUSTER: 'demo',
   KSPRAY_NODE_NAME: 'w-1',

@@ -3,7 +3,10 @@ import type { OutputFile } from '../../io/files.js';
 import type { Rendered } from '../../render.js';
 import type { NodePlan } from '../../plan/nodePlan.js';
 import { isIgnition } from '../providers/index.js';
-import { isPackerDistro, type PackerDistro } from './distros.js';
+import { KsprayError } from '../../errors/errors.js';
+import { messages } from '../../errors/messages.js';
+import { osPrepareEnv } from '../../plan/osProfile.js';
+import { baseImageMissing, isPackerDistro, type PackerDistro } from './distros.js';
 import { BUILDERS, bakeFiles, imageDir, packerTemplate, type PackerBuilder } from './template.js';
 
 export { BUILDERS, PACKER_DISTROS_LIST as PACKER_DISTROS };
@@ -20,10 +23,13 @@ export interface PackerOutputs {
   images: string[];
   /** Nodes whose OS gets no Packer image here (Ignition OSes), for the summary. */
   skipped: string[];
+  /** Image × builder pairs left out because the distro has no official base image there, with why. */
+  unavailable: Array<{ image: string; builder: PackerBuilder; reason: string }>;
 }
 
 export function packerOutputs(r: Rendered, sel: PackerSelection = {}): PackerOutputs {
   const builders = sel.builders ?? [...BUILDERS];
+  const unavailable: PackerOutputs['unavailable'] = [];
   // One representative plan per distro and arch: a worker if there is one (control-plane extras are
   // never baked anyway, see bakeFiles).
   const groups = new Map<string, { distro: PackerDistro; plan: NodePlan }>();
@@ -43,10 +49,18 @@ export function packerOutputs(r: Rendered, sel: PackerSelection = {}): PackerOut
   for (const [dir, { distro, plan }] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const baked = bakeFiles(plan);
     for (const f of baked) files.push({ relPath: `packer/${dir}/files${f.path}`, content: f.content, mode: f.mode & 0o111 ? 0o755 : 0o644 });
+    const prepareEnv = osPrepareEnv(distro, r.model.kubernetes.proxyMode);
     for (const builder of builders) {
-      const hcl = packerTemplate({ cluster: r.model.name, kubernetesVersion: r.model.kubernetes.version, distro, arch: plan.node.arch, builder, files: baked });
+      // No guessing a base image: a builder asked for by name is refused, the default set leaves it out.
+      const reason = baseImageMissing(distro, builder, plan.node.arch);
+      if (reason) {
+        if (sel.builders) throw new KsprayError('input', [messages.packerNoBaseImage(dir, builder, reason)]);
+        unavailable.push({ image: dir, builder, reason });
+        continue;
+      }
+      const hcl = packerTemplate({ cluster: r.model.name, kubernetesVersion: r.model.kubernetes.version, distro, arch: plan.node.arch, builder, files: baked, prepareEnv });
       files.push({ relPath: `packer/${dir}/${builder}.pkr.hcl`, content: hcl, mode: 0o644 });
     }
   }
-  return { files, images: [...groups.keys()].sort(), skipped };
+  return { files, images: [...groups.keys()].sort(), skipped, unavailable };
 }

@@ -6,7 +6,7 @@
 import type { Arch } from '../../catalog/catalog.js';
 import type { NodePlan, PlanFile } from '../../plan/nodePlan.js';
 import { sortedFiles } from '../../plan/nodePlan.js';
-import { DISTROS, type DistroImages, type PackerDistro } from './distros.js';
+import { DISTROS, baseImageMissing, type DistroImages, type PackerDistro } from './distros.js';
 import { attr, block, comment, expr, toHcl, type Block, type BodyItem, type HclValue } from './hcl.js';
 
 export const BUILDERS = ['amazon-ebs', 'googlecompute', 'azure-arm', 'openstack', 'vsphere-clone', 'oracle-oci', 'qemu'] as const;
@@ -49,6 +49,8 @@ export interface TemplateInput {
   builder: PackerBuilder;
   /** Files uploaded from files/<path> next to the template (see bakeFiles). */
   files: PlanFile[];
+  /** The OS preparation settings of node.env (osPrepareEnv): the bake has no node.env. */
+  prepareEnv: Array<[string, string]>;
 }
 
 /** Directory name under packer/ for one distro and arch, e.g. ubuntu-24.04-amd64. */
@@ -68,7 +70,7 @@ const variable = (name: string, type: string, description: string, def?: HclValu
 
 const UPLOAD_DIR = '/tmp/kspray-bake';
 
-function provisioners(files: PlanFile[]): BodyItem[] {
+function provisioners(files: PlanFile[], prepareEnv: Array<[string, string]>): BodyItem[] {
   const program = files.find((f) => f.path.endsWith('/kspray-node.sh'));
   if (!program) throw new Error('packer: the plan has no node program (bootstrap builder)');
   const install = files.map((f) => `install -D -o root -g root -m 0${f.mode.toString(8)} ${shq(`${UPLOAD_DIR}${f.path}`)} ${shq(f.path)}`);
@@ -87,7 +89,7 @@ function provisioners(files: PlanFile[]): BodyItem[] {
         ...install,
         `rm -rf ${UPLOAD_DIR}`,
         // The same program a node runs at first boot, install phases only.
-        `${program.path} --only-install`,
+        [...prepareEnv.filter(([, v]) => v !== '').map(([k, v]) => `${k}=${shq(v)}`), `${program.path} --only-install`].join(' '),
         // Every node booted from the image is a new instance: fresh cloud-init state and machine-id.
         'cloud-init clean --logs --seed',
         'rm -f /var/lib/kspray/status',
@@ -101,6 +103,8 @@ function provisioners(files: PlanFile[]): BodyItem[] {
 
 function source(input: TemplateInput, labels: Record<string, string>): { source: Block; variables: Block[] } {
   const d: DistroImages = DISTROS[input.distro];
+  const missing = baseImageMissing(input.distro, input.builder, input.arch);
+  if (missing) throw new Error(`packer: ${input.builder}: ${missing}`); // packerOutputs refuses these first
   const arm = input.arch === 'arm64';
   const name = expr('local.image_name');
   switch (input.builder) {
@@ -113,7 +117,7 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
         source: block('source', ['amazon-ebs', 'kspray'], [
           attr('region', expr('var.region')),
           attr('instance_type', expr('var.instance_type')),
-          attr('ssh_username', d.cloudUser),
+          attr('ssh_username', d.awsUser ?? d.cloudUser),
           attr('ami_name', name),
           attr('tags', labels),
           block('source_ami_filter', [], [
@@ -134,8 +138,8 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           attr('project_id', expr('var.project_id')),
           attr('zone', expr('var.zone')),
           attr('machine_type', expr('var.machine_type')),
-          attr('source_image_family', d.gce.family(input.arch)),
-          attr('source_image_project_id', [d.gce.project]),
+          attr('source_image_family', d.gce!.family(input.arch)!),
+          attr('source_image_project_id', [d.gce!.project]),
           attr('ssh_username', 'packer'),
           attr('image_name', name),
           attr('image_family', sanitize(`kspray-${input.cluster}-${input.distro}-${input.arch}`)),
@@ -156,12 +160,16 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           attr('location', expr('var.location')),
           attr('vm_size', expr('var.vm_size')),
           attr('os_type', 'Linux'),
-          attr('image_publisher', d.azure.publisher),
-          attr('image_offer', d.azure.offer),
-          attr('image_sku', d.azure.sku(input.arch)),
+          attr('image_publisher', d.azure!.publisher),
+          attr('image_offer', d.azure!.offer(input.arch)),
+          attr('image_sku', d.azure!.sku(input.arch)!),
           attr('managed_image_resource_group_name', expr('var.resource_group')),
           attr('managed_image_name', name),
           attr('azure_tags', labels),
+          // A Marketplace image with a plan: the build VM must name it (accept its terms once: az vm image terms accept).
+          ...(d.azure!.plan
+            ? [block('plan_info', [], [attr('plan_name', d.azure!.sku(input.arch)!), attr('plan_product', d.azure!.offer(input.arch)), attr('plan_publisher', d.azure!.publisher)])]
+            : []),
         ]),
       };
     case 'openstack':
@@ -247,8 +255,8 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           ...(arm ? [variable('efi_firmware', 'string', 'AArch64 UEFI firmware.', '/usr/share/AAVMF/AAVMF_CODE.fd')] : []),
         ],
         source: block('source', ['qemu', 'kspray'], [
-          attr('iso_url', d.qemu.url(input.arch)),
-          attr('iso_checksum', d.qemu.checksum),
+          attr('iso_url', d.qemu!.url(input.arch)),
+          attr('iso_checksum', d.qemu!.checksum(input.arch)),
           attr('disk_image', true),
           attr('format', 'qcow2'),
           attr('disk_size', '20G'),
@@ -298,6 +306,6 @@ export function packerTemplate(input: TemplateInput): string {
     ...variables,
     block('locals', [], [attr('image_name', expr(`"${imageName}-\${formatdate("YYYYMMDDhhmmss", timestamp())}"`))]),
     src,
-    block('build', [], [attr('sources', [`source.${input.builder}.kspray`]), ...provisioners(input.files)]),
+    block('build', [], [attr('sources', [`source.${input.builder}.kspray`]), ...provisioners(input.files, input.prepareEnv)]),
   ]);
 }

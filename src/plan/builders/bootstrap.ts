@@ -7,7 +7,7 @@ import { etcdDownload, nodeDownloads } from '../../catalog/catalog.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { envFile } from '../text/shell.js';
-import { osProfile } from '../osProfile.js';
+import { osPrepareEnv, osProfile } from '../osProfile.js';
 import type { OsName } from '../../spec/v1alpha1.js';
 
 export const NODE_PROGRAM_PATH = '/usr/local/lib/kspray/kspray-node.sh';
@@ -17,7 +17,8 @@ export const nodeProgramPath = (os: OsName): string => `${osProfile(os).libDir}/
 /** Downloads the OS already provides (Flatcar ships containerd and runc). */
 const OS_PROVIDED = new Set(['containerd', 'runc']);
 
-
+// ExecStart runs the program through bash: on SELinux systems (enforcing until prepare-os) systemd
+// may exec a shell whatever label the program file got where the payload wrote it.
 const bootstrapService = (programPath: string) => `# Written by kspray: runs the node program until the node has joined (docs/node-contract.md).
 # Progress: /var/lib/kspray/status and journalctl -u ${BOOTSTRAP_UNIT}
 [Unit]
@@ -30,7 +31,7 @@ StartLimitIntervalSec=0
 
 [Service]
 Type=oneshot
-ExecStart=${programPath}
+ExecStart=/bin/bash ${programPath}
 Restart=on-failure
 RestartSec=30
 RemainAfterExit=yes
@@ -88,7 +89,7 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
     ['KSPRAY_ETCD_ENDPOINTS', node.isControlPlane ? externalEtcdEndpoints(model).join(' ') : ''],
     ['KSPRAY_BIN_DIR', os.binDir],
     ['KSPRAY_INSTALL_CONTAINERD', os.installContainerd ? 'yes' : 'no'],
-    ['KSPRAY_PACKAGE_MANAGER', os.packageManager],
+    ...osPrepareEnv(node.os, model.kubernetes.proxyMode),
   ]);
 }
 

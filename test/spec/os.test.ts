@@ -1,0 +1,53 @@
+// An OS kspray does not support is refused where it is written, with every supported OS listed,
+// both from the library (loadSpec) and through the built CLI (exit 2, file:line:col, no stack).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadSpec } from '../../src/spec/loadSpec.js';
+import { SUPPORTED_OS } from '../../src/spec/v1alpha1.js';
+import { exampleFile, repoRoot } from '../helpers/fixtures.js';
+import { expectAt, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
+
+const ALL = `Use one of: ${SUPPORTED_OS.join(', ')}.`;
+
+describe('unknown os', () => {
+  test('the supported list names every distro family, and each one loads', () => {
+    expect(SUPPORTED_OS).toEqual(expect.arrayContaining(['rocky-9', 'almalinux-9', 'rhel-9', 'fedora-42', 'opensuse-leap-15.6', 'amazonlinux-2023']));
+    for (const os of SUPPORTED_OS) {
+      expect(() => loadSpec(`${HEAD}  nodes:\n    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: ${os} }\n`, FILE), os).not.toThrow();
+    }
+  });
+
+  test('on a node: points at the value, and the hint lists every supported OS', () => {
+    const text = `${HEAD}  nodes:\n    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: centos-7 }\n`;
+    const err = inputErrorOf(() => loadSpec(text, FILE));
+    expect(err.problems).toHaveLength(1);
+    const p = expectAt(text, err, 'invalid-value', 7, 69, 'centos-7');
+    expect(p.message).toBe('invalid value "centos-7" for spec.nodes[0].os');
+    expect(p.hint).toBe(ALL);
+  });
+
+  test('on a pool, a near miss of a supported name (rocky-8) is refused the same way', () => {
+    const text = `${HEAD}  nodes:\n    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }\n  pools:\n    - name: workers\n      roles: [worker]\n      os: rocky-8\n`;
+    const err = inputErrorOf(() => loadSpec(text, FILE));
+    const p = expectAt(text, err, 'invalid-value', 11, 11, 'rocky-8');
+    expect(p.message).toBe('invalid value "rocky-8" for spec.pools[0].os');
+    expect(p.hint).toBe(ALL);
+  });
+
+  const cli = join(repoRoot, 'dist', 'cli', 'main.js');
+  test.runIf(existsSync(cli))('through the CLI: exit 2, file:line:col, the source line and the list', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-os-'));
+    const spec = readFileSync(exampleFile('rocky-containerd-calico'), 'utf8').replace('os: rocky-9 }', 'os: centos-7 }');
+    expect(spec).toContain('os: centos-7');
+    writeFileSync(join(dir, 'cluster.yaml'), spec);
+    const r = spawnSync(process.execPath, [cli, 'validate', '-f', 'cluster.yaml'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    const line = spec.split('\n').findIndex((l) => l.includes('centos-7')) + 1;
+    expect(r.stderr).toMatch(new RegExp(`cluster\\.yaml:${line}:\\d+: error\\[invalid-value\\]: invalid value "centos-7" for spec\\.(nodes|pools)\\[\\d+\\]\\.os`));
+    expect(r.stderr).toContain(ALL);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
