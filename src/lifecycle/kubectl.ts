@@ -30,6 +30,8 @@ export function realKubectl(kubeconfig: string): Kubectl {
           const detail = (String(stderr).trim() || (error ? error.message : '')).split('\n').slice(-3).join(' ');
           resolve({ ok: !error, stdout: String(stdout), detail });
         });
+        // A kubectl that exits before reading its input (a refused flag) must not crash kspray with EPIPE.
+        child.stdin?.on('error', () => {});
         child.stdin?.end(stdin ?? '');
       }),
   };
