@@ -252,6 +252,11 @@ export const messages = {
     message: `"${name}" is a new control-plane or etcd node: kspray scale adds workers only`,
     hint: 'New control planes change other nodes\' configuration (proxy upstreams, etcd membership): not supported by scale yet.',
   }),
+  scaleApplyFailed: (id: string, detail: string): Msg => ({
+    rule: 'scale-apply-token',
+    message: `applying the bootstrap token Secret bootstrap-token-${id} failed: ${detail}`,
+    hint: 'Check --kubeconfig (admin.conf) and that the API is reachable, then run kspray scale again (the token and payloads are kept; the apply is safe to repeat).',
+  }),
   scaleNotRendered: (dir: string, file: string): Msg => ({
     rule: 'scale-needs-bundle',
     message: `no secrets bundle in ${dir}`,

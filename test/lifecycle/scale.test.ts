@@ -1,6 +1,6 @@
 // kspray scale: token expiry, the append-only token files, the Secret manifest, and which nodes are
 // rendered; the CLI test checks that existing nodes' outputs do not change.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cpSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,8 @@ import { readTree } from '../../src/io/files.js';
 import { compileSpec } from '../../src/compileSpec.js';
 import { bootstrapTokenSecret, currentToken, parseDuration, scaleTargets, tokenExpiresAt, tokenState, tokenToFile, type BootstrapToken } from '../../src/lifecycle/scale.js';
 import { exampleFile, fixtureBundleDir, repoRoot } from '../helpers/fixtures.js';
+import { startKubeApiServer, type KubeApiServer } from '../helpers/kubeApiServer.js';
+import { runCli } from '../helpers/runCli.js';
 
 const HOUR = 3600_000;
 const first = { id: 'abcdef', secret: '0123456789abcdef' };
@@ -146,5 +148,64 @@ describe('kspray scale (CLI)', () => {
     const r = run(['scale', '-f', 'cluster.yaml', '-o', 'out'], dir);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('error[scale-needs-bundle]');
+  });
+});
+
+describe('kspray scale --kubeconfig (real kubectl against the local API server)', () => {
+  let api: KubeApiServer | undefined;
+  afterEach(async () => {
+    await api?.close();
+    api = undefined;
+  });
+
+  it('applies the minted token Secret (server-side apply), again on a rerun, and fails clearly when the API is down', async () => {
+    api = await startKubeApiServer();
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-scale-api-'));
+    copyFileSync(exampleFile('ha'), join(dir, 'cluster.yaml'));
+    mkdirSync(join(dir, 'out', 'ha'), { recursive: true });
+    cpSync(fixtureBundleDir('ha'), join(dir, 'out', 'ha', 'secrets'), { recursive: true });
+    expect((await runCli(['render', '-f', 'cluster.yaml', '-o', 'out'], dir)).status).toBe(0);
+    const spec = readFileSync(join(dir, 'cluster.yaml'), 'utf8');
+    writeFileSync(join(dir, 'cluster.yaml'), spec.replace('  pools:', '    - { name: worker-4, address: 10.0.0.24, roles: [worker] }\n  pools:'));
+
+    const r1 = await runCli(['scale', '-f', 'cluster.yaml', '-o', 'out', '--kubeconfig', api.kubeconfig], dir);
+    expect(r1.status, r1.stderr).toBe(0);
+    const tokenFile = [...readTree(join(dir, 'out', 'ha', 'secrets', 'tokens'))!.values()][0]!;
+    const token = JSON.parse(tokenFile) as { id: string; secret: string };
+    const secret = api.get('secrets', `bootstrap-token-${token.id}`, 'kube-system');
+    expect(secret).toMatchObject({ type: 'bootstrap.kubernetes.io/token', stringData: { 'token-id': token.id, 'token-secret': token.secret } });
+    const writes = () => api!.calls().filter((q) => q.method !== 'GET');
+    expect(writes().map((q) => `${q.method} ${q.path} ${q.query.fieldManager}`)).toEqual([`PATCH /api/v1/namespaces/kube-system/secrets/bootstrap-token-${token.id} kspray`]);
+    expect(writes()[0]!.contentType).toContain('application/apply-patch');
+    expect(r1.stderr).toContain(`applied Secret kube-system/bootstrap-token-${token.id}`);
+
+    // The token is still valid: nothing is minted, its Secret is applied again (a no-op), same object.
+    const r2 = await runCli(['scale', '-f', 'cluster.yaml', '-o', 'out', '--kubeconfig', api.kubeconfig], dir);
+    expect(r2.status, r2.stderr).toBe(0);
+    expect(writes()).toHaveLength(2);
+    expect(api.store.get('secrets')!.size).toBe(1);
+    expect(api.get('secrets', `bootstrap-token-${token.id}`, 'kube-system')!.metadata.uid).toBe(secret!.metadata.uid);
+
+    const kubeconfig = api.kubeconfig;
+    await api.close();
+    api = undefined;
+    const r3 = await runCli(['scale', '-f', 'cluster.yaml', '-o', 'out', '--kubeconfig', kubeconfig], dir);
+    expect(r3.status).toBe(1);
+    expect(r3.stderr).toContain(`error[scale-apply-token]: applying the bootstrap token Secret bootstrap-token-${token.id} failed`);
+  });
+
+  it('applies nothing while the bundle\'s own token (created by kubeadm init) is current', async () => {
+    api = await startKubeApiServer();
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-scale-api-'));
+    copyFileSync(exampleFile('ha'), join(dir, 'cluster.yaml'));
+    mkdirSync(join(dir, 'out', 'ha'), { recursive: true });
+    cpSync(fixtureBundleDir('ha'), join(dir, 'out', 'ha', 'secrets'), { recursive: true });
+    // A token that never expires stays current.
+    writeFileSync(join(dir, 'cluster.yaml'), readFileSync(join(dir, 'cluster.yaml'), 'utf8').replace('spec:\n', 'spec:\n  bootstrapToken: { ttl: 0s }\n'));
+    expect((await runCli(['render', '-f', 'cluster.yaml', '-o', 'out'], dir)).status).toBe(0);
+    const r = await runCli(['scale', '-f', 'cluster.yaml', '-o', 'out', '--kubeconfig', api.kubeconfig], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('never expires');
+    expect(api.calls()).toEqual([]);
   });
 });

@@ -6,12 +6,15 @@ import { createExclusive, exists, readTextFile, readTree, writeOutputs, type Out
 import { compileSpec } from '../../compileSpec.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
+import { realKubectl } from '../../lifecycle/kubectl.js';
+import { newestMintedToken } from '../../secrets/tokens.js';
 import { bootstrapTokenSecret, currentToken, parseDuration, scaleTargets, tokenState, tokenToFile, type BootstrapToken } from '../../lifecycle/scale.js';
 
 interface ScaleOptions {
   file: string;
   out: string;
   tokenMargin: string;
+  kubeconfig?: string;
 }
 
 async function scale(opts: ScaleOptions): Promise<void> {
@@ -56,14 +59,23 @@ async function scale(opts: ScaleOptions): Promise<void> {
   } else {
     err(`kspray: bootstrap token ${token.id} is still valid${state.state === 'valid' ? ` until at least ${state.expiresAt.toISOString()}` : ' (never expires)'}`);
   }
+  // kubeadm init created the bundle's first token; a minted one (now or by an earlier scale) exists
+  // in the cluster only once its Secret is applied. Server-side apply: safe to repeat.
+  if (opts.kubeconfig && (minted || newestMintedToken(existing, secretsDir))) {
+    const args = ['apply', '--server-side', '--field-manager=kspray', '-f', '-'];
+    const r = await realKubectl(opts.kubeconfig).run(args, bootstrapTokenSecret(token));
+    if (!r.ok) throw new KsprayError('failure', [messages.scaleApplyFailed(token.id, r.detail)]);
+    err(`kspray: applied Secret kube-system/bootstrap-token-${token.id} (kubectl --kubeconfig ${opts.kubeconfig} ${args.join(' ')})`);
+  }
 }
 
 export function register(program: Command): void {
   program
     .command('scale')
-    .description('render payloads for workers added to the spec (Kubespray scale.yml); mints a new bootstrap token and its Secret manifest when the current one has expired')
+    .description('render payloads for workers added to the spec (Kubespray scale.yml); mints a new bootstrap token and its Secret manifest when the current one has expired (applied with --kubeconfig)')
     .requiredOption('-f, --file <path>', 'cluster spec')
     .option('-o, --out <dir>', 'outputs directory of the rendered cluster', 'outputs')
     .option('--token-margin <duration>', 'mint a new token when the current one expires within this', '1h')
+    .option('--kubeconfig <file>', 'apply the minted token\'s Secret to the cluster with this kubeconfig (server-side apply, safe to repeat)')
     .action(scale);
 }
