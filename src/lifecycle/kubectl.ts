@@ -45,7 +45,7 @@ export function printingKubectl(kubeconfig: string, print: (line: string) => voi
   return {
     kubeconfig,
     run: async (args, stdin) => {
-      print(`${kubectlCommand(kubeconfig, args)}${stdin !== undefined ? ' <<EOF\n' + stdin.replace(/\n$/, '') + '\nEOF' : ''}`);
+      print(`${kubectlCommand(kubeconfig, args)}${stdin !== undefined ? " <<'EOF'\n" + stdin.replace(/\n$/, '') + '\nEOF' : ''}`);
       return { ok: true, stdout: answer?.(args) ?? '', detail: '' };
     },
   };
