@@ -58,6 +58,8 @@ export interface KubeApiServer {
   store: Map<string, Map<string, Obj>>;
   get(plural: string, name: string, namespace?: string): Obj | undefined;
   put(plural: string, obj: Obj): Obj;
+  /** Called for every request once recorded, before it is answered (a test can change the store first). */
+  onRequest?: (req: RecordedRequest) => void;
   /** Called after every successful write (create, patch, delete, eviction). */
   onChange?: (event: { verb: 'create' | 'patch' | 'delete'; plural: string; obj: Obj }) => void;
   close(): Promise<void>;
@@ -211,7 +213,9 @@ export async function startKubeApiServer(): Promise<KubeApiServer> {
         return send(400, status(400, 'BadRequest', 'the test server takes JSON bodies only'));
       }
     }
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), contentType, body: parsed });
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), contentType, body: parsed };
+    requests.push(recorded);
+    api.onRequest?.(recorded);
 
     const disc = req.method === 'GET' ? discovery(api.port, url.pathname) : undefined;
     if (disc) return send(200, disc);

@@ -177,17 +177,21 @@ describe('kspray upgrade --apply against the local API server', () => {
     expect(Object.keys(state.done).sort()).toEqual(['cp-1', 'cp-2', 'cp-3']);
     expect(api.get('nodes', 'worker-1')!.spec.unschedulable).toBe(true);
 
-    // Rerun; meanwhile worker-1's Job finishes on its own.
+    // Rerun; worker-1's Job, still running when kspray first looks, finishes while it waits.
     playCluster(api);
     const before = api.requests.length;
-    setTimeout(() => {
+    const jobPath = `/apis/batch/v1/namespaces/kube-system/jobs/${upgradeJobName(TO, 'worker-1')}`;
+    let looks = 0;
+    api.onRequest = (q) => {
+      if (q.method !== 'GET' || q.path !== jobPath || ++looks !== 3) return;
       api.get('jobs', upgradeJobName(TO, 'worker-1'), 'kube-system')!.status = { succeeded: 1 };
       api.get('nodes', 'worker-1')!.status.nodeInfo.kubeletVersion = `v${TO}`;
-    }, 1500);
+    };
     const again = await runCli(args, dir, ENV);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toContain('resuming the upgrade');
     expect(again.stderr).toContain(`Job ${upgradeJobName(TO, 'worker-1')} exists (running), waiting for it`);
+    expect(looks).toBeGreaterThanOrEqual(3); // looked (running), polled (running), polled (succeeded)
     expect(writes(api.requests.slice(before)).filter((w) => !w.startsWith('DELETE'))).toEqual([
       // worker-1 is cordoned already (kubectl does not patch again); drain finds no pod left to evict.
       'apply configmaps/kspray-upgrade-' + TO.replace(/\./g, '-'),
