@@ -248,9 +248,14 @@ export const messages = {
   }),
   // --- lifecycle/ (scale) ---
   scaleControlPlane: (name: string): Msg => ({
-    rule: 'scale-workers-only',
-    message: `"${name}" is a new control-plane or etcd node: kspray scale adds workers only`,
-    hint: 'New control planes change other nodes\' configuration (proxy upstreams, etcd membership): not supported by scale yet.',
+    rule: 'scale-external-etcd',
+    message: `"${name}" is a new external etcd member: kspray scale does not add external etcd members`,
+    hint: 'An external member needs `etcdctl member add` before it starts and changes every control plane\'s etcd endpoints: add it by hand (etcdctl member add, then boot it from its payload, then re-render and re-provision the control planes), or use a stacked etcd.',
+  }),
+  scaleNewFirstControlPlane: (name: string): Msg => ({
+    rule: 'scale-first-control-plane',
+    message: `new node "${name}" would be the first control plane (it runs kubeadm init, starting a second cluster)`,
+    hint: 'List new control planes after the existing ones in spec.nodes: the first control plane of a running cluster stays first.',
   }),
   scaleApplyFailed: (id: string, detail: string): Msg => ({
     rule: 'scale-apply-token',
