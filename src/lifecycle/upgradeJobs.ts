@@ -52,7 +52,8 @@ export function upgradeConfigMap(model: ClusterModel, version: string, nodes: No
 
 /**
  * The Job for one node. nodeName bypasses the scheduler (the node is cordoned), tolerations let
- * it run on tainted control planes, hostPID lets nsenter reach PID 1's namespaces; the host root
+ * it run on tainted control planes, hostPID lets nsenter reach PID 1's namespaces, hostNetwork
+ * keeps the pod independent of the CNI (whose pods the drain may have moved); the host root
  * mount is where the program and the downloads list are copied for the host to run. backoffLimit
  * 0: the program retries its downloads itself, and a failed kubeadm upgrade needs a human.
  * The image is the localhost proxy's nginx (Alpine: busybox sh, cp and nsenter), from the catalog

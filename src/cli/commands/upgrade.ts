@@ -3,7 +3,7 @@
 // progress in <out>/<cluster>/upgrade-<VERSION>.state.json; `--apply --dry-run` prints the calls.
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { readTextFile, readTree, writeOutputs } from '../../io/files.js';
+import { exists, readTextFile, writeOutputs } from '../../io/files.js';
 import { compileSpec } from '../../compileSpec.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
@@ -75,7 +75,8 @@ async function apply(model: ClusterModel, opts: UpgradeOptions, checked: (kubele
   const missing = upgradeBatches(model, plan).flatMap((b) => b.nodes.map((n) => n.name)).filter((n) => !observed.has(n));
   if (missing.length) throw new KsprayError('input', [messages.upgradeNodeMissing(missing)]);
   const stateFile = upgradeStateFile(plan.to);
-  const state = parseUpgradeState(readTree(clusterDir)?.get(stateFile), plan.from, plan.to);
+  const statePath = join(clusterDir, stateFile);
+  const state = parseUpgradeState(exists(statePath) ? readTextFile(statePath) : undefined, plan.from, plan.to);
   await runUpgrade({
     kubectl: k,
     model,
