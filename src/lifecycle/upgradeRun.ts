@@ -161,6 +161,7 @@ export async function runUpgrade(o: RunOptions): Promise<void> {
     for (const node of pending) {
       await must(`cordon ${node.name}`, ['cordon', node.name]);
       const drainArgs = ['drain', node.name, ...DRAIN_FLAGS];
+      if (o.dryRun) o.log(`# up to ${DRAIN_RETRIES} tries, ${o.retryDelayMs / 1000}s apart:`);
       let r = await k.run(drainArgs);
       for (let t = 2; !r.ok && t <= DRAIN_RETRIES; t++) {
         o.log(`  drain ${node.name} failed (${r.detail}); try ${t}/${DRAIN_RETRIES} in ${o.retryDelayMs / 1000}s`);

@@ -232,7 +232,7 @@ describe('kspray upgrade --apply against the local API server', () => {
       `${k} get node ${n} -o json`,
       `${k} uncordon ${n}`,
     ];
-    expect(calls).toEqual([...NODES.flatMap(node), `${k} -n kube-system delete job,configmap -l kspray.io/upgrade-to=${TO} --ignore-not-found`]);
+    expect(calls).toEqual([`${k} get nodes -o json`, ...NODES.flatMap(node), `${k} -n kube-system delete job,configmap -l kspray.io/upgrade-to=${TO} --ignore-not-found`]);
     // The manifests are printed in full (here-documents), e.g. cp-1's Job.
     const docs = r.stdout.split("<<'EOF'\n").slice(1).map((d) => parseYaml(d.split('\nEOF')[0]!) as Obj);
     expect(docs[0]!.kind).toBe('ConfigMap');

@@ -51,8 +51,11 @@ async function apply(model: ClusterModel, opts: UpgradeOptions, checked: (kubele
   if (opts.dryRun) {
     const plan = checked({});
     out(`# kspray upgrade ${plan.from} → ${plan.to}: the kubectl calls of a fresh run, in order`);
+    const printing = printingKubectl(kubeconfig, out);
+    out('# every node of the plan must be listed; the kubelet versions are checked against the skew policy');
+    await printing.run(['get', 'nodes', '-o', 'json']);
     await runUpgrade({
-      kubectl: printingKubectl(kubeconfig, out),
+      kubectl: printing,
       model,
       plan,
       program: fullNodeProgram(),
