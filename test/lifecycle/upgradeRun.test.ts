@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { kubernetesVersions, minorOf } from '../../src/catalog/catalog.js';
-import { DRAIN_FLAGS } from '../../src/lifecycle/upgrade.js';
-import { jobOutcome, parseUpgradeState } from '../../src/lifecycle/upgradeRun.js';
+import { DRAIN_FLAGS, planUpgrade } from '../../src/lifecycle/upgrade.js';
+import { jobOutcome, parseUpgradeState, runUpgrade } from '../../src/lifecycle/upgradeRun.js';
+import { printingKubectl } from '../../src/lifecycle/kubectl.js';
+import { compileSpec } from '../../src/compileSpec.js';
 import { upgradeJobName } from '../../src/lifecycle/upgradeJobs.js';
 import { exampleFile, fixtureBundleDir } from '../helpers/fixtures.js';
 import { readyNode, runningPod, startKubeApiServer, type KubeApiServer, type Obj, type RecordedRequest } from '../helpers/kubeApiServer.js';
@@ -238,6 +240,40 @@ describe('kspray upgrade --apply against the local API server', () => {
     expect(docs[0]!.kind).toBe('ConfigMap');
     expect(docs[1]).toMatchObject({ kind: 'Job', spec: { template: { spec: { nodeName: 'cp-1' } } } });
     expect(r.stdout).toContain('not run in place: pool batch');
+  });
+});
+
+describe('upgrade run with external etcd', () => {
+  // 1.34 → 1.35 moves etcd 3.5 → 3.6: the external members go first, by hand.
+  const from = catalog.find((v) => minorOf(v) === '1.34')!;
+  const to = catalog.find((v) => minorOf(v) === '1.35')!;
+  const model = compileSpec(readFileSync(exampleFile('external-etcd'), 'utf8').replace(/version: "[^"]+"/, `version: "${from}"`), 'cluster.yaml');
+  const plan = planUpgrade(model, to, catalog);
+  const run = (etcdUpgraded: boolean, lines: string[]) =>
+    runUpgrade({
+      kubectl: printingKubectl('kc', (l) => lines.push(l)),
+      model,
+      plan,
+      program: 'p',
+      state: { from, to, done: {} },
+      save: () => {},
+      log: (l) => lines.push(l),
+      dryRun: true,
+      pollMs: 0,
+      jobTimeoutMs: 0,
+      nodeTimeoutMs: 0,
+      retryDelayMs: 0,
+      etcdUpgraded,
+    });
+
+  it('refuses until the members (no kubelet, no Job) were upgraded by hand, then runs no Job on them', async () => {
+    expect(plan.steps.filter((s) => s.phase === 'etcd').map((s) => s.nodes[0])).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
+    const lines: string[] = [];
+    await expect(run(false, lines)).rejects.toMatchObject({ problems: [{ rule: 'upgrade-external-etcd' }] });
+    expect(lines).toEqual([]);
+    await run(true, lines);
+    expect(lines.some((l) => l.includes('cordon cp-1'))).toBe(true);
+    expect(lines.some((l) => /etcd-\d/.test(l))).toBe(false);
   });
 });
 
