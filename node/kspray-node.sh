@@ -3,6 +3,7 @@
 # Static: everything node-specific comes from /etc/kspray/*. KSPRAY_ROOT prefixes every path (tests).
 # Each phase leaves /var/lib/kspray/phases/<phase>.done, so a restart resumes where it failed.
 # Usage: kspray-node.sh [--only-install]   (--only-install: the install phases only, at image bake)
+#        kspray-node.sh --upgrade VERSION apply|node   (in place; kspray upgrade --apply runs it in a Job)
 set -Eeuo pipefail
 shopt -s nullglob
 export LC_ALL=C
@@ -248,10 +249,56 @@ phase() {
   status 'done' ""
 }
 
+# >>> not shipped: payloads leave this block out (src/plan/nodeProgram.ts); the Job of
+# `kspray upgrade --apply` brings the whole program, so the upgrade mode costs payloads nothing.
+# In-place upgrade to UPGRADE_VERSION (docs/lifecycle.md): kubeadm first, then kubelet and kubectl,
+# from the verified downloads list the Job put in $STATE/upgrade/v<VERSION>/downloads.tsv. The
+# operator cordoned and drained the node; certificates stay the bundle's (--certificate-renewal=false).
+upgrade_kubeadm() {
+  fetch kubeadm "$BIN/kubeadm" 755
+  if [[ $UPGRADE_MODE == apply ]]; then
+    kubeadm upgrade apply "v$UPGRADE_VERSION" --yes --certificate-renewal=false
+  else
+    kubeadm upgrade node --certificate-renewal=false
+  fi
+}
+
+upgrade_kubelet() {
+  fetch kubelet "$BIN/kubelet" 755
+  fetch kubectl "$BIN/kubectl" 755
+  systemctl daemon-reload
+  systemctl restart kubelet
+}
+
+upgrade_main() {
+  local env_file=${KSPRAY_ENV_FILE:-$ETC/node.env} dir
+  UPGRADE_VERSION=${1:-} UPGRADE_MODE=${2:-}
+  if [[ ! $UPGRADE_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ || ! $UPGRADE_MODE =~ ^(apply|node)$ ]]; then
+    echo "usage: ${0##*/} --upgrade X.Y.Z apply|node" >&2
+    exit 2
+  fi
+  # shellcheck source=/dev/null # generated per node (node.env in docs/node-contract.md)
+  if [[ -f $env_file ]]; then source "$env_file"; fi
+  BIN=$R${KSPRAY_BIN_DIR:-/usr/local/bin}
+  PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
+  dir=$STATE/upgrade/v$UPGRADE_VERSION
+  if [[ ! -f $dir/downloads.tsv ]]; then die "missing ${dir#"$R"}/downloads.tsv"; fi
+  # fetch reads $ETC/downloads.tsv; node.env is sourced, so ETC can name the upgrade's list instead.
+  ETC=$dir
+  mkdir -p "$STATE/phases"
+  phase "upgrade-$UPGRADE_VERSION-kubeadm" upgrade_kubeadm "$dir/downloads.tsv"
+  phase "upgrade-$UPGRADE_VERSION-kubelet" upgrade_kubelet "$dir/downloads.tsv"
+  date -u +%FT%TZ >"$dir/done"
+}
+# <<< not shipped
+
 main() {
   local only_install=false env_file=${KSPRAY_ENV_FILE:-$ETC/node.env}
   case ${1:-} in
     --only-install) only_install=true ;;
+    # >>> not shipped
+    --upgrade) shift; upgrade_main "$@"; return 0 ;;
+    # <<< not shipped
     '') ;;
     *) echo "usage: ${0##*/} [--only-install]" >&2; exit 2 ;;
   esac

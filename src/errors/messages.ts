@@ -312,9 +312,19 @@ export const messages = {
   }),
   // --- lifecycle/ (scale) ---
   scaleControlPlane: (name: string): Msg => ({
-    rule: 'scale-workers-only',
-    message: `"${name}" is a new control-plane or etcd node: kspray scale adds workers only`,
-    hint: 'New control planes change other nodes\' configuration (proxy upstreams, etcd membership): not supported by scale yet.',
+    rule: 'scale-external-etcd',
+    message: `"${name}" is a new external etcd member: kspray scale does not add external etcd members`,
+    hint: 'An external member needs `etcdctl member add` before it starts and changes every control plane\'s etcd endpoints: add it by hand (etcdctl member add, then boot it from its payload, then re-render and re-provision the control planes), or use a stacked etcd.',
+  }),
+  scaleNewFirstControlPlane: (name: string): Msg => ({
+    rule: 'scale-first-control-plane',
+    message: `new node "${name}" would be the first control plane (it runs kubeadm init, starting a second cluster)`,
+    hint: 'List new control planes after the existing ones in spec.nodes: the first control plane of a running cluster stays first.',
+  }),
+  scaleApplyFailed: (id: string, detail: string): Msg => ({
+    rule: 'scale-apply-token',
+    message: `applying the bootstrap token Secret bootstrap-token-${id} failed: ${detail}`,
+    hint: 'Check --kubeconfig (admin.conf) and that the API is reachable, then run kspray scale again (the token and payloads are kept; the apply is safe to repeat).',
   }),
   scaleNotRendered: (dir: string, file: string): Msg => ({
     rule: 'scale-needs-bundle',
@@ -329,9 +339,29 @@ export const messages = {
   }),
   upgradeRefused: (rule: string, message: string, hint: string): Msg => ({ rule, message, hint }),
   upgradeNeedsPlan: (): Msg => ({
-    rule: 'upgrade-in-place-not-implemented',
-    message: 'running the upgrade through the API is not implemented yet',
-    hint: 'Run with --plan to print the checked, ordered plan and the spec change to make.',
+    rule: 'upgrade-mode',
+    message: 'kspray upgrade needs --plan (print the plan) or --apply (run it through the API)',
+    hint: 'Start with --plan; then --apply --dry-run prints the kubectl calls; then --apply runs them.',
+  }),
+  upgradeStepFailed: (what: string, detail: string, hint?: string): Msg => ({
+    rule: 'upgrade-step',
+    message: `upgrade step failed: ${what}: ${detail}`,
+    hint: hint ?? 'Fix the cause, then run the same command again: nodes already upgraded are skipped (their kubelet reports the target version).',
+  }),
+  upgradeJobFailed: (node: string, job: string, namespace: string, before: boolean): Msg => ({
+    rule: 'upgrade-job-failed',
+    message: `the upgrade Job ${namespace}/${job} on ${node} ${before ? 'failed in an earlier run' : 'failed'}; the upgrade stopped, ${node} stays cordoned`,
+    hint: `Read its log: kubectl -n ${namespace} logs job/${job} (and /var/lib/kspray/status on ${node}). After fixing the cause: kubectl -n ${namespace} delete job ${job}, then run the same kspray upgrade command again (the node program's upgrade mode is safe to rerun).`,
+  }),
+  upgradeExternalEtcdManual: (members: string[], etcd: string): Msg => ({
+    rule: 'upgrade-external-etcd',
+    message: `the external etcd members (${members.join(', ')}) move to etcd ${etcd} first, and run no kubelet: kspray cannot reach them through the API`,
+    hint: 'Upgrade them one at a time (re-provision from the re-rendered payload, or install the new etcd and restart it), checking `etcdctl endpoint health --cluster` after each; then rerun with --etcd-upgraded.',
+  }),
+  upgradeNodeMissing: (names: string[]): Msg => ({
+    rule: 'upgrade-node-missing',
+    message: `node${names.length > 1 ? 's' : ''} ${names.join(', ')} of the spec ${names.length > 1 ? 'are' : 'is'} not in the cluster (kubectl get nodes)`,
+    hint: 'Upgrade the cluster the spec describes: add the missing nodes, or remove them from the spec (kspray remove-node), then run the upgrade again.',
   }),
   badKubeletVersions: (text: string): Msg => ({
     rule: 'upgrade-kubelet-versions',

@@ -53,22 +53,38 @@ export interface ScaleTargets {
   render: NodeModel[];
   /** Names of nodes added to the spec (no payload yet). */
   added: string[];
+  /** The added nodes that are control planes (they join with kubeadm join --control-plane). */
+  addedControlPlanes: string[];
+  /** Things the user must know (e.g. boot new control planes one at a time). */
+  warnings: string[];
 }
 
 /**
- * What `kspray scale` renders. New control-plane or etcd nodes are refused: they change other
- * nodes' configuration (proxy upstreams, etcd membership, certificates), which scale must not touch
- * (Kubespray's scale.yml adds workers only; control planes go through cluster.yml).
+ * What `kspray scale` renders. Workers, and control planes of a stacked etcd (kubeadm join
+ * --control-plane adds the node's etcd member itself, so etcd membership follows the joins); the
+ * spec's odd-etcd-members rule has already refused an even member count. New external etcd members
+ * are refused: their membership needs `etcdctl member add` before they start, and the control
+ * planes' etcd endpoints change (Kubespray adds etcd members through cluster.yml too).
  */
 export function scaleTargets(model: ClusterModel, hasPayload: (name: string) => boolean): ScaleTargets {
   const added = model.nodes.filter((n) => n.kind === 'node' && !hasPayload(n.name));
-  const refused = added.filter((n) => n.isControlPlane || n.isEtcd);
+  const refused = added.filter((n) => n.isEtcd && model.etcd.topology === 'external');
   if (refused.length) {
     throw new KsprayError(
       'input',
       refused.map((n) => ({ ...messages.scaleControlPlane(n.name), path: n.specPath })),
     );
   }
+  const newFirst = added.find((n) => n.isFirstControlPlane);
+  // The first control plane runs kubeadm init: a new one listed first would start a second cluster.
+  if (newFirst) throw new KsprayError('input', [{ ...messages.scaleNewFirstControlPlane(newFirst.name), path: newFirst.specPath }]);
+  const cps = added.filter((n) => n.isControlPlane);
+  const warnings: string[] = [];
+  if (cps.length > 1 && model.etcd.topology === 'stacked') {
+    // etcd adds members one at a time: a second `member add` before the first new member is up
+    // leaves two unstarted members, and 3 of 5 must stay up for quorum meanwhile.
+    warnings.push(`boot the new control planes one at a time (${cps.map((n) => n.name).join(', then ')}), each Ready before the next: each kubeadm join adds an etcd member, and etcd adds members one at a time`);
+  }
   const pools = model.nodes.filter((n) => n.kind === 'pool');
-  return { render: [...added, ...pools], added: added.map((n) => n.name) };
+  return { render: [...added, ...pools], added: added.map((n) => n.name), addedControlPlanes: cps.map((n) => n.name), warnings };
 }

@@ -15,8 +15,29 @@ export const NODE_PROGRAM_SOURCE = new URL('../../node/kspray-node.sh', import.m
  */
 export function shipNodeProgram(source: string): string {
   const [shebang, ...rest] = source.split('\n');
-  const body = rest.filter((line) => !/^\s*(#(?!\s*shellcheck\s).*)?$/.test(line));
+  const body = withoutUnshipped(rest).filter((line) => !/^\s*(#(?!\s*shellcheck\s).*)?$/.test(line));
   return `${shebang}\n# kspray node program; commented source: node/kspray-node.sh in kspray\n${body.join('\n')}\n`;
+}
+
+/**
+ * Drops the lines from each `# >>> not shipped` to its `# <<< not shipped` (the upgrade mode: the
+ * upgrade Job delivers the full program, see fullNodeProgram), so payloads do not grow for it.
+ */
+function withoutUnshipped(lines: string[]): string[] {
+  let skipping = false;
+  return lines.filter((line) => {
+    if (/^\s*# >>> not shipped/.test(line)) skipping = true;
+    const keep = !skipping;
+    if (/^\s*# <<< not shipped/.test(line)) skipping = false;
+    return keep;
+  });
+}
+
+/** The whole program without comments, upgrade mode included: what `kspray upgrade --apply` ships in its ConfigMap. */
+export function fullNodeProgram(): string {
+  const [shebang, ...rest] = readFileSync(NODE_PROGRAM_SOURCE, 'utf8').split('\n');
+  const body = rest.filter((line) => !/^\s*(#(?!\s*shellcheck\s).*)?$/.test(line));
+  return `${shebang}\n# kspray node program (with its upgrade mode); commented source: node/kspray-node.sh in kspray\n${body.join('\n')}\n`;
 }
 
 export const NODE_PROGRAM = shipNodeProgram(readFileSync(NODE_PROGRAM_SOURCE, 'utf8'));

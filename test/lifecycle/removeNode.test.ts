@@ -1,6 +1,6 @@
 // kspray remove-node: the planner's refusals and step order, the per-node output diff, and the real
 // command (not --dry-run) against a fake kubectl on PATH that records every call.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { compileSpec } from '../../src/compileSpec.js';
 import { DRAIN_FLAGS, STACKED_ETCDCTL_TLS, diffOutputs, modelWithout, planRemoveNode, RemoveRefused, specWithout } from '../../src/lifecycle/removeNode.js';
 import { exampleFile, fixtureBundleDir, loadExample, renderFixture, repoRoot } from '../helpers/fixtures.js';
+import { readyNode, runningPod, startKubeApiServer, type KubeApiServer } from '../helpers/kubeApiServer.js';
+import { runCli } from '../helpers/runCli.js';
 
 const refusal = (f: () => unknown): string => {
   try {
@@ -180,5 +182,52 @@ esac
     expect(r.stderr).toContain('error[remove-node-step]: step failed: drain worker-1');
     expect(r.stderr).toContain('simulated failure');
     expect(calls().map((c) => c.split(' ')[2])).toEqual(['get', 'cordon', 'drain', 'drain', 'drain']);
+  });
+});
+
+describe('kspray remove-node (CLI, real kubectl against the local API server)', () => {
+  let api: KubeApiServer | undefined;
+  afterEach(async () => {
+    await api?.close();
+    api = undefined;
+  });
+
+  function setup() {
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-remove-api-'));
+    copyFileSync(exampleFile('ha'), join(dir, 'cluster.yaml'));
+    mkdirSync(join(dir, 'out', 'ha'), { recursive: true });
+    cpSync(fixtureBundleDir('ha'), join(dir, 'out', 'ha', 'secrets'), { recursive: true });
+    return dir;
+  }
+
+  it('cordons, drains (evicting the pods, not the DaemonSet\'s) and deletes a worker, in that wire order', async () => {
+    api = await startKubeApiServer();
+    for (const n of ['cp-1', 'worker-1', 'worker-2']) api.put('nodes', readyNode(n, '1.34.3'));
+    api.put('daemonsets', { metadata: { name: 'calico-node', namespace: 'kube-system' }, spec: {}, status: {} });
+    api.put('pods', runningPod('kube-system', 'calico-node-w1', 'worker-1', 'calico-node'));
+    api.put('pods', runningPod('default', 'app-1', 'worker-1'));
+    api.put('pods', runningPod('default', 'app-2', 'worker-2'));
+    const dir = setup();
+    const r = await runCli(['remove-node', 'worker-1', '-f', 'cluster.yaml', '-o', 'out', '--kubeconfig', api.kubeconfig], dir, { KSPRAY_RETRY_DELAY_SECONDS: '0' });
+    expect(r.status, r.stderr).toBe(0);
+    const writes = api.calls().filter((q) => q.method !== 'GET').map((q) => `${q.method} ${q.path}${q.body?.spec?.unschedulable ? ' unschedulable' : ''}`);
+    expect(writes).toEqual([
+      'PATCH /api/v1/nodes/worker-1 unschedulable', // cordon (drain finds it cordoned already)
+      'POST /api/v1/namespaces/default/pods/app-1/eviction',
+      'DELETE /api/v1/nodes/worker-1',
+    ]);
+    expect(api.get('nodes', 'worker-1')).toBeUndefined();
+    expect(api.get('pods', 'app-2', 'default')).toBeDefined();
+    expect(api.get('pods', 'calico-node-w1', 'kube-system')).toBeDefined();
+  });
+
+  it('stops before cordoning when the node is not in the cluster', async () => {
+    api = await startKubeApiServer();
+    api.put('nodes', readyNode('worker-2', '1.34.3'));
+    const r = await runCli(['remove-node', 'worker-1', '-f', 'cluster.yaml', '-o', 'out', '--kubeconfig', api.kubeconfig], setup(), { KSPRAY_RETRY_DELAY_SECONDS: '0' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('step failed: check that node worker-1 exists');
+    expect(r.stderr).toContain('not found');
+    expect(api.calls().filter((q) => q.method !== 'GET')).toEqual([]);
   });
 });

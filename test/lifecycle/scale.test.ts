@@ -1,6 +1,6 @@
 // kspray scale: token expiry, the append-only token files, the Secret manifest, and which nodes are
 // rendered; the CLI test checks that existing nodes' outputs do not change.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cpSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +8,11 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readTree } from '../../src/io/files.js';
 import { compileSpec } from '../../src/compileSpec.js';
+import type { KsprayError } from '../../src/errors/errors.js';
 import { bootstrapTokenSecret, currentToken, parseDuration, scaleTargets, tokenExpiresAt, tokenState, tokenToFile, type BootstrapToken } from '../../src/lifecycle/scale.js';
 import { exampleFile, fixtureBundleDir, repoRoot } from '../helpers/fixtures.js';
+import { startKubeApiServer, type KubeApiServer } from '../helpers/kubeApiServer.js';
+import { runCli } from '../helpers/runCli.js';
 
 const HOUR = 3600_000;
 const first = { id: 'abcdef', secret: '0123456789abcdef' };
@@ -85,12 +88,37 @@ describe('scale targets', () => {
     expect(t.render.map((n) => n.name)).toEqual(['worker-4', 'batch']);
   });
 
-  it('refuses a new control plane, pointing at its spec entry', () => {
+  const twoControlPlanes = '    - { name: cp-4, address: 10.0.0.14, roles: [control-plane, etcd] }\n    - { name: cp-5, address: 10.0.0.15, roles: [control-plane, etcd] }\n';
+
+  it('adds stacked control planes, warning to boot them one at a time', () => {
+    const model = compileSpec(spec.replace('  pools:', `${twoControlPlanes}  pools:`), 'c.yaml');
+    const t = scaleTargets(model, (n) => rendered.has(n));
+    expect(t.added).toEqual(['cp-4', 'cp-5']);
+    expect(t.addedControlPlanes).toEqual(['cp-4', 'cp-5']);
+    expect(t.warnings.join()).toMatch(/one at a time \(cp-4, then cp-5\)/);
+    const one = scaleTargets(compileSpec(spec.replace('  pools:', '    - { name: w-9, address: 10.0.0.29, roles: [worker] }\n  pools:'), 'c.yaml'), (n) => rendered.has(n));
+    expect(one.warnings).toEqual([]);
+  });
+
+  it('refuses a new control plane listed first (it would run kubeadm init), pointing at its spec entry', () => {
+    const model = compileSpec(spec.replace(/  nodes:\n/, `  nodes:\n${twoControlPlanes}`), 'c.yaml');
+    let problem: any;
+    try {
+      scaleTargets(model, (n) => rendered.has(n));
+    } catch (e) {
+      problem = (e as KsprayError).problems[0];
+    }
+    expect(problem).toMatchObject({ rule: 'scale-first-control-plane', path: ['spec', 'nodes', 0] });
+  });
+
+  it('refuses new external etcd members', () => {
+    const ext = readFileSync(exampleFile('external-etcd'), 'utf8');
+    const names = new Set(compileSpec(ext, 'c.yaml').nodes.map((n) => n.name));
     const model = compileSpec(
-      spec.replace('  pools:', '    - { name: cp-4, address: 10.0.0.14, roles: [control-plane, etcd] }\n    - { name: cp-5, address: 10.0.0.15, roles: [control-plane, etcd] }\n  pools:'),
+      ext.replace('  pools:', '    - { name: etcd-4, address: 10.0.1.14, roles: [etcd] }\n    - { name: etcd-5, address: 10.0.1.15, roles: [etcd] }\n  pools:'),
       'c.yaml',
     );
-    expect(() => scaleTargets(model, (n) => rendered.has(n))).toThrow(/"cp-4" is a new control-plane or etcd node/);
+    expect(() => scaleTargets(model, (n) => names.has(n))).toThrow(/"etcd-4" is a new external etcd member/);
   });
 });
 
@@ -140,11 +168,105 @@ describe('kspray scale (CLI)', () => {
     expect(readFileSync(join(dir, 'out', 'ha', 'secrets', 'bundle.json'), 'utf8')).toBe(before.get('secrets/bundle.json'));
   });
 
+  it('adds control planes from the same bundle; existing outputs are not written, those that change are listed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-scale-'));
+    copyFileSync(exampleFile('ha'), join(dir, 'cluster.yaml'));
+    mkdirSync(join(dir, 'out', 'ha'), { recursive: true });
+    cpSync(fixtureBundleDir('ha'), join(dir, 'out', 'ha', 'secrets'), { recursive: true });
+    expect(run(['render', '-f', 'cluster.yaml', '-o', 'out'], dir).status).toBe(0);
+    const before = readTree(join(dir, 'out', 'ha'))!;
+    const spec = readFileSync(join(dir, 'cluster.yaml'), 'utf8');
+    const cps = '    - { name: cp-4, address: 10.0.0.14, roles: [control-plane, etcd] }\n    - { name: cp-5, address: 10.0.0.15, roles: [control-plane, etcd] }\n';
+    writeFileSync(join(dir, 'cluster.yaml'), spec.replace('  pools:', `${cps}  pools:`));
+    const r = run(['scale', '-f', 'cluster.yaml', '-o', 'out'], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const after = readTree(join(dir, 'out', 'ha'))!;
+    // Existing nodes (their certificates and payloads) are byte-identical; the pool is re-rendered.
+    for (const [path, content] of before) {
+      if (path.startsWith('nodes/batch/')) continue;
+      expect(after.get(path), path).toBe(content);
+    }
+    const cp4 = after.get('nodes/cp-4/user-data')!;
+    expect(cp4).toMatch(/KSPRAY_ACTION='?join-control-plane/);
+    // The cluster CA from the bundle (not a new one); the CA key too, as kubeadm join --control-plane needs.
+    const caLines = readFileSync(join(dir, 'out', 'ha', 'secrets', 'ca.crt'), 'utf8').trim().split('\n');
+    expect(cp4).toContain(caLines[1]!);
+    expect(after.get('nodes/cp-2/user-data')).toContain(caLines[1]!);
+    // The workers' localhost proxy gains cp-4 and cp-5 as upstreams: listed, not written.
+    expect(r.stderr).toMatch(/new control planes cp-4, cp-5 join with kubeadm join --control-plane/);
+    expect(r.stderr).toMatch(/ {2}worker-1: [^\n]*\/etc\/nginx\/nginx.conf/);
+    expect(r.stderr).toMatch(/ {2}batch: [^\n]*\(re-rendered: a pool\)/);
+    expect(r.stderr).toContain('warning: boot the new control planes one at a time (cp-4, then cp-5)');
+    // Stacked members join through kubeadm: the existing control planes' outputs do not change.
+    expect(r.stderr).not.toMatch(/^ {2}cp-[123]:/m);
+    expect(after.get('nodes/worker-1/user-data')).not.toContain('10.0.0.14');
+    expect(after.get('nodes/batch/user-data')).toContain('10.0.0.14');
+  });
+
   it('exit 2 on a cluster that was never rendered', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kspray-scale-'));
     copyFileSync(exampleFile('ha'), join(dir, 'cluster.yaml'));
     const r = run(['scale', '-f', 'cluster.yaml', '-o', 'out'], dir);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('error[scale-needs-bundle]');
+  });
+});
+
+describe('kspray scale --kubeconfig (real kubectl against the local API server)', () => {
+  let api: KubeApiServer | undefined;
+  afterEach(async () => {
+    await api?.close();
+    api = undefined;
+  });
+
+  it('applies the minted token Secret (server-side apply), again on a rerun, and fails clearly when the API is down', async () => {
+    api = await startKubeApiServer();
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-scale-api-'));
+    copyFileSync(exampleFile('ha'), join(dir, 'cluster.yaml'));
+    mkdirSync(join(dir, 'out', 'ha'), { recursive: true });
+    cpSync(fixtureBundleDir('ha'), join(dir, 'out', 'ha', 'secrets'), { recursive: true });
+    expect((await runCli(['render', '-f', 'cluster.yaml', '-o', 'out'], dir)).status).toBe(0);
+    const spec = readFileSync(join(dir, 'cluster.yaml'), 'utf8');
+    writeFileSync(join(dir, 'cluster.yaml'), spec.replace('  pools:', '    - { name: worker-4, address: 10.0.0.24, roles: [worker] }\n  pools:'));
+
+    const r1 = await runCli(['scale', '-f', 'cluster.yaml', '-o', 'out', '--kubeconfig', api.kubeconfig], dir);
+    expect(r1.status, r1.stderr).toBe(0);
+    const tokenFile = [...readTree(join(dir, 'out', 'ha', 'secrets', 'tokens'))!.values()][0]!;
+    const token = JSON.parse(tokenFile) as { id: string; secret: string };
+    const secret = api.get('secrets', `bootstrap-token-${token.id}`, 'kube-system');
+    expect(secret).toMatchObject({ type: 'bootstrap.kubernetes.io/token', stringData: { 'token-id': token.id, 'token-secret': token.secret } });
+    const writes = () => api!.calls().filter((q) => q.method !== 'GET');
+    expect(writes().map((q) => `${q.method} ${q.path} ${q.query.fieldManager}`)).toEqual([`PATCH /api/v1/namespaces/kube-system/secrets/bootstrap-token-${token.id} kspray`]);
+    expect(writes()[0]!.contentType).toContain('application/apply-patch');
+    expect(r1.stderr).toContain(`applied Secret kube-system/bootstrap-token-${token.id}`);
+
+    // The token is still valid: nothing is minted, its Secret is applied again (a no-op), same object.
+    const r2 = await runCli(['scale', '-f', 'cluster.yaml', '-o', 'out', '--kubeconfig', api.kubeconfig], dir);
+    expect(r2.status, r2.stderr).toBe(0);
+    expect(writes()).toHaveLength(2);
+    expect(api.store.get('secrets')!.size).toBe(1);
+    expect(api.get('secrets', `bootstrap-token-${token.id}`, 'kube-system')!.metadata.uid).toBe(secret!.metadata.uid);
+
+    const kubeconfig = api.kubeconfig;
+    await api.close();
+    api = undefined;
+    const r3 = await runCli(['scale', '-f', 'cluster.yaml', '-o', 'out', '--kubeconfig', kubeconfig], dir);
+    expect(r3.status).toBe(1);
+    expect(r3.stderr).toContain(`error[scale-apply-token]: applying the bootstrap token Secret bootstrap-token-${token.id} failed`);
+  });
+
+  it('applies nothing while the bundle\'s own token (created by kubeadm init) is current', async () => {
+    api = await startKubeApiServer();
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-scale-api-'));
+    copyFileSync(exampleFile('ha'), join(dir, 'cluster.yaml'));
+    mkdirSync(join(dir, 'out', 'ha'), { recursive: true });
+    cpSync(fixtureBundleDir('ha'), join(dir, 'out', 'ha', 'secrets'), { recursive: true });
+    // A token that never expires stays current.
+    writeFileSync(join(dir, 'cluster.yaml'), readFileSync(join(dir, 'cluster.yaml'), 'utf8').replace('spec:\n', 'spec:\n  bootstrapToken: { ttl: 0s }\n'));
+    expect((await runCli(['render', '-f', 'cluster.yaml', '-o', 'out'], dir)).status).toBe(0);
+    const r = await runCli(['scale', '-f', 'cluster.yaml', '-o', 'out', '--kubeconfig', api.kubeconfig], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('never expires');
+    expect(api.calls()).toEqual([]);
   });
 });

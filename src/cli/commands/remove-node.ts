@@ -2,12 +2,12 @@
 // (kubectl), never SSH. The plan is pure (lifecycle/removeNode.ts); this runs it step by step and
 // stops at the first failure.
 import type { Command } from 'commander';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { compileSpec } from '../../compileSpec.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
 import { readTextFile, readTree } from '../../io/files.js';
+import { realKubectl, sleep, type Kubectl } from '../../lifecycle/kubectl.js';
 import { parseMemberList, planMemberRemoval } from '../../lifecycle/etcdMembers.js';
 import { diffOutputs, formatChanges, formatPlan, modelWithout, planRemoveNode, RemoveRefused, specWithout, type NodeChange, type RemovePlan } from '../../lifecycle/removeNode.js';
 
@@ -41,32 +41,21 @@ async function outputChanges(text: string, file: string, name: string, secretsDi
   return diffOutputs(before, after);
 }
 
-function kubectl(kubeconfig: string, args: string[]): Promise<{ ok: boolean; stdout: string; detail: string }> {
-  return new Promise((resolve) => {
-    execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const detail = (String(stderr).trim() || (error ? error.message : '')).split('\n').slice(-3).join(' ');
-      resolve({ ok: !error, stdout: String(stdout), detail });
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function runPlan(plan: RemovePlan, kubeconfig: string): Promise<void> {
+async function runPlan(plan: RemovePlan, k: Kubectl): Promise<void> {
   const delayS = Number(process.env.KSPRAY_RETRY_DELAY_SECONDS ?? '10');
   const fail = (what: string, detail: string) => new KsprayError('failure', [messages.removeStepFailed(what, detail)]);
   for (const [i, step] of plan.steps.entries()) {
     err(`kspray: [${i + 1}/${plan.steps.length}] ${step.description}\n`);
     if (step.kind === 'kubectl') {
-      let r = await kubectl(kubeconfig, step.args);
+      let r = await k.run(step.args);
       for (let t = 2; !r.ok && t <= step.tries; t++) {
         err(`kspray:   failed (${r.detail}); try ${t}/${step.tries} in ${delayS}s\n`);
         await sleep(delayS * 1000);
-        r = await kubectl(kubeconfig, step.args);
+        r = await k.run(step.args);
       }
       if (!r.ok) throw fail(step.description, r.detail);
     } else if (step.kind === 'etcd-remove') {
-      const list = await kubectl(kubeconfig, [...step.exec, 'member', 'list', '-w', 'json']);
+      const list = await k.run([...step.exec, 'member', 'list', '-w', 'json']);
       if (!list.ok) throw fail(`${step.description} (member list)`, list.detail);
       let decision;
       try {
@@ -79,7 +68,7 @@ async function runPlan(plan: RemovePlan, kubeconfig: string): Promise<void> {
         continue;
       }
       if (decision.action === 'refuse') throw new KsprayError('input', [messages.removeEtcdRefused(decision.problem.message)]);
-      const rm = await kubectl(kubeconfig, [...step.exec, ...decision.args]);
+      const rm = await k.run([...step.exec, ...decision.args]);
       if (!rm.ok) throw fail(`${step.description} (member remove ${decision.member.id})`, rm.detail);
       err(`kspray:   removed etcd member ${decision.member.id} (${decision.member.name || 'unnamed'})\n`);
     } else {
@@ -110,7 +99,7 @@ async function removeNode(name: string, opts: RemoveNodeOptions): Promise<void> 
     if (!opts.dryRun) throw new KsprayError('input', [messages.removeExternalEtcdManual(name)]);
     return;
   }
-  await runPlan(plan, kubeconfig);
+  await runPlan(plan, realKubectl(kubeconfig));
   err(`kspray: ${name} removed from the cluster\n`);
   for (const n of plan.notes) err(`kspray: note: ${n}\n`);
   process.stdout.write(formatChanges(name, changes));
