@@ -6,6 +6,7 @@ import { kubernetesVersions } from '../catalog/catalog.js';
 import type { ClusterSpec } from '../spec/v1alpha1.js';
 import { cidrContains, cidrsOverlap, parseCidr, parseIPv4, type Cidr } from './ipv4.js';
 import { DEFAULTS } from './defaults.js';
+import { runtimeRules } from './runtimeRules.js';
 
 export interface Rule {
   name: string;
@@ -195,7 +196,6 @@ export const rules: Rule[] = [
         if (value !== undefined && !allowed.includes(value)) out.push({ ...messages.notImplemented(value, allowed), path });
       };
       refuse(s.network?.plugin, ['calico', 'none'], ['spec', 'network', 'plugin']);
-      refuse(s.containerRuntime?.name, ['containerd'], ['spec', 'containerRuntime', 'name']);
       refuse(s.etcd?.topology, ['stacked', 'external'], ['spec', 'etcd', 'topology']);
       refuse(s.controlPlane?.loadBalancer, ['localhost', 'external', 'kube-vip'], ['spec', 'controlPlane', 'loadBalancer']);
       return out;
@@ -241,6 +241,7 @@ export const rules: Rule[] = [
       return [{ ...messages.badEndpoint(e), path: ['spec', 'controlPlane', 'endpoint'] }];
     },
   },
+  ...runtimeRules,
 ];
 
 /** A base URL Ignition can fetch configs under (also checks `render --ignition-url-base`). */
