@@ -13,7 +13,6 @@ const RUNTIME: SpecPath = ['spec', 'containerRuntime'];
 interface Machine {
   name: string;
   os: string;
-  osWritten: boolean;
   arch: Arch;
   path: SpecPath;
 }
@@ -23,7 +22,6 @@ function machines(spec: ClusterSpec): Machine[] {
   const one = (n: { name: string; os?: string; arch?: Arch }, path: SpecPath): Machine => ({
     name: n.name,
     os: n.os ?? DEFAULTS.node.os,
-    osWritten: n.os !== undefined,
     arch: n.arch ?? DEFAULTS.node.arch,
     path,
   });
@@ -80,7 +78,7 @@ export const runtimeRules: Rule[] = [
       if (name === 'cri-o') {
         return machines(spec)
           .filter((m) => m.os === 'flatcar' || m.os === 'fedora-coreos')
-          .map((m) => ({ ...messages.crioOnImmutableOs(m.os), path: [...m.path, m.osWritten ? 'os' : 'name'] }));
+          .map((m) => ({ ...messages.crioOnImmutableOs(m.os), path: [...m.path, 'os'] })); // never the default os
       }
       if (spec.spec.containerRuntime?.version === undefined) return [];
       const flatcar = machines(spec).find((m) => m.os === 'flatcar');

@@ -197,6 +197,45 @@ const CASES: Case[] = [
     token: 'https://api.example.com:6443',
     message: 'controlPlane.endpoint "https://api.example.com:6443" is not host or host:port',
   },
+  {
+    rule: 'runtime-version',
+    text: doc('  containerRuntime:', '    version: "1.6.20"', '  nodes:', CP1),
+    line: 7,
+    col: 14,
+    token: '"1.6.20"',
+    message: 'containerd version "1.6.20" has no amd64 checksum in the catalog',
+  },
+  {
+    rule: 'crio-matches-kubernetes',
+    text: doc('  kubernetes:', '    version: "1.35.4"', '  containerRuntime:', '    name: cri-o', '    version: "1.34.11"', '  nodes:', CP1),
+    line: 10,
+    col: 14,
+    token: '"1.34.11"',
+    message: "cri-o 1.34.11 does not match kubernetes 1.35.4: cri-o's minor must equal kubernetes' minor",
+  },
+  {
+    rule: 'runtime-os',
+    text: doc('  containerRuntime:', '    name: cri-o', '  nodes:', '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: flatcar }'),
+    line: 9,
+    col: 69,
+    token: 'flatcar',
+    message: 'cri-o is not available on flatcar',
+  },
+  {
+    rule: 'registry-mirrors',
+    text: doc(
+      '  containerRuntime:',
+      '    registryMirrors:',
+      '      - { host: docker.io, endpoints: ["https://a.internal"] }',
+      '      - { host: docker.io, endpoints: ["https://b.internal"] }',
+      '  nodes:',
+      CP1,
+    ),
+    line: 9,
+    col: 17,
+    token: 'docker.io',
+    message: 'registry "docker.io" has mirrors listed twice',
+  },
 ];
 
 describe('one spec per rule', () => {
@@ -313,7 +352,6 @@ describe('rule details', () => {
   });
 
   test.each([
-    ['  containerRuntime:', '    name: cri-o', 'cri-o', 11],
     ['  network:', '    plugin: flannel', 'flannel', 13],
   ])('implemented-choices refuses %s %s', (parent, child, value, col) => {
     const text = doc(parent, child, '  nodes:', CP1);
