@@ -156,7 +156,7 @@ export const clusterSpec = z
               .array(z.string().regex(/^[^\s,"'\\]+$/, 'one host, domain, address or CIDR without spaces, commas or quotes'))
               .optional()
               .describe(
-                'Extra NO_PROXY entries. Always added (Kubespray no_proxy): localhost, 127.0.0.1, every node name and address, the service and pod subnets, svc, svc.<clusterDomain>, .<clusterDomain>, the API endpoint host and the nodelocaldns address. Default: none extra.',
+                'Extra NO_PROXY entries. Always added (Kubespray no_proxy): localhost, 127.0.0.1, every node name and address, the service and pod subnets, svc, svc.<clusterDomain>, .<clusterDomain>, the API endpoint host and the nodelocaldns address. Pool members have no fixed address: add their subnet (e.g. 10.0.0.0/16) here. Default: none extra.',
               ),
           })
           .strict()
