@@ -2,6 +2,10 @@
 // mirrors, cri-o (version from the kubernetes minor, its drop-in, registries.conf.d, CRI socket
 // everywhere kubelet and kubeadm name it, its downloads) and spec.proxy (drop-ins, node.env,
 // Kubespray's no_proxy). TOML is read back with python3's tomllib, a real parser.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { crioVersionFor, crioVersions, containerdConfigVersion, containerdVersions, nearbyVersions } from '../../src/catalog/runtime.js';
@@ -20,6 +24,7 @@ import { newPlan, type NodePlan } from '../../src/plan/nodePlan.js';
 import type { IssuedPki } from '../../src/secrets/types.js';
 import { loadSpec } from '../../src/spec/loadSpec.js';
 import { parseToml } from '../helpers/toml.js';
+import { toolAvailable } from '../helpers/validators.js';
 
 // kubeadm reads only these from the PKI; the others never do.
 const pki = { bootstrapToken: { id: 'abcdef', secret: '0123456789abcdef' }, caCertHash: 'sha256:00', encryptionKey: 'k' } as unknown as IssuedPki;
@@ -288,6 +293,27 @@ describe('spec.proxy', () => {
     const dropin = content(build(m, 'cp-1', proxyBuilder), '/etc/systemd/system/kubelet.service.d/http-proxy.conf');
     expect(dropin).toContain('Environment="HTTP_PROXY=http://user:p%%40ss@proxy.internal:3128"\n');
     expect(dropin).not.toContain('HTTPS_PROXY');
+  });
+
+  it('the drop-ins pass systemd-analyze verify with the units they extend; an unescaped % does not', () => {
+    if (!toolAvailable('/usr/bin/systemd-analyze')) return;
+    const m = model('  proxy: { http: "http://user:p%2Fss@proxy.internal:3128", noProxy: [".corp"] }\n');
+    const plan = build(m, 'w-1', kubeletBuilder, proxyBuilder);
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-proxy-units-'));
+    const verify = (dropin: string) => {
+      writeFileSync(join(dir, 'kubelet.service'), content(plan, '/etc/systemd/system/kubelet.service').replace(/^ExecStart=.*$/m, 'ExecStart=/bin/true'));
+      mkdirSync(join(dir, 'kubelet.service.d'), { recursive: true });
+      writeFileSync(join(dir, 'kubelet.service.d', 'http-proxy.conf'), dropin);
+      const r = spawnSync('/usr/bin/systemd-analyze', ['verify', join(dir, 'kubelet.service')], { encoding: 'utf8' });
+      return `${r.stdout}${r.stderr}`;
+    };
+    try {
+      const dropin = content(plan, '/etc/systemd/system/kubelet.service.d/http-proxy.conf');
+      expect(verify(dropin)).toBe('');
+      expect(verify(dropin.replace('%%2F', '%2F'))).toMatch(/Failed to resolve specifiers in HTTP_PROXY/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('adds nothing without spec.proxy, and no runtime drop-in to an external etcd member', () => {
