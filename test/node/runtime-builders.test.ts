@@ -175,6 +175,41 @@ describe('cri-o', () => {
     expect(crictl['runtime-endpoint']).toBe('unix:///var/run/crio/crio.sock');
   });
 
+  it('writes only keys crio.conf(5) and containers-registries.conf(5) document, in their tables', () => {
+    // From crio.conf(5) (docs/crio.conf.5.md) and its per-runtime-handler keys, and
+    // containers-registries.conf(5): cri-o ignores a misspelled key, so a typo must fail here.
+    const CRIO: Record<string, string[]> = {
+      'crio.api': ['listen', 'stream_address', 'stream_port'],
+      'crio.runtime': ['cgroup_manager', 'default_runtime', 'pinns_path', 'conmon_cgroup', 'runtimes'],
+      handler: ['runtime_path', 'runtime_type', 'runtime_root', 'monitor_path', 'monitor_cgroup', 'monitor_env', 'privileged_without_host_devices'],
+      'crio.image': ['pause_image', 'signature_policy', 'global_auth_file', 'pinned_images'],
+      'crio.network': ['network_dir', 'plugin_dirs', 'cni_default_network'],
+    };
+    const REGISTRY = { registry: ['prefix', 'location', 'insecure', 'blocked', 'mirror'], mirror: ['location', 'insecure', 'pull-from-mirror'] };
+    const unknownKeys = (conf: Record<string, any>): string[] => {
+      const bad: string[] = [];
+      const check = (where: string, obj: Record<string, any>, allowed: string[]) =>
+        Object.keys(obj).forEach((k) => allowed.includes(k) || bad.push(`${where}.${k}`));
+      check('', conf, ['crio']);
+      check('crio', conf.crio, ['api', 'runtime', 'image', 'network']);
+      for (const t of ['api', 'runtime', 'image', 'network']) check(`crio.${t}`, conf.crio[t] ?? {}, CRIO[`crio.${t}`]!);
+      for (const [name, h] of Object.entries(conf.crio.runtime?.runtimes ?? {})) check(`runtimes.${name}`, h as any, CRIO.handler!);
+      return bad;
+    };
+    const m = crio(`    registryMirrors: [{ host: docker.io, endpoints: ["https://mirror.internal"] }]\n`);
+    const plan = build(m, 'w-1', crioBuilder);
+    const dropin = content(plan, '/etc/crio/crio.conf.d/10-kspray.conf');
+    expect(unknownKeys(parseToml(dropin))).toEqual([]);
+    expect(unknownKeys(parseToml(dropin.replace('cgroup_manager', 'cgroup_manger').replace('monitor_cgroup', 'conmon_cgroup')))).toEqual([
+      'crio.runtime.cgroup_manger',
+      'runtimes.crun.conmon_cgroup',
+    ]);
+    for (const r of parseToml(content(plan, '/etc/containers/registries.conf.d/10-docker.io.conf')).registry) {
+      expect(Object.keys(r).filter((k) => !REGISTRY.registry.includes(k))).toEqual([]);
+      for (const mirror of r.mirror) expect(Object.keys(mirror).filter((k) => !REGISTRY.mirror.includes(k))).toEqual([]);
+    }
+  });
+
   it('registry mirrors become registries.conf.d entries (no scheme; http:// or skipVerify is insecure)', () => {
     const m = crio(`    registryMirrors:
       - { host: docker.io, endpoints: ["https://mirror.internal/v2-cache/", "http://10.0.0.5:5000"] }
