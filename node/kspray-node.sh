@@ -111,8 +111,9 @@ install_packages() {
 }
 
 # KSPRAY_INSTALL_CONTAINERD=no: the OS ships containerd and runc (Flatcar); only configure them.
+# KSPRAY_CONTAINER_RUNTIME=cri-o: cri-o's static bundle instead of containerd.
 install_runtime() {
-  local c=$R/var/cache/kspray own=${KSPRAY_INSTALL_CONTAINERD:-yes}
+  local c=$R/var/cache/kspray own=${KSPRAY_INSTALL_CONTAINERD:-yes} rt=${KSPRAY_CONTAINER_RUNTIME:-containerd}
   if [[ $own == yes ]]; then fetch containerd "$c/containerd.tgz" 644; fi
   fetch cni-plugins "$c/cni-plugins.tgz" 644
   fetch crictl "$c/crictl.tgz" 644
@@ -123,9 +124,24 @@ install_runtime() {
   fi
   tar -xzf "$c/cni-plugins.tgz" -C "$R/opt/cni/bin" --no-same-owner
   tar -xzf "$c/crictl.tgz" -C "$BIN" --no-same-owner crictl
+  if [[ $rt == cri-o ]]; then install_crio "$c"; fi
   rm -rf "$c" # installed; keeps baked images small
   systemctl daemon-reload
-  systemctl enable --now containerd
+  systemctl enable --now "${rt/cri-o/crio}"
+}
+
+# cri-o's static bundle (CNI plugins and crictl come from the catalog): crio and pinns into the bin
+# dir; conmon, crun and runc (bin/crio-<name> in older bundles) into /usr/local/libexec/crio, where
+# crio.conf.d/10-kspray.conf points; its unit (ExecStart=/usr/local/bin/crio, the bin dir of every
+# OS cri-o is allowed on) and its policy.json unless the OS has one.
+install_crio() {
+  local x=$1/cri-o l=$R/usr/local/libexec/crio f
+  fetch cri-o "$1/cri-o.tgz" 644
+  tar -xzf "$1/cri-o.tgz" -C "$1" --no-same-owner
+  install -m 755 "$x/bin/crio" "$x/bin/pinns" "$BIN/"
+  for f in conmon crun runc; do install -Dm755 "$x/bin/$f" "$l/$f" 2>/dev/null || install -Dm755 "$x/bin/crio-$f" "$l/$f"; done
+  install -Dm644 "$x/contrib/crio.service" "$R/etc/systemd/system/crio.service"
+  if [[ ! -f $R/etc/containers/policy.json ]]; then install -Dm644 "$x/contrib/policy.json" "$R/etc/containers/policy.json"; fi
 }
 
 install_kubernetes() {
@@ -304,6 +320,8 @@ main() {
   esac
   # shellcheck source=/dev/null # generated per node (node.env in docs/node-contract.md)
   if [[ -f $env_file ]]; then source "$env_file"; elif ! $only_install; then die "missing $env_file"; fi
+  # spec.proxy, for curl, apt-get and kubeadm (KSPRAY_NO_PROXY is never empty when a proxy is set)
+  if [[ -n ${KSPRAY_NO_PROXY:-} ]]; then export http_proxy=$KSPRAY_HTTP_PROXY https_proxy=$KSPRAY_HTTPS_PROXY no_proxy=$KSPRAY_NO_PROXY; fi
   case ${KSPRAY_ACTION:-} in
     init | join-control-plane | join-worker | etcd) ;;
     *) $only_install || die "KSPRAY_ACTION must be init, join-control-plane, join-worker or etcd" ;;

@@ -30,7 +30,7 @@ function table(name: string): ChecksumTable {
   return t;
 }
 
-function versionsOf(name: string, arch: string = 'amd64'): string[] {
+export function versionsOf(name: string, arch: string = 'amd64'): string[] {
   return Object.keys(table(name)[arch] ?? {});
 }
 
@@ -56,7 +56,7 @@ export function defaultKubernetesVersion(): string {
 
 export const minorOf = (version: string): string => version.split('.').slice(0, 2).join('.');
 
-function compareVersions(a: string, b: string): number {
+export function compareVersions(a: string, b: string): number {
   const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
   const pb = b.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -71,7 +71,7 @@ function newestBelow(name: string, limit: string): string | undefined {
   return versionsOf(name).find((v) => compareVersions(v, limit) < 0);
 }
 
-function nextMinor(version: string): string {
+export function nextMinor(version: string): string {
   const [maj, min] = version.split('.');
   return `${maj}.${Number(min) + 1}`;
 }
@@ -200,7 +200,7 @@ export function calicoCrdsDownload(calico: string, mirror?: string): Download {
   };
 }
 
-function requireSha(tableName: string, arch: string, version: string): string {
+export function requireSha(tableName: string, arch: string, version: string): string {
   const sha = sha256Of(tableName, arch, version);
   if (!sha) throw new Error(`catalog: no sha256 for ${tableName} ${version} ${arch}`);
   return sha;

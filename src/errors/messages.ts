@@ -109,11 +109,6 @@ export const messages = {
     message: `kubernetes version "${v}" has no checksums in the catalog`,
     hint: `Use one of: ${known.join(', ')}.`,
   }),
-  notImplemented: (value: string, allowed: string[]): Msg => ({
-    rule: 'implemented-choices',
-    message: `"${value}" is not implemented yet`,
-    hint: `Use one of: ${allowed.join(', ')}.`,
-  }),
   // --- application addons (model/rules.ts, catalog/addons.ts) ---
   addonManifestChecksum: (addon: string, version: string, url: string, written?: string): Msg => ({
     rule: 'addon-manifest-checksum',
@@ -187,6 +182,52 @@ export const messages = {
     rule: 'valid-endpoint',
     message: `controlPlane.endpoint "${text}" is not host or host:port`,
     hint: 'Use a DNS name or IPv4 address with an optional port, e.g. api.example.com:6443.',
+  }),
+  // --- model/runtimeRules.ts (container runtime) ---
+  unknownRuntimeVersion: (runtime: string, v: string, arch: string, nearby: string[]): Msg => ({
+    rule: 'runtime-version',
+    message: `${runtime} version "${v}" has no ${arch} checksum in the catalog`,
+    hint: `Use a catalog version, e.g. ${nearby.join(', ')}; or leave containerRuntime.version out for the default.`,
+  }),
+  crioMinorMismatch: (crio: string, kubernetes: string, sameMinor: string[]): Msg => ({
+    rule: 'crio-matches-kubernetes',
+    message: `cri-o ${crio} does not match kubernetes ${kubernetes}: cri-o's minor must equal kubernetes' minor`,
+    hint: sameMinor.length
+      ? `Use a cri-o of the same minor (${sameMinor.join(', ')}), or leave containerRuntime.version out.`
+      : 'Change kubernetes.version to the minor of this cri-o, or leave containerRuntime.version out.',
+  }),
+  noCrioForMinor: (kubernetes: string, minors: string[]): Msg => ({
+    rule: 'crio-matches-kubernetes',
+    message: `the catalog has no cri-o for kubernetes ${kubernetes} (cri-o follows the kubernetes minors)`,
+    hint: `Use a kubernetes version of a minor cri-o has (${minors.join(', ')}), or containerRuntime.name: containerd.`,
+  }),
+  crioOnImmutableOs: (os: string): Msg => ({
+    rule: 'runtime-os',
+    message: `cri-o is not available on ${os}`,
+    hint:
+      os === 'flatcar'
+        ? 'Flatcar ships containerd in its read-only /usr: use containerRuntime.name: containerd, or another os for this node.'
+        : 'Fedora CoreOS runs SELinux enforcing and the cri-o static bundle needs SELinux labels kspray does not set: use containerd, or another os.',
+  }),
+  pinnedContainerdOnFlatcar: (node: string): Msg => ({
+    rule: 'runtime-os',
+    message: `containerRuntime.version pins containerd, but node or pool "${node}" runs flatcar, which ships its own containerd`,
+    hint: 'Leave containerRuntime.version out, or use another os for that node.',
+  }),
+  duplicateMirrorHost: (host: string): Msg => ({
+    rule: 'registry-mirrors',
+    message: `registry "${host}" has mirrors listed twice`,
+    hint: 'List all endpoints of a registry in one entry, in the order to try them.',
+  }),
+  defaultMirrorWithCrio: (): Msg => ({
+    rule: 'registry-mirrors',
+    message: 'host: _default (mirrors for every registry) is containerd-only',
+    hint: "cri-o's registries.conf has no catch-all: list each registry (docker.io, registry.k8s.io, quay.io...) as its own host.",
+  }),
+  defaultMirrorWithRegistry: (): Msg => ({
+    rule: 'registry-mirrors',
+    message: 'host: _default conflicts with artifacts.registry, which already sends every registry through itself',
+    hint: 'Remove one of them: artifacts.registry for an air-gapped registry, or a _default mirror.',
   }),
   // --- io/ ---
   cannotRead: (path: string, code: string): Msg => ({

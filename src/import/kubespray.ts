@@ -292,8 +292,7 @@ export function importKubespray(files: Map<string, string>, dir: string, options
     const name = value === 'crio' ? 'cri-o' : String(value);
     if (name === 'containerd' || name === 'cri-o') {
       runtime.name = name;
-      if (name === 'containerd') mapped('container_manager', 'containerRuntime.name');
-      else unsupported('container_manager', 'containerRuntime.name: cri-o (not implemented yet: kspray validate refuses it)');
+      mapped('container_manager', `containerRuntime.name${name === 'cri-o' ? ': cri-o (the version of the kubernetes minor, as Kubespray crio_version)' : ''}`);
     } else unsupported('container_manager', `"${name}" has no kspray equivalent (containerd or cri-o)`);
   });
   field('kube_network_plugin', `network.plugin defaults to ${DEFAULTS.network.plugin} (same as Kubespray)`, (value) => {

@@ -26,6 +26,21 @@ export interface NodeModel {
   specPath: SpecPath;
 }
 
+/** Mirrors tried before a registry (Kubespray containerd_registries_mirrors / crio_registries). */
+export interface RegistryMirror {
+  /** Registry as image names spell it (docker.io, myregistry:5000), or _default (containerd: every registry). */
+  host: string;
+  endpoints: string[];
+  skipVerify: boolean;
+}
+
+export interface ProxySettings {
+  http?: string;
+  https?: string;
+  /** The complete NO_PROXY list (user entries plus what Kubespray always adds), comma-joined. */
+  noProxy: string;
+}
+
 export interface ClusterModel {
   name: string;
   kubernetes: {
@@ -58,7 +73,14 @@ export interface ClusterModel {
   etcd: { topology: 'stacked' | 'external' };
   pki: { algorithm: PkiAlgorithm; certValidityDays: number; caValidityDays: number };
   bootstrapToken: { ttl: string };
-  containerRuntime: { name: 'containerd' | 'cri-o' };
+  containerRuntime: {
+    name: 'containerd' | 'cri-o';
+    /** Version of the named runtime (containerd: also versions.containerd; cri-o: of the kubernetes minor). */
+    version: string;
+    registryMirrors: RegistryMirror[];
+  };
+  /** HTTP(S) proxy for runtimes, kubelet and the node program; undefined when off (the default). */
+  proxy?: ProxySettings;
   network: {
     plugin: 'calico' | 'cilium' | 'flannel' | 'kube-router' | 'none';
     /** 0 = the plugin detects it from the node interface. */

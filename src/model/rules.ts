@@ -8,6 +8,7 @@ import { cidrContains, cidrsOverlap, parseCidr, parseIPv4, type Cidr } from './i
 import { DEFAULTS } from './defaults.js';
 import { addonVersions, certManagerManifestUrl, metallbManifestUrl } from '../catalog/addons.js';
 import { networkRules } from './networkRules.js';
+import { runtimeRules } from './runtimeRules.js';
 
 export interface Rule {
   name: string;
@@ -187,22 +188,6 @@ export const rules: Rule[] = [
     },
   },
   {
-    name: 'implemented-choices',
-    // The spec reserves these fields so cluster.yaml files stay valid as kspray grows; until a
-    // choice is implemented it is refused here rather than silently rendered wrong.
-    check: (spec) => {
-      const s = spec.spec;
-      const out: Problem[] = [];
-      const refuse = (value: string | undefined, allowed: string[], path: SpecPath) => {
-        if (value !== undefined && !allowed.includes(value)) out.push({ ...messages.notImplemented(value, allowed), path });
-      };
-      refuse(s.containerRuntime?.name, ['containerd'], ['spec', 'containerRuntime', 'name']);
-      refuse(s.etcd?.topology, ['stacked', 'external'], ['spec', 'etcd', 'topology']);
-      refuse(s.controlPlane?.loadBalancer, ['localhost', 'external', 'kube-vip'], ['spec', 'controlPlane', 'loadBalancer']);
-      return out;
-    },
-  },
-  {
     name: 'external-lb-needs-endpoint',
     check: (spec) =>
       spec.spec.controlPlane?.loadBalancer === 'external' && !spec.spec.controlPlane.endpoint
@@ -324,6 +309,7 @@ export const rules: Rule[] = [
     },
   },
   ...networkRules,
+  ...runtimeRules,
 ];
 
 /** A MetalLB pool entry, "a.b.c.d/p" or "first-last", as the inclusive range of addresses it holds. */

@@ -7,6 +7,8 @@ import { addonVersions } from '../catalog/addons.js';
 import { nthAddress, parseCidr } from './ipv4.js';
 import type { ClusterModel, NodeModel } from './model.js';
 import { parseEndpoint, runRules } from './rules.js';
+import { noProxyList } from './noProxy.js';
+import { crioVersionFor } from '../catalog/runtime.js';
 
 export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
   const problems = runRules(spec);
@@ -17,7 +19,11 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
   const version = k.version ?? defaultKubernetesVersion();
   const serviceSubnet = k.serviceSubnet ?? DEFAULTS.kubernetes.serviceSubnet;
   const svc = parseCidr(serviceSubnet)!;
-  const versions = componentVersions(version);
+  const podSubnet = k.podSubnet ?? DEFAULTS.kubernetes.podSubnet;
+  const clusterDomain = k.clusterDomain ?? DEFAULTS.kubernetes.clusterDomain;
+  const containerRuntime = runtimeModel(s.containerRuntime, version);
+  // A pinned containerd replaces the catalog default everywhere downloads are listed.
+  const versions = { ...componentVersions(version), ...(containerRuntime.name === 'containerd' ? { containerd: containerRuntime.version } : {}) };
   const artifacts = { mirror: s.artifacts?.mirror, registry: s.artifacts?.registry };
 
   const nodes = buildNodes(spec);
@@ -39,9 +45,9 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       version,
       minor: minorOf(version),
       serviceSubnet,
-      podSubnet: k.podSubnet ?? DEFAULTS.kubernetes.podSubnet,
+      podSubnet,
       nodeCidrMaskSize: k.nodeCidrMaskSize ?? DEFAULTS.kubernetes.nodeCidrMaskSize,
-      clusterDomain: k.clusterDomain ?? DEFAULTS.kubernetes.clusterDomain,
+      clusterDomain,
       proxyMode: k.proxyMode ?? DEFAULTS.kubernetes.proxyMode,
       featureGates: sortedRecord(k.featureGates ?? {}),
       apiServiceIP: nthAddress(svc, 1),
@@ -62,7 +68,22 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       caValidityDays: s.pki?.caValidityDays ?? DEFAULTS.pki.caValidityDays,
     },
     bootstrapToken: { ttl: s.bootstrapToken?.ttl ?? DEFAULTS.bootstrapToken.ttl },
-    containerRuntime: { name: s.containerRuntime?.name ?? DEFAULTS.containerRuntime.name },
+    containerRuntime,
+    proxy: s.proxy
+      ? {
+          http: s.proxy.http,
+          https: s.proxy.https,
+          noProxy: noProxyList({
+            user: s.proxy.noProxy ?? [],
+            nodes,
+            serviceSubnet,
+            podSubnet,
+            clusterDomain,
+            apiHost: clientEndpoint.host,
+            nodeLocalDNSAddress: DEFAULTS.addons.nodeLocalDNSAddress,
+          }),
+        }
+      : undefined,
     network: {
       plugin: s.network?.plugin ?? DEFAULTS.network.plugin,
       mtu: s.network?.mtu ?? DEFAULTS.network.mtu,
@@ -110,6 +131,14 @@ function appAddons(spec: ClusterSpec): ClusterModel['appAddons'] {
         }
       : {}),
   };
+}
+
+function runtimeModel(r: ClusterSpec['spec']['containerRuntime'], kubernetes: string): ClusterModel['containerRuntime'] {
+  const name = r?.name ?? DEFAULTS.containerRuntime.name;
+  // Rules made sure a cri-o exists for this minor and a pinned version is in the catalog.
+  const version = r?.version ?? (name === 'cri-o' ? crioVersionFor(kubernetes)! : componentVersions(kubernetes).containerd);
+  const registryMirrors = (r?.registryMirrors ?? []).map((m) => ({ host: m.host, endpoints: [...m.endpoints], skipVerify: m.skipVerify ?? false }));
+  return { name, version, registryMirrors };
 }
 
 function buildNodes(spec: ClusterSpec): NodeModel[] {

@@ -79,6 +79,22 @@ const nodeCommon = {
   taints: z.array(taint).optional(),
 };
 
+const registryMirror = z
+  .object({
+    host: z
+      .string()
+      .regex(/^(_default|[a-zA-Z0-9.-]+(:\d{1,5})?)$/, 'a registry host[:port] as image names use it (docker.io, registry.k8s.io, myregistry:5000), or _default')
+      .describe('Registry the mirrors stand in for, as image names spell it (docker.io, registry.k8s.io, quay.io, myregistry:5000); _default: every registry (containerd only).'),
+    endpoints: z
+      .array(z.string().regex(/^https?:\/\/[^\s"'\\]+$/, 'an http:// or https:// URL'))
+      .min(1)
+      .describe('Mirror URLs tried in order before the registry itself, e.g. https://mirror.internal or http://10.0.0.5:5000.'),
+    skipVerify: z.boolean().optional().describe("Don't verify the endpoints' TLS certificates. Default: false."),
+  })
+  .strict();
+
+const proxyUrl = () => z.string().regex(/^https?:\/\/[^\s"'\\]+$/, 'an http:// or https:// URL');
+
 export const nodeSpec = z
   .object({
     name: str().describe('Node name (DNS-1123 label); also the kubelet node name and hostname.'),
@@ -153,9 +169,36 @@ export const clusterSpec = z
           .strict()
           .optional(),
         containerRuntime: z
-          .object({ name: z.enum(['containerd', 'cri-o']).optional().describe('Default: containerd.') })
+          .object({
+            name: z.enum(['containerd', 'cri-o']).optional().describe('Default: containerd. cri-o is not available on flatcar or fedora-coreos nodes.'),
+            version: str()
+              .optional()
+              .describe(
+                "Pin the runtime version (a catalog version with a checksum for every node's arch). containerd: default the newest (2.x, config version 3); a 1.7.x version gets config version 2. cri-o: must be of the kubernetes minor; default the newest of that minor (Kubespray crio_version). Not for flatcar nodes (the OS ships containerd).",
+              ),
+            registryMirrors: z
+              .array(registryMirror)
+              .optional()
+              .describe(
+                'Registry mirrors (Kubespray containerd_registries_mirrors / crio_registries): containerd gets /etc/containerd/certs.d/<host>/hosts.toml, cri-o /etc/containers/registries.conf.d/. Default: none.',
+              ),
+          })
           .strict()
           .optional(),
+        proxy: z
+          .object({
+            http: proxyUrl().optional().describe('HTTP_PROXY for the container runtime, kubelet and the node program downloads (Kubespray http_proxy). Default: none.'),
+            https: proxyUrl().optional().describe('HTTPS_PROXY, likewise (Kubespray https_proxy). Default: none.'),
+            noProxy: z
+              .array(z.string().regex(/^[^\s,"'\\]+$/, 'one host, domain, address or CIDR without spaces, commas or quotes'))
+              .optional()
+              .describe(
+                'Extra NO_PROXY entries. Always added (Kubespray no_proxy): localhost, 127.0.0.1, every node name and address, the service and pod subnets, svc, svc.<clusterDomain>, .<clusterDomain>, the API endpoint host and the nodelocaldns address. Pool members have no fixed address: add their subnet (e.g. 10.0.0.0/16) here. Default: none extra.',
+              ),
+          })
+          .strict()
+          .optional()
+          .describe('HTTP(S) proxy for nodes without direct internet access. Default: none (off).'),
         network: z
           .object({
             plugin: z.enum(NETWORK_PLUGINS).optional().describe('Default: calico.'),

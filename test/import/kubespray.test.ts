@@ -211,6 +211,19 @@ describe('import kubespray: network plugin settings', () => {
   });
 });
 
+describe('import kubespray: container_manager', () => {
+  it('crio becomes containerRuntime.name: cri-o, mapped, and the imported spec compiles', () => {
+    const files = new Map([
+      ['inventory.ini', '[kube_control_plane]\ncp1 ip=10.0.0.1\n'],
+      ['group_vars/k8s_cluster/k8s-cluster.yml', 'container_manager: crio\n'],
+    ]);
+    const r = importKubespray(files, 'inv', { name: 'x' });
+    expect((r.spec.spec as Record<string, any>).containerRuntime).toEqual({ name: 'cri-o' });
+    expect(entry(r, 'container_manager')).toMatchObject({ status: 'mapped' });
+    expect(compileSpec(importToYaml(r), 'cluster.yaml').containerRuntime.name).toBe('cri-o');
+  });
+});
+
 describe('Ansible inventory parsing', () => {
   it('INI: inline comments, quoted values, children and vars sections', () => {
     const inv = parseIniInventory(

@@ -28,16 +28,18 @@ describe('node/kspray-node.sh', () => {
     expect(r.status).toBe(0);
   });
 
-  it('is a static, executable bash program under 12 KB', () => {
+  it('is a static, executable bash program within its size budget', () => {
     const text = readFileSync(PROGRAM, 'utf8');
     expect(text.startsWith('#!/usr/bin/env bash\n')).toBe(true);
     expect(text).toMatch(/^set -Eeuo pipefail$/m);
     expect(statSync(PROGRAM).mode & 0o111).not.toBe(0);
     // It ships in every payload: a size budget (raised from 8 KB when the kube-proxy repoint landed,
     // from 9 KB with the external etcd phase and the per-OS install paths of Flatcar/FCOS). The
-    // source also holds the upgrade mode, which payloads leave out: 14 KB for the source.
-    expect(Buffer.byteLength(text)).toBeLessThan(14 * 1024);
-    expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(9 * 1024);
+    // source also holds the upgrade mode, which payloads leave out. Raised again (14 → 16 KB source,
+    // 9 → 10 KB shipped) when dnf/zypper preparation, cri-o, proxies and namespaced addons landed;
+    // the binding limit is EC2's 16 KiB on the HA first control plane (test/emit/providers.test.ts).
+    expect(Buffer.byteLength(text)).toBeLessThan(16 * 1024);
+    expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(10 * 1024);
   });
 });
 

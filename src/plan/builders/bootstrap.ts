@@ -3,7 +3,7 @@
 // what to download (downloads.tsv). docs/node-contract.md is the contract between these and the program.
 import { NODE_PROGRAM } from '../nodeProgram.js';
 import { externalEtcdEndpoints, runsKubeProxy, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
-import { etcdDownload, nodeDownloads } from '../../catalog/catalog.js';
+import { downloadsOf } from '../downloads.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { envFile } from '../text/shell.js';
@@ -14,8 +14,6 @@ export const NODE_PROGRAM_PATH = '/usr/local/lib/kspray/kspray-node.sh';
 export const BOOTSTRAP_UNIT = 'kspray-bootstrap.service';
 /** Where the node program is on this OS (Flatcar: under /opt, /usr is read-only). */
 export const nodeProgramPath = (os: OsName): string => `${osProfile(os).libDir}/kspray-node.sh`;
-/** Downloads the OS already provides (Flatcar ships containerd and runc). */
-const OS_PROVIDED = new Set(['containerd', 'runc']);
 
 // ExecStart runs the program through bash: on SELinux systems (enforcing until prepare-os) systemd
 // may exec a shell whatever label the program file got where the payload wrote it.
@@ -74,6 +72,7 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
   // Nothing to repoint when Cilium replaces kube-proxy (kubeadm skipped the addon).
   const kubeProxyServer = localhost && node.isFirstControlPlane && runsKubeProxy(model) ? `https://127.0.0.1:${model.controlPlane.bindPort}` : '';
   const os = osProfile(node.os);
+  const crio = model.containerRuntime.name === 'cri-o';
   return envFile([
     ['KSPRAY_CLUSTER', model.name],
     ['KSPRAY_NODE_NAME', node.kind === 'node' ? node.name : ''],
@@ -88,9 +87,23 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
     ['KSPRAY_PAUSE_IMAGE', model.images.pause],
     ['KSPRAY_ETCD_ENDPOINTS', node.isControlPlane ? externalEtcdEndpoints(model).join(' ') : ''],
     ['KSPRAY_BIN_DIR', os.binDir],
-    ['KSPRAY_INSTALL_CONTAINERD', os.installContainerd ? 'yes' : 'no'],
+    ['KSPRAY_INSTALL_CONTAINERD', os.installContainerd && !crio ? 'yes' : 'no'],
     ...osPrepareEnv(node.os, model.kubernetes.proxyMode),
+    // Written only when they apply, so clusters without cri-o or a proxy keep their payloads.
+    ...(crio ? [['KSPRAY_CONTAINER_RUNTIME', 'cri-o'] as [string, string]] : []),
+    ...proxyEnv(model),
   ]);
+}
+
+/** spec.proxy for the node program's curl, apt-get and kubeadm (the units get systemd drop-ins). */
+function proxyEnv(model: ClusterModel): Array<[string, string]> {
+  const p = model.proxy;
+  if (!p) return [];
+  return [
+    ['KSPRAY_HTTP_PROXY', p.http ?? ''],
+    ['KSPRAY_HTTPS_PROXY', p.https ?? ''],
+    ['KSPRAY_NO_PROXY', p.noProxy],
+  ];
 }
 
 export const bootstrapBuilder: Builder = {
@@ -101,12 +114,7 @@ export const bootstrapBuilder: Builder = {
     addFile(plan, { ...b, path: programPath, content: NODE_PROGRAM, mode: 0o755 });
     addFile(plan, { ...b, path: `/etc/systemd/system/${BOOTSTRAP_UNIT}`, content: bootstrapService(programPath) });
     addFile(plan, { ...b, path: '/etc/kspray/node.env', content: nodeEnv(model, node), mode: 0o600 });
-    // An external etcd member installs etcd only; kubelet nodes the runtime and Kubernetes.
-    const downloads = runsKubernetes(node)
-      ? nodeDownloads(model.versions, node.arch, model.artifacts.mirror).filter(
-          (d) => osProfile(node.os).installContainerd || !OS_PROVIDED.has(d.id),
-        )
-      : [etcdDownload(model.versions, node.arch, model.artifacts.mirror)];
+    const downloads = downloadsOf(model, node);
     addFile(plan, {
       ...b,
       path: '/etc/kspray/downloads.tsv',

@@ -1,10 +1,13 @@
-// containerd 2.x: config (version 3 layout), the upstream systemd unit pointed at /usr/local/bin
-// (where the node program installs the release tarball), crictl's endpoint, and the registry mirror.
+// containerd: config.toml (version 3 for containerd 2.x, version 2 for 1.7 and Flatcar's), the
+// upstream systemd unit pointed at /usr/local/bin (where the node program installs the release
+// tarball), crictl's endpoint, and registry hosts (certs.d/<host>/hosts.toml) for the mirrors.
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { toYaml } from '../../emit/yaml.js';
 import { tomlString } from '../text/toml.js';
 import { osProfile } from '../osProfile.js';
+import { containerdConfigVersion } from '../../catalog/runtime.js';
+import type { RegistryMirror } from '../../model/model.js';
 
 const SOCKET = 'unix:///run/containerd/containerd.sock';
 const CERTS_D = '/etc/containerd/certs.d';
@@ -48,12 +51,13 @@ state = '/run/containerd'
 }
 
 /**
- * Flatcar's built-in containerd: 1.7 on older channels, 2.x on newer ones. Config version 2 is
- * read by both (2.x migrates it in memory), so one file fits every Flatcar release. runc is the OS's.
+ * Config version 2: containerd 1.7 (a pinned 1.7.x) reads only this one. Flatcar's built-in
+ * containerd is 1.7 on older channels, 2.x on newer ones; 2.x migrates version 2 in memory, so
+ * one file fits every Flatcar release (runc is then the OS's).
  */
-function configTomlV2(pauseImage: string, runc: string): string {
+function configTomlV2(pauseImage: string, runc: string, header: string): string {
   const cri = `plugins."io.containerd.grpc.v1.cri"`;
-  return `# Written by kspray (Flatcar's built-in containerd, config version 2: read by 1.7 and 2.x).
+  return `# Written by kspray (${header}).
 version = 2
 root = '/var/lib/containerd'
 state = '/run/containerd'
@@ -119,6 +123,19 @@ OOMScoreAdjust=-999
 WantedBy=multi-user.target
 `;
 
+/**
+ * hosts.toml for one registry of spec.containerRuntime.registryMirrors (Kubespray's hosts.toml.j2):
+ * the endpoints in order, then `server`, the registry itself (docker.io's API is registry-1.docker.io).
+ * `_default` applies to every registry without its own directory and has no server of its own.
+ */
+function registryHostsToml(m: RegistryMirror): string {
+  const server = m.host === '_default' ? '' : `server = ${tomlString(m.host === 'docker.io' ? 'https://registry-1.docker.io' : `https://${m.host}`)}\n`;
+  const hosts = m.endpoints.map(
+    (e) => `\n[host.${tomlString(e.replace(/\/+$/, ''))}]\n  capabilities = ['pull', 'resolve']\n  skip_verify = ${m.skipVerify}\n`,
+  );
+  return `# Written by kspray: mirrors for ${m.host} (spec.containerRuntime.registryMirrors).\n${server}${hosts.join('')}`;
+}
+
 /** A mirror for every registry: containerd tries it first and falls back to the upstream registry. */
 function mirrorHostsToml(registry: string): string {
   const url = /^https?:\/\//.test(registry) ? registry.replace(/\/+$/, '') : `https://${registry.replace(/\/+$/, '')}`;
@@ -135,12 +152,18 @@ export const containerdBuilder: Builder = {
     const origin = ['spec', 'containerRuntime'];
     const os = osProfile(node.os);
     if (os.installContainerd) {
-      addFile(plan, { path: '/etc/containerd/config.toml', content: configToml(model.images.pause), builder: 'containerd', origin });
+      const version = model.containerRuntime.version;
+      const config =
+        containerdConfigVersion(version) === 3
+          ? configToml(model.images.pause)
+          : configTomlV2(model.images.pause, os.runc, `containerd ${version}, config version 2`);
+      addFile(plan, { path: '/etc/containerd/config.toml', content: config, builder: 'containerd', origin });
       addFile(plan, { path: '/etc/systemd/system/containerd.service', content: CONTAINERD_SERVICE, builder: 'containerd', origin });
     } else {
       // The OS's containerd: configure it, never replace it. The choice comes from the node's os.
       const osOrigin = [...node.specPath, 'os'];
-      addFile(plan, { path: '/etc/containerd/config.toml', content: configTomlV2(model.images.pause, os.runc), builder: 'containerd', origin: osOrigin });
+      const header = "Flatcar's built-in containerd, config version 2: read by 1.7 and 2.x";
+      addFile(plan, { path: '/etc/containerd/config.toml', content: configTomlV2(model.images.pause, os.runc, header), builder: 'containerd', origin: osOrigin });
       addFile(plan, {
         path: '/etc/systemd/system/containerd.service.d/10-kspray.conf',
         content: FLATCAR_DROPIN,
@@ -162,5 +185,13 @@ export const containerdBuilder: Builder = {
         origin: ['spec', 'artifacts', 'registry'],
       });
     }
+    model.containerRuntime.registryMirrors.forEach((m, i) => {
+      addFile(plan, {
+        path: `${CERTS_D}/${m.host}/hosts.toml`,
+        content: registryHostsToml(m),
+        builder: 'containerd',
+        origin: ['spec', 'containerRuntime', 'registryMirrors', i],
+      });
+    });
   },
 };

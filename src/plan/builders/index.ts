@@ -3,6 +3,8 @@
 import type { Builder } from '../builder.js';
 import { osBuilder } from './os.js';
 import { containerdBuilder } from './containerd.js';
+import { crioBuilder } from './crio.js';
+import { proxyBuilder } from './proxy.js';
 import { kubeletBuilder } from './kubelet.js';
 import { pkiFilesBuilder } from './pkiFiles.js';
 import { kubeadmBuilder } from './kubeadm.js';
@@ -21,6 +23,8 @@ import { bootstrapBuilder } from './bootstrap.js';
 export const BUILDERS: Builder[] = [
   osBuilder,
   containerdBuilder,
+  crioBuilder,
+  proxyBuilder,
   kubeletBuilder,
   pkiFilesBuilder,
   kubeadmBuilder,

@@ -8,9 +8,9 @@ import { toYaml, toYamlStream } from '../../emit/yaml.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { usesIgnition } from '../osProfile.js';
+import { criSocket } from '../criSocket.js';
 
 const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';
-const CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
 export const KUBEADM_CONFIG_PATH = '/etc/kspray/kubeadm.yaml';
 const ENCRYPTION_CONFIG_PATH = '/etc/kubernetes/encryption-config.yaml';
 
@@ -68,7 +68,7 @@ function nodeRegistration(model: ClusterModel, node: NodeModel) {
     (node.isControlPlane && model.controlPlane.loadBalancer === 'kube-vip')
       ? { ignorePreflightErrors: ['DirAvailable--etc-kubernetes-manifests'] }
       : {}),
-    criSocket: CRI_SOCKET,
+    criSocket: criSocket(model),
     imagePullPolicy: 'IfNotPresent',
     kubeletExtraArgs: args(kubeletArgs),
     taints,
@@ -183,7 +183,7 @@ function kubeletConfiguration(model: ClusterModel) {
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
     cgroupDriver: 'systemd',
-    containerRuntimeEndpoint: CRI_SOCKET,
+    containerRuntimeEndpoint: criSocket(model),
     clusterDomain: model.kubernetes.clusterDomain,
     // With nodelocaldns, pods resolve through the node-local cache (Kubespray's default).
     clusterDNS: [model.addons.nodeLocalDNS ? model.addons.nodeLocalDNSAddress : model.kubernetes.dnsServiceIP],

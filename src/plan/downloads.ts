@@ -1,0 +1,20 @@
+// What one node downloads (its downloads.tsv): external etcd members only etcd; kubelet nodes the
+// runtime, the CNI plugins, crictl and kubernetes. The runtime part depends on the runtime and the
+// OS: Flatcar ships containerd and runc; cri-o's static bundle brings its own conmon, crun and runc.
+import { etcdDownload, nodeDownloads, type Download } from '../catalog/catalog.js';
+import { crioDownload } from '../catalog/runtime.js';
+import { runsKubernetes, type ClusterModel, type NodeModel } from '../model/model.js';
+import { osProfile } from './osProfile.js';
+
+const CONTAINERD_ONLY = new Set(['containerd', 'runc']);
+
+export function downloadsOf(model: ClusterModel, node: NodeModel): Download[] {
+  const mirror = model.artifacts.mirror;
+  if (!runsKubernetes(node)) return [etcdDownload(model.versions, node.arch, mirror)];
+  const core = nodeDownloads(model.versions, node.arch, mirror);
+  if (model.containerRuntime.name === 'cri-o') {
+    const crio = crioDownload(model.containerRuntime.version, node.arch, mirror);
+    return core.flatMap((d) => (d.id === 'containerd' ? [crio] : CONTAINERD_ONLY.has(d.id) ? [] : [d]));
+  }
+  return osProfile(node.os).installContainerd ? core : core.filter((d) => !CONTAINERD_ONLY.has(d.id));
+}
