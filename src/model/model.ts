@@ -3,6 +3,7 @@
 import type { SpecPath } from '../errors/errors.js';
 import type { ComponentVersions, Images, Arch } from '../catalog/catalog.js';
 import type { OsName, PkiAlgorithm, Role } from '../spec/v1alpha1.js';
+import type { AddonSettings } from './addonSettings.js';
 
 export interface NodeModel {
   name: string;
@@ -59,7 +60,7 @@ export interface ClusterModel {
   bootstrapToken: { ttl: string };
   containerRuntime: { name: 'containerd' | 'cri-o' };
   network: { plugin: 'calico' | 'cilium' | 'flannel' | 'kube-router' | 'none'; mtu: number; calico: { encapsulation: 'vxlan' | 'ipip' | 'none' } };
-  addons: { nodeLocalDNS: boolean; nodeLocalDNSAddress: string; metricsServer: boolean };
+  addons: { nodeLocalDNS: boolean; nodeLocalDNSAddress: string; metricsServer: boolean } & AddonSettings;
   artifacts: { mirror?: string; registry?: string };
   provider: string;
   /** Ignition configs (flatcar, fedora-coreos nodes). */

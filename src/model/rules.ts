@@ -6,6 +6,7 @@ import { kubernetesVersions } from '../catalog/catalog.js';
 import type { ClusterSpec } from '../spec/v1alpha1.js';
 import { cidrContains, cidrsOverlap, parseCidr, parseIPv4, type Cidr } from './ipv4.js';
 import { DEFAULTS } from './defaults.js';
+import { addonRules } from './addonRules.js';
 
 export interface Rule {
   name: string;
@@ -241,6 +242,7 @@ export const rules: Rule[] = [
       return [{ ...messages.badEndpoint(e), path: ['spec', 'controlPlane', 'endpoint'] }];
     },
   },
+  ...addonRules,
 ];
 
 /** A base URL Ignition can fetch configs under (also checks `render --ignition-url-base`). */

@@ -6,6 +6,7 @@ import { DEFAULTS } from './defaults.js';
 import { nthAddress, parseCidr } from './ipv4.js';
 import type { ClusterModel, NodeModel } from './model.js';
 import { parseEndpoint, runRules } from './rules.js';
+import { addonSettings } from './addonSettings.js';
 
 export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
   const problems = runRules(spec);
@@ -71,6 +72,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       nodeLocalDNS: s.addons?.nodeLocalDNS ?? DEFAULTS.addons.nodeLocalDNS,
       nodeLocalDNSAddress: DEFAULTS.addons.nodeLocalDNSAddress,
       metricsServer: s.addons?.metricsServer ?? DEFAULTS.addons.metricsServer,
+      ...addonSettings(s.addons, artifacts.registry),
     },
     artifacts,
     provider: s.provider?.name ?? DEFAULTS.provider,

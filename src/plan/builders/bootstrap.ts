@@ -4,6 +4,7 @@
 import { NODE_PROGRAM } from '../nodeProgram.js';
 import { externalEtcdEndpoints, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { etcdDownload, nodeDownloads } from '../../catalog/catalog.js';
+import { addonDownloads } from '../addonDownloads.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { envFile } from '../text/shell.js';
@@ -105,6 +106,7 @@ export const bootstrapBuilder: Builder = {
           (d) => osProfile(node.os).installContainerd || !OS_PROVIDED.has(d.id),
         )
       : [etcdDownload(model.versions, node.arch, model.artifacts.mirror)];
+    downloads.push(...addonDownloads(model, node));
     addFile(plan, {
       ...b,
       path: '/etc/kspray/downloads.tsv',

@@ -13,8 +13,14 @@ export const ADDONS_TSV = '/etc/kspray/addons.tsv';
 export const ADDON_FILES = {
   calicoCrds: '00-calico-crds.yaml',
   calico: '10-calico.yaml',
+  // CoreDNS's Corefile before nodelocaldns, which forwards the same zones.
+  coredns: '25-coredns.yaml',
   nodeLocalDNS: '30-nodelocaldns.yaml',
+  dnsAutoscaler: '35-dns-autoscaler.yaml',
   metricsServer: '40-metrics-server.yaml',
+  // The StorageClass before the registry's claim can name it.
+  localPathProvisioner: '45-local-path-provisioner.yaml',
+  registry: '65-registry.yaml',
 } as const;
 
 export const addonPath = (file: string): string => `${ADDONS_DIR}/${file}`;
