@@ -112,10 +112,10 @@ install_kubernetes() {
 
 # helm (spec.addons.helm, control planes only: their downloads.tsv has the line): the CLI from the
 # release tarball, whose only directory is linux-<arch>/.
-# Runs after install-kubernetes, which made the bin dir.
 install_helm() {
   local c=$R/var/cache/kspray
   fetch helm "$c/helm.tgz" 644
+  mkdir -p "$BIN"
   tar -xzf "$c/helm.tgz" -C "$BIN" --no-same-owner --strip-components=1 --wildcards '*/helm'
   rm -rf "$c"
 }
