@@ -151,6 +151,16 @@ install_kubernetes() {
   systemctl enable kubelet # kubeadm starts it
 }
 
+# helm (spec.addons.helm, control planes only: their downloads.tsv has the line): the CLI from the
+# release tarball, whose only directory is linux-<arch>/.
+install_helm() {
+  local c=$R/var/cache/kspray
+  fetch helm "$c/helm.tgz" 644
+  mkdir -p "$BIN"
+  tar -xzf "$c/helm.tgz" -C "$BIN" --no-same-owner --strip-components=1 --wildcards '*/helm'
+  rm -rf "$c"
+}
+
 # etcd_healthy CA CERT KEY URL...: some member answers /health over mutual TLS (etcd says healthy
 # only with a leader and quorum, so one is enough); CMD-style for retry.
 etcd_healthy() {
@@ -340,6 +350,7 @@ main() {
   fi
   phase install-runtime install_runtime "$ETC/downloads.tsv"
   phase install-kubernetes install_kubernetes "$ETC/downloads.tsv"
+  if grep -q $'^helm\t' "$ETC/downloads.tsv"; then phase install-helm install_helm "$ETC/downloads.tsv"; fi
   if $only_install; then log "install phases done (--only-install)"; return 0; fi
   if [[ ${KSPRAY_ACTION:-} == init ]]; then
     phase init kubeadm_init

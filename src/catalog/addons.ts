@@ -1,97 +1,55 @@
-// Versions, downloads and images of the application addons (Argo CD, cert-manager, MetalLB), pinned
-// to Kubespray's data (data/kubespray/download.yml, checksums.yml) like the core components.
-//
-// Only Argo CD's install manifest has a checksum in Kubespray's data (argocd_install_checksums).
-// Kubespray renders cert-manager and MetalLB from templates it vendors, so no upstream checksum
-// exists for them: kspray downloads upstream's own release manifest at Kubespray's pinned version
-// and verifies it against a sha256 the user supplies in the spec (never an unverified download,
-// never a hand-written copy of upstream's CRDs).
-import { readFileSync } from 'node:fs';
+// Versions, images and downloads of the optional cluster addons built in src/plan/manifests/
+// (dns-autoscaler, local-path-provisioner, registry, helm), from Kubespray's download.yml and
+// checksums.yml like the core components. Kept apart from catalog.ts's ComponentVersions so each
+// addon stays one small self-contained piece.
+import { type Arch, type Download, checkedDownload, kubesprayDownloadVar, newestVersionOf } from './catalog.js';
 
-interface AddonData {
-  checksums: Record<string, Record<string, Record<string, string>>>;
-  download: Record<string, unknown>;
-}
-
-let cached: AddonData | undefined;
-
-function data(): AddonData {
-  cached ??= JSON.parse(readFileSync(new URL('../../data/kubespray/kubespray.json', import.meta.url), 'utf8')) as AddonData;
-  return cached;
-}
-
-function setting(key: string): string {
-  const v = data().download[key];
-  if (v === undefined) throw new Error(`catalog: no ${key} in data/kubespray/download.yml`);
-  return String(v);
-}
-
-/** Kubespray's addon versions: argocd_version is the newest argocd_install_checksums entry. */
 export interface AddonVersions {
-  argocd: string;
-  certManager: string;
-  metallb: string;
+  /** cluster-proportional-autoscaler (Kubespray dnsautoscaler_version). */
+  dnsAutoscaler: string;
+  localPathProvisioner: string;
+  /** registry:2 image tag (Kubespray registry_version). */
+  registry: string;
+  /** helm_version: the newest entry of helm_archive_checksums, as Kubespray. */
+  helm: string;
 }
+
+export interface AddonImages {
+  dnsAutoscaler: string;
+  localPathProvisioner: string;
+  /** The helper pod local-path-provisioner runs on a node to create and remove volume directories. */
+  localPathHelper: string;
+  registry: string;
+}
+
+/**
+ * busybox for local-path-provisioner's helper pod. Kubespray's data has no busybox version (its
+ * template falls back to an unpinned `busybox`); kspray pins one so every node pulls the same bytes
+ * and an air-gapped registry can hold it. Change only together with a test on a real cluster.
+ */
+const BUSYBOX_TAG = '1.37.0';
 
 export function addonVersions(): AddonVersions {
-  const argocd = Object.keys(data().checksums.argocd_install_checksums?.no_arch ?? {})[0];
-  if (!argocd) throw new Error('catalog: no argocd_install_checksums in data/kubespray/checksums.yml');
-  return { argocd, certManager: setting('cert_manager_version'), metallb: setting('metallb_version') };
-}
-
-/** Same layout as catalog.ts nodeDownloads: <mirror>/<upstream host><upstream path> (Kubespray files_repo). */
-function mirrored(url: string, mirror?: string): string {
-  if (!mirror) return url;
-  const u = new URL(url);
-  return `${mirror.replace(/\/+$/, '')}/${u.host}${u.pathname}`;
-}
-
-/** As catalog.ts images(): `registry` replaces the upstream registry host. */
-function fromRegistry(image: string, registry?: string): string {
-  return registry ? image.replace(/^[^/]+/, registry.replace(/\/+$/, '')) : image;
-}
-
-/** Argo CD's install.yaml (Kubespray argocd_install_url), with its catalog checksum. */
-export function argocdInstallDownload(version: string, mirror?: string): { url: string; sha256: string } {
-  const sha = data().checksums.argocd_install_checksums?.no_arch?.[version];
-  if (!sha?.startsWith('sha256:')) throw new Error(`catalog: no sha256 for argocd_install ${version}`);
   return {
-    url: mirrored(`https://raw.githubusercontent.com/argoproj/argo-cd/v${version}/manifests/install.yaml`, mirror),
-    sha256: sha.slice('sha256:'.length),
+    dnsAutoscaler: kubesprayDownloadVar('dnsautoscaler_version'),
+    localPathProvisioner: kubesprayDownloadVar('local_path_provisioner_version'),
+    registry: kubesprayDownloadVar('registry_version'),
+    helm: newestVersionOf('helm_archive'),
   };
 }
 
-/**
- * Images install.yaml runs that kspray can name from the version alone: every Argo CD component
- * runs quay.io/argoproj/argocd:v<version>. Its dex and redis tags are chosen per Argo CD patch
- * release and are in no Kubespray data, so `kspray artifacts list` cannot name them (docs/addons.md).
- */
-export function argocdImages(version: string, registry?: string): string[] {
-  return [fromRegistry(`quay.io/argoproj/argocd:v${version}`, registry)];
+/** Images, with `registry` replacing the upstream host as catalog.images() does. */
+export function addonImages(v: AddonVersions, registry?: string): AddonImages {
+  const r = (upstream: string) => (registry ? upstream.replace(/^[^/]+/, registry.replace(/\/+$/, '')) : upstream);
+  return {
+    dnsAutoscaler: r(`registry.k8s.io/cpa/cluster-proportional-autoscaler:v${v.dnsAutoscaler}`),
+    localPathProvisioner: r(`docker.io/rancher/local-path-provisioner:v${v.localPathProvisioner}`),
+    localPathHelper: r(`docker.io/library/busybox:${BUSYBOX_TAG}`),
+    registry: r(`docker.io/library/registry:${v.registry}`),
+  };
 }
 
-/** cert-manager's release manifest (CRDs included), at Kubespray's cert_manager_version. */
-export function certManagerManifestUrl(version: string, mirror?: string): string {
-  return mirrored(`https://github.com/cert-manager/cert-manager/releases/download/v${version}/cert-manager.yaml`, mirror);
-}
-
-/**
- * Kubespray's cert_manager_*_image_repo/tag, plus the ACME HTTP-01 solver that upstream's manifest
- * passes to the controller (--acme-http01-solver-image) and the controller starts for challenges.
- */
-export function certManagerImages(version: string, registry?: string): string[] {
-  return ['controller', 'cainjector', 'webhook', 'acmesolver'].map((c) => fromRegistry(`quay.io/jetstack/cert-manager-${c}:v${version}`, registry));
-}
-
-/**
- * MetalLB's native (L2/BGP without FRR) manifest at Kubespray's metallb_version: CRDs, controller,
- * speaker, RBAC and webhooks. Its controller creates the speakers' memberlist secret itself.
- */
-export function metallbManifestUrl(version: string, mirror?: string): string {
-  return mirrored(`https://raw.githubusercontent.com/metallb/metallb/v${version}/config/manifests/metallb-native.yaml`, mirror);
-}
-
-/** Kubespray's metallb_controller_image_repo / metallb_speaker_image_repo at metallb_image_tag. */
-export function metallbImages(version: string, registry?: string): string[] {
-  return ['controller', 'speaker'].map((c) => fromRegistry(`quay.io/metallb/${c}:v${version}`, registry));
+/** Kubespray's helm_download_url and helm_archive_checksums: the release tarball (linux-<arch>/helm inside). */
+export function helmDownload(version: string, arch: Arch, mirror?: string): Download {
+  return checkedDownload('helm', `https://get.helm.sh/helm-v${version}-linux-${arch}.tar.gz`, 'helm_archive', arch, version, mirror);
 }

@@ -253,3 +253,22 @@ export function images(v: ComponentVersions, registry?: string): Images {
     kubeadmRepository: r('registry.k8s.io'),
   };
 }
+
+/** A scalar of Kubespray's download.yml as written (addon versions kept outside ComponentVersions: src/catalog/addons.ts). */
+export function kubesprayDownloadVar(key: string): string {
+  const v = data().download[key];
+  if (v === undefined || v === null || typeof v === 'object') throw new Error(`catalog: no ${key} in data/kubespray/download.yml`);
+  return String(v);
+}
+
+/** The newest version of a checksum table (Kubespray's default for it), for addons that pick their own. */
+export const newestVersionOf = (tableName: string): string => {
+  const v = versionsOf(tableName)[0];
+  if (!v) throw new Error(`catalog: empty checksum table ${tableName}_checksums`);
+  return v;
+};
+
+/** A verified download of `version` from checksum table `tableName`, mirror-able like the others. */
+export function checkedDownload(id: string, url: string, tableName: string, arch: string, version: string, mirror?: string): Download {
+  return { id, url: mirrored(url, mirror), sha256: requireSha(tableName, arch, version) };
+}

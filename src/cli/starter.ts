@@ -29,6 +29,10 @@ spec:
   addons:
     nodeLocalDNS: true            # 169.254.25.10 on every node
     metricsServer: false
+    # helm: true                  # the helm binary on the control planes
+    # dnsAutoscaler: {}           # scale CoreDNS with the cluster (Kubespray's dns-autoscaler)
+    # localPathProvisioner: {}    # PersistentVolumes on node disks; default StorageClass local-path
+    # coredns: { upstreamServers: [10.0.0.2], zones: [{ name: corp.example.com, servers: [10.0.0.53] }] }
   # ssh:
   #   authorizedKeys: ["ssh-ed25519 AAAA... you@example.com"]   # kspray itself never uses SSH
   nodes:                          # nodes with a fixed name and address; use an odd number of control planes

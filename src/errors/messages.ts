@@ -109,7 +109,7 @@ export const messages = {
     message: `kubernetes version "${v}" has no checksums in the catalog`,
     hint: `Use one of: ${known.join(', ')}.`,
   }),
-  // --- application addons (model/rules.ts, catalog/addons.ts) ---
+  // --- application addons (model/rules.ts, catalog/appAddons.ts) ---
   addonManifestChecksum: (addon: string, version: string, url: string, written?: string): Msg => ({
     rule: 'addon-manifest-checksum',
     message:
@@ -228,6 +228,55 @@ export const messages = {
     rule: 'registry-mirrors',
     message: 'host: _default conflicts with artifacts.registry, which already sends every registry through itself',
     hint: 'Remove one of them: artifacts.registry for an air-gapped registry, or a _default mirror.',
+  }),
+  // spec.addons (src/model/addonRules.ts)
+  badDnsServer: (text: string): Msg => ({
+    rule: 'dns-server-address',
+    message: `DNS server "${text}" is not an IPv4 address with an optional port`,
+    hint: 'Write it as a.b.c.d or a.b.c.d:port, e.g. 10.0.0.53 or 10.0.0.53:5353.',
+  }),
+  badDnsZone: (zone: string, clusterDomain: string, reason: 'syntax' | 'cluster' | 'duplicate'): Msg => ({
+    rule: 'coredns-zone-name',
+    message:
+      reason === 'syntax'
+        ? `coredns zone "${zone}" is not a DNS name`
+        : reason === 'duplicate'
+          ? `coredns zone "${zone}" is listed twice`
+          : `coredns zone "${zone}" would take over names CoreDNS answers from the cluster (${clusterDomain}, in-addr.arpa, ip6.arpa, or the root)`,
+    hint:
+      reason === 'cluster'
+        ? 'Forward only zones outside the cluster domain; use upstreamServers to change where every other name goes.'
+        : reason === 'duplicate'
+          ? 'List each zone once, with all its servers.'
+          : 'Use dot-separated labels of letters, digits and "-", e.g. corp.example.com.',
+  }),
+  dnsAutoscalerBounds: (min: number, max: number): Msg => ({
+    rule: 'dns-autoscaler-bounds',
+    message: `dnsAutoscaler.max ${max} is below dnsAutoscaler.min ${min}`,
+    hint: `Raise max to at least ${min}, or lower min.`,
+  }),
+  registrySizeWithoutClass: (): Msg => ({
+    rule: 'registry-size-needs-storage-class',
+    message: 'registry.size is set but registry.storageClass is not: without a StorageClass the registry keeps its images in an emptyDir, which has no size',
+    hint: 'Add registry.storageClass (e.g. local-path with addons.localPathProvisioner) for a PersistentVolumeClaim of that size, or remove size.',
+  }),
+  badAddonName: (what: 'namespace' | 'StorageClass', name: string): Msg => ({
+    rule: 'addon-object-names',
+    message: `${what} name "${name}" is not valid in Kubernetes`,
+    hint:
+      what === 'namespace'
+        ? 'Use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit.'
+        : 'Use lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (at most 253).',
+  }),
+  badClaimRoot: (path: string): Msg => ({
+    rule: 'local-path-claim-root',
+    message: `localPathProvisioner.claimRoot "${path}" is not an absolute directory below /`,
+    hint: 'Use an absolute path such as /opt/local-path-provisioner/ (teardown deletes the volume directories under it).',
+  }),
+  registryClaimWithoutProvisioner: (storageClass: string): Msg => ({
+    rule: 'registry-claim-provisioner',
+    message: `registry.storageClass is "${storageClass}", the local-path-provisioner's class, but addons.localPathProvisioner is off: the claim would never bind`,
+    hint: 'Enable addons.localPathProvisioner, or name a StorageClass the cluster has.',
   }),
   // --- io/ ---
   cannotRead: (path: string, code: string): Msg => ({

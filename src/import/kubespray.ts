@@ -13,6 +13,7 @@ import { messages } from '../errors/messages.js';
 import { DEFAULTS } from '../model/defaults.js';
 import { defaultKubernetesVersion, kubernetesVersions } from '../catalog/catalog.js';
 import { API_VERSION, NETWORK_PLUGINS, PROXY_MODES } from '../spec/v1alpha1.js';
+import { importAddons } from './kubesprayAddons.js';
 import { groupHosts, parseIniInventory, parseYamlInventory, type Inventory, type Vars } from './inventory.js';
 
 export type ReportStatus = 'mapped' | 'defaulted' | 'ignored' | 'unsupported';
@@ -388,6 +389,7 @@ export function importKubespray(files: Map<string, string>, dir: string, options
     addons.metricsServer = value === true;
     mapped('metrics_server_enabled', 'addons.metricsServer');
   });
+  importAddons(addons, { get, mapped, unsupported, defaulted });
   field('kube_encrypt_secret_data', "kspray always encrypts Secrets at rest (Kubespray's default is false)", (value) => {
     if (value === true) mapped('kube_encrypt_secret_data', 'kspray always encrypts Secrets at rest (secretbox)');
     else unsupported('kube_encrypt_secret_data', 'kspray always encrypts Secrets at rest; it cannot be turned off');

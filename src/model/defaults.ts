@@ -16,6 +16,11 @@ export const DEFAULTS = {
   network: { plugin: 'calico' as const, mtu: 0 /* 0 = let calico detect it */, calico: { encapsulation: 'vxlan' as const }, cilium: { tunnel: 'vxlan' as const, kubeProxyReplacement: false }, multus: false },
   addons: { nodeLocalDNS: true, nodeLocalDNSAddress: '169.254.25.10', metricsServer: false },
   appAddons: { argocd: false, metallbL2: true }, // argocd_enabled; MetalLB layer2 as Kubespray's metallb_config example
+  // Kubespray's roles/kubernetes-apps defaults for the addons of src/plan/manifests/.
+  corednsZoneCache: 30,
+  dnsAutoscaler: { coresPerReplica: 256, nodesPerReplica: 16, min: 2, preventSinglePointFailure: true },
+  localPathProvisioner: { namespace: 'local-path-storage', storageClass: 'local-path', reclaimPolicy: 'Delete' as const, claimRoot: '/opt/local-path-provisioner/', defaultClass: true },
+  registry: { namespace: 'kube-system', port: 5000, size: '10Gi' },
   node: { os: 'ubuntu-24.04' as const, arch: 'amd64' as const },
   provider: 'baremetal',
   // What Flatcar and FCOS stable read and Debian's ignition-validate 2.14 checks.

@@ -2,8 +2,9 @@
 // never the spec as written (changesets' "as written" vs "normalized" split).
 import type { SpecPath } from '../errors/errors.js';
 import type { ComponentVersions, Images, Arch } from '../catalog/catalog.js';
-import type { AddonVersions } from '../catalog/addons.js';
+import type { AppAddonVersions } from '../catalog/appAddons.js';
 import type { OsName, PkiAlgorithm, Role } from '../spec/v1alpha1.js';
+import type { AddonSettings } from './addonSettings.js';
 
 export interface NodeModel {
   name: string;
@@ -89,10 +90,10 @@ export interface ClusterModel {
     cilium: { tunnel: 'vxlan' | 'geneve'; kubeProxyReplacement: boolean };
     multus: boolean;
   };
-  addons: { nodeLocalDNS: boolean; nodeLocalDNSAddress: string; metricsServer: boolean };
-  /** spec.addons entries installed from upstream release manifests (catalog/addons.ts); undefined = not installed. */
+  addons: { nodeLocalDNS: boolean; nodeLocalDNSAddress: string; metricsServer: boolean } & AddonSettings;
+  /** spec.addons entries installed from upstream release manifests (catalog/appAddons.ts); undefined = not installed. */
   appAddons: {
-    versions: AddonVersions;
+    versions: AppAddonVersions;
     argocd: boolean;
     certManager?: { manifestSha256: string };
     metallb?: { addressPools: Array<{ name: string; addresses: string[] }>; l2: boolean; manifestSha256: string };

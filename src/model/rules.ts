@@ -6,9 +6,10 @@ import { kubernetesVersions } from '../catalog/catalog.js';
 import type { ClusterSpec } from '../spec/v1alpha1.js';
 import { cidrContains, cidrsOverlap, parseCidr, parseIPv4, type Cidr } from './ipv4.js';
 import { DEFAULTS } from './defaults.js';
-import { addonVersions, certManagerManifestUrl, metallbManifestUrl } from '../catalog/addons.js';
+import { appAddonVersions, certManagerManifestUrl, metallbManifestUrl } from '../catalog/appAddons.js';
 import { networkRules } from './networkRules.js';
 import { runtimeRules } from './runtimeRules.js';
+import { addonRules } from './addonRules.js';
 
 export interface Rule {
   name: string;
@@ -221,11 +222,11 @@ export const rules: Rule[] = [
   },
   {
     name: 'addon-manifest-checksum',
-    // cert-manager and MetalLB have no checksum in Kubespray's data (catalog/addons.ts): the user
+    // cert-manager and MetalLB have no checksum in Kubespray's data (catalog/appAddons.ts): the user
     // vouches for the upstream manifest, as Kubespray users vouch for the templates it vendors.
     check: (spec) => {
       const a = spec.spec.addons;
-      const v = addonVersions();
+      const v = appAddonVersions();
       const mirror = spec.spec.artifacts?.mirror;
       const wanted: Array<[string, { manifestSha256?: string } | undefined, string, string]> = [
         ['certManager', a?.certManager, v.certManager, certManagerManifestUrl(v.certManager, mirror)],
@@ -310,6 +311,7 @@ export const rules: Rule[] = [
   },
   ...networkRules,
   ...runtimeRules,
+  ...addonRules,
 ];
 
 /** A MetalLB pool entry, "a.b.c.d/p" or "first-last", as the inclusive range of addresses it holds. */

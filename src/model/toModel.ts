@@ -3,12 +3,13 @@ import { KsprayError } from '../errors/errors.js';
 import { componentVersions, defaultKubernetesVersion, images, minorOf } from '../catalog/catalog.js';
 import type { ClusterSpec } from '../spec/v1alpha1.js';
 import { DEFAULTS } from './defaults.js';
-import { addonVersions } from '../catalog/addons.js';
+import { appAddonVersions } from '../catalog/appAddons.js';
 import { nthAddress, parseCidr } from './ipv4.js';
 import type { ClusterModel, NodeModel } from './model.js';
 import { parseEndpoint, runRules } from './rules.js';
 import { noProxyList } from './noProxy.js';
 import { crioVersionFor } from '../catalog/runtime.js';
+import { addonSettings } from './addonSettings.js';
 
 export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
   const problems = runRules(spec);
@@ -98,6 +99,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       nodeLocalDNS: s.addons?.nodeLocalDNS ?? DEFAULTS.addons.nodeLocalDNS,
       nodeLocalDNSAddress: DEFAULTS.addons.nodeLocalDNSAddress,
       metricsServer: s.addons?.metricsServer ?? DEFAULTS.addons.metricsServer,
+      ...addonSettings(s.addons, artifacts.registry),
     },
     appAddons: appAddons(spec),
     artifacts,
@@ -118,7 +120,7 @@ function appAddons(spec: ClusterSpec): ClusterModel['appAddons'] {
   const a = spec.spec.addons ?? {};
   const m = a.metallb;
   return {
-    versions: addonVersions(),
+    versions: appAddonVersions(),
     argocd: a.argocd ?? DEFAULTS.appAddons.argocd,
     ...(a.certManager ? { certManager: { manifestSha256: a.certManager.manifestSha256!.toLowerCase() } } : {}),
     ...(m

@@ -111,6 +111,64 @@ export const poolSpec = z
   })
   .strict();
 
+// Addon settings (src/plan/manifests/*). An addon with settings is on when its mapping is present,
+// unless it says enabled: false; absent, it is off.
+const enabled = () => z.boolean().optional().describe('Default: true once this mapping is present.');
+const corednsSpec = z
+  .object({
+    upstreamServers: z
+      .array(str())
+      .min(1)
+      .optional()
+      .describe("IPv4 addresses (optionally :port) CoreDNS and nodelocaldns forward names outside the cluster to (Kubespray upstream_dns_servers). Default: each node's /etc/resolv.conf, as kubeadm."),
+    zones: z
+      .array(
+        z
+          .object({
+            name: str().describe('DNS zone, e.g. corp.example.com.'),
+            servers: z.array(str()).min(1).describe('IPv4 addresses (optionally :port) that answer for the zone.'),
+            cache: z.number().int().min(0).max(3600).optional().describe('Seconds answers are cached; 0 disables the cache. Default: 30.'),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('Stub domains: zones forwarded to their own servers (Kubespray coredns_external_zones). Default: none.'),
+  })
+  .strict()
+  .describe("CoreDNS settings, applied over kubeadm's Corefile (which stays unchanged otherwise). Default: kubeadm's Corefile as is.");
+const dnsAutoscalerSpec = z
+  .object({
+    enabled: enabled(),
+    coresPerReplica: z.number().int().min(1).optional().describe('Default: 256 (Kubespray dnsautoscaler_cores_per_replica).'),
+    nodesPerReplica: z.number().int().min(1).optional().describe('Default: 16 (Kubespray dnsautoscaler_nodes_per_replica).'),
+    min: z.number().int().min(1).optional().describe('Fewest CoreDNS replicas. Default: 2 (Kubespray dnsautoscaler_min_replicas).'),
+    max: z.number().int().min(1).optional().describe('Most CoreDNS replicas. Default: no limit.'),
+    preventSinglePointFailure: z.boolean().optional().describe('At least 2 replicas once the cluster has more than one node. Default: true.'),
+  })
+  .strict()
+  .describe('cluster-proportional-autoscaler scaling the coredns Deployment with the cluster size (Kubespray dns-autoscaler). Default: off.');
+const localPathProvisionerSpec = z
+  .object({
+    enabled: enabled(),
+    namespace: str().optional().describe('Default: local-path-storage.'),
+    storageClass: str().optional().describe('StorageClass name. Default: local-path.'),
+    reclaimPolicy: z.enum(['Delete', 'Retain']).optional().describe('Default: Delete.'),
+    claimRoot: str().optional().describe('Directory on each node holding the volumes. Default: /opt/local-path-provisioner/.'),
+    defaultClass: z.boolean().optional().describe('Make it the default StorageClass. Default: true (Kubespray local_path_provisioner_is_default_storageclass).'),
+  })
+  .strict()
+  .describe("rancher's local-path-provisioner: PersistentVolumes in a directory of the node the pod runs on. Default: off.");
+const registrySpec = z
+  .object({
+    enabled: enabled(),
+    namespace: str().optional().describe('Default: kube-system.'),
+    port: z.number().int().min(1).max(65535).optional().describe('Service and container port. Default: 5000.'),
+    storageClass: str().optional().describe('Keep the images on a PersistentVolumeClaim of this StorageClass. Default: none (emptyDir: images are lost with the pod).'),
+    size: str().optional().describe('Size of that claim (needs storageClass). Default: 10Gi.'),
+  })
+  .strict()
+  .describe('An in-cluster registry:2 (Kubespray registry role). Default: off.');
+
 export const clusterSpec = z
   .object({
     apiVersion: z.literal(API_VERSION),
@@ -235,6 +293,11 @@ export const clusterSpec = z
               .describe("Argo CD (Kubespray argocd_enabled): the first control plane downloads Kubespray's pinned install.yaml, sha256-verified against Kubespray's argocd_install_checksums, and applies it into namespace argocd. Default: false."),
             certManager: certManagerSpec.optional().describe("cert-manager at Kubespray's cert_manager_version (upstream release manifest, CRDs included). Default: not installed."),
             metallb: metallbSpec.optional().describe("MetalLB at Kubespray's metallb_version (upstream metallb-native.yaml) with your address pools. kube-proxy's ipvs strictARP is turned on with it, as Kubespray requires. Default: not installed."),
+            coredns: corednsSpec.optional(),
+            dnsAutoscaler: dnsAutoscalerSpec.optional(),
+            helm: z.boolean().optional().describe("helm binary in the bin dir of every control-plane node (Kubespray helm_enabled; newest helm of the catalog, sha256-verified). Default: false."),
+            localPathProvisioner: localPathProvisionerSpec.optional(),
+            registry: registrySpec.optional(),
           })
           .strict()
           .optional(),

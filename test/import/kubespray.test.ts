@@ -56,7 +56,8 @@ describe('import kubespray: INI inventory (inventory/sample layout)', () => {
       proxyMode: 'ipvs',
     });
     expect(spec(result).controlPlane).toEqual({ port: 6443, loadBalancer: 'localhost' });
-    expect(spec(result).addons).toEqual({ nodeLocalDNS: true, metricsServer: true });
+    // dns-autoscaler: Kubespray's enable_dns_autoscaler defaults to true.
+    expect(spec(result).addons).toEqual({ nodeLocalDNS: true, metricsServer: true, dnsAutoscaler: {} });
     expect(entry(result, 'dns_domain')).toMatchObject({ status: 'ignored' });
     expect(entry(result, 'kube_encrypt_secret_data')).toMatchObject({ status: 'unsupported', value: false });
     expect(entry(result, 'bin_dir')).toMatchObject({ status: 'ignored' });
@@ -92,7 +93,7 @@ describe('import kubespray: YAML inventory (hosts.yaml)', () => {
     expect(spec(result).kubernetes).toMatchObject({ version: '1.34.11', clusterDomain: 'prod.internal', proxyMode: 'iptables', serviceSubnet: '10.96.0.0/16' });
     expect(entry(result, 'cluster_name')).toMatchObject({ status: 'ignored' });
     expect(entry(result, 'etcd_deployment_type')).toMatchObject({ status: 'mapped', value: 'kubeadm' });
-    expect(spec(result).addons).toEqual({ nodeLocalDNS: false, metricsServer: false });
+    expect(spec(result).addons).toEqual({ nodeLocalDNS: false, metricsServer: false, coredns: { upstreamServers: ['9.9.9.9'] }, dnsAutoscaler: {} });
     expect(entry(result, 'kube_encrypt_secret_data')).toMatchObject({ status: 'mapped' });
   });
 

@@ -11,6 +11,7 @@ import { parseEndpoint, rules, runRules } from '../../src/model/rules.js';
 import { compileSpec } from '../../src/compileSpec.js';
 import { loadSpec } from '../../src/spec/loadSpec.js';
 import { expectAt as expectAtLoose, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
+import { ADDON_RULE_CASES } from './addonRuleCases.js';
 
 const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
 const CP2 = '    - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }';
@@ -298,6 +299,7 @@ const CASES: Case[] = [
     token: 'docker.io',
     message: 'registry "docker.io" has mirrors listed twice',
   },
+  ...ADDON_RULE_CASES,
 ];
 
 describe('one spec per rule', () => {

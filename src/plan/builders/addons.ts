@@ -1,5 +1,5 @@
-// Cluster addons the first control plane applies after `kubeadm init` (nodelocaldns,
-// metrics-server), and addons.tsv: the one list of manifests the node downloads and verifies,
+// Cluster addons the first control plane applies after `kubeadm init` (nodelocaldns, metrics-server,
+// and the settings-driven ones of manifests/optionalAddons.ts), and addons.tsv: the one list of manifests the node downloads and verifies,
 // whichever builder's addon needs them (two builders may not write one path).
 import { toYamlStream } from '../../emit/yaml.js';
 import type { SpecPath } from '../../errors/errors.js';
@@ -8,6 +8,7 @@ import { addFile } from '../nodePlan.js';
 import { ADDONS_TSV, ADDON_FILES, addonPath, addonsTsv, remoteManifests } from '../manifests/addonFiles.js';
 import { metricsServerManifests } from '../manifests/metricsServer.js';
 import { nodeLocalDnsManifests } from '../manifests/nodeLocalDns.js';
+import { optionalAddons } from '../manifests/optionalAddons.js';
 
 /** The deepest spec path all `paths` share (provenance of a file built from several settings). */
 function commonOrigin(paths: SpecPath[]): SpecPath {
@@ -34,6 +35,9 @@ export const addonsBuilder: Builder = {
     }
     if (model.addons.metricsServer) {
       add(addonPath(ADDON_FILES.metricsServer), toYamlStream(metricsServerManifests(model)), ['spec', 'addons', 'metricsServer']);
+    }
+    for (const [key, enabled, manifests] of optionalAddons(model)) {
+      if (enabled) add(addonPath(ADDON_FILES[key]), toYamlStream(manifests()), ['spec', 'addons', key]);
     }
     const remote = remoteManifests(model);
     if (remote.length > 0) add(ADDONS_TSV, addonsTsv(remote), commonOrigin(remote.map((r) => r.origin)));

@@ -3,7 +3,7 @@
 // this builder writes what kspray generates around them and names the images those downloads
 // pull, for `kspray artifacts list` (no file of the plan names them).
 import { toYamlStream } from '../../emit/yaml.js';
-import { argocdImages, certManagerImages, metallbImages } from '../../catalog/addons.js';
+import { argocdImages, certManagerImages, metallbImages } from '../../catalog/appAddons.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { ADDON_FILES, addonPath } from '../manifests/addonFiles.js';

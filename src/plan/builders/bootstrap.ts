@@ -4,6 +4,7 @@
 import { NODE_PROGRAM } from '../nodeProgram.js';
 import { externalEtcdEndpoints, runsKubeProxy, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { downloadsOf } from '../downloads.js';
+import { addonDownloads } from '../addonDownloads.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { envFile } from '../text/shell.js';
@@ -115,6 +116,7 @@ export const bootstrapBuilder: Builder = {
     addFile(plan, { ...b, path: `/etc/systemd/system/${BOOTSTRAP_UNIT}`, content: bootstrapService(programPath) });
     addFile(plan, { ...b, path: '/etc/kspray/node.env', content: nodeEnv(model, node), mode: 0o600 });
     const downloads = downloadsOf(model, node);
+    downloads.push(...addonDownloads(model, node));
     addFile(plan, {
       ...b,
       path: '/etc/kspray/downloads.tsv',

@@ -5,7 +5,7 @@
 import type { SpecPath } from '../../errors/errors.js';
 import { calicoCrdsDownload } from '../../catalog/catalog.js';
 import type { ClusterModel } from '../../model/model.js';
-import { argocdInstallDownload, certManagerManifestUrl, metallbManifestUrl } from '../../catalog/addons.js';
+import { argocdInstallDownload, certManagerManifestUrl, metallbManifestUrl } from '../../catalog/appAddons.js';
 import { ARGOCD_NAMESPACE } from './appAddons.js';
 
 export const ADDONS_DIR = '/etc/kspray/addons';
@@ -19,14 +19,20 @@ export const ADDON_FILES = {
   flannel: '10-flannel.yaml',
   kubeRouter: '10-kube-router.yaml',
   multus: '15-multus.yaml',
+  // CoreDNS's Corefile before nodelocaldns, which forwards the same zones.
+  coredns: '25-coredns.yaml',
   nodeLocalDNS: '30-nodelocaldns.yaml',
+  dnsAutoscaler: '35-dns-autoscaler.yaml',
   metricsServer: '40-metrics-server.yaml',
-  // Application addons (catalog/addons.ts): upstream release manifests, then what configures them.
+  // Application addons (catalog/appAddons.ts): upstream release manifests, then what configures them.
   certManager: '70-cert-manager.yaml',
   metallb: '71-metallb.yaml',
   metallbConfig: '72-metallb-config.yaml',
   argocdNamespace: '80-argocd-namespace.yaml',
   argocd: '81-argocd.yaml',
+  // The StorageClass before the registry's claim can name it.
+  localPathProvisioner: '45-local-path-provisioner.yaml',
+  registry: '65-registry.yaml',
 } as const;
 
 export const addonPath = (file: string): string => `${ADDONS_DIR}/${file}`;

@@ -1,5 +1,5 @@
 // The small manifests kspray generates around the upstream release manifests of the application
-// addons (catalog/addons.ts): Argo CD's namespace, and MetalLB's configuration (its CRs).
+// addons (catalog/appAddons.ts): Argo CD's namespace, and MetalLB's configuration (its CRs).
 import type { ClusterModel } from '../../model/model.js';
 import { metadata, type K8sObject } from './k8s.js';
 

@@ -19,8 +19,9 @@ const CLUSTER_DNS = '__PILLAR__CLUSTER__DNS__';
 const UPSTREAM_SERVICE = 'kube-dns-upstream';
 
 /** One server block; cluster zones force TCP to CoreDNS (avoids conntrack races on UDP). */
-function zone(name: string, localIP: string, opts: { forward: string; forceTcp: boolean; clusterCache?: boolean; health?: boolean }): string[] {
-  const cache = opts.clusterCache ? ['    cache {', '        success 9984 30', '        denial 9984 5', '    }'] : ['    cache 30'];
+function zone(name: string, localIP: string, opts: { forward: string; forceTcp: boolean; clusterCache?: boolean; health?: boolean; cacheSeconds?: number }): string[] {
+  const seconds = opts.cacheSeconds ?? 30;
+  const cache = opts.clusterCache ? ['    cache {', '        success 9984 30', '        denial 9984 5', '    }'] : seconds > 0 ? [`    cache ${seconds}`] : [];
   const forward = opts.forceTcp
     ? [`    forward . ${opts.forward} {`, '        force_tcp', '    }']
     : [`    forward . ${opts.forward}`];
@@ -45,8 +46,12 @@ export function corefile(model: ClusterModel): string {
     ...zone(model.kubernetes.clusterDomain, ip, { ...cluster, clusterCache: true, health: true }),
     ...zone('in-addr.arpa', ip, cluster),
     ...zone('ip6.arpa', ip, cluster),
-    // Everything else goes to the node's own resolvers (dnsPolicy: Default gives the pod the node's resolv.conf).
-    ...zone('.', ip, { forward: '/etc/resolv.conf', forceTcp: false }),
+    // Stub domains and upstream servers as CoreDNS has them (spec.addons.coredns), so a pod gets
+    // the same answers whichever of the two resolves its query.
+    ...model.addons.coredns.zones.flatMap((z) => zone(z.name, ip, { forward: z.servers.join(' '), forceTcp: false, cacheSeconds: z.cache })),
+    // Everything else goes to the upstream servers, by default the node's own resolvers
+    // (dnsPolicy: Default gives the pod the node's resolv.conf).
+    ...zone('.', ip, { forward: model.addons.coredns.upstream.join(' '), forceTcp: false }),
   ].join('\n') + '\n';
 }
 
