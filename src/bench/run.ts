@@ -2,8 +2,10 @@
 //  1. Full PKI for the HA example (kspray, in process) vs the openssl CLI making the same set.
 //  2. Render time: HA example, and 3 control planes + 1,000 / 2,000 static workers (linearity).
 //  3. Payload sizes per role, raw and gzipped, against the 16 KiB EC2 user-data limit.
+//  4. What each composable choice (test/matrix scenarios) costs the first control plane's payload,
+//     against the baseline scenario rendered in the same run.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +14,7 @@ import { gzipPayload } from '../emit/cloudInit.js';
 import { EC2_USER_DATA_LIMIT } from '../cli/summary.js';
 import type { ClusterModel } from '../model/model.js';
 import type { PkiAlgorithm } from '../spec/v1alpha1.js';
+import { usesIgnition } from '../plan/osProfile.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const examplesDir = new URL('../../examples/', import.meta.url);
@@ -132,7 +135,39 @@ async function benchSizes(): Promise<string[]> {
   return lines;
 }
 
-const sections = [await benchPki(), await benchRender(), await benchSizes()];
+const MATRIX_BASELINE = 'debian-containerd-calico';
+
+/** The gzipped first-control-plane payload of every matrix scenario; a throwaway bundle each (sizes do not depend on key bytes). */
+async function benchMatrix(): Promise<string[]> {
+  const dir = new URL('../../test/matrix/', import.meta.url);
+  const names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const sizes = new Map<string, { model: ClusterModel; gz: number }>();
+  for (const name of names) {
+    const model = compileSpec(readFileSync(new URL(`${name}/cluster.yaml`, dir), 'utf8'), `${name}.yaml`);
+    const { bundle } = await prepareBundle(model, undefined, 'bench', NOW);
+    const r = await render(model, bundle);
+    const first = r.plans.find((p) => p.node.isFirstControlPlane)!;
+    sizes.set(name, { model, gz: gzipPayload(r.payloads.get(first.node.name)!).length });
+  }
+  const base = sizes.get(MATRIX_BASELINE)!.gz;
+  const lines = [
+    `## First control plane payload per matrix scenario (gzip bytes; baseline ${MATRIX_BASELINE}, same run)`,
+    '',
+    '| scenario | os | runtime | network | gzip bytes | vs baseline | fits EC2 16 KiB |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, { model, gz }] of sizes) {
+    const cp = model.nodes.find((n) => n.isFirstControlPlane)!;
+    const net = model.network.plugin + (model.network.multus ? '+multus' : '');
+    const delta = gz - base;
+    // Ignition does not gunzip user data: such nodes boot from a pointer config (configUrlBase) instead.
+    const fits = usesIgnition(cp.os) ? 'Ignition: pointer config' : gz <= EC2_USER_DATA_LIMIT ? 'yes' : 'NO';
+    lines.push(`| ${name} | ${cp.os} | ${model.containerRuntime.name} ${model.containerRuntime.version} | ${net} | ${gz} | ${delta >= 0 ? '+' : ''}${delta} | ${fits} |`);
+  }
+  return lines;
+}
+
+const sections = [await benchPki(), await benchRender(), await benchSizes(), await benchMatrix()];
 const report = `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
 process.stdout.write(report);
 if (process.argv.includes('--write')) writeFileSync(new URL('../../bench.md', import.meta.url), report);
