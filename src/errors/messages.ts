@@ -6,6 +6,15 @@ import { closest, knownKeysAt } from '../spec/knownKeys.js';
 export type Msg = { rule: string; message: string; hint?: string };
 const at = (path: SpecPath) => (path.length ? formatSpecPath(path) : 'the document');
 
+/**
+ * Kubespray addons kspray does not offer on purpose, keyed by their name without separators: a user
+ * coming from Kubespray gets the reason instead of a bare "unknown key".
+ */
+const WITHDRAWN_ADDONS: Record<string, string> = {
+  ingressnginx:
+    'ingress-nginx is retired upstream and Kubespray removed its role (kubernetes-sigs/kubespray#12767), so there is no pinned version to install: deploy a maintained ingress or Gateway API controller with helm (addons.helm: true) after the cluster is up. See docs/addons.md.',
+};
+
 export const messages = {
   // --- spec/ (syntax and shape) ---
   yamlSyntax: (detail: string): Msg => ({ rule: 'yaml-syntax', message: `YAML syntax error: ${detail}`, hint: 'Fix the YAML at this position.' }),
@@ -22,10 +31,11 @@ export const messages = {
   unknownKey: (key: string, parent: SpecPath): Msg => {
     const known = knownKeysAt(parent);
     const guess = closest(key, known);
+    const withdrawn = at(parent) === 'spec.addons' ? WITHDRAWN_ADDONS[key.toLowerCase().replace(/[-_]/g, '')] : undefined;
     return {
       rule: 'unknown-key',
       message: `unknown key "${key}" in ${at(parent)}`,
-      hint: guess ? `Did you mean "${guess}"?` : known.length ? `Allowed keys: ${known.join(', ')}.` : 'Remove it.',
+      hint: withdrawn ?? (guess ? `Did you mean "${guess}"?` : known.length ? `Allowed keys: ${known.join(', ')}.` : 'Remove it.'),
     };
   },
   invalidValue: (path: SpecPath, allowed: string[], input?: unknown): Msg => ({

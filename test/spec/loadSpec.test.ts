@@ -46,6 +46,13 @@ describe('loadSpec shape errors', () => {
     expect(p.hint).toBe(`Allowed keys: ${addonKeys.join(', ')}.`);
   });
 
+  test.each(['ingressNginx', 'ingress_nginx', 'ingress-nginx'])('a Kubespray addon kspray withdrew (%s) says why, not just "unknown key"', (key) => {
+    const text = `${HEAD}  addons:\n    ${key}: true\n  nodes:\n${CP}\n`;
+    const p = expectAt(text, loadError(text), 'unknown-key', 7, 5, `${key}:`);
+    expect(p.hint).toContain('ingress-nginx is retired upstream');
+    expect(p.hint).toContain('kubespray#12767');
+  });
+
   test('bad enum value points at the value and lists the allowed ones', () => {
     const text = `${HEAD}  kubernetes:\n    proxyMode: ipvsx\n  nodes:\n${CP}\n`;
     const err = loadError(text);
