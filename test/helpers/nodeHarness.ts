@@ -66,6 +66,26 @@ export function installStubs(dir: string, names: readonly string[], script: stri
 export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 export const sha256File = (file: string): string => sha256(readFileSync(file));
 
+/** Where a node-program test keeps things inside its temp dir. */
+export interface NodeLayout {
+  dir: string;
+  /** KSPRAY_ROOT: the node's filesystem. */
+  root: string;
+  /** $SRV: the fake download server curl copies from. */
+  srv: string;
+  /** The stubs dir, put first on PATH. */
+  stubs: string;
+  /** $CALLS: the stubs' log. */
+  calls: string;
+}
+
+/** Lays out `dir` for a node-program run and installs `script` as each stub of `stubNames` in it. */
+export function nodeLayout(dir: string, stubNames: readonly string[], script: string): NodeLayout {
+  const layout = { dir, root: join(dir, 'root'), srv: join(dir, 'srv'), stubs: join(dir, 'bin'), calls: join(dir, 'calls.log') };
+  installStubs(layout.stubs, stubNames, script);
+  return layout;
+}
+
 /** PATH with the stubs dir first, then the real system dirs. */
 export const stubPath = (stubs: string, rest = '/usr/local/bin:/usr/bin:/bin'): string => `${stubs}:${rest}`;
 

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installStubs, NODE_STUBS, runProgram, sha256, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
+import { NODE_STUBS, nodeLayout, runProgram, sha256, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
 // /health answers fail FAKE_HEALTH_FAILS times (counted in $STUBS/health-count), then succeed.
 const STUB = stubScript({
@@ -24,12 +24,7 @@ const STUB = stubScript({
 const tempDir = trackedTempDirs();
 
 function fixture(nodeEnv: Record<string, string>, downloads: 'etcd' | 'kubernetes') {
-  const dir = tempDir('kspray-etcd-node-');
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const stubs = join(dir, 'bin');
-  const calls = join(dir, 'calls.log');
-  installStubs(stubs, NODE_STUBS, STUB);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-etcd-node-'), NODE_STUBS, STUB);
   mkdirSync(srv, { recursive: true });
   const etc = join(root, 'etc/kspray');
   if (downloads === 'etcd') {

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installStubs, NODE_STUBS, runProgram, sha256, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
+import { NODE_STUBS, nodeLayout, runProgram, sha256, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
 const STUB = stubScript({
   curlValueOptions: ['--connect-timeout', '--max-time'],
@@ -19,12 +19,7 @@ const tempDir = trackedTempDirs();
 
 /** A node whose earlier phases are done; downloads.tsv has the helm line unless `withHelm` is false. */
 function fixture(opts: { withHelm?: boolean; badSha?: boolean; env?: Record<string, string> } = {}) {
-  const dir = tempDir('kspray-helm-node-');
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const stubs = join(dir, 'bin');
-  const calls = join(dir, 'calls.log');
-  installStubs(stubs, NODE_STUBS, STUB);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-helm-node-'), NODE_STUBS, STUB);
   // Laid out like the release: linux-<arch>/{helm,LICENSE,README.md}.
   const stage = join(dir, 'stage', 'linux-amd64');
   writeFile(join(stage, 'helm'), '#!/bin/sh\necho helm\n', 0o755);

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installStubs, NODE_STUBS, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
+import { NODE_STUBS, nodeLayout, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
 // Logs "name args" and, for curl and kubeadm, the proxy variables they were given.
 const STUB = stubScript({
@@ -18,12 +18,7 @@ const tempDir = trackedTempDirs();
 
 /** A worker's root with downloads.tsv for `ids`, node.env from `env`, the artifacts on a fake server. */
 function fixture(env: Record<string, string>, ids: string[], crioBinPrefix = '') {
-  const dir = tempDir('kspray-node-rt-');
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const stubs = join(dir, 'bin');
-  const calls = join(dir, 'calls.log');
-  installStubs(stubs, NODE_STUBS, STUB);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-node-rt-'), NODE_STUBS, STUB);
 
   const stage = join(dir, 'stage');
   const crioFiles = [

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installStubs, NODE_STUBS, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
+import { NODE_STUBS, nodeLayout, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
 // Beyond the shared stub body: /readyz answers FAKE_READYZ_RC; `kubeadm join` fails FAKE_JOIN_FAILS
 // times (counted in $STUBS/join-count), then writes the kubelet.conf a real join leaves behind.
@@ -31,12 +31,7 @@ interface Fixture {
 
 /** A node root with the payload files, a fake download server dir, and stubs on PATH. */
 function fixture(nodeEnv: Record<string, string>): Fixture {
-  const dir = tempDir('kspray-node-');
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const stubs = join(dir, 'bin');
-  const calls = join(dir, 'calls.log');
-  installStubs(stubs, NODE_STUBS, STUB);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-node-'), NODE_STUBS, STUB);
   writeFileSync(calls, '');
 
   // Release artifacts, laid out like the real ones.

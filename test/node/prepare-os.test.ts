@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installStubs, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
+import { nodeLayout, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 import { osPackages, osPrepareEnv, osProfile } from '../../src/plan/osProfile.js';
 import { toModel } from '../../src/model/toModel.js';
 import { nodeEnv } from '../../src/plan/builders/bootstrap.js';
@@ -36,11 +36,7 @@ const tempDir = trackedTempDirs();
 
 /** A node of `os` as its payload leaves it: node.env from osPrepareEnv, SELinux and firewalld as given. */
 function node(os: OsName, opts: { selinux?: 'Enforcing' | 'Disabled'; selinuxConfig?: string; firewalld?: boolean } = {}): Fixture {
-  const dir = tempDir('kspray-prepare-');
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const stubs = join(dir, 'bin');
-  installStubs(stubs, STUBS, STUB);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-prepare-'), STUBS, STUB);
   if (opts.selinux) writeFileSync(join(stubs, 'selinux-mode'), `${opts.selinux}\n`);
   if (opts.firewalld) writeFile(join(stubs, 'units/firewalld.service'), '[Unit]\n');
   if (opts.selinuxConfig !== undefined) writeFile(join(root, 'etc/selinux/config'), opts.selinuxConfig);
@@ -63,7 +59,7 @@ function node(os: OsName, opts: { selinux?: 'Enforcing' | 'Disabled'; selinuxCon
     dir,
     root,
     stubs,
-    env: { PATH: stubPath(stubs), HOME: dir, KSPRAY_ROOT: root, CALLS: join(dir, 'calls.log'), SRV: srv, STUBS: stubs },
+    env: { PATH: stubPath(stubs), HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv, STUBS: stubs },
   };
   return f;
 }

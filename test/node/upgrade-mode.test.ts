@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installStubs, runProgram, sha256, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
+import { nodeLayout, runProgram, sha256, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
 const STUB = stubScript({
   arms: '  kubeadm) if [[ \${FAKE_KUBEADM_FAILS:-} == yes ]]; then echo "stub: upgrade failed" >&2; exit 1; fi ;;',
@@ -13,11 +13,7 @@ const VERSION = '1.36.4';
 const tempDir = trackedTempDirs();
 
 function fixture(nodeEnv = '', opts: { badSha?: string } = {}) {
-  const dir = tempDir('kspray-upgrade-node-');
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const calls = join(dir, 'calls.log');
-  installStubs(join(dir, 'bin'), ['curl', 'kubeadm', 'systemctl', 'sleep'], STUB);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-upgrade-node-'), ['curl', 'kubeadm', 'systemctl', 'sleep'], STUB);
   const list = ['kubeadm', 'kubelet', 'kubectl']
     .map((b) => {
       writeFile(join(srv, b), `${b} v${VERSION}\n`);
@@ -28,7 +24,7 @@ function fixture(nodeEnv = '', opts: { badSha?: string } = {}) {
   writeFile(join(root, 'var/lib/kspray/upgrade', `v${VERSION}`, 'downloads.tsv'), list);
   writeFile(join(root, 'etc/kspray/node.env'), nodeEnv, 0o600);
   const run = (args: string[], env: Record<string, string> = {}) =>
-    runProgram({ PATH: stubPath(join(dir, 'bin'), '/usr/bin:/bin'), HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv, ...env }, args);
+    runProgram({ PATH: stubPath(stubs, '/usr/bin:/bin'), HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv, ...env }, args);
   return { root, run };
 }
 
