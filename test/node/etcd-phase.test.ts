@@ -5,84 +5,51 @@
 //   blocking, wait for /health over mTLS with the member's own certificate) → done. No runtime, no kubelet.
 // - a control plane with KSPRAY_ETCD_ENDPOINTS waits for etcd /health (apiserver-etcd-client) before kubeadm.
 // - kube-vip: after `kubeadm init` the kube-vip static pod moves from super-admin.conf to admin.conf.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { NODE_STUBS, nodeLayout, runProgram, sha256, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
-const PROGRAM = new URL('../../node/kspray-node.sh', import.meta.url).pathname;
-const STUB = `#!/usr/bin/env bash
-name=\${0##*/}
-printf '%s\\n' "$name $*" >>"$CALLS"
-case $name in
-  curl)
-    out='' url=''
-    while (($#)); do
-      case $1 in -o) out=$2; shift ;; --cacert|--cert|--key|--max-time|--connect-timeout) shift ;; -*) ;; *) url=$1 ;; esac
-      shift
-    done
-    if [[ $url == */health ]]; then
+// /health answers fail FAKE_HEALTH_FAILS times (counted in $STUBS/health-count), then succeed.
+const STUB = stubScript({
+  curlValueOptions: ['--cacert', '--cert', '--key', '--max-time', '--connect-timeout'],
+  curlBeforeServe: `    if [[ $url == */health ]]; then
       n=$(( $(cat "$STUBS/health-count" 2>/dev/null || echo 0) + 1 )); echo "$n" >"$STUBS/health-count"
       if (( n <= \${FAKE_HEALTH_FAILS:-0} )); then exit 22; fi
       exit 0
     fi
-    if [[ $url == */readyz ]]; then exit 0; fi
-    [[ -f $SRV/\${url##*/} ]] || exit 22
-    cp "$SRV/\${url##*/}" "$out" ;;
-esac
-exit 0
-`;
-const STUBS = ['curl', 'kubeadm', 'kubectl', 'systemctl', 'apt-get', 'modprobe', 'sysctl', 'swapoff', 'sleep'];
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-function write(file: string, content: string, mode = 0o644) {
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, content);
-  chmodSync(file, mode);
-}
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    if [[ $url == */readyz ]]; then exit 0; fi`,
 });
+const tempDir = trackedTempDirs();
 
 function fixture(nodeEnv: Record<string, string>, downloads: 'etcd' | 'kubernetes') {
-  const dir = mkdtempSync(join(tmpdir(), 'kspray-etcd-node-'));
-  dirs.push(dir);
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const stubs = join(dir, 'bin');
-  const calls = join(dir, 'calls.log');
-  for (const s of STUBS) write(join(stubs, s), STUB, 0o755);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-etcd-node-'), NODE_STUBS, STUB);
   mkdirSync(srv, { recursive: true });
   const etc = join(root, 'etc/kspray');
   if (downloads === 'etcd') {
     // Laid out like the release: etcd-v<version>-linux-<arch>/{etcd,etcdctl,etcdutl,README.md}.
     const stage = join(dir, 'stage', 'etcd-v3.6.5-linux-amd64');
-    for (const f of ['etcd', 'etcdctl', 'etcdutl']) write(join(stage, f), `#!/bin/sh\necho ${f}\n`, 0o755);
-    write(join(stage, 'README.md'), '# etcd\n');
+    for (const f of ['etcd', 'etcdctl', 'etcdutl']) writeFile(join(stage, f), `#!/bin/sh\necho ${f}\n`, 0o755);
+    writeFile(join(stage, 'README.md'), '# etcd\n');
     execFileSync('tar', ['-czf', join(srv, 'etcd-v3.6.5-linux-amd64.tar.gz'), '-C', join(dir, 'stage'), 'etcd-v3.6.5-linux-amd64']);
     const f = join(srv, 'etcd-v3.6.5-linux-amd64.tar.gz');
-    write(join(etc, 'downloads.tsv'), `etcd\thttps://files.example/v3.6.5/etcd-v3.6.5-linux-amd64.tar.gz\t${sha256(f)}\n`);
+    writeFile(join(etc, 'downloads.tsv'), `etcd\thttps://files.example/v3.6.5/etcd-v3.6.5-linux-amd64.tar.gz\t${sha256File(f)}\n`);
   } else {
-    write(join(etc, 'downloads.tsv'), '');
+    writeFile(join(etc, 'downloads.tsv'), '');
     // A control plane whose install phases are done: only init is exercised. A marker holds the hash
     // of its phase's input files; here none exist or they are empty, so it is the empty input's.
-    const emptyKey = `${createHash('sha256').update('').digest('hex')}  -\n`;
-    for (const p of ['prepare-os', 'install-runtime', 'install-kubernetes']) write(join(root, 'var/lib/kspray/phases', `${p}.done`), emptyKey);
+    const emptyKey = `${sha256('')}  -\n`;
+    for (const p of ['prepare-os', 'install-runtime', 'install-kubernetes']) writeFile(join(root, 'var/lib/kspray/phases', `${p}.done`), emptyKey);
   }
-  write(join(etc, 'node.env'), Object.entries(nodeEnv).map(([k, v]) => `${k}='${v}'\n`).join(''), 0o600);
-  write(join(etc, 'kubeadm.yaml'), 'kind: InitConfiguration\n', 0o600);
-  const env = { PATH: `${stubs}:/usr/local/bin:/usr/bin:/bin`, HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv, STUBS: stubs };
+  writeFile(join(etc, 'node.env'), Object.entries(nodeEnv).map(([k, v]) => `${k}='${v}'\n`).join(''), 0o600);
+  writeFile(join(etc, 'kubeadm.yaml'), 'kind: InitConfiguration\n', 0o600);
+  const env = { PATH: stubPath(stubs), HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv, STUBS: stubs };
   return { dir, root, calls, env };
 }
 
 function run(f: ReturnType<typeof fixture>, extraEnv: Record<string, string> = {}) {
-  writeFileSync(f.calls, '');
-  const r = spawnSync('bash', [PROGRAM], { env: { ...f.env, ...extraEnv }, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, calls: readFileSync(f.calls, 'utf8').split('\n').filter(Boolean) };
+  return runProgram({ ...f.env, ...extraEnv });
 }
 
 const started = (stdout: string) => [...stdout.matchAll(/^kspray: ([a-z-]+): running: started$/gm)].map((m) => m[1]);
@@ -91,7 +58,7 @@ describe('kspray-node.sh kube-vip (stubbed commands)', () => {
   it('after kubeadm init, points the kube-vip pod at admin.conf instead of super-admin.conf', () => {
     const f = fixture({ KSPRAY_CLUSTER: 'demo', KSPRAY_NODE_NAME: 'cp-1', KSPRAY_ACTION: 'init', KSPRAY_ETCD_ENDPOINTS: '' }, 'kubernetes');
     const manifest = join(f.root, 'etc/kubernetes/manifests/kube-vip.yaml');
-    write(manifest, 'volumes:\n  - name: kubeconfig\n    hostPath:\n      path: /etc/kubernetes/super-admin.conf\n      type: File\n');
+    writeFile(manifest, 'volumes:\n  - name: kubeconfig\n    hostPath:\n      path: /etc/kubernetes/super-admin.conf\n      type: File\n');
     const r = run(f);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(readFileSync(manifest, 'utf8')).toBe('volumes:\n  - name: kubeconfig\n    hostPath:\n      path: /etc/kubernetes/admin.conf\n      type: File\n');

@@ -2,82 +2,48 @@
 // KSPRAY_ROOT and stub commands (curl, kubeadm, kubectl, systemctl, apt-get, modprobe, sysctl,
 // swapoff, sleep) first on PATH; grep, tar and sha256sum are real, so the release tarball is really
 // verified and unpacked. The earlier phases are marked done, keyed as the program keys them.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { NODE_STUBS, nodeLayout, runProgram, sha256, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
-const PROGRAM = new URL('../../node/kspray-node.sh', import.meta.url).pathname;
-const STUB = `#!/usr/bin/env bash
-name=\${0##*/}
-printf '%s\\n' "$name $*" >>"$CALLS"
-case $name in
-  curl)
-    out='' url=''
-    while (($#)); do
-      case $1 in -o) out=$2; shift ;; --connect-timeout|--max-time) shift ;; -*) ;; *) url=$1 ;; esac
-      shift
-    done
-    if [[ $url == */readyz ]]; then exit 0; fi
-    [[ -f $SRV/\${url##*/} ]] || exit 22
-    cp "$SRV/\${url##*/}" "$out" ;;
-esac
-exit 0
-`;
-const STUBS = ['curl', 'kubeadm', 'kubectl', 'systemctl', 'apt-get', 'modprobe', 'sysctl', 'swapoff', 'sleep'];
+const STUB = stubScript({
+  curlValueOptions: ['--connect-timeout', '--max-time'],
+  curlBeforeServe: '    if [[ $url == */readyz ]]; then exit 0; fi',
+});
 const TARBALL = 'helm-v3.18.4-linux-amd64.tar.gz';
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 /** What `phase` stores: sha256sum's line for the concatenated input files. */
 const phaseKey = (input: string) => `${sha256(input)}  -\n`;
-
-function write(file: string, content: string, mode = 0o644) {
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, content);
-  chmodSync(file, mode);
-}
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = trackedTempDirs();
 
 /** A node whose earlier phases are done; downloads.tsv has the helm line unless `withHelm` is false. */
 function fixture(opts: { withHelm?: boolean; badSha?: boolean; env?: Record<string, string> } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'kspray-helm-node-'));
-  dirs.push(dir);
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const stubs = join(dir, 'bin');
-  const calls = join(dir, 'calls.log');
-  for (const s of STUBS) write(join(stubs, s), STUB, 0o755);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-helm-node-'), NODE_STUBS, STUB);
   // Laid out like the release: linux-<arch>/{helm,LICENSE,README.md}.
   const stage = join(dir, 'stage', 'linux-amd64');
-  write(join(stage, 'helm'), '#!/bin/sh\necho helm\n', 0o755);
-  write(join(stage, 'LICENSE'), 'Apache-2.0\n');
-  write(join(stage, 'README.md'), '# helm\n');
+  writeFile(join(stage, 'helm'), '#!/bin/sh\necho helm\n', 0o755);
+  writeFile(join(stage, 'LICENSE'), 'Apache-2.0\n');
+  writeFile(join(stage, 'README.md'), '# helm\n');
   mkdirSync(srv, { recursive: true });
   execFileSync('tar', ['-czf', join(srv, TARBALL), '-C', join(dir, 'stage'), 'linux-amd64']);
-  const sha = opts.badSha ? sha256('something else') : sha256(readFileSync(join(srv, TARBALL)));
+  const sha = opts.badSha ? sha256('something else') : sha256File(join(srv, TARBALL));
   const downloads = `kubeadm\thttps://dl.k8s.io/release/v1.35.4/bin/linux/amd64/kubeadm\t${sha256('kubeadm')}\n${
     opts.withHelm === false ? '' : `helm\thttps://get.helm.sh/${TARBALL}\t${sha}\n`
   }`;
   const etc = join(root, 'etc/kspray');
-  write(join(etc, 'downloads.tsv'), downloads);
+  writeFile(join(etc, 'downloads.tsv'), downloads);
   const phases = join(root, 'var/lib/kspray/phases');
-  write(join(phases, 'prepare-os.done'), phaseKey(''));
-  for (const p of ['install-runtime', 'install-kubernetes']) write(join(phases, `${p}.done`), phaseKey(downloads));
+  writeFile(join(phases, 'prepare-os.done'), phaseKey(''));
+  for (const p of ['install-runtime', 'install-kubernetes']) writeFile(join(phases, `${p}.done`), phaseKey(downloads));
   const env = { KSPRAY_CLUSTER: 'demo', KSPRAY_NODE_NAME: 'cp-1', KSPRAY_ACTION: 'init', ...opts.env };
-  write(join(etc, 'node.env'), Object.entries(env).map(([k, v]) => `${k}='${v}'\n`).join(''), 0o600);
-  write(join(etc, 'kubeadm.yaml'), 'kind: InitConfiguration\n', 0o600);
-  return { dir, root, calls, env: { PATH: `${stubs}:/usr/local/bin:/usr/bin:/bin`, HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv, STUBS: stubs } };
+  writeFile(join(etc, 'node.env'), Object.entries(env).map(([k, v]) => `${k}='${v}'\n`).join(''), 0o600);
+  writeFile(join(etc, 'kubeadm.yaml'), 'kind: InitConfiguration\n', 0o600);
+  return { dir, root, calls, env: { PATH: stubPath(stubs), HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv, STUBS: stubs } };
 }
 
 function run(f: ReturnType<typeof fixture>, args: string[] = []) {
-  writeFileSync(f.calls, '');
-  const r = spawnSync('bash', [PROGRAM, ...args], { env: f.env, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, calls: readFileSync(f.calls, 'utf8').split('\n').filter(Boolean) };
+  return runProgram(f.env, args);
 }
 
 const started = (stdout: string) => [...stdout.matchAll(/^kspray: ([a-z-]+): running: started$/gm)].map((m) => m[1]);

@@ -2,56 +2,23 @@
 // (as test/node/kspray-node.test.ts): cri-o from a bundle laid out like the official
 // cri-o.<arch>.v<version>.tar.gz (both its current bin/<name> and its older bin/crio-<name> names),
 // and spec.proxy reaching curl and kubeadm through node.env.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-
-const PROGRAM = new URL('../../node/kspray-node.sh', import.meta.url).pathname;
+import { describe, expect, it } from 'vitest';
+import { NODE_STUBS, nodeLayout, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
 // Logs "name args" and, for curl and kubeadm, the proxy variables they were given.
-const STUB = `#!/usr/bin/env bash
-name=\${0##*/}
-printf '%s\\n' "$name $*" >>"$CALLS"
-case $name in
+const STUB = stubScript({
+  always: `case $name in
   curl | kubeadm) printf '%s env http_proxy=%s https_proxy=%s no_proxy=%s\\n' "$name" "\${http_proxy-unset}" "\${https_proxy-unset}" "\${no_proxy-unset}" >>"$CALLS" ;;
-esac
-if [[ $name == curl ]]; then
-  out='' url=''
-  while (($#)); do
-    case $1 in -o) out=$2; shift ;; -*) ;; *) url=$1 ;; esac
-    shift
-  done
-  [[ -f $SRV/\${url##*/} ]] || exit 22
-  cp "$SRV/\${url##*/}" "$out"
-fi
-exit 0
-`;
-const STUBS = ['curl', 'kubeadm', 'kubectl', 'systemctl', 'apt-get', 'modprobe', 'sysctl', 'swapoff', 'sleep'];
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-function write(file: string, content: string, mode = 0o644) {
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, content);
-  chmodSync(file, mode);
-}
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+esac`,
 });
+const tempDir = trackedTempDirs();
 
 /** A worker's root with downloads.tsv for `ids`, node.env from `env`, the artifacts on a fake server. */
 function fixture(env: Record<string, string>, ids: string[], crioBinPrefix = '') {
-  const dir = mkdtempSync(join(tmpdir(), 'kspray-node-rt-'));
-  dirs.push(dir);
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const stubs = join(dir, 'bin');
-  const calls = join(dir, 'calls.log');
-  for (const s of STUBS) write(join(stubs, s), STUB, 0o755);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-node-rt-'), NODE_STUBS, STUB);
 
   const stage = join(dir, 'stage');
   const crioFiles = [
@@ -64,16 +31,16 @@ function fixture(env: Record<string, string>, ids: string[], crioBinPrefix = '')
     `cri-o/bin/${crioBinPrefix}runc`,
     'cri-o/cni-plugins/bridge',
   ];
-  for (const f of [...crioFiles, 'ctd/bin/containerd', 'cni/bridge', 'crictl/crictl']) write(join(stage, f), `#!/bin/sh\necho ${f}\n`, 0o755);
-  write(join(stage, 'cri-o/contrib/crio.service'), '[Service]\nExecStart=/usr/local/bin/crio\n');
-  write(join(stage, 'cri-o/contrib/policy.json'), '{ "default": [{ "type": "insecureAcceptAnything" }] }\n');
-  write(join(stage, 'cri-o/etc/10-crio.conf'), '[crio.runtime]\n');
+  for (const f of [...crioFiles, 'ctd/bin/containerd', 'cni/bridge', 'crictl/crictl']) writeFile(join(stage, f), `#!/bin/sh\necho ${f}\n`, 0o755);
+  writeFile(join(stage, 'cri-o/contrib/crio.service'), '[Service]\nExecStart=/usr/local/bin/crio\n');
+  writeFile(join(stage, 'cri-o/contrib/policy.json'), '{ "default": [{ "type": "insecureAcceptAnything" }] }\n');
+  writeFile(join(stage, 'cri-o/etc/10-crio.conf'), '[crio.runtime]\n');
   mkdirSync(srv, { recursive: true });
   execFileSync('tar', ['-czf', join(srv, 'cri-o.amd64.v1.35.4.tar.gz'), '-C', stage, 'cri-o']);
   execFileSync('tar', ['-czf', join(srv, 'containerd.tar.gz'), '-C', join(stage, 'ctd'), 'bin']);
   execFileSync('tar', ['-czf', join(srv, 'cni-plugins.tgz'), '-C', join(stage, 'cni'), '.']);
   execFileSync('tar', ['-czf', join(srv, 'crictl.tar.gz'), '-C', join(stage, 'crictl'), 'crictl']);
-  for (const b of ['runc.amd64', 'kubeadm', 'kubelet', 'kubectl']) write(join(srv, b), `binary ${b}\n`);
+  for (const b of ['runc.amd64', 'kubeadm', 'kubelet', 'kubectl']) writeFile(join(srv, b), `binary ${b}\n`);
   const files: Record<string, string> = {
     kubeadm: 'kubeadm',
     kubelet: 'kubelet',
@@ -85,18 +52,10 @@ function fixture(env: Record<string, string>, ids: string[], crioBinPrefix = '')
     crictl: 'crictl.tar.gz',
   };
   const etc = join(root, 'etc/kspray');
-  write(join(etc, 'downloads.tsv'), ids.map((id) => `${id}\thttps://files.example/x/${files[id]}\t${sha256(join(srv, files[id]!))}\n`).join(''));
-  write(join(etc, 'node.env'), Object.entries(env).map(([k, v]) => `${k}='${v}'\n`).join(''), 0o600);
-  write(join(etc, 'kubeadm.yaml'), 'kind: JoinConfiguration\n', 0o600);
-  const run = () => {
-    writeFileSync(calls, '');
-    const r = spawnSync('bash', [PROGRAM], {
-      env: { PATH: `${stubs}:/usr/local/bin:/usr/bin:/bin`, HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr, calls: readFileSync(calls, 'utf8').split('\n').filter(Boolean) };
-  };
+  writeFile(join(etc, 'downloads.tsv'), ids.map((id) => `${id}\thttps://files.example/x/${files[id]}\t${sha256File(join(srv, files[id]!))}\n`).join(''));
+  writeFile(join(etc, 'node.env'), Object.entries(env).map(([k, v]) => `${k}='${v}'\n`).join(''), 0o600);
+  writeFile(join(etc, 'kubeadm.yaml'), 'kind: JoinConfiguration\n', 0o600);
+  const run = () => runProgram({ PATH: stubPath(stubs), HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv });
   return { root, run };
 }
 
@@ -133,7 +92,7 @@ describe('kspray-node.sh with KSPRAY_CONTAINER_RUNTIME=cri-o', () => {
 
   it('keeps a policy.json the OS already has, and is idempotent on a rerun of the phase', () => {
     const f = fixture(CRIO_ENV, CRIO_IDS);
-    write(join(f.root, 'etc/containers/policy.json'), '{"default":[{"type":"reject"}]}\n');
+    writeFile(join(f.root, 'etc/containers/policy.json'), '{"default":[{"type":"reject"}]}\n');
     expect(f.run().code).toBe(0);
     expect(readFileSync(join(f.root, 'etc/containers/policy.json'), 'utf8')).toContain('reject');
     rmSync(join(f.root, 'var/lib/kspray'), { recursive: true });

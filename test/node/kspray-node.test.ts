@@ -2,42 +2,25 @@
 // dir and stub commands first on PATH (curl, kubeadm, kubectl, systemctl, apt-get, modprobe, sysctl,
 // swapoff, sleep). The stubs log their argv; coreutils, tar, sed and sha256sum are the real ones, so
 // downloads are really verified and archives really unpacked.
-import { spawnSync, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { NODE_STUBS, nodeLayout, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
-const PROGRAM = new URL('../../node/kspray-node.sh', import.meta.url).pathname;
-
-// Stubs share one body: log "name args" to $CALLS, then behave per command.
-const STUB = `#!/usr/bin/env bash
-name=\${0##*/}
-printf '%s\\n' "$name $*" >>"$CALLS"
-case $name in
-  curl)
-    out='' url=''
-    while (($#)); do
-      case $1 in -o) out=$2; shift ;; -*) ;; *) url=$1 ;; esac
-      shift
-    done
-    if [[ $url == */readyz ]]; then exit "\${FAKE_READYZ_RC:-0}"; fi
-    [[ -f $SRV/\${url##*/} ]] || exit 22
-    cp "$SRV/\${url##*/}" "$out" ;;
-  kubeadm)
+// Beyond the shared stub body: /readyz answers FAKE_READYZ_RC; `kubeadm join` fails FAKE_JOIN_FAILS
+// times (counted in $STUBS/join-count), then writes the kubelet.conf a real join leaves behind.
+const STUB = stubScript({
+  curlBeforeServe: '    if [[ $url == */readyz ]]; then exit "\${FAKE_READYZ_RC:-0}"; fi',
+  arms: `  kubeadm)
     if [[ $1 == join ]]; then
       n=$(( $(cat "$STUBS/join-count" 2>/dev/null || echo 0) + 1 )); echo "$n" >"$STUBS/join-count"
       if (( n <= \${FAKE_JOIN_FAILS:-0} )); then echo "stub: join failed" >&2; exit 1; fi
       mkdir -p "$KSPRAY_ROOT/etc/kubernetes"
       printf 'clusters:\\n- cluster:\\n    server: https://10.0.0.11:6443\\n  name: demo\\n' >"$KSPRAY_ROOT/etc/kubernetes/kubelet.conf"
-    fi ;;
-esac
-exit 0
-`;
-const STUBS = ['curl', 'kubeadm', 'kubectl', 'systemctl', 'apt-get', 'modprobe', 'sysctl', 'swapoff', 'sleep'];
-
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+    fi ;;`,
+});
+const tempDir = trackedTempDirs();
 
 interface Fixture {
   dir: string;
@@ -46,34 +29,23 @@ interface Fixture {
   env: NodeJS.ProcessEnv;
 }
 
-function write(file: string, content: string, mode = 0o644) {
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, content);
-  chmodSync(file, mode);
-}
-
 /** A node root with the payload files, a fake download server dir, and stubs on PATH. */
-function makeFixture(nodeEnv: Record<string, string>): Fixture {
-  const dir = mkdtempSync(join(tmpdir(), 'kspray-node-'));
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const stubs = join(dir, 'bin');
-  const calls = join(dir, 'calls.log');
-  for (const s of STUBS) write(join(stubs, s), STUB, 0o755);
+function fixture(nodeEnv: Record<string, string>): Fixture {
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-node-'), NODE_STUBS, STUB);
   writeFileSync(calls, '');
 
   // Release artifacts, laid out like the real ones.
   const stage = join(dir, 'stage');
   for (const f of ['bin/containerd', 'bin/ctr', 'bin/containerd-shim-runc-v2', 'cni/bridge', 'cni/loopback', 'crictl/crictl']) {
-    write(join(stage, f), `#!/bin/sh\necho ${f}\n`, 0o755);
+    writeFile(join(stage, f), `#!/bin/sh\necho ${f}\n`, 0o755);
   }
   mkdirSync(srv, { recursive: true });
   execFileSync('tar', ['-czf', join(srv, 'containerd.tar.gz'), '-C', stage, 'bin']);
   execFileSync('tar', ['-czf', join(srv, 'cni-plugins.tgz'), '-C', join(stage, 'cni'), '.']);
   execFileSync('tar', ['-czf', join(srv, 'crictl.tar.gz'), '-C', join(stage, 'crictl'), 'crictl']);
-  for (const b of ['runc.amd64', 'kubeadm', 'kubelet', 'kubectl']) write(join(srv, b), `binary ${b}\n`);
-  write(join(srv, 'crds.yaml'), 'kind: List\n');
-  write(join(srv, 'app.yaml'), 'kind: Deployment\n');
+  for (const b of ['runc.amd64', 'kubeadm', 'kubelet', 'kubectl']) writeFile(join(srv, b), `binary ${b}\n`);
+  writeFile(join(srv, 'crds.yaml'), 'kind: List\n');
+  writeFile(join(srv, 'app.yaml'), 'kind: Deployment\n');
 
   const dl: Array<[string, string]> = [
     ['kubeadm', 'kubeadm'],
@@ -85,29 +57,29 @@ function makeFixture(nodeEnv: Record<string, string>): Fixture {
     ['crictl', 'crictl.tar.gz'],
   ];
   const etc = join(root, 'etc/kspray');
-  write(join(etc, 'downloads.tsv'), dl.map(([id, f]) => `${id}\thttps://files.example/x/${f}\t${sha256(join(srv, f))}\n`).join(''));
-  write(
+  writeFile(join(etc, 'downloads.tsv'), dl.map(([id, f]) => `${id}\thttps://files.example/x/${f}\t${sha256File(join(srv, f))}\n`).join(''));
+  writeFile(
     join(etc, 'node.env'),
     Object.entries(nodeEnv)
       .map(([k, v]) => `${k}='${v}'\n`)
       .join(''),
     0o600,
   );
-  write(join(etc, 'kubeadm.yaml'), 'kind: InitConfiguration\n', 0o600);
-  write(join(etc, 'addons/20-b.yaml'), 'kind: B\n');
-  write(join(etc, 'addons/10-a.yaml'), 'kind: A\n');
-  write(
+  writeFile(join(etc, 'kubeadm.yaml'), 'kind: InitConfiguration\n', 0o600);
+  writeFile(join(etc, 'addons/20-b.yaml'), 'kind: B\n');
+  writeFile(join(etc, 'addons/10-a.yaml'), 'kind: A\n');
+  writeFile(
     join(etc, 'addons.tsv'),
-    `30-crds.yaml\thttps://files.example/x/crds.yaml\t${sha256(join(srv, 'crds.yaml'))}\n` +
+    `30-crds.yaml\thttps://files.example/x/crds.yaml\t${sha256File(join(srv, 'crds.yaml'))}\n` +
       // A namespace column: the objects of this manifest carry none (Argo CD's install.yaml).
-      `40-app.yaml\thttps://files.example/x/app.yaml\t${sha256(join(srv, 'app.yaml'))}\tapps\n`,
+      `40-app.yaml\thttps://files.example/x/app.yaml\t${sha256File(join(srv, 'app.yaml'))}\tapps\n`,
   );
-  write(join(root, 'etc/fstab'), 'UUID=1 / ext4 defaults 0 1\n/swap.img none swap sw 0 0\n');
-  write(join(root, 'etc/modules-load.d/kubernetes.conf'), '# kspray\noverlay\nbr_netfilter\n');
-  write(join(root, 'etc/sysctl.d/99-kubernetes.conf'), 'net.ipv4.ip_forward = 1\n');
+  writeFile(join(root, 'etc/fstab'), 'UUID=1 / ext4 defaults 0 1\n/swap.img none swap sw 0 0\n');
+  writeFile(join(root, 'etc/modules-load.d/kubernetes.conf'), '# kspray\noverlay\nbr_netfilter\n');
+  writeFile(join(root, 'etc/sysctl.d/99-kubernetes.conf'), 'net.ipv4.ip_forward = 1\n');
 
   const env = {
-    PATH: `${stubs}:/usr/local/bin:/usr/bin:/bin`,
+    PATH: stubPath(stubs),
     HOME: dir,
     KSPRAY_ROOT: root,
     CALLS: calls,
@@ -118,10 +90,7 @@ function makeFixture(nodeEnv: Record<string, string>): Fixture {
 }
 
 function run(f: Fixture, args: string[] = [], extraEnv: Record<string, string> = {}) {
-  writeFileSync(f.calls, '');
-  const r = spawnSync('bash', [PROGRAM, ...args], { env: { ...f.env, ...extraEnv }, encoding: 'utf8', timeout: 30_000 });
-  const calls = readFileSync(f.calls, 'utf8').split('\n').filter(Boolean);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, calls };
+  return runProgram({ ...f.env, ...extraEnv }, args);
 }
 
 const statusOf = (f: Fixture) => readFileSync(join(f.root, 'var/lib/kspray/status'), 'utf8');
@@ -144,19 +113,6 @@ const WORKER_ENV = {
   KSPRAY_WAIT_FOR: 'https://10.0.0.11:6443/readyz',
   KSPRAY_LOCAL_API_SERVER: 'https://localhost:6443',
 };
-
-let fixtures: Fixture[] = [];
-const fixture = (env: Record<string, string>) => {
-  const f = makeFixture(env);
-  fixtures.push(f);
-  return f;
-};
-beforeEach(() => {
-  fixtures = [];
-});
-afterEach(() => {
-  for (const f of fixtures) rmSync(f.dir, { recursive: true, force: true });
-});
 
 describe('kspray-node.sh (functional, stubbed commands)', () => {
   it('runs every phase of the first control plane in order and installs verified binaries', () => {
@@ -319,7 +275,7 @@ describe('kspray-node.sh (functional, stubbed commands)', () => {
     expect(startedPhases(bake.stdout)).toEqual(['prepare-os', 'install-runtime', 'install-kubernetes']);
     expect(bake.calls.some((c) => c.startsWith('kubeadm'))).toBe(false);
 
-    write(envFile, saved, 0o600);
+    writeFile(envFile, saved, 0o600);
     const boot = run(f);
     expect(boot.code).toBe(0);
     expect(startedPhases(boot.stdout)).toEqual(['init', 'cluster-addons', 'done']);
@@ -332,10 +288,10 @@ describe('kspray-node.sh (functional, stubbed commands)', () => {
     expect(run(f, ['--only-install']).code).toBe(0);
     const tsv = join(f.root, 'etc/kspray/downloads.tsv');
     const srv = f.env.SRV!;
-    write(join(srv, 'kubelet-new'), 'binary kubelet v2\n');
+    writeFile(join(srv, 'kubelet-new'), 'binary kubelet v2\n');
     writeFileSync(
       tsv,
-      readFileSync(tsv, 'utf8').replace(/^kubelet\t.*$/m, `kubelet\thttps://files.example/x/kubelet-new\t${sha256(join(srv, 'kubelet-new'))}`),
+      readFileSync(tsv, 'utf8').replace(/^kubelet\t.*$/m, `kubelet\thttps://files.example/x/kubelet-new\t${sha256File(join(srv, 'kubelet-new'))}`),
     );
     const r = run(f, ['--only-install']);
     expect(r.code).toBe(0);

@@ -3,39 +3,25 @@
 // PATH (getenforce answers what setenforce last set; `systemctl cat firewalld.service` succeeds only
 // when the fake unit exists). node.env comes from osPrepareEnv, so program and OS profile are
 // checked together. `--only-install` stops after the install phases (no kubeadm).
-import { spawnSync, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { nodeLayout, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 import { osPackages, osPrepareEnv, osProfile } from '../../src/plan/osProfile.js';
 import { toModel } from '../../src/model/toModel.js';
 import { nodeEnv } from '../../src/plan/builders/bootstrap.js';
 import { loadSpec } from '../../src/spec/loadSpec.js';
 import { SUPPORTED_OS, type OsName } from '../../src/spec/v1alpha1.js';
 
-const PROGRAM = new URL('../../node/kspray-node.sh', import.meta.url).pathname;
-
-const STUB = `#!/usr/bin/env bash
-name=\${0##*/}
-printf '%s\\n' "$name $*" >>"$CALLS"
-case $name in
-  curl)
-    out='' url=''
-    while (($#)); do
-      case $1 in -o) out=$2; shift ;; -*) ;; *) url=$1 ;; esac
-      shift
-    done
-    [[ -f $SRV/\${url##*/} ]] || exit 22
-    cp "$SRV/\${url##*/}" "$out" ;;
-  getenforce) cat "$STUBS/selinux-mode" 2>/dev/null || echo Disabled ;;
+// Stateful stubs: getenforce answers what setenforce last set ($STUBS/selinux-mode);
+// `systemctl cat UNIT` succeeds only if $STUBS/units/UNIT exists; package managers exit FAKE_PKG_RC.
+const STUB = stubScript({
+  arms: `  getenforce) cat "$STUBS/selinux-mode" 2>/dev/null || echo Disabled ;;
   setenforce) if [[ $1 == 0 ]]; then echo Permissive >"$STUBS/selinux-mode"; fi ;;
   systemctl) if [[ $1 == cat ]]; then [[ -f $STUBS/units/$2 ]] || exit 1; fi ;;
-  apt-get | dnf | zypper) exit "\${FAKE_PKG_RC:-0}" ;;
-esac
-exit 0
-`;
+  apt-get | dnf | zypper) exit "\${FAKE_PKG_RC:-0}" ;;`,
+});
 const STUBS = ['curl', 'systemctl', 'apt-get', 'dnf', 'zypper', 'getenforce', 'setenforce', 'modprobe', 'sysctl', 'swapoff', 'sleep'];
 
 const RHEL_SELINUX_CONFIG = '# This file controls the state of SELinux on the system.\nSELINUX=enforcing\nSELINUXTYPE=targeted\n';
@@ -46,61 +32,45 @@ interface Fixture {
   stubs: string;
   env: NodeJS.ProcessEnv;
 }
-const fixtures: Fixture[] = [];
-afterEach(() => {
-  for (const f of fixtures.splice(0)) rmSync(f.dir, { recursive: true, force: true });
-});
-
-function write(file: string, content: string, mode = 0o644) {
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, content);
-  chmodSync(file, mode);
-}
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+const tempDir = trackedTempDirs();
 
 /** A node of `os` as its payload leaves it: node.env from osPrepareEnv, SELinux and firewalld as given. */
 function node(os: OsName, opts: { selinux?: 'Enforcing' | 'Disabled'; selinuxConfig?: string; firewalld?: boolean } = {}): Fixture {
-  const dir = mkdtempSync(join(tmpdir(), 'kspray-prepare-'));
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const stubs = join(dir, 'bin');
-  for (const s of STUBS) write(join(stubs, s), STUB, 0o755);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-prepare-'), STUBS, STUB);
   if (opts.selinux) writeFileSync(join(stubs, 'selinux-mode'), `${opts.selinux}\n`);
-  if (opts.firewalld) write(join(stubs, 'units/firewalld.service'), '[Unit]\n');
-  if (opts.selinuxConfig !== undefined) write(join(root, 'etc/selinux/config'), opts.selinuxConfig);
+  if (opts.firewalld) writeFile(join(stubs, 'units/firewalld.service'), '[Unit]\n');
+  if (opts.selinuxConfig !== undefined) writeFile(join(root, 'etc/selinux/config'), opts.selinuxConfig);
 
   const stage = join(dir, 'stage');
-  for (const f of ['bin/containerd', 'cni/bridge', 'crictl/crictl']) write(join(stage, f), '#!/bin/sh\n', 0o755);
+  for (const f of ['bin/containerd', 'cni/bridge', 'crictl/crictl']) writeFile(join(stage, f), '#!/bin/sh\n', 0o755);
   mkdirSync(srv, { recursive: true });
   execFileSync('tar', ['-czf', join(srv, 'containerd.tgz'), '-C', stage, 'bin']);
   execFileSync('tar', ['-czf', join(srv, 'cni.tgz'), '-C', join(stage, 'cni'), '.']);
   execFileSync('tar', ['-czf', join(srv, 'crictl.tgz'), '-C', join(stage, 'crictl'), 'crictl']);
-  for (const b of ['runc', 'kubeadm', 'kubelet', 'kubectl']) write(join(srv, b), `binary ${b}\n`);
+  for (const b of ['runc', 'kubeadm', 'kubelet', 'kubectl']) writeFile(join(srv, b), `binary ${b}\n`);
   const dl = [['containerd', 'containerd.tgz'], ['runc', 'runc'], ['cni-plugins', 'cni.tgz'], ['crictl', 'crictl.tgz'], ['kubeadm', 'kubeadm'], ['kubelet', 'kubelet'], ['kubectl', 'kubectl']];
-  write(join(root, 'etc/kspray/downloads.tsv'), dl.map(([id, f]) => `${id}\thttps://files.example/${f}\t${sha256(join(srv, f!))}\n`).join(''));
+  writeFile(join(root, 'etc/kspray/downloads.tsv'), dl.map(([id, f]) => `${id}\thttps://files.example/${f}\t${sha256File(join(srv, f!))}\n`).join(''));
   const env = [['KSPRAY_ACTION', 'join-worker'], ...osPrepareEnv(os, 'ipvs')];
-  write(join(root, 'etc/kspray/node.env'), env.map(([k, v]) => `${k}='${v}'\n`).join(''), 0o600);
-  write(join(root, 'etc/modules-load.d/kubernetes.conf'), '# kspray\noverlay\nbr_netfilter\n');
-  write(join(root, 'etc/sysctl.d/99-kubernetes.conf'), 'net.ipv4.ip_forward = 1\n');
+  writeFile(join(root, 'etc/kspray/node.env'), env.map(([k, v]) => `${k}='${v}'\n`).join(''), 0o600);
+  writeFile(join(root, 'etc/modules-load.d/kubernetes.conf'), '# kspray\noverlay\nbr_netfilter\n');
+  writeFile(join(root, 'etc/sysctl.d/99-kubernetes.conf'), 'net.ipv4.ip_forward = 1\n');
 
   const f: Fixture = {
     dir,
     root,
     stubs,
-    env: { PATH: `${stubs}:/usr/local/bin:/usr/bin:/bin`, HOME: dir, KSPRAY_ROOT: root, CALLS: join(dir, 'calls.log'), SRV: srv, STUBS: stubs },
+    env: { PATH: stubPath(stubs), HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv, STUBS: stubs },
   };
-  fixtures.push(f);
   return f;
 }
 
 /** Runs the install phases; returns the commands prepare-os ran (everything before the first download). */
 function prepare(f: Fixture, extraEnv: Record<string, string> = {}) {
-  writeFileSync(f.env.CALLS!, '');
-  const r = spawnSync('bash', [PROGRAM, '--only-install'], { env: { ...f.env, ...extraEnv }, encoding: 'utf8', timeout: 30_000 });
-  const calls = readFileSync(f.env.CALLS!, 'utf8').split('\n').filter(Boolean).map((c) => c.trimEnd());
+  const r = runProgram({ ...f.env, ...extraEnv }, ['--only-install']);
+  const calls = r.calls.map((c) => c.trimEnd());
   const firstDownload = calls.findIndex((c) => c.startsWith('curl '));
   const os = (firstDownload < 0 ? calls : calls.slice(0, firstDownload)).filter((c) => !/^(swapoff|modprobe|sysctl|sleep) /.test(c));
-  return { code: r.status, stderr: r.stderr, stdout: r.stdout, os, calls };
+  return { code: r.code, stderr: r.stderr, stdout: r.stdout, os, calls };
 }
 const status = (f: Fixture) => readFileSync(join(f.root, 'var/lib/kspray/status'), 'utf8');
 const selinuxConfig = (f: Fixture) => readFileSync(join(f.root, 'etc/selinux/config'), 'utf8');

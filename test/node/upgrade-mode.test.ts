@@ -1,66 +1,30 @@
 // The node program's upgrade mode (kspray-node.sh --upgrade VERSION apply|node), as the upgrade Job
 // runs it on the host: real bash, sha256sum and coreutils; stub curl (serves files from a dir),
 // kubeadm, systemctl and sleep that log their argv.
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { nodeLayout, runProgram, sha256, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
-const PROGRAM = new URL('../../node/kspray-node.sh', import.meta.url).pathname;
-const STUB = `#!/usr/bin/env bash
-name=\${0##*/}
-printf '%s\\n' "$name $*" >>"$CALLS"
-if [[ $name == curl ]]; then
-  out='' url=''
-  while (($#)); do
-    case $1 in -o) out=$2; shift ;; -*) ;; *) url=$1 ;; esac
-    shift
-  done
-  [[ -f $SRV/\${url##*/} ]] || exit 22
-  cp "$SRV/\${url##*/}" "$out"
-fi
-if [[ $name == kubeadm && \${FAKE_KUBEADM_FAILS:-} == yes ]]; then echo "stub: upgrade failed" >&2; exit 1; fi
-exit 0
-`;
-const VERSION = '1.36.4';
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+const STUB = stubScript({
+  arms: '  kubeadm) if [[ \${FAKE_KUBEADM_FAILS:-} == yes ]]; then echo "stub: upgrade failed" >&2; exit 1; fi ;;',
 });
-
-function write(file: string, content: string, mode = 0o644) {
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, content);
-  chmodSync(file, mode);
-}
+const VERSION = '1.36.4';
+const tempDir = trackedTempDirs();
 
 function fixture(nodeEnv = '', opts: { badSha?: string } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'kspray-upgrade-node-'));
-  dirs.push(dir);
-  const root = join(dir, 'root');
-  const srv = join(dir, 'srv');
-  const calls = join(dir, 'calls.log');
-  for (const s of ['curl', 'kubeadm', 'systemctl', 'sleep']) write(join(dir, 'bin', s), STUB, 0o755);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-upgrade-node-'), ['curl', 'kubeadm', 'systemctl', 'sleep'], STUB);
   const list = ['kubeadm', 'kubelet', 'kubectl']
     .map((b) => {
-      write(join(srv, b), `${b} v${VERSION}\n`);
-      const sha = opts.badSha === b ? '0'.repeat(64) : createHash('sha256').update(`${b} v${VERSION}\n`).digest('hex');
+      writeFile(join(srv, b), `${b} v${VERSION}\n`);
+      const sha = opts.badSha === b ? '0'.repeat(64) : sha256(`${b} v${VERSION}\n`);
       return `${b}\thttps://dl.k8s.io/release/v${VERSION}/bin/linux/amd64/${b}\t${sha}\n`;
     })
     .join('');
-  write(join(root, 'var/lib/kspray/upgrade', `v${VERSION}`, 'downloads.tsv'), list);
-  write(join(root, 'etc/kspray/node.env'), nodeEnv, 0o600);
-  const run = (args: string[], env: Record<string, string> = {}) => {
-    writeFileSync(calls, '');
-    const r = spawnSync('bash', [PROGRAM, ...args], {
-      env: { PATH: `${join(dir, 'bin')}:/usr/bin:/bin`, HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv, ...env },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr, calls: readFileSync(calls, 'utf8').split('\n').filter(Boolean) };
-  };
+  writeFile(join(root, 'var/lib/kspray/upgrade', `v${VERSION}`, 'downloads.tsv'), list);
+  writeFile(join(root, 'etc/kspray/node.env'), nodeEnv, 0o600);
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    runProgram({ PATH: stubPath(stubs, '/usr/bin:/bin'), HOME: dir, KSPRAY_ROOT: root, CALLS: calls, SRV: srv, ...env }, args);
   return { root, run };
 }
 
