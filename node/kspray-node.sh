@@ -305,6 +305,8 @@ upgrade_main() {
   fi
   # shellcheck source=/dev/null # generated per node (node.env in docs/node-contract.md)
   if [[ -f $env_file ]]; then source "$env_file"; fi
+  # The Job's container passes no proxy variables: spec.proxy comes from node.env, as at first boot.
+  if [[ -n ${KSPRAY_NO_PROXY:-} ]]; then export http_proxy=$KSPRAY_HTTP_PROXY https_proxy=$KSPRAY_HTTPS_PROXY no_proxy=$KSPRAY_NO_PROXY; fi
   BIN=$R${KSPRAY_BIN_DIR:-/usr/local/bin}
   PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   dir=$STATE/upgrade/v$UPGRADE_VERSION

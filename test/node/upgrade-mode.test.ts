@@ -12,6 +12,9 @@ const PROGRAM = new URL('../../node/kspray-node.sh', import.meta.url).pathname;
 const STUB = `#!/usr/bin/env bash
 name=\${0##*/}
 printf '%s\\n' "$name $*" >>"$CALLS"
+if [[ $name == curl || $name == kubeadm ]] && [[ -n \${PROXY_LOG:-} ]]; then
+  printf '%s http_proxy=%s https_proxy=%s no_proxy=%s\\n' "$name" "\${http_proxy-unset}" "\${https_proxy-unset}" "\${no_proxy-unset}" >>"$PROXY_LOG"
+fi
 if [[ $name == curl ]]; then
   out='' url=''
   while (($#)); do
@@ -118,6 +121,29 @@ describe('kspray-node.sh --upgrade', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.calls).toContain('kubeadm upgrade node --certificate-renewal=false');
     expect(curls(again.calls)).toEqual(['kubelet', 'kubectl']); // kubeadm was already in place, verified
+  });
+
+  // The Job's container has no proxy variables: the program must take spec.proxy from node.env, as at
+  // first boot, or a node behind a proxy cannot download the new binaries.
+  it('gives curl and kubeadm the proxy from node.env (spec.proxy)', () => {
+    const f = fixture(
+      "KSPRAY_ACTION='init'\nKSPRAY_HTTP_PROXY='http://proxy.internal:3128'\nKSPRAY_HTTPS_PROXY='http://proxy.internal:3129'\nKSPRAY_NO_PROXY='localhost,127.0.0.1,10.0.0.11'\n",
+    );
+    const log = join(f.root, '..', 'proxy.log');
+    const r = f.run(['--upgrade', VERSION, 'apply'], { PROXY_LOG: log });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const seen = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    expect(seen.map((l) => l.split(' ')[0])).toEqual(['curl', 'kubeadm', 'curl', 'curl']);
+    for (const l of seen) expect(l).toMatch(/ http_proxy=http:\/\/proxy.internal:3128 https_proxy=http:\/\/proxy.internal:3129 no_proxy=localhost,127.0.0.1,10.0.0.11$/);
+  });
+
+  it('leaves the environment alone without a proxy', () => {
+    const f = fixture("KSPRAY_ACTION='join-worker'\n");
+    const log = join(f.root, '..', 'proxy.log');
+    expect(f.run(['--upgrade', VERSION, 'node'], { PROXY_LOG: log }).code).toBe(0);
+    const seen = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    expect(seen.length).toBe(4);
+    for (const l of seen) expect(l).toMatch(/ http_proxy=unset https_proxy=unset no_proxy=unset$/);
   });
 
   it('refuses bad arguments (exit 2) and a missing downloads list', () => {
