@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { componentVersions, images, nodeDownloads, type Arch } from '../catalog/catalog.js';
-import type { ClusterModel, NodeModel } from '../model/model.js';
+import { runsKubeProxy, type ClusterModel, type NodeModel } from '../model/model.js';
 
 export const UPGRADE_NAMESPACE = 'kube-system';
 /** Label on everything the upgrade creates: its target version. */
@@ -30,6 +30,15 @@ export function upgradeDownloads(model: ClusterModel, version: string, arch: Arc
     .filter((d) => UPGRADE_BINARIES.has(d.id))
     .map((d) => `${d.id}\t${d.url}\t${d.sha256}\n`)
     .join('');
+}
+
+/**
+ * kubeadm's --skip-phases for both upgrade commands: kubeadm >= 1.32 re-deploys kube-proxy on upgrade
+ * even when init skipped it (kubernetes/kubeadm#3137; Kubespray passes it too), so a cluster whose
+ * Services Cilium serves must skip the addon again.
+ */
+export function upgradeSkipPhases(model: ClusterModel): string {
+  return runsKubeProxy(model) ? '' : '--skip-phases=addon/kube-proxy';
 }
 
 const labels = (version: string) => ({ 'app.kubernetes.io/managed-by': 'kspray', [UPGRADE_LABEL]: version });
@@ -66,7 +75,7 @@ export function upgradeJob(model: ClusterModel, node: NodeModel, version: string
     `mkdir -p /host${dir}`,
     `cp /kspray/kspray-node.sh /host${dir}/kspray-node.sh`,
     `cp /kspray/downloads-${node.arch}.tsv /host${dir}/downloads.tsv`,
-    `exec nsenter -t 1 -m -u -i -n -p -- bash ${dir}/kspray-node.sh --upgrade ${version} ${mode}`,
+    `exec nsenter -t 1 -m -u -i -n -p -- bash ${dir}/kspray-node.sh --upgrade ${version} ${mode}${upgradeSkipPhases(model) ? ` ${upgradeSkipPhases(model)}` : ''}`,
   ].join('\n');
   const podLabels = { ...labels(version), 'kspray.io/node': node.name };
   return stringify(

@@ -146,6 +146,21 @@ describe('kspray-node.sh --upgrade', () => {
     for (const l of seen) expect(l).toMatch(/ http_proxy=unset https_proxy=unset no_proxy=unset$/);
   });
 
+  it('passes --skip-phases to kubeadm upgrade apply and node (Cilium kube-proxy replacement)', () => {
+    const f = fixture("KSPRAY_ACTION='init'\n");
+    const r = f.run(['--upgrade', VERSION, 'apply', '--skip-phases=addon/kube-proxy']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.calls).toContain(`kubeadm upgrade apply v${VERSION} --yes --certificate-renewal=false --skip-phases=addon/kube-proxy`);
+    const g = fixture("KSPRAY_ACTION='join-worker'\n");
+    const n = g.run(['--upgrade', VERSION, 'node', '--skip-phases=addon/kube-proxy']);
+    expect(n.code, n.stderr).toBe(0);
+    expect(n.calls).toContain('kubeadm upgrade node --certificate-renewal=false --skip-phases=addon/kube-proxy');
+    // Anything else as a third argument is refused before any change.
+    const bad = g.run(['--upgrade', VERSION, 'node', '--yes; rm -rf /']);
+    expect(bad.code).toBe(2);
+    expect(bad.calls).toEqual([]);
+  });
+
   it('refuses bad arguments (exit 2) and a missing downloads list', () => {
     const f = fixture();
     expect(f.run(['--upgrade', 'v1.36', 'node']).code).toBe(2);
