@@ -59,6 +59,9 @@ export function upgradeConfigMap(model: ClusterModel, version: string, nodes: No
   );
 }
 
+/** The upgrade Job's image: the localhost proxy's nginx (Alpine), honouring artifacts.registry. */
+export const upgradeJobImage = (model: ClusterModel): string => images(model.versions, model.artifacts.registry).nginx;
+
 /**
  * The Job for one node. nodeName bypasses the scheduler (the node is cordoned), tolerations let
  * it run on tainted control planes, hostPID lets nsenter reach PID 1's namespaces, hostNetwork
@@ -98,7 +101,7 @@ export function upgradeJob(model: ClusterModel, node: NodeModel, version: string
             containers: [
               {
                 name: 'upgrade',
-                image: images(model.versions, model.artifacts.registry).nginx,
+                image: upgradeJobImage(model),
                 command: ['/bin/sh', '-c', script],
                 securityContext: { privileged: true },
                 volumeMounts: [
