@@ -287,6 +287,17 @@ upgrade_kubeadm() {
   else
     kubeadm upgrade node --certificate-renewal=false ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
   fi
+  upgrade_kube_proxy_server
+}
+
+# kubeadm's kube-proxy addon (apply, or upgrade node on the last control plane) rewrites its
+# server to the first control plane: point it back at the localhost proxy, as at first boot.
+upgrade_kube_proxy_server() {
+  local s=${KSPRAY_KUBE_PROXY_SERVER:-${KSPRAY_LOCAL_API_SERVER:-}}
+  if [[ -z $s || ${KSPRAY_ACTION:-} == join-worker || -n $UPGRADE_SKIP ]]; then return 0; fi
+  export KUBECONFIG=$R/etc/kubernetes/admin.conf KSPRAY_KUBE_PROXY_SERVER=$s
+  kubectl -n kube-system get configmap kube-proxy -o yaml | grep -q "server: $s\$" && return 0
+  retry "point kube-proxy at $s" 10 30 repoint_kube_proxy
 }
 
 upgrade_kubelet() {

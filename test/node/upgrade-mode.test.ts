@@ -45,7 +45,7 @@ function fixture(nodeEnv = '', opts: { badSha?: string } = {}) {
   const root = join(dir, 'root');
   const srv = join(dir, 'srv');
   const calls = join(dir, 'calls.log');
-  for (const s of ['curl', 'kubeadm', 'systemctl', 'sleep']) write(join(dir, 'bin', s), STUB, 0o755);
+  for (const s of ['curl', 'kubeadm', 'kubectl', 'systemctl', 'sleep']) write(join(dir, 'bin', s), STUB, 0o755);
   const list = ['kubeadm', 'kubelet', 'kubectl']
     .map((b) => {
       write(join(srv, b), `${b} v${VERSION}\n`);
@@ -159,6 +159,31 @@ describe('kspray-node.sh --upgrade', () => {
     const bad = g.run(['--upgrade', VERSION, 'node', '--yes; rm -rf /']);
     expect(bad.code).toBe(2);
     expect(bad.calls).toEqual([]);
+  });
+
+  // kubeadm upgrade apply rewrites the kube-proxy ConfigMap with the first control plane's address
+  // (Kubespray issues 4689, 6731): with the localhost proxy it must be pointed back at 127.0.0.1.
+  it('control planes: point kube-proxy back at the localhost proxy after kubeadm, before kubelet', () => {
+    const f = fixture("KSPRAY_ACTION='init'\nKSPRAY_KUBE_PROXY_SERVER='https://127.0.0.1:6443'\n");
+    const r = f.run(['--upgrade', VERSION, 'apply']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const apply = r.calls.indexOf(`kubeadm upgrade apply v${VERSION} --yes --certificate-renewal=false`);
+    const get = r.calls.indexOf('kubectl -n kube-system get configmap kube-proxy -o yaml');
+    expect(apply).toBeGreaterThanOrEqual(0);
+    expect(get).toBeGreaterThan(apply);
+    expect(r.calls).toContain('kubectl -n kube-system rollout restart daemonset kube-proxy');
+    expect(get).toBeLessThan(r.calls.indexOf('systemctl restart kubelet'));
+    // Other control planes too (the last one's `upgrade node` runs the addon phase in kubeadm >= 1.31).
+    const cp2 = fixture("KSPRAY_ACTION='join-control-plane'\nKSPRAY_LOCAL_API_SERVER='https://127.0.0.1:6443'\n").run(['--upgrade', VERSION, 'node']);
+    expect(cp2.code, cp2.stderr).toBe(0);
+    expect(cp2.calls).toContain('kubectl -n kube-system rollout restart daemonset kube-proxy');
+    // Without it (kube-vip, external LB), on workers and with Cilium KPR, kube-proxy is left alone.
+    const kubectl = (r: { calls: string[] }) => r.calls.some((c) => c.startsWith('kubectl '));
+    expect(kubectl(fixture("KSPRAY_ACTION='init'\n").run(['--upgrade', VERSION, 'apply']))).toBe(false);
+    expect(kubectl(fixture("KSPRAY_ACTION='join-worker'\nKSPRAY_LOCAL_API_SERVER='https://127.0.0.1:6443'\n").run(['--upgrade', VERSION, 'node']))).toBe(false);
+    const kpr = fixture("KSPRAY_ACTION='join-control-plane'\nKSPRAY_LOCAL_API_SERVER='https://127.0.0.1:6443'\n").run(['--upgrade', VERSION, 'node', '--skip-phases=addon/kube-proxy']);
+    expect(kpr.code, kpr.stderr).toBe(0);
+    expect(kubectl(kpr)).toBe(false);
   });
 
   it('refuses bad arguments (exit 2) and a missing downloads list', () => {
