@@ -3,7 +3,7 @@
 # Static: everything node-specific comes from /etc/kspray/*. KSPRAY_ROOT prefixes every path (tests).
 # Each phase leaves /var/lib/kspray/phases/<phase>.done, so a restart resumes where it failed.
 # Usage: kspray-node.sh [--only-install]   (--only-install: the install phases only, at image bake)
-#        kspray-node.sh --upgrade VERSION apply|node   (in place; kspray upgrade --apply runs it in a Job)
+#        kspray-node.sh --upgrade VERSION apply|node [--skip-phases=P]   (kspray upgrade --apply's Job)
 set -Eeuo pipefail
 shopt -s nullglob
 export LC_ALL=C
@@ -275,18 +275,29 @@ phase() {
   status 'done' ""
 }
 
-# >>> not shipped: payloads leave this block out (src/plan/nodeProgram.ts); the Job of
-# `kspray upgrade --apply` brings the whole program, so the upgrade mode costs payloads nothing.
-# In-place upgrade to UPGRADE_VERSION (docs/lifecycle.md): kubeadm first, then kubelet and kubectl,
-# from the verified downloads list the Job put in $STATE/upgrade/v<VERSION>/downloads.tsv. The
-# operator cordoned and drained the node; certificates stay the bundle's (--certificate-renewal=false).
+# >>> not shipped: payloads leave this block out (src/plan/nodeProgram.ts); the upgrade Job
+# brings the whole program. In-place upgrade (docs/lifecycle.md) of a drained node: kubeadm, then
+# kubelet and kubectl, from the Job's verified $STATE/upgrade/v<VERSION>/downloads.tsv; certs kept.
+# UPGRADE_SKIP: --skip-phases=addon/kube-proxy under Cilium KPR (kubeadm >= 1.32 re-deploys it).
+# spec.proxy comes from node.env, as at boot.
 upgrade_kubeadm() {
   fetch kubeadm "$BIN/kubeadm" 755
   if [[ $UPGRADE_MODE == apply ]]; then
-    kubeadm upgrade apply "v$UPGRADE_VERSION" --yes --certificate-renewal=false
+    kubeadm upgrade apply "v$UPGRADE_VERSION" --yes --certificate-renewal=false ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
   else
-    kubeadm upgrade node --certificate-renewal=false
+    kubeadm upgrade node --certificate-renewal=false ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
   fi
+  upgrade_kube_proxy_server
+}
+
+# kubeadm's kube-proxy addon (apply, or upgrade node on the last control plane) rewrites its
+# server to the first control plane: point it back at the localhost proxy, as at first boot.
+upgrade_kube_proxy_server() {
+  local s=${KSPRAY_KUBE_PROXY_SERVER:-${KSPRAY_LOCAL_API_SERVER:-}}
+  if [[ -z $s || ${KSPRAY_ACTION:-} == join-worker || -n $UPGRADE_SKIP ]]; then return 0; fi
+  export KUBECONFIG=$R/etc/kubernetes/admin.conf KSPRAY_KUBE_PROXY_SERVER=$s
+  kubectl -n kube-system get configmap kube-proxy -o yaml | grep -q "server: $s\$" && return 0
+  retry "point kube-proxy at $s" 10 30 repoint_kube_proxy
 }
 
 upgrade_kubelet() {
@@ -298,13 +309,14 @@ upgrade_kubelet() {
 
 upgrade_main() {
   local env_file=${KSPRAY_ENV_FILE:-$ETC/node.env} dir
-  UPGRADE_VERSION=${1:-} UPGRADE_MODE=${2:-}
-  if [[ ! $UPGRADE_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ || ! $UPGRADE_MODE =~ ^(apply|node)$ ]]; then
-    echo "usage: ${0##*/} --upgrade X.Y.Z apply|node" >&2
+  UPGRADE_VERSION=${1:-} UPGRADE_MODE=${2:-} UPGRADE_SKIP=${3:-}
+  if [[ ! $UPGRADE_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ || ! $UPGRADE_MODE =~ ^(apply|node)$ || ! $UPGRADE_SKIP =~ ^(--skip-phases=[a-z/,-]+)?$ ]]; then
+    echo "usage: ${0##*/} --upgrade X.Y.Z apply|node [--skip-phases=P]" >&2
     exit 2
   fi
   # shellcheck source=/dev/null # generated per node (node.env in docs/node-contract.md)
   if [[ -f $env_file ]]; then source "$env_file"; fi
+  if [[ -n ${KSPRAY_NO_PROXY:-} ]]; then export http_proxy=$KSPRAY_HTTP_PROXY https_proxy=$KSPRAY_HTTPS_PROXY no_proxy=$KSPRAY_NO_PROXY; fi
   BIN=$R${KSPRAY_BIN_DIR:-/usr/local/bin}
   PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   dir=$STATE/upgrade/v$UPGRADE_VERSION

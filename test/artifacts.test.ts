@@ -11,6 +11,9 @@ import { SCENARIOS, exampleFile, renderFixture, repoRoot } from './helpers/fixtu
 import { compileSpec } from '../src/compileSpec.js';
 import { artifactList } from '../src/artifacts/list.js';
 import { offlineList, offlineScript, type OfflineList } from '../src/artifacts/offline.js';
+import { upgradeJob } from '../src/lifecycle/upgradeJobs.js';
+import { runsKubernetes } from '../src/model/model.js';
+import { parse as parseYaml } from 'yaml';
 
 const MIRROR = 'https://mirror.internal/k8s';
 const REGISTRY = 'registry.internal:5000';
@@ -49,6 +52,21 @@ describe.each(SCENARIOS)('artifacts of %s', (name) => {
 });
 
 describe('artifacts list content', () => {
+  // An air-gapped cluster must also be able to run `kspray upgrade --apply`: its per-node Job's image
+  // is the localhost proxy's nginx, which a kube-vip or external-LB cluster pulls nowhere else.
+  it('names the upgrade Job image for every kubelet node, also without the localhost proxy', async () => {
+    for (const name of ['kube-vip', 'external-lb', 'ha']) {
+      const model = compileSpec(specs(name).airgapped, `${name}.yaml`);
+      const list = artifactList(await renderFixture(model));
+      const node = model.nodes.find((n) => n.kind === 'node' && !n.isControlPlane) ?? model.nodes[0]!;
+      const jobImage = (parseYaml(upgradeJob(model, node, model.kubernetes.version, 'node')) as any).spec.template.spec.containers[0].image as string;
+      const entry = list.images.find((i) => i.image === jobImage);
+      expect(entry, `${name}: ${jobImage}`).toBeDefined();
+      expect(entry!.nodes.sort()).toEqual(model.nodes.filter((n) => runsKubernetes(n)).map((n) => n.name).sort());
+    }
+  });
+
+
   it('names the kubeadm images, stacked etcd pinned to the catalog, and drops the etcd image with external etcd', async () => {
     const ha = artifactList(await renderFixture(compileSpec(readFileSync(exampleFile('ha'), 'utf8'), 'ha.yaml')));
     const model = compileSpec(readFileSync(exampleFile('ha'), 'utf8'), 'ha.yaml');

@@ -1,6 +1,6 @@
 // Everything a cluster downloads at boot, read off its rendered plans: the files of downloads.tsv
 // and addons.tsv (URL + sha256) and every container image (static pods and addon manifests in the
-// payloads, the images kubeadm pulls, images inside downloaded manifests). Reading the plans rather
+// payloads, the images kubeadm pulls, images inside downloaded manifests), plus the upgrade Job's image. Reading the plans rather
 // than keeping a second list means the artifacts list cannot drift from what nodes really fetch.
 // Kubespray's contrib/offline/generate_list.sh does the same job for its files.list/images.list.
 import { parseAllDocuments } from 'yaml';
@@ -8,6 +8,7 @@ import type { Rendered } from '../rendered.js';
 import type { NodePlan } from '../plan/nodePlan.js';
 import { KUBEADM_CONFIG_PATH } from '../plan/builders/kubeadm.js';
 import { runsKubernetes } from '../model/model.js';
+import { upgradeJobImage } from '../lifecycle/upgradeJobs.js';
 
 export interface FileArtifact {
   url: string;
@@ -120,6 +121,9 @@ export function artifactList(r: Rendered): ArtifactList {
       }
     }
     if (runsKubernetes(plan.node)) addImage(r.model.images.pause, name);
+    // `kspray upgrade --apply` runs a Job on every kubelet node: its image must be in the mirror too
+    // (with the localhost proxy it already is; with kube-vip or an external LB nothing else pulls it).
+    if (runsKubernetes(plan.node)) addImage(upgradeJobImage(r.model), name);
     for (const image of [...manifestImages(plan), ...plan.extraImages]) addImage(image, name);
   }
   for (const [image, nodes] of kubeadmImages(r)) for (const n of nodes) addImage(image, n);

@@ -3,6 +3,9 @@
 // re-provisioned. Safe to run twice: every step is skipped or harmless when already done.
 // KSPRAY_ROOT prefixes every path it removes (tests), as in the node program.
 import { stringify } from 'yaml';
+import type { ClusterModel, NodeModel } from '../model/model.js';
+import { osProfile } from '../plan/osProfile.js';
+import { registriesConfPath } from '../plan/builders/crio.js';
 
 /** Directories and files Kubespray's reset removes that kspray's payloads or node program can create. */
 export const RESET_PATHS = [
@@ -37,6 +40,16 @@ export const RESET_PATHS = [
   '/var/lib/containerd',
   '/run/containerd',
   '/etc/crictl.yaml',
+  // cri-o (static bundle): config, image and container storage, state, conmon and OCI runtimes, unit.
+  // /etc/containers stays: the OS's containers-common owns it (kspray's mirror files go with -f).
+  '/etc/crio',
+  '/var/lib/crio',
+  '/var/lib/containers',
+  '/run/containers',
+  '/var/run/crio',
+  '/usr/local/libexec/crio',
+  '/etc/systemd/system/crio.service',
+  '/etc/systemd/system/crio.service.d',
   // kspray: payload config, phase markers, node program
   '/etc/kspray',
   '/var/lib/kspray',
@@ -64,17 +77,32 @@ export const RESET_RUNTIME_FILES = [
   '/usr/local/bin/containerd-stress',
   '/usr/local/bin/ctr',
   '/usr/local/sbin/runc',
+  // cri-o's static bundle (crio, pinns; the bin dir of every OS cri-o is allowed on)
+  '/usr/local/bin/crio',
+  '/usr/local/bin/pinns',
 ];
 
 /** Interfaces left by the CNI plugins, kube-proxy (ipvs) and nodelocaldns (shell case patterns). */
-export const RESET_LINK_PATTERNS = ['cali*', 'vxlan.calico', 'vxlan-v6.calico', 'tunl0', 'flannel*', 'cni0', 'kube-ipvs0', 'kube-bridge', 'nodelocaldns', 'cilium_*'];
+export const RESET_LINK_PATTERNS = ['cali*', 'vxlan.calico', 'vxlan-v6.calico', 'tunl0', 'flannel*', 'cni0', 'kube-ipvs0', 'kube-bridge', 'nodelocaldns', 'cilium_*', 'lxc_health', 'kube-dummy-if'];
 
-export const SERVICES = ['kspray-bootstrap', 'kubelet', 'etcd', 'containerd'];
+export const SERVICES = ['kspray-bootstrap', 'kubelet', 'etcd', 'containerd', 'crio'];
 
 export interface ResetOptions {
   node: string;
   /** Bin dirs to clean; default both kspray uses. */
   binDirs?: string[];
+  /** Further files only the spec names (cri-o's registries.conf.d mirror files). */
+  extraPaths?: string[];
+}
+
+/** With the spec (-f): only the node OS's bin dir, and the mirror files the spec's cri-o got. */
+export function resetOptionsForNode(model: ClusterModel, node: NodeModel): ResetOptions {
+  const crio = model.containerRuntime.name === 'cri-o';
+  return {
+    node: node.name,
+    binDirs: [osProfile(node.os).binDir],
+    ...(crio && model.containerRuntime.registryMirrors.length ? { extraPaths: model.containerRuntime.registryMirrors.map((m) => registriesConfPath(m.host)) } : {}),
+  };
 }
 
 export function resetScript(opts: ResetOptions): string {
@@ -114,12 +142,12 @@ if have systemctl; then
   done
 fi
 
-log "unmounting kubelet and pod network namespace mounts"
+log "unmounting kubelet, pod network namespace and cri-o storage mounts"
 if [[ -r /proc/mounts ]]; then
   mapfile -t mounts < <(awk '{print $2}' /proc/mounts | sort -r)
   for m in "\${mounts[@]}"; do
     case $m in
-      "$R"/var/lib/kubelet/* | "$R"/run/netns/*) umount -l "$m" || warn "umount $m failed" ;;
+      "$R"/var/lib/kubelet/* | "$R"/run/netns/* | "$R"/var/lib/containers/storage/* | "$R"/run/containers/storage/*) umount -l "$m" || warn "umount $m failed" ;;
     esac
   done
 fi
@@ -158,7 +186,7 @@ log "removing files and directories"
 paths=(
 ${list(RESET_PATHS)}
 ${list(binaries)}
-${list(RESET_RUNTIME_FILES)}
+${list([...RESET_RUNTIME_FILES, ...(opts.extraPaths ?? [])])}
 )
 for p in "\${paths[@]}"; do
   rm -rf -- "$R$p" || warn "could not remove $R$p"

@@ -15,6 +15,7 @@ import { KsprayError, type Problem } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { componentVersions, type ComponentVersions } from '../catalog/catalog.js';
 import { controlPlaneNodes, type ClusterModel, type NodeModel } from '../model/model.js';
+import { upgradeSkipPhases } from './upgradeJobs.js';
 
 /** Kubelets may be this many minors older than kube-apiserver (since Kubernetes 1.28). */
 export const KUBELET_MAX_MINOR_SKEW = 3;
@@ -180,8 +181,9 @@ const installKubelet = (to: string): UpgradeAction[] => [
  * that), which would replace the certificates derived from the secrets bundle with ones the bundle
  * does not know. Certificate lifetime is `kspray certs`' job.
  */
-const kubeadmApply = (to: string) => onNode(`kubeadm upgrade apply v${to} --yes --certificate-renewal=false`);
-const kubeadmNode = () => onNode('kubeadm upgrade node --certificate-renewal=false');
+const withSkip = (cmd: string, skip: string) => (skip ? `${cmd} ${skip}` : cmd);
+const kubeadmApply = (to: string, skip: string) => onNode(withSkip(`kubeadm upgrade apply v${to} --yes --certificate-renewal=false`, skip));
+const kubeadmNode = (skip: string) => onNode(withSkip('kubeadm upgrade node --certificate-renewal=false', skip));
 
 export function planUpgrade(model: ClusterModel, to: string, catalog: string[], kubelets: Record<string, string> = {}): UpgradePlan {
   const from = model.kubernetes.version;
@@ -201,6 +203,7 @@ export function planUpgrade(model: ClusterModel, to: string, catalog: string[], 
   const pools = model.nodes.filter((n) => n.kind === 'pool');
   const batchSize = Math.max(1, Math.ceil(workers.length * WORKER_BATCH_FRACTION));
   const first = cps[0]!;
+  const skip = upgradeSkipPhases(model);
 
   const steps: UpgradeStep[] = [
     {
@@ -230,7 +233,7 @@ export function planUpgrade(model: ClusterModel, to: string, catalog: string[], 
       phase: 'control-plane',
       title: `control plane ${cp.name}${i === 0 ? ' (first: kubeadm upgrade apply)' : ''}`,
       nodes: [cp.name],
-      actions: [...drain(cp.name), installKubeadm(target), i === 0 ? kubeadmApply(target) : kubeadmNode(), ...installKubelet(target), ...uncordon(cp.name)],
+      actions: [...drain(cp.name), installKubeadm(target), i === 0 ? kubeadmApply(target, skip) : kubeadmNode(skip), ...installKubelet(target), ...uncordon(cp.name)],
     });
   });
   for (let i = 0; i < workers.length; i += batchSize) {
@@ -240,7 +243,7 @@ export function planUpgrade(model: ClusterModel, to: string, catalog: string[], 
       phase: 'workers',
       title: `workers batch ${i / batchSize + 1} of ${Math.ceil(workers.length / batchSize)}: ${names.join(', ')}`,
       nodes: names,
-      actions: [...names.flatMap(drain), installKubeadm(target), kubeadmNode(), ...installKubelet(target), ...names.flatMap(uncordon)],
+      actions: [...names.flatMap(drain), installKubeadm(target), kubeadmNode(skip), ...installKubelet(target), ...names.flatMap(uncordon)],
     });
   }
   for (const pool of pools) steps.push(poolStep(pool, target));

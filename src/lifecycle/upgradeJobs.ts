@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { componentVersions, images, nodeDownloads, type Arch } from '../catalog/catalog.js';
-import type { ClusterModel, NodeModel } from '../model/model.js';
+import { runsKubeProxy, type ClusterModel, type NodeModel } from '../model/model.js';
 
 export const UPGRADE_NAMESPACE = 'kube-system';
 /** Label on everything the upgrade creates: its target version. */
@@ -32,6 +32,15 @@ export function upgradeDownloads(model: ClusterModel, version: string, arch: Arc
     .join('');
 }
 
+/**
+ * kubeadm's --skip-phases for both upgrade commands: kubeadm >= 1.32 re-deploys kube-proxy on upgrade
+ * even when init skipped it (kubernetes/kubeadm#3137; Kubespray passes it too), so a cluster whose
+ * Services Cilium serves must skip the addon again.
+ */
+export function upgradeSkipPhases(model: ClusterModel): string {
+  return runsKubeProxy(model) ? '' : '--skip-phases=addon/kube-proxy';
+}
+
 const labels = (version: string) => ({ 'app.kubernetes.io/managed-by': 'kspray', [UPGRADE_LABEL]: version });
 
 export function upgradeConfigMap(model: ClusterModel, version: string, nodes: NodeModel[], program: string): string {
@@ -50,6 +59,9 @@ export function upgradeConfigMap(model: ClusterModel, version: string, nodes: No
   );
 }
 
+/** The upgrade Job's image: the localhost proxy's nginx (Alpine), honouring artifacts.registry. */
+export const upgradeJobImage = (model: ClusterModel): string => images(model.versions, model.artifacts.registry).nginx;
+
 /**
  * The Job for one node. nodeName bypasses the scheduler (the node is cordoned), tolerations let
  * it run on tainted control planes, hostPID lets nsenter reach PID 1's namespaces, hostNetwork
@@ -66,7 +78,7 @@ export function upgradeJob(model: ClusterModel, node: NodeModel, version: string
     `mkdir -p /host${dir}`,
     `cp /kspray/kspray-node.sh /host${dir}/kspray-node.sh`,
     `cp /kspray/downloads-${node.arch}.tsv /host${dir}/downloads.tsv`,
-    `exec nsenter -t 1 -m -u -i -n -p -- bash ${dir}/kspray-node.sh --upgrade ${version} ${mode}`,
+    `exec nsenter -t 1 -m -u -i -n -p -- bash ${dir}/kspray-node.sh --upgrade ${version} ${mode}${upgradeSkipPhases(model) ? ` ${upgradeSkipPhases(model)}` : ''}`,
   ].join('\n');
   const podLabels = { ...labels(version), 'kspray.io/node': node.name };
   return stringify(
@@ -89,7 +101,7 @@ export function upgradeJob(model: ClusterModel, node: NodeModel, version: string
             containers: [
               {
                 name: 'upgrade',
-                image: images(model.versions, model.artifacts.registry).nginx,
+                image: upgradeJobImage(model),
                 command: ['/bin/sh', '-c', script],
                 securityContext: { privileged: true },
                 volumeMounts: [

@@ -104,7 +104,7 @@ describe('kspray images (HA example)', () => {
     const baked = out.files.filter((f) => f.relPath.startsWith('packer/ubuntu-24.04-amd64/files/')).map((f) => f.relPath.slice('packer/ubuntu-24.04-amd64/files'.length));
     for (const path of baked) expect(inline.some((l) => l.startsWith('install -D') && l.endsWith(` '${path}'`)), path).toBe(true);
     // The OS preparation settings node.env would give (the bake has no node.env), then the program.
-    const run = inline.indexOf(`KSPRAY_PACKAGE_MANAGER='apt' KSPRAY_PACKAGES='${osPackages('ubuntu-24.04', ha.model.kubernetes.proxyMode).join(' ')}' /usr/local/lib/kspray/kspray-node.sh --only-install`);
+    const run = inline.indexOf(`KSPRAY_BIN_DIR='/usr/local/bin' KSPRAY_INSTALL_CONTAINERD='yes' KSPRAY_PACKAGE_MANAGER='apt' KSPRAY_PACKAGES='${osPackages('ubuntu-24.04', ha.model.kubernetes.proxyMode).join(' ')}' /usr/local/lib/kspray/kspray-node.sh --only-install`);
     expect(run).toBeGreaterThan(0);
     expect(inline.indexOf('cloud-init clean --logs --seed')).toBeGreaterThan(run);
     expect(inline).toContain('truncate -s 0 /etc/machine-id');
@@ -268,5 +268,54 @@ describe('kspray images for the dnf/zypper distros (matrix scenarios)', () => {
     expect(sourceOf(hcl('azure-arm')).body.attrs).toMatchObject({ image_publisher: 'RedHat', image_offer: 'RHEL', image_sku: '9-lvm-gen2' });
     expect(() => hcl('qemu')).toThrow(/no cloud image at a stable public URL/);
     expect(() => hcl('azure-arm', 'arm64')).toThrow(/Azure Marketplace has no rhel-9 arm64 image/);
+  });
+});
+
+// The bake runs the install phases with no node.env: every node.env setting they read must be on
+// the bake line with the value the nodes get, or the image holds something else than the nodes
+// install (a cri-o cluster's image would get containerd, and the bake would fail on its missing download).
+describe('kspray images: the bake line carries what the install phases read from node.env', () => {
+  const INSTALL_KEYS = ['KSPRAY_BIN_DIR', 'KSPRAY_INSTALL_CONTAINERD', 'KSPRAY_CONTAINER_RUNTIME', 'KSPRAY_PACKAGE_MANAGER', 'KSPRAY_PACKAGES', 'KSPRAY_SELINUX', 'KSPRAY_FIREWALLD'];
+  const scenarios = ['rocky-crio-cilium', 'al2023-crio-kube-router-airgap', 'opensuse-containerd17-flannel', 'debian-containerd-calico'];
+  const rendered = new Map<string, Rendered>();
+  beforeAll(async () => {
+    for (const name of scenarios) rendered.set(name, await renderFixture(loadExample(name)));
+  });
+  /** KEY -> value as bash sees them after sourcing `lines` (unset keys are absent). */
+  const shellEnv = (lines: string) => {
+    const out = execFileSync('bash', ['-c', `${lines}\nfor k in ${INSTALL_KEYS.join(' ')}; do if [[ -v $k ]]; then printf '%s=%s\\n' "$k" "\${!k}"; fi; done`], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    return Object.fromEntries(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  };
+  const nonEmpty = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+
+  it('same values as the node.env of the nodes the image is for', () => {
+    for (const [name, r] of rendered) {
+      const o = packerOutputs(r);
+      expect(o.images.length, name).toBeGreaterThan(0);
+      for (const dir of o.images) {
+        const hcl = o.files.find((f) => f.relPath.startsWith(`packer/${dir}/`) && f.relPath.endsWith('.pkr.hcl'))!;
+        const inline = blocks(blocks(parseHcl(text(hcl.content)), 'build')[0]!.body, 'provisioner').at(-1)!.body.attrs.inline as string[];
+        const line = inline.find((l) => l.endsWith(' --only-install'))!;
+        const baked = shellEnv(`export ${line.replace(/ \S+ --only-install$/, '')}`);
+        for (const plan of r.plans.filter((p) => `${p.node.os}-${p.node.arch}` === dir)) {
+          const nodeEnv = plan.files.get('/etc/kspray/node.env')!.content as string;
+          expect(baked, `${name} ${dir} ${plan.node.name}`).toEqual(nonEmpty(shellEnv(nodeEnv)));
+        }
+      }
+    }
+  });
+
+  it('cri-o: the image gets cri-o, its drop-in (conmon and runtimes in libexec) and crictl endpoint, never containerd', () => {
+    const o = packerOutputs(rendered.get('rocky-crio-cilium')!);
+    const files = o.files.filter((f) => f.relPath.startsWith('packer/rocky-9-amd64/files/')).map((f) => f.relPath.slice('packer/rocky-9-amd64/files'.length));
+    expect(files).toContain('/etc/crio/crio.conf.d/10-kspray.conf');
+    expect(files).toContain('/etc/crictl.yaml');
+    expect(files.some((f) => f.startsWith('/etc/containerd/'))).toBe(false);
+    const hcl = o.files.find((f) => f.relPath === 'packer/rocky-9-amd64/qemu.pkr.hcl')!;
+    expect(text(hcl.content)).toContain("KSPRAY_INSTALL_CONTAINERD='no'");
+    expect(text(hcl.content)).toContain("KSPRAY_CONTAINER_RUNTIME='cri-o'");
   });
 });

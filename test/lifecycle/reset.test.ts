@@ -7,8 +7,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { RESET_PATHS, RESET_SCRIPT_PATH, resetCloudConfig, resetScript } from '../../src/lifecycle/reset.js';
-import { exampleFile, repoRoot } from '../helpers/fixtures.js';
+import { RESET_PATHS, RESET_SCRIPT_PATH, resetCloudConfig, resetOptionsForNode, resetScript } from '../../src/lifecycle/reset.js';
+import { SCENARIOS, exampleFile, loadExample, renderFixture, repoRoot } from '../helpers/fixtures.js';
 import { cloudConfigValidator, cloudInitRoot, cloudInitSchema } from '../helpers/validators.js';
 
 const SHELLCHECK = '/usr/bin/shellcheck';
@@ -95,6 +95,57 @@ describe('reset script', () => {
   it('covers Kubespray reset directories that kspray nodes have', () => {
     for (const p of ['/etc/kubernetes', '/var/lib/kubelet', '/var/lib/etcd', '/etc/cni', '/var/lib/cni', '/opt/cni', '/etc/kspray', '/var/lib/kspray', '/etc/etcd', '/etc/nginx', '/etc/haproxy'])
       expect(RESET_PATHS).toContain(p);
+  });
+});
+
+// The seams: a reset must undo what every runtime, network plugin and addon put on the node, not
+// only the containerd + calico defaults it was written against.
+describe('reset covers every runtime and network plugin', () => {
+  /** The quoted paths array of a reset script. */
+  const removed = (text: string) => text.slice(text.indexOf('\npaths=(\n') + 9, text.indexOf('\n)\n', text.indexOf('\npaths=(\n'))).split('\n').map((l) => l.trim());
+  const covered = (paths: string[], file: string) => paths.some((p) => file === p || file.startsWith(`${p}/`));
+
+  it('removes every file any payload writes (every example and matrix scenario, with -f)', async () => {
+    const misses: string[] = [];
+    for (const name of SCENARIOS) {
+      const r = await renderFixture(loadExample(name));
+      for (const plan of r.plans) {
+        const paths = removed(resetScript(resetOptionsForNode(r.model, plan.node)));
+        for (const f of plan.files.keys()) if (!covered(paths, f)) misses.push(`${name}/${plan.node.name}: ${f}`);
+      }
+    }
+    expect(misses).toEqual([]);
+    // The check itself: a path no script removes is caught.
+    expect(covered(removed(script), '/etc/other/file.conf')).toBe(false);
+  });
+
+  it('cri-o node (static bundle): stops crio, removes its config, storage, libexec and binaries', () => {
+    const base = mkdtempSync(join(tmpdir(), 'kspray-reset-crio-'));
+    const root = join(base, 'root');
+    const bin = join(base, 'bin');
+    const log = join(base, 'calls.log');
+    mkdirSync(bin, { recursive: true });
+    for (const p of ['etc/crio/crio.conf.d/10-kspray.conf', 'var/lib/containers/storage/overlay-images/images.json', 'run/containers/storage/overlay-containers/x', 'var/lib/crio/version',
+      'usr/local/bin/crio', 'usr/local/bin/pinns', 'usr/local/libexec/crio/conmon', 'usr/local/libexec/crio/crun', 'etc/systemd/system/crio.service', 'etc/systemd/system/crio.service.d/http-proxy.conf',
+      'etc/crictl.yaml', 'etc/containers/policy.json', 'etc/containers/registries.conf']) {
+      mkdirSync(dirname(join(root, p)), { recursive: true });
+      writeFileSync(join(root, p), 'x');
+    }
+    for (const l of ['cilium_host', 'cilium_net', 'cilium_vxlan', 'lxc_health', 'kube-bridge', 'kube-dummy-if', 'eth0']) mkdirSync(join(root, 'sys/class/net', l), { recursive: true });
+    for (const c of ['kubeadm', 'systemctl', 'crictl', 'ip']) {
+      writeFileSync(join(bin, c), `#!/usr/bin/env bash\nprintf '%s\\n' "${c} $*" >>"${log}"\n`);
+      chmodSync(join(bin, c), 0o755);
+    }
+    const r = spawnSync('bash', [tmpFile('reset.sh', script)], { encoding: 'utf8', env: { ...process.env, KSPRAY_ROOT: root, PATH: `${bin}:/usr/bin:/bin` } });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines).toContain('systemctl disable --now crio.service');
+    for (const p of ['etc/crio', 'var/lib/containers', 'run/containers', 'var/lib/crio', 'usr/local/bin/crio', 'usr/local/bin/pinns', 'usr/local/libexec/crio', 'etc/systemd/system/crio.service', 'etc/systemd/system/crio.service.d', 'etc/crictl.yaml'])
+      expect(existsSync(join(root, p)), p).toBe(false);
+    // The OS's containers-common files stay (only kspray's mirror files go, with -f).
+    for (const p of ['etc/containers/policy.json', 'etc/containers/registries.conf']) expect(existsSync(join(root, p)), p).toBe(true);
+    const deleted = lines.filter((l) => l.startsWith('ip link delete ')).map((l) => l.slice('ip link delete '.length)).sort();
+    expect(deleted).toEqual(['cilium_host', 'cilium_net', 'cilium_vxlan', 'kube-bridge', 'kube-dummy-if', 'lxc_health']);
   });
 });
 

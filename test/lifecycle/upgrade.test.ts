@@ -79,6 +79,21 @@ describe('upgrade paths', () => {
   });
 });
 
+describe('planUpgrade with Cilium replacing kube-proxy', () => {
+  it('shows kubeadm skipping the kube-proxy addon on every node (kubeadm >= 1.32 would re-deploy it)', () => {
+    const catalog = kubernetesVersions();
+    const spec = readFileSync(exampleFile('ubuntu-containerd-cilium-kpr'), 'utf8').replace(
+      '  pools:\n',
+      '    - { name: worker-1, address: 10.0.0.21, roles: [worker], os: ubuntu-24.04 }\n  pools:\n',
+    );
+    const model = compileSpec(spec, 'cluster.yaml');
+    const to = catalog.find((v) => v !== model.kubernetes.version && minorOf(v) === minorOf(model.kubernetes.version)) ?? catalog[0]!;
+    const cmds = planUpgrade(model, to, catalog).steps.flatMap((s) => s.actions.map((a) => a.command)).filter((c) => c.startsWith('kubeadm upgrade'));
+    expect(cmds.length).toBeGreaterThan(1);
+    for (const c of cmds) expect(c).toMatch(/ --skip-phases=addon\/kube-proxy$/);
+  });
+});
+
 describe('planUpgrade on the HA example', () => {
   // From the newest patch of the second-newest catalog minor to the newest version.
   const catalog = kubernetesVersions();

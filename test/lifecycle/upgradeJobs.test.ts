@@ -49,6 +49,20 @@ describe('upgrade Job', () => {
     expect(cp1.spec.template.spec.containers[0].command[2]).toMatch(/ apply$/);
   });
 
+  // kubeadm >= 1.32 re-deploys kube-proxy on `upgrade apply`/`upgrade node` even when init skipped it
+  // (kubernetes/kubeadm#3137; Kubespray passes --skip-phases since its PR 12306): with Cilium's
+  // kube-proxy replacement, both must skip addon/kube-proxy or the upgrade brings kube-proxy back.
+  it('skips the kube-proxy addon on upgrade when Cilium replaces kube-proxy, and only then', () => {
+    const kpr = compileSpec(readFileSync(exampleFile('ubuntu-containerd-cilium-kpr'), 'utf8'), 'cluster.yaml');
+    const scriptOf = (m: typeof model, name: string, mode: 'apply' | 'node') =>
+      (parseYaml(upgradeJob(m, m.nodes.find((n) => n.name === name)!, TO, mode)) as any).spec.template.spec.containers[0].command[2] as string;
+    const worker = kpr.nodes.find((n) => !n.isControlPlane)!.name; // the workers pool
+    expect(scriptOf(kpr, 'cp-1', 'apply')).toMatch(new RegExp(`--upgrade ${TO.replace(/\./g, '\\.')} apply --skip-phases=addon/kube-proxy$`));
+    expect(scriptOf(kpr, worker, 'node')).toMatch(/ node --skip-phases=addon\/kube-proxy$/);
+    expect(scriptOf(model, 'cp-1', 'apply')).not.toContain('--skip-phases');
+    expect(scriptOf(model, 'worker-3', 'node')).not.toContain('--skip-phases');
+  });
+
   it('keeps names within 63 characters, distinct for long node names', () => {
     expect(upgradeJobName('1.36.4', 'cp-1')).toBe('kspray-upgrade-1-36-4-cp-1');
     const a = upgradeJobName('1.36.4', `${'n'.repeat(50)}-a`);

@@ -38,7 +38,9 @@ describe('node/kspray-node.sh', () => {
     // source also holds the upgrade mode, which payloads leave out. Raised again (14 → 16 KB source,
     // 9 → 10 KB shipped) when dnf/zypper preparation, cri-o, proxies and namespaced addons landed;
     // the binding limit is EC2's 16 KiB on the HA first control plane (test/emit/providers.test.ts).
-    expect(Buffer.byteLength(text)).toBeLessThan(16 * 1024);
+    // Source 16 → 17 KB for the upgrade mode's seams (proxy, --skip-phases, kube-proxy repoint), which
+    // payloads never ship: the shipped budget below is unchanged.
+    expect(Buffer.byteLength(text)).toBeLessThan(17 * 1024);
     expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(10 * 1024);
   });
 });

@@ -7,13 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { nodeLayout, runProgram, sha256, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
 const STUB = stubScript({
+  // With PROXY_LOG set, curl and kubeadm also log the proxy variables they were given.
+  always: `if [[ $name == curl || $name == kubeadm ]] && [[ -n \${PROXY_LOG:-} ]]; then printf '%s http_proxy=%s https_proxy=%s no_proxy=%s\\n' "$name" "\${http_proxy-unset}" "\${https_proxy-unset}" "\${no_proxy-unset}" >>"$PROXY_LOG"; fi`,
   arms: '  kubeadm) if [[ \${FAKE_KUBEADM_FAILS:-} == yes ]]; then echo "stub: upgrade failed" >&2; exit 1; fi ;;',
 });
 const VERSION = '1.36.4';
 const tempDir = trackedTempDirs();
 
 function fixture(nodeEnv = '', opts: { badSha?: string } = {}) {
-  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-upgrade-node-'), ['curl', 'kubeadm', 'systemctl', 'sleep'], STUB);
+  const { dir, root, srv, stubs, calls } = nodeLayout(tempDir('kspray-upgrade-node-'), ['curl', 'kubeadm', 'kubectl', 'systemctl', 'sleep'], STUB);
   const list = ['kubeadm', 'kubelet', 'kubectl']
     .map((b) => {
       writeFile(join(srv, b), `${b} v${VERSION}\n`);
@@ -82,6 +84,69 @@ describe('kspray-node.sh --upgrade', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.calls).toContain('kubeadm upgrade node --certificate-renewal=false');
     expect(curls(again.calls)).toEqual(['kubelet', 'kubectl']); // kubeadm was already in place, verified
+  });
+
+  // The Job's container has no proxy variables: the program must take spec.proxy from node.env, as at
+  // first boot, or a node behind a proxy cannot download the new binaries.
+  it('gives curl and kubeadm the proxy from node.env (spec.proxy)', () => {
+    const f = fixture(
+      "KSPRAY_ACTION='init'\nKSPRAY_HTTP_PROXY='http://proxy.internal:3128'\nKSPRAY_HTTPS_PROXY='http://proxy.internal:3129'\nKSPRAY_NO_PROXY='localhost,127.0.0.1,10.0.0.11'\n",
+    );
+    const log = join(f.root, '..', 'proxy.log');
+    const r = f.run(['--upgrade', VERSION, 'apply'], { PROXY_LOG: log });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const seen = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    expect(seen.map((l) => l.split(' ')[0])).toEqual(['curl', 'kubeadm', 'curl', 'curl']);
+    for (const l of seen) expect(l).toMatch(/ http_proxy=http:\/\/proxy.internal:3128 https_proxy=http:\/\/proxy.internal:3129 no_proxy=localhost,127.0.0.1,10.0.0.11$/);
+  });
+
+  it('leaves the environment alone without a proxy', () => {
+    const f = fixture("KSPRAY_ACTION='join-worker'\n");
+    const log = join(f.root, '..', 'proxy.log');
+    expect(f.run(['--upgrade', VERSION, 'node'], { PROXY_LOG: log }).code).toBe(0);
+    const seen = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    expect(seen.length).toBe(4);
+    for (const l of seen) expect(l).toMatch(/ http_proxy=unset https_proxy=unset no_proxy=unset$/);
+  });
+
+  it('passes --skip-phases to kubeadm upgrade apply and node (Cilium kube-proxy replacement)', () => {
+    const f = fixture("KSPRAY_ACTION='init'\n");
+    const r = f.run(['--upgrade', VERSION, 'apply', '--skip-phases=addon/kube-proxy']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.calls).toContain(`kubeadm upgrade apply v${VERSION} --yes --certificate-renewal=false --skip-phases=addon/kube-proxy`);
+    const g = fixture("KSPRAY_ACTION='join-worker'\n");
+    const n = g.run(['--upgrade', VERSION, 'node', '--skip-phases=addon/kube-proxy']);
+    expect(n.code, n.stderr).toBe(0);
+    expect(n.calls).toContain('kubeadm upgrade node --certificate-renewal=false --skip-phases=addon/kube-proxy');
+    // Anything else as a third argument is refused before any change.
+    const bad = g.run(['--upgrade', VERSION, 'node', '--yes; rm -rf /']);
+    expect(bad.code).toBe(2);
+    expect(bad.calls).toEqual([]);
+  });
+
+  // kubeadm upgrade apply rewrites the kube-proxy ConfigMap with the first control plane's address
+  // (Kubespray issues 4689, 6731): with the localhost proxy it must be pointed back at 127.0.0.1.
+  it('control planes: point kube-proxy back at the localhost proxy after kubeadm, before kubelet', () => {
+    const f = fixture("KSPRAY_ACTION='init'\nKSPRAY_KUBE_PROXY_SERVER='https://127.0.0.1:6443'\n");
+    const r = f.run(['--upgrade', VERSION, 'apply']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const apply = r.calls.indexOf(`kubeadm upgrade apply v${VERSION} --yes --certificate-renewal=false`);
+    const get = r.calls.indexOf('kubectl -n kube-system get configmap kube-proxy -o yaml');
+    expect(apply).toBeGreaterThanOrEqual(0);
+    expect(get).toBeGreaterThan(apply);
+    expect(r.calls).toContain('kubectl -n kube-system rollout restart daemonset kube-proxy');
+    expect(get).toBeLessThan(r.calls.indexOf('systemctl restart kubelet'));
+    // Other control planes too (the last one's `upgrade node` runs the addon phase in kubeadm >= 1.31).
+    const cp2 = fixture("KSPRAY_ACTION='join-control-plane'\nKSPRAY_LOCAL_API_SERVER='https://127.0.0.1:6443'\n").run(['--upgrade', VERSION, 'node']);
+    expect(cp2.code, cp2.stderr).toBe(0);
+    expect(cp2.calls).toContain('kubectl -n kube-system rollout restart daemonset kube-proxy');
+    // Without it (kube-vip, external LB), on workers and with Cilium KPR, kube-proxy is left alone.
+    const kubectl = (r: { calls: string[] }) => r.calls.some((c) => c.startsWith('kubectl '));
+    expect(kubectl(fixture("KSPRAY_ACTION='init'\n").run(['--upgrade', VERSION, 'apply']))).toBe(false);
+    expect(kubectl(fixture("KSPRAY_ACTION='join-worker'\nKSPRAY_LOCAL_API_SERVER='https://127.0.0.1:6443'\n").run(['--upgrade', VERSION, 'node']))).toBe(false);
+    const kpr = fixture("KSPRAY_ACTION='join-control-plane'\nKSPRAY_LOCAL_API_SERVER='https://127.0.0.1:6443'\n").run(['--upgrade', VERSION, 'node', '--skip-phases=addon/kube-proxy']);
+    expect(kpr.code, kpr.stderr).toBe(0);
+    expect(kubectl(kpr)).toBe(false);
   });
 
   it('refuses bad arguments (exit 2) and a missing downloads list', () => {

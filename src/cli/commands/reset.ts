@@ -1,13 +1,12 @@
 // `kspray reset --node NAME`: the script (or a #cloud-config running it) that resets a node for
 // re-provisioning (Kubespray reset.yml). With -f the node is checked against the spec and only its
-// OS's bin dir is cleaned; without, both bin dirs kspray uses.
+// OS's bin dir is cleaned (and cri-o's mirror files the spec names); without, both bin dirs kspray uses.
 import type { Command } from 'commander';
 import { compileSpec } from '../../compileSpec.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
 import { createFile, readTextFile } from '../../io/files.js';
-import { resetCloudConfig, resetScript, type ResetOptions } from '../../lifecycle/reset.js';
-import { osProfile } from '../../plan/osProfile.js';
+import { resetCloudConfig, resetOptionsForNode, resetScript, type ResetOptions } from '../../lifecycle/reset.js';
 
 interface ResetCliOptions {
   file?: string;
@@ -17,12 +16,12 @@ interface ResetCliOptions {
 }
 
 function reset(opts: ResetCliOptions): void {
-  const ropts: ResetOptions = { node: opts.node };
+  let ropts: ResetOptions = { node: opts.node };
   if (opts.file !== undefined) {
     const model = compileSpec(readTextFile(opts.file), opts.file);
     const node = model.nodes.find((n) => n.name === opts.node);
     if (!node) throw new KsprayError('input', [messages.resetUnknownNode(opts.node, model.nodes.map((n) => n.name))]);
-    ropts.binDirs = [osProfile(node.os).binDir];
+    ropts = resetOptionsForNode(model, node);
   }
   const text = opts.cloudInit ? resetCloudConfig(ropts) : resetScript(ropts);
   if (opts.out === undefined || opts.out === '-') return void process.stdout.write(text);

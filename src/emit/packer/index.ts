@@ -5,7 +5,7 @@ import type { NodePlan } from '../../plan/nodePlan.js';
 import { isIgnition } from '../providers/index.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
-import { osPrepareEnv } from '../../plan/osProfile.js';
+import { installEnv } from '../../plan/builders/bootstrap.js';
 import { baseImageMissing, isPackerDistro, type PackerDistro } from './distros.js';
 import { BUILDERS, bakeFiles, imageDir, packerTemplate, type PackerBuilder } from './template.js';
 
@@ -49,7 +49,8 @@ export function packerOutputs(r: Rendered, sel: PackerSelection = {}): PackerOut
   for (const [dir, { distro, plan }] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const baked = bakeFiles(plan);
     for (const f of baked) files.push({ relPath: `packer/${dir}/files${f.path}`, content: f.content, mode: f.mode & 0o111 ? 0o755 : 0o644 });
-    const prepareEnv = osPrepareEnv(distro, r.model.kubernetes.proxyMode);
+    // The install settings node.env gives this image's nodes (OS packages, runtime, bin dir).
+    const prepareEnv = installEnv(r.model, plan.node);
     for (const builder of builders) {
       // No guessing a base image: a builder asked for by name is refused, the default set leaves it out.
       const reason = baseImageMissing(distro, builder, plan.node.arch);

@@ -32,8 +32,11 @@ const BAKE_PATHS = [
   /^\/etc\/sysctl\.d\//,
   /^\/etc\/modules-load\.d\//,
   /^\/etc\/containerd\//,
+  // cri-o's drop-in (conmon and runtimes in /usr/local/libexec/crio: crio does not start without it) and mirrors
+  /^\/etc\/crio\//,
+  /^\/etc\/containers\/registries\.conf\.d\//,
   /^\/etc\/crictl\.yaml$/,
-  /^\/etc\/systemd\/system\/(containerd|kubelet)\.service(\.d\/.*)?$/,
+  /^\/etc\/systemd\/system\/(containerd|crio|kubelet)\.service(\.d\/.*)?$/,
   /\/kspray-node\.sh$/,
 ];
 
@@ -49,7 +52,7 @@ export interface TemplateInput {
   builder: PackerBuilder;
   /** Files uploaded from files/<path> next to the template (see bakeFiles). */
   files: PlanFile[];
-  /** The OS preparation settings of node.env (osPrepareEnv): the bake has no node.env. */
+  /** The install settings of node.env (installEnv): the bake has no node.env. */
   prepareEnv: Array<[string, string]>;
 }
 

@@ -65,6 +65,18 @@ export function waitFor(model: ClusterModel, node: NodeModel): string[] {
 }
 
 export function nodeEnv(model: ClusterModel, node: NodeModel): string {
+  return envFile(nodeEnvEntries(model, node));
+}
+
+/** The node.env settings the install phases read (what a Packer bake, which has no node.env, runs with). */
+export const INSTALL_ENV_KEYS = ['KSPRAY_BIN_DIR', 'KSPRAY_INSTALL_CONTAINERD', 'KSPRAY_CONTAINER_RUNTIME', 'KSPRAY_PACKAGE_MANAGER', 'KSPRAY_PACKAGES', 'KSPRAY_SELINUX', 'KSPRAY_FIREWALLD'];
+
+/** This node's install settings, taken from its node.env entries so an image never differs from a booted node. */
+export function installEnv(model: ClusterModel, node: NodeModel): Array<[string, string]> {
+  return nodeEnvEntries(model, node).filter(([k]) => INSTALL_ENV_KEYS.includes(k));
+}
+
+function nodeEnvEntries(model: ClusterModel, node: NodeModel): Array<[string, string]> {
   // With the localhost proxy, kubeadm's endpoint is the first control plane; once joined, every
   // node talks to 127.0.0.1 instead (nginx on workers, the local apiserver on control planes), as
   // Kubespray does, so no node depends on the first control plane staying up.
@@ -74,7 +86,7 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
   const kubeProxyServer = localhost && node.isFirstControlPlane && runsKubeProxy(model) ? `https://127.0.0.1:${model.controlPlane.bindPort}` : '';
   const os = osProfile(node.os);
   const crio = model.containerRuntime.name === 'cri-o';
-  return envFile([
+  return [
     ['KSPRAY_CLUSTER', model.name],
     ['KSPRAY_NODE_NAME', node.kind === 'node' ? node.name : ''],
     ['KSPRAY_ACTION', nodeAction(node)],
@@ -93,7 +105,7 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
     // Written only when they apply, so clusters without cri-o or a proxy keep their payloads.
     ...(crio ? [['KSPRAY_CONTAINER_RUNTIME', 'cri-o'] as [string, string]] : []),
     ...proxyEnv(model),
-  ]);
+  ];
 }
 
 /** spec.proxy for the node program's curl, apt-get and kubeadm (the units get systemd drop-ins). */
