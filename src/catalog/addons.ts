@@ -2,7 +2,7 @@
 // (dns-autoscaler, local-path-provisioner, registry, helm), from Kubespray's download.yml and
 // checksums.yml like the core components. Kept apart from catalog.ts's ComponentVersions so each
 // addon stays one small self-contained piece.
-import { type Arch, type Download, checkedDownload, kubesprayDownloadVar, newestVersionOf } from './catalog.js';
+import { type Arch, type Download, checkedDownload, inRegistry, kubesprayDownloadVar, newestVersionOf } from './catalog.js';
 
 export interface AddonVersions {
   /** cluster-proportional-autoscaler (Kubespray dnsautoscaler_version). */
@@ -40,7 +40,7 @@ export function addonVersions(): AddonVersions {
 
 /** Images, with `registry` replacing the upstream host as catalog.images() does. */
 export function addonImages(v: AddonVersions, registry?: string): AddonImages {
-  const r = (upstream: string) => (registry ? upstream.replace(/^[^/]+/, registry.replace(/\/+$/, '')) : upstream);
+  const r = (upstream: string) => inRegistry(upstream, registry);
   return {
     dnsAutoscaler: r(`registry.k8s.io/cpa/cluster-proportional-autoscaler:v${v.dnsAutoscaler}`),
     localPathProvisioner: r(`docker.io/rancher/local-path-provisioner:v${v.localPathProvisioner}`),

@@ -6,26 +6,7 @@
 // exists for them: kspray downloads upstream's own release manifest at Kubespray's pinned version
 // and verifies it against a sha256 the user supplies in the spec (never an unverified download,
 // never a hand-written copy of upstream's CRDs).
-import { readFileSync } from 'node:fs';
-import { inRegistry as fromRegistry, mirrored } from './catalog.js';
-
-interface AddonData {
-  checksums: Record<string, Record<string, Record<string, string>>>;
-  download: Record<string, unknown>;
-}
-
-let cached: AddonData | undefined;
-
-function data(): AddonData {
-  cached ??= JSON.parse(readFileSync(new URL('../../data/kubespray/kubespray.json', import.meta.url), 'utf8')) as AddonData;
-  return cached;
-}
-
-function setting(key: string): string {
-  const v = data().download[key];
-  if (v === undefined) throw new Error(`catalog: no ${key} in data/kubespray/download.yml`);
-  return String(v);
-}
+import { checkedDownload, inRegistry as fromRegistry, kubesprayDownloadVar, mirrored, versionsOf } from './catalog.js';
 
 /** Kubespray's addon versions: argocd_version is the newest argocd_install_checksums entry. */
 export interface AppAddonVersions {
@@ -35,19 +16,14 @@ export interface AppAddonVersions {
 }
 
 export function appAddonVersions(): AppAddonVersions {
-  const argocd = Object.keys(data().checksums.argocd_install_checksums?.no_arch ?? {})[0];
+  const argocd = versionsOf('argocd_install', 'no_arch')[0];
   if (!argocd) throw new Error('catalog: no argocd_install_checksums in data/kubespray/checksums.yml');
-  return { argocd, certManager: setting('cert_manager_version'), metallb: setting('metallb_version') };
+  return { argocd, certManager: kubesprayDownloadVar('cert_manager_version'), metallb: kubesprayDownloadVar('metallb_version') };
 }
 
 /** Argo CD's install.yaml (Kubespray argocd_install_url), with its catalog checksum. */
 export function argocdInstallDownload(version: string, mirror?: string): { url: string; sha256: string } {
-  const sha = data().checksums.argocd_install_checksums?.no_arch?.[version];
-  if (!sha?.startsWith('sha256:')) throw new Error(`catalog: no sha256 for argocd_install ${version}`);
-  return {
-    url: mirrored(`https://raw.githubusercontent.com/argoproj/argo-cd/v${version}/manifests/install.yaml`, mirror),
-    sha256: sha.slice('sha256:'.length),
-  };
+  return checkedDownload('argocd', `https://raw.githubusercontent.com/argoproj/argo-cd/v${version}/manifests/install.yaml`, 'argocd_install', 'no_arch', version, mirror);
 }
 
 /**

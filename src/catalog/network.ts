@@ -1,22 +1,12 @@
 // Network plugin versions and images (cilium, flannel, kube-router, multus), as Kubespray's
 // download.yml pins them: its *_version variables and *_image_repo / *_image_tag templates, resolved
 // against the same file, so a catalog update moves every plugin with it. Calico stays in catalog.ts.
-import { readFileSync } from 'node:fs';
-
-let cached: Record<string, unknown> | undefined;
-
-/** download.yml from data/kubespray/kubespray.json (the same file catalog.ts reads). */
-function download(): Record<string, unknown> {
-  cached ??= (JSON.parse(readFileSync(new URL('../../data/kubespray/kubespray.json', import.meta.url), 'utf8')) as { download: Record<string, unknown> })
-    .download;
-  return cached;
-}
+import { inRegistry, kubesprayDownloadVar } from './catalog.js';
 
 /** A download.yml variable with its `{{ var }}` references resolved (only plain variables occur in the ones used here). */
 function variable(name: string, depth = 0): string {
-  const raw = download()[name];
-  if (raw === undefined || depth > 5) throw new Error(`catalog: no ${name} in Kubespray's download.yml`);
-  return String(raw).replace(/\{\{\s*([a-z0-9_]+)\s*\}\}/g, (_m, ref: string) => variable(ref, depth + 1));
+  if (depth > 5) throw new Error(`catalog: ${name} in Kubespray's download.yml nests too deep`);
+  return kubesprayDownloadVar(name).replace(/\{\{\s*([a-z0-9_]+)\s*\}\}/g, (_m, ref: string) => variable(ref, depth + 1));
 }
 
 export interface NetworkVersions {
@@ -51,7 +41,7 @@ export interface NetworkImages {
 
 /** Images of every network plugin, with `registry` replacing the upstream registry host (air-gap), as images() in catalog.ts. */
 export function networkImages(registry?: string): NetworkImages {
-  const r = (upstream: string) => (registry ? upstream.replace(/^[^/]+/, registry.replace(/\/+$/, '')) : upstream);
+  const r = (upstream: string) => inRegistry(upstream, registry);
   const image = (prefix: string, suffix = '') => r(`${variable(`${prefix}_image_repo`)}${suffix}:${variable(`${prefix}_image_tag`)}`);
   return {
     cilium: image('cilium'),
