@@ -298,7 +298,7 @@ upgrade_kube_proxy_server() {
   retry "point kube-proxy at $s" 10 30 repoint_kube_proxy
 }
 
-# cri-o's minor follows kubernetes'; KSPRAY_UPGRADE_PAUSE_IMAGE (Job env): the target's pause.
+# KSPRAY_UPGRADE_PAUSE_IMAGE (Job env): the target's pause image, if it changes.
 upgrade_crio() {
   local c=$R/var/cache/kspray i=${KSPRAY_UPGRADE_PAUSE_IMAGE:-}
   [[ $i =~ ^[[:alnum:]./:@_-]*$ ]] || die "bad pause image"
