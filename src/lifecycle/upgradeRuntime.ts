@@ -30,9 +30,10 @@ export function crioUpgrade(model: ClusterModel, to: string, catalog: CrioCatalo
   // render picks with the amd64 list and downloads the same version for every architecture.
   const target = crioVersionFor(to, 'amd64', catalog('amd64'));
   const arches = [...new Set(model.nodes.filter(runsKubernetes).map((n) => n.arch))].sort();
-  const minors = () => [...new Set(catalog('amd64').map(minorOf))];
   const missing = target === undefined ? 'amd64' : arches.find((a) => !catalog(a).includes(target));
-  if (target === undefined || missing) return { problems: [messages.noCrioForUpgrade(to, from, missing ?? 'amd64', minors())] };
+  if (target === undefined || missing) {
+    return { problems: [messages.noCrioForUpgrade(to, from, missing ?? 'amd64', [...new Set(catalog('amd64').map(minorOf))])] };
+  }
   if (target === from) return { problems: [] };
   const pauseFrom = model.images.pause;
   const pauseTo = images(componentVersions(to), model.artifacts.registry).pause;
