@@ -275,11 +275,9 @@ phase() {
   status 'done' ""
 }
 
-# >>> not shipped: payloads leave this block out (src/plan/nodeProgram.ts); the upgrade Job
-# brings the whole program. In-place upgrade (docs/lifecycle.md) of a drained node: kubeadm, then
-# kubelet and kubectl, from the Job's verified $STATE/upgrade/v<VERSION>/downloads.tsv; certs kept.
-# UPGRADE_SKIP: --skip-phases=addon/kube-proxy under Cilium KPR (kubeadm >= 1.32 re-deploys it).
-# spec.proxy comes from node.env, as at boot.
+# >>> not shipped: payloads leave this block out (src/plan/nodeProgram.ts); the Job brings it all.
+# In-place upgrade of a drained node (docs/lifecycle.md): kubeadm, cri-o if listed, kubelet and
+# kubectl, from the Job's $STATE/upgrade/v<VERSION>/downloads.tsv; certs kept. UPGRADE_SKIP: Cilium KPR.
 upgrade_kubeadm() {
   fetch kubeadm "$BIN/kubeadm" 755
   if [[ $UPGRADE_MODE == apply ]]; then
@@ -290,14 +288,25 @@ upgrade_kubeadm() {
   upgrade_kube_proxy_server
 }
 
-# kubeadm's kube-proxy addon (apply, or upgrade node on the last control plane) rewrites its
-# server to the first control plane: point it back at the localhost proxy, as at first boot.
+# kubeadm's kube-proxy addon (apply; upgrade node on the last control plane) points it at the
+# first control plane: back to the localhost proxy, as at boot.
 upgrade_kube_proxy_server() {
   local s=${KSPRAY_KUBE_PROXY_SERVER:-${KSPRAY_LOCAL_API_SERVER:-}}
   if [[ -z $s || ${KSPRAY_ACTION:-} == join-worker || -n $UPGRADE_SKIP ]]; then return 0; fi
   export KUBECONFIG=$R/etc/kubernetes/admin.conf KSPRAY_KUBE_PROXY_SERVER=$s
   kubectl -n kube-system get configmap kube-proxy -o yaml | grep -q "server: $s\$" && return 0
   retry "point kube-proxy at $s" 10 30 repoint_kube_proxy
+}
+
+# KSPRAY_UPGRADE_PAUSE_IMAGE (Job env): the target's pause image, if it changes.
+upgrade_crio() {
+  local c=$R/var/cache/kspray i=${KSPRAY_UPGRADE_PAUSE_IMAGE:-}
+  [[ $i =~ ^[[:alnum:]./:@_-]*$ ]] || die "bad pause image"
+  install_crio "$c"
+  rm -rf "$c"
+  if [[ -n $i ]]; then sed -i "s#^pause_image = .*#pause_image = \"$i\"#" "$R/etc/crio/crio.conf.d/10-kspray.conf"; fi
+  systemctl daemon-reload
+  systemctl restart crio
 }
 
 upgrade_kubelet() {
@@ -314,17 +323,20 @@ upgrade_main() {
     echo "usage: ${0##*/} --upgrade X.Y.Z apply|node [--skip-phases=P]" >&2
     exit 2
   fi
-  # shellcheck source=/dev/null # generated per node (node.env in docs/node-contract.md)
+  # shellcheck source=/dev/null # node.env: docs/node-contract.md
   if [[ -f $env_file ]]; then source "$env_file"; fi
   if [[ -n ${KSPRAY_NO_PROXY:-} ]]; then export http_proxy=$KSPRAY_HTTP_PROXY https_proxy=$KSPRAY_HTTPS_PROXY no_proxy=$KSPRAY_NO_PROXY; fi
   BIN=$R${KSPRAY_BIN_DIR:-/usr/local/bin}
   PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   dir=$STATE/upgrade/v$UPGRADE_VERSION
   if [[ ! -f $dir/downloads.tsv ]]; then die "missing ${dir#"$R"}/downloads.tsv"; fi
-  # fetch reads $ETC/downloads.tsv; node.env is sourced, so ETC can name the upgrade's list instead.
+  # fetch reads $ETC/downloads.tsv: the upgrade's list (node.env is sourced before).
   ETC=$dir
   mkdir -p "$STATE/phases"
   phase "upgrade-$UPGRADE_VERSION-kubeadm" upgrade_kubeadm "$dir/downloads.tsv"
+  if [[ ${KSPRAY_CONTAINER_RUNTIME:-} == cri-o ]] && grep -q $'^cri-o\t' "$dir/downloads.tsv"; then
+    phase "upgrade-$UPGRADE_VERSION-crio" upgrade_crio "$dir/downloads.tsv"
+  fi
   phase "upgrade-$UPGRADE_VERSION-kubelet" upgrade_kubelet "$dir/downloads.tsv"
   date -u +%FT%TZ >"$dir/done"
 }

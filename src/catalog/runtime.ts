@@ -19,8 +19,8 @@ export const containerdConfigVersion = (containerd: string): 2 | 3 => (compareVe
  * Kubespray's crio_version: the newest cri-o below the next kubernetes minor. cri-o releases
  * follow the kubernetes minors, so anything of another minor is no match (undefined).
  */
-export function crioVersionFor(kubernetes: string, arch: Arch = 'amd64'): string | undefined {
-  const v = crioVersions(arch).find((c) => compareVersions(c, nextMinor(kubernetes)) < 0);
+export function crioVersionFor(kubernetes: string, arch: Arch = 'amd64', known: string[] = crioVersions(arch)): string | undefined {
+  const v = known.find((c) => compareVersions(c, nextMinor(kubernetes)) < 0);
   return v !== undefined && minorOf(v) === minorOf(kubernetes) ? v : undefined;
 }
 

@@ -438,6 +438,11 @@ export const messages = {
     hint: `Use one of: ${known.join(', ')}.`,
   }),
   upgradeRefused: (rule: string, message: string, hint: string): Msg => ({ rule, message, hint }),
+  noCrioForUpgrade: (to: string, installed: string, arch: string, minors: string[]): Msg => ({
+    rule: 'upgrade-crio-available',
+    message: `the catalog has no cri-o for kubernetes ${to} on ${arch}: the cluster runs cri-o ${installed}, and cri-o's minor must follow kubernetes' (crio-matches-kubernetes)`,
+    hint: `Upgrade to a kubernetes minor the catalog has cri-o for (${minors.join(', ')}), or update kspray (its catalog) first.`,
+  }),
   upgradeNeedsPlan: (): Msg => ({
     rule: 'upgrade-mode',
     message: 'kspray upgrade needs --plan (print the plan) or --apply (run it through the API)',

@@ -16,6 +16,7 @@ import { messages } from '../errors/messages.js';
 import { componentVersions, type ComponentVersions } from '../catalog/catalog.js';
 import { controlPlaneNodes, type ClusterModel, type NodeModel } from '../model/model.js';
 import { upgradeSkipPhases } from './upgradeJobs.js';
+import { crioUpgrade, type CrioCatalog, type CrioChange } from './upgradeRuntime.js';
 
 /** Kubelets may be this many minors older than kube-apiserver (since Kubernetes 1.28). */
 export const KUBELET_MAX_MINOR_SKEW = 3;
@@ -157,6 +158,8 @@ export interface UpgradePlan {
   kind: 'patch' | 'minor';
   /** Components whose catalog version changes with the Kubernetes version. */
   componentChanges: Array<{ component: keyof ComponentVersions; from: string; to: string }>;
+  /** cri-o clusters whose cri-o version changes: every upgraded node installs the new bundle. */
+  crioChange?: CrioChange;
   workerBatchSize: number;
   steps: UpgradeStep[];
 }
@@ -184,12 +187,30 @@ const installKubelet = (to: string): UpgradeAction[] => [
 const withSkip = (cmd: string, skip: string) => (skip ? `${cmd} ${skip}` : cmd);
 const kubeadmApply = (to: string, skip: string) => onNode(withSkip(`kubeadm upgrade apply v${to} --yes --certificate-renewal=false`, skip));
 const kubeadmNode = (skip: string) => onNode(withSkip('kubeadm upgrade node --certificate-renewal=false', skip));
+/** After kubeadm, before kubelet restarts on the new version: the drained node's runtime follows. */
+const installCrio = (c: CrioChange | undefined): UpgradeAction[] =>
+  c
+    ? [
+        onNode(
+          `install cri-o ${c.to} (bundle sha256-verified from the catalog)${c.pause ? `, pause_image = "${c.pause}" in /etc/crio/crio.conf.d/10-kspray.conf` : ''}, systemctl restart crio`,
+        ),
+      ]
+    : [];
 
-export function planUpgrade(model: ClusterModel, to: string, catalog: string[], kubelets: Record<string, string> = {}): UpgradePlan {
+export function planUpgrade(
+  model: ClusterModel,
+  to: string,
+  catalog: string[],
+  kubelets: Record<string, string> = {},
+  crioCatalog?: CrioCatalog,
+): UpgradePlan {
   const from = model.kubernetes.version;
-  const problems = checkUpgrade(from, to, catalog, kubelets);
+  const checked = checkUpgrade(from, to, catalog, kubelets);
+  const crio = checked.length ? undefined : crioUpgrade(model, show(parseVersion(to)!), crioCatalog);
+  const problems = [...checked, ...(crio?.problems ?? [])];
   if (problems.length) throw new KsprayError('input', problems.map((p) => ({ ...p, path: ['spec', 'kubernetes', 'version'] })));
   const target = show(parseVersion(to)!);
+  const crioChange = crio?.change;
 
   const before = componentVersions(from);
   const after = componentVersions(target);
@@ -233,7 +254,14 @@ export function planUpgrade(model: ClusterModel, to: string, catalog: string[], 
       phase: 'control-plane',
       title: `control plane ${cp.name}${i === 0 ? ' (first: kubeadm upgrade apply)' : ''}`,
       nodes: [cp.name],
-      actions: [...drain(cp.name), installKubeadm(target), i === 0 ? kubeadmApply(target, skip) : kubeadmNode(skip), ...installKubelet(target), ...uncordon(cp.name)],
+      actions: [
+        ...drain(cp.name),
+        installKubeadm(target),
+        i === 0 ? kubeadmApply(target, skip) : kubeadmNode(skip),
+        ...installCrio(crioChange),
+        ...installKubelet(target),
+        ...uncordon(cp.name),
+      ],
     });
   });
   for (let i = 0; i < workers.length; i += batchSize) {
@@ -243,7 +271,7 @@ export function planUpgrade(model: ClusterModel, to: string, catalog: string[], 
       phase: 'workers',
       title: `workers batch ${i / batchSize + 1} of ${Math.ceil(workers.length / batchSize)}: ${names.join(', ')}`,
       nodes: names,
-      actions: [...names.flatMap(drain), installKubeadm(target), kubeadmNode(skip), ...installKubelet(target), ...names.flatMap(uncordon)],
+      actions: [...names.flatMap(drain), installKubeadm(target), kubeadmNode(skip), ...installCrio(crioChange), ...installKubelet(target), ...names.flatMap(uncordon)],
     });
   }
   for (const pool of pools) steps.push(poolStep(pool, target));
@@ -256,12 +284,13 @@ export function planUpgrade(model: ClusterModel, to: string, catalog: string[], 
       ...(componentChanges.length
         ? [op(`components that follow the Kubernetes version and change (${componentChanges.map((c) => `${c.component} ${c.from} → ${c.to}`).join(', ')}) reach existing nodes when they are re-provisioned from the new payloads`)]
         : []),
+      ...(crioChange ? [op(`cri-o follows spec.kubernetes.version: a pinned spec.containerRuntime.version becomes "${crioChange.to}" (or remove it)`)] : []),
     ],
   });
 
   const f = parseVersion(from)!;
   const t = parseVersion(target)!;
-  return { from, to: target, kind: f.minor === t.minor ? 'patch' : 'minor', componentChanges, workerBatchSize: batchSize, steps };
+  return { from, to: target, kind: f.minor === t.minor ? 'patch' : 'minor', componentChanges, ...(crioChange ? { crioChange } : {}), workerBatchSize: batchSize, steps };
 }
 
 /** Pool members have no fixed identity: they are replaced from the new payload, 20% at a time. */
@@ -281,6 +310,7 @@ function poolStep(pool: NodeModel, to: string): UpgradeStep {
 export function formatUpgradePlan(plan: UpgradePlan): string {
   const lines = [`Upgrade ${plan.from} → ${plan.to} (${plan.kind}); workers in batches of ${plan.workerBatchSize} (20%, rounded up).`];
   if (plan.componentChanges.length) lines.push(`Component versions that change: ${plan.componentChanges.map((c) => `${c.component} ${c.from} → ${c.to}`).join(', ')}.`);
+  if (plan.crioChange) lines.push(`Container runtime: cri-o ${plan.crioChange.from} → ${plan.crioChange.to} on every upgraded node (its minor follows kubernetes).`);
   plan.steps.forEach((s, i) => {
     lines.push('', `${i + 1}. [${s.phase}] ${s.title}`);
     for (const a of s.actions) lines.push(`   ${a.runner === 'operator' ? '$' : `@${s.nodes.length === 1 ? s.nodes[0] : 'each node'}`} ${a.command}`);

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { componentVersions, images, nodeDownloads, type Arch } from '../catalog/catalog.js';
 import { runsKubeProxy, type ClusterModel, type NodeModel } from '../model/model.js';
+import { crioUpgrade, crioUpgradeDownload } from './upgradeRuntime.js';
 
 export const UPGRADE_NAMESPACE = 'kube-system';
 /** Label on everything the upgrade creates: its target version. */
@@ -24,12 +25,25 @@ export function upgradeJobName(version: string, node: string): string {
   return `${name.slice(0, 54).replace(/-+$/, '')}-${hash}`;
 }
 
-/** The target's kubeadm, kubelet and kubectl for one architecture: downloads.tsv lines (id, url, sha256). */
+/**
+ * The target's kubeadm, kubelet and kubectl for one architecture, and cri-o's bundle when the target
+ * moves it (lifecycle/upgradeRuntime.ts): downloads.tsv lines (id, url, sha256).
+ */
 export function upgradeDownloads(model: ClusterModel, version: string, arch: Arch): string {
-  return nodeDownloads(componentVersions(version), arch, model.artifacts.mirror)
+  const binaries = nodeDownloads(componentVersions(version), arch, model.artifacts.mirror)
     .filter((d) => UPGRADE_BINARIES.has(d.id))
     .map((d) => `${d.id}\t${d.url}\t${d.sha256}\n`)
     .join('');
+  return binaries + crioUpgradeDownload(model, version, arch);
+}
+
+/**
+ * The Job container's environment, which nsenter hands to the program on the host: the target's
+ * pause image when cri-o moves and its pause changes (the program rewrites crio.conf.d's pause_image).
+ */
+function upgradeEnv(model: ClusterModel, version: string): Array<{ name: string; value: string }> {
+  const pause = crioUpgrade(model, version).change?.pause;
+  return pause ? [{ name: 'KSPRAY_UPGRADE_PAUSE_IMAGE', value: pause }] : [];
 }
 
 /**
@@ -81,6 +95,7 @@ export function upgradeJob(model: ClusterModel, node: NodeModel, version: string
     `exec nsenter -t 1 -m -u -i -n -p -- bash ${dir}/kspray-node.sh --upgrade ${version} ${mode}${upgradeSkipPhases(model) ? ` ${upgradeSkipPhases(model)}` : ''}`,
   ].join('\n');
   const podLabels = { ...labels(version), 'kspray.io/node': node.name };
+  const env = upgradeEnv(model, version);
   return stringify(
     {
       apiVersion: 'batch/v1',
@@ -103,6 +118,7 @@ export function upgradeJob(model: ClusterModel, node: NodeModel, version: string
                 name: 'upgrade',
                 image: upgradeJobImage(model),
                 command: ['/bin/sh', '-c', script],
+                ...(env.length ? { env } : {}),
                 securityContext: { privileged: true },
                 volumeMounts: [
                   { name: 'host', mountPath: '/host' },
