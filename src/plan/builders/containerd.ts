@@ -13,12 +13,30 @@ const SOCKET = 'unix:///run/containerd/containerd.sock';
 const CERTS_D = '/etc/containerd/certs.d';
 
 /**
+ * runc as the default runtime, with systemd cgroups: the same in both config versions, under the
+ * table `containerd` (v2: the CRI plugin's, v3: the runtime plugin's). `header: false` continues the
+ * table the caller opened (v2 keeps its snapshotter there).
+ */
+function runcRuntime(containerd: string, runc: string, header = true): string {
+  return `${header ? `[${containerd}]\n` : ''}  default_runtime_name = 'runc'
+
+[${containerd}.runtimes.runc]
+  runtime_type = 'io.containerd.runc.v2'
+
+[${containerd}.runtimes.runc.options]
+  # kubelet's cgroupDriver is systemd (kubeadm's default): both must agree.
+  SystemdCgroup = true
+  BinaryName = ${tomlString(runc)}
+`;
+}
+
+/**
  * Config version 3 (containerd 2.x): the CRI plugin is split into io.containerd.cri.v1.images
  * (pulls, the pinned sandbox image, registry hosts) and io.containerd.cri.v1.runtime (runtimes, CNI).
  * The CNI section is left at its defaults (/opt/cni/bin, /etc/cni/net.d): its key changed from
  * bin_dir to bin_dirs within 2.x, and the defaults are already where the node program installs.
  */
-function configToml(pauseImage: string): string {
+function configToml(pauseImage: string, runc: string): string {
   const images = `plugins.'io.containerd.cri.v1.images'`;
   const runtime = `plugins.'io.containerd.cri.v1.runtime'`;
   return `# Written by kspray (containerd 2.x, config version 3).
@@ -37,17 +55,7 @@ state = '/run/containerd'
   # Per-registry hosts.toml files (mirrors, CAs): https://github.com/containerd/containerd/blob/main/docs/hosts.md
   config_path = ${tomlString(CERTS_D)}
 
-[${runtime}.containerd]
-  default_runtime_name = 'runc'
-
-[${runtime}.containerd.runtimes.runc]
-  runtime_type = 'io.containerd.runc.v2'
-
-[${runtime}.containerd.runtimes.runc.options]
-  # kubelet's cgroupDriver is systemd (kubeadm's default): both must agree.
-  SystemdCgroup = true
-  BinaryName = '/usr/local/sbin/runc'
-`;
+${runcRuntime(`${runtime}.containerd`, runc)}`;
 }
 
 /**
@@ -68,16 +76,7 @@ state = '/run/containerd'
 
 [${cri}.containerd]
   snapshotter = 'overlayfs'
-  default_runtime_name = 'runc'
-
-[${cri}.containerd.runtimes.runc]
-  runtime_type = 'io.containerd.runc.v2'
-
-[${cri}.containerd.runtimes.runc.options]
-  # kubelet's cgroupDriver is systemd (kubeadm's default): both must agree.
-  SystemdCgroup = true
-  BinaryName = ${tomlString(runc)}
-
+${runcRuntime(`${cri}.containerd`, runc, false)}
 [${cri}.cni]
   bin_dir = '/opt/cni/bin'
   conf_dir = '/etc/cni/net.d'
@@ -155,7 +154,7 @@ export const containerdBuilder: Builder = {
       const version = model.containerRuntime.version;
       const config =
         containerdConfigVersion(version) === 3
-          ? configToml(model.images.pause)
+          ? configToml(model.images.pause, os.runc)
           : configTomlV2(model.images.pause, os.runc, `containerd ${version}, config version 2`);
       addFile(plan, { path: '/etc/containerd/config.toml', content: config, builder: 'containerd', origin });
       addFile(plan, { path: '/etc/systemd/system/containerd.service', content: CONTAINERD_SERVICE, builder: 'containerd', origin });
