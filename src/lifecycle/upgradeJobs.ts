@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { componentVersions, images, nodeDownloads, type Arch } from '../catalog/catalog.js';
 import { runsKubeProxy, type ClusterModel, type NodeModel } from '../model/model.js';
 import { crioUpgrade, crioUpgradeDownload } from './upgradeRuntime.js';
+import { downloadsTsv } from '../plan/downloads.js';
 
 export const UPGRADE_NAMESPACE = 'kube-system';
 /** Label on everything the upgrade creates: its target version. */
@@ -30,11 +31,8 @@ export function upgradeJobName(version: string, node: string): string {
  * moves it (lifecycle/upgradeRuntime.ts): downloads.tsv lines (id, url, sha256).
  */
 export function upgradeDownloads(model: ClusterModel, version: string, arch: Arch): string {
-  const binaries = nodeDownloads(componentVersions(version), arch, model.artifacts.mirror)
-    .filter((d) => UPGRADE_BINARIES.has(d.id))
-    .map((d) => `${d.id}\t${d.url}\t${d.sha256}\n`)
-    .join('');
-  return binaries + crioUpgradeDownload(model, version, arch);
+  const binaries = nodeDownloads(componentVersions(version), arch, model.artifacts.mirror).filter((d) => UPGRADE_BINARIES.has(d.id));
+  return downloadsTsv([...binaries, ...crioUpgradeDownload(model, version, arch)]);
 }
 
 /**

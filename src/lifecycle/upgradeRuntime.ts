@@ -5,7 +5,7 @@
 // upgrade-cluster.yml does with its container-engine role. Pure: model + target → change or refusal.
 import type { Problem } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
-import { componentVersions, images, minorOf, type Arch } from '../catalog/catalog.js';
+import { componentVersions, images, minorOf, type Arch, type Download } from '../catalog/catalog.js';
 import { crioDownload, crioVersionFor, crioVersions } from '../catalog/runtime.js';
 import { runsKubernetes, type ClusterModel } from '../model/model.js';
 
@@ -40,10 +40,8 @@ export function crioUpgrade(model: ClusterModel, to: string, catalog: CrioCatalo
   return { change: { from, to: target, ...(pauseTo !== pauseFrom ? { pause: pauseTo } : {}) }, problems: [] };
 }
 
-/** The cri-o bundle line of an architecture's upgrade downloads.tsv, empty when cri-o does not change. */
-export function crioUpgradeDownload(model: ClusterModel, to: string, arch: Arch): string {
+/** The cri-o bundle of an architecture's upgrade downloads, none when cri-o does not change. */
+export function crioUpgradeDownload(model: ClusterModel, to: string, arch: Arch): Download[] {
   const change = crioUpgrade(model, to).change;
-  if (!change) return '';
-  const d = crioDownload(change.to, arch, model.artifacts.mirror);
-  return `${d.id}\t${d.url}\t${d.sha256}\n`;
+  return change ? [crioDownload(change.to, arch, model.artifacts.mirror)] : [];
 }

@@ -1,14 +1,25 @@
 // What one node downloads (its downloads.tsv): external etcd members only etcd; kubelet nodes the
-// runtime, the CNI plugins, crictl and kubernetes. The runtime part depends on the runtime and the
-// OS: Flatcar ships containerd and runc; cri-o's static bundle brings its own conmon, crun and runc.
+// runtime, the CNI plugins, crictl and kubernetes, then what addons put on them (addonDownloads.ts).
+// The runtime part depends on the runtime and the OS: Flatcar ships containerd and runc; cri-o's
+// static bundle brings its own conmon, crun and runc.
 import { etcdDownload, nodeDownloads, type Download } from '../catalog/catalog.js';
 import { crioDownload } from '../catalog/runtime.js';
 import { runsKubernetes, type ClusterModel, type NodeModel } from '../model/model.js';
 import { osProfile } from './osProfile.js';
+import { addonDownloads } from './addonDownloads.js';
 
 const CONTAINERD_ONLY = new Set(['containerd', 'runc']);
 
 export function downloadsOf(model: ClusterModel, node: NodeModel): Download[] {
+  return [...runtimeAndKubernetes(model, node), ...addonDownloads(model, node)];
+}
+
+/** downloads.tsv: `id<TAB>url<TAB>sha256` per line (docs/node-contract.md). */
+export function downloadsTsv(downloads: Download[]): string {
+  return downloads.map((d) => `${d.id}\t${d.url}\t${d.sha256}\n`).join('');
+}
+
+function runtimeAndKubernetes(model: ClusterModel, node: NodeModel): Download[] {
   const mirror = model.artifacts.mirror;
   if (!runsKubernetes(node)) return [etcdDownload(model.versions, node.arch, mirror)];
   const core = nodeDownloads(model.versions, node.arch, mirror);

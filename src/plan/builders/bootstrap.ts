@@ -3,8 +3,7 @@
 // what to download (downloads.tsv). docs/node-contract.md is the contract between these and the program.
 import { NODE_PROGRAM } from '../nodeProgram.js';
 import { externalEtcdEndpoints, runsKubeProxy, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
-import { downloadsOf } from '../downloads.js';
-import { addonDownloads } from '../addonDownloads.js';
+import { downloadsOf, downloadsTsv } from '../downloads.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { envFile } from '../text/shell.js';
@@ -127,13 +126,7 @@ export const bootstrapBuilder: Builder = {
     addFile(plan, { ...b, path: programPath, content: NODE_PROGRAM, mode: 0o755 });
     addFile(plan, { ...b, path: `/etc/systemd/system/${BOOTSTRAP_UNIT}`, content: bootstrapService(programPath) });
     addFile(plan, { ...b, path: '/etc/kspray/node.env', content: nodeEnv(model, node), mode: 0o600 });
-    const downloads = downloadsOf(model, node);
-    downloads.push(...addonDownloads(model, node));
-    addFile(plan, {
-      ...b,
-      path: '/etc/kspray/downloads.tsv',
-      content: downloads.map((d) => `${d.id}\t${d.url}\t${d.sha256}\n`).join(''),
-    });
+    addFile(plan, { ...b, path: '/etc/kspray/downloads.tsv', content: downloadsTsv(downloadsOf(model, node)) });
     plan.startUnits = [BOOTSTRAP_UNIT];
     plan.sshAuthorizedKeys = [...model.sshAuthorizedKeys];
   },
