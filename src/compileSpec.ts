@@ -4,12 +4,16 @@ import { KsprayError } from './errors/errors.js';
 import { loadSpec } from './spec/loadSpec.js';
 import { toModel } from './model/toModel.js';
 import type { ClusterModel } from './model/model.js';
+import type { ClusterSpec } from './spec/v1alpha1.js';
 
-/** Errors carry the spec's locator, so the CLI can show file:line:col. */
-export function compileSpec(text: string, file: string): ClusterModel {
+/**
+ * Errors carry the spec's locator, so the CLI can show file:line:col. `edit` changes the loaded spec
+ * before the rules run (e.g. `artifacts list` compiling the same cluster without its mirror).
+ */
+export function compileSpec(text: string, file: string, edit: (spec: ClusterSpec) => ClusterSpec = (s) => s): ClusterModel {
   const { spec, source } = loadSpec(text, file);
   try {
-    return toModel(spec, file);
+    return toModel(edit(spec), file);
   } catch (e) {
     if (e instanceof KsprayError) e.locator = source;
     throw e;

@@ -5,8 +5,8 @@ import type { Command } from 'commander';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
 import { readTextFile } from '../../io/files.js';
-import { loadSpec } from '../../spec/loadSpec.js';
-import { toModel } from '../../model/toModel.js';
+import { compileSpec } from '../../compileSpec.js';
+import type { ClusterSpec } from '../../spec/v1alpha1.js';
 import type { ClusterModel } from '../../model/model.js';
 import { artifactList } from '../../artifacts/list.js';
 import { offlineJson, offlineList, offlineScript, offlineText } from '../../artifacts/offline.js';
@@ -16,15 +16,11 @@ const FORMATS = ['text', 'json', 'script'] as const;
 /** The model as written, and the same cluster fetched from upstream (artifacts.mirror/registry unset). */
 function models(file: string): { model: ClusterModel; upstream: ClusterModel } {
   const text = readTextFile(file);
-  const { spec, source } = loadSpec(text, file);
-  try {
-    const model = toModel(spec, file);
+  const withoutArtifacts = (spec: ClusterSpec): ClusterSpec => {
     const { artifacts: _ignored, ...rest } = spec.spec;
-    return { model, upstream: toModel({ ...spec, spec: rest }, file) };
-  } catch (e) {
-    if (e instanceof KsprayError) e.locator = source;
-    throw e;
-  }
+    return { ...spec, spec: rest };
+  };
+  return { model: compileSpec(text, file), upstream: compileSpec(text, file, withoutArtifacts) };
 }
 
 async function listCommand(o: { file: string; format: string }): Promise<void> {
