@@ -1,10 +1,10 @@
 // Spec text → normalized model. Kept apart from render.ts so `validate` never loads the PKI
 // libraries (x509 and its dependencies cost ~300 ms of start-up).
 import { KsprayError } from './errors/errors.js';
-import { loadSpec } from './spec/loadSpec.js';
+import { loadSpec } from './api/loadSpec.js';
 import { toModel } from './model/toModel.js';
 import type { ClusterModel } from './model/model.js';
-import type { ClusterSpec } from './spec/v1alpha1.js';
+import type { ClusterSpec } from './api/v1alpha1/types.js';
 
 /**
  * Errors carry the spec's locator, so the CLI can show file:line:col. `edit` changes the loaded spec

@@ -1,11 +1,11 @@
-// schema/cluster.schema.json is generated from the zod spec (src/spec/v1alpha1.ts) and committed so
+// schema/cluster.schema.json is generated from the zod spec (src/api/v1alpha1/types.ts) and committed so
 // editors can use it; this keeps it current (UPDATE_GOLDEN=1 rewrites it) and checks with ajv that
 // it accepts the real example specs and refuses what loadSpec refuses.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { specJsonSchema } from '../src/spec/v1alpha1.js';
+import { specJsonSchema } from '../src/api/v1alpha1/types.js';
 
 const SCHEMA_FILE = new URL('../schema/cluster.schema.json', import.meta.url);
 const expected = `${JSON.stringify(specJsonSchema(), null, 2)}\n`;

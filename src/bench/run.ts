@@ -13,7 +13,7 @@ import { compileSpec, prepareBundle, render } from '../render.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { EC2_USER_DATA_LIMIT } from '../cli/summary.js';
 import type { ClusterModel } from '../model/model.js';
-import type { PkiAlgorithm } from '../spec/v1alpha1.js';
+import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { usesIgnition } from '../plan/osProfile.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');

@@ -6,7 +6,7 @@ import { readTextFile, readTree, writeOutputs, createFile } from '../io/files.js
 import { saveBundleAdditions } from './commands/shared.js';
 import { compileSpec } from '../compileSpec.js';
 import { gzipPayload } from '../emit/cloudInit.js';
-import { specJsonSchema } from '../spec/v1alpha1.js';
+import { specJsonSchema } from '../api/v1alpha1/types.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
 import { KsprayError } from '../errors/errors.js';
 import { EXIT_INPUT, EXIT_OK, reportError } from './report.js';

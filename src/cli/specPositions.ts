@@ -2,7 +2,7 @@
 // carry spec paths like model errors do: give them the spec's locator so the CLI shows file:line:col.
 import { KsprayError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
-import { loadSpec } from '../spec/loadSpec.js';
+import { loadSpec } from '../api/loadSpec.js';
 import { isIgnitionUrlBase } from '../model/rules.js';
 
 export async function atSpecPositions<T>(text: string, file: string, run: () => Promise<T>): Promise<T> {

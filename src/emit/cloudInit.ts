@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import type { NodePlan } from '../plan/nodePlan.js';
 import { sortedFiles } from '../plan/nodePlan.js';
-import { toYaml } from './yaml.js';
+import { toYaml } from '../text/yaml.js';
 
 export function cloudConfigObject(plan: NodePlan): Record<string, unknown> {
   const config: Record<string, unknown> = {};

@@ -1,7 +1,7 @@
 // Every message kspray shows a user lives here, so wording stays consistent and reviewable.
 // Each returns { rule, message, hint }; callers add the spec path.
 import { formatSpecPath, type SpecPath } from './errors.js';
-import { closest, knownKeysAt } from '../spec/knownKeys.js';
+import { closest, knownKeysAt } from '../api/v1alpha1/knownKeys.js';
 
 export type Msg = { rule: string; message: string; hint?: string };
 const at = (path: SpecPath) => (path.length ? formatSpecPath(path) : 'the document');

@@ -12,7 +12,7 @@ import { inputError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { DEFAULTS } from '../model/defaults.js';
 import { defaultKubernetesVersion, kubernetesVersions } from '../catalog/catalog.js';
-import { API_VERSION, NETWORK_PLUGINS, PROXY_MODES } from '../spec/v1alpha1.js';
+import { API_VERSION, NETWORK_PLUGINS, PROXY_MODES } from '../api/v1alpha1/types.js';
 import { importAddons } from './kubesprayAddons.js';
 import { groupHosts, parseIniInventory, parseYamlInventory, type Inventory, type Vars } from './inventory.js';
 

@@ -4,7 +4,7 @@ import type { Problem, SpecPath } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { DEFAULTS } from './defaults.js';
 import { parseIPv4 } from './ipv4.js';
-import type { Rule } from './rules.js';
+import type { Rule } from './rule.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const isSubdomain = (s: string) => s.length <= 253 && s.split('.').every((l) => l.length <= 63 && DNS1123_LABEL.test(l));

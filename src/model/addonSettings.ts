@@ -2,7 +2,7 @@
 // local-path-provisioner, registry): defaults applied, images and versions from the catalog, so
 // the builders in src/plan/manifests/ read only this.
 import { addonImages, addonVersions } from '../catalog/addons.js';
-import type { ClusterSpec } from '../spec/v1alpha1.js';
+import type { ClusterSpec } from '../api/v1alpha1/types.js';
 import { DEFAULTS } from './defaults.js';
 
 export interface DnsZone {

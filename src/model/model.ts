@@ -3,7 +3,7 @@
 import type { SpecPath } from '../errors/errors.js';
 import type { ComponentVersions, Images, Arch } from '../catalog/catalog.js';
 import type { AppAddonVersions } from '../catalog/appAddons.js';
-import type { OsName, PkiAlgorithm, Role } from '../spec/v1alpha1.js';
+import type { OsName, PkiAlgorithm, Role } from '../api/v1alpha1/types.js';
 import type { AddonSettings } from './addonSettings.js';
 
 export interface NodeModel {

@@ -2,9 +2,9 @@
 // mean something for one plugin, Multus without a plugin to sit on, and MTUs a tunnel cannot carry.
 import type { Problem, SpecPath } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
-import type { ClusterSpec } from '../spec/v1alpha1.js';
+import type { ClusterSpec } from '../api/v1alpha1/types.js';
 import { DEFAULTS } from './defaults.js';
-import type { Rule } from './rules.js';
+import type { Rule } from './rule.js';
 
 const NET: SpecPath = ['spec', 'network'];
 const pluginOf = (spec: ClusterSpec) => spec.spec.network?.plugin ?? DEFAULTS.network.plugin;

@@ -3,7 +3,7 @@
 import { formatSpecPath, type Problem, type SpecPath } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
-import type { ClusterSpec } from '../spec/v1alpha1.js';
+import type { ClusterSpec } from '../api/v1alpha1/types.js';
 import { cidrContains, cidrsOverlap, parseCidr, parseIPv4, type Cidr } from './ipv4.js';
 import { DEFAULTS } from './defaults.js';
 import { appAddonVersions, certManagerManifestUrl, metallbManifestUrl } from '../catalog/appAddons.js';
@@ -11,10 +11,9 @@ import { networkRules } from './networkRules.js';
 import { runtimeRules } from './runtimeRules.js';
 import { addonRules } from './addonRules.js';
 
-export interface Rule {
-  name: string;
-  check(spec: ClusterSpec): Problem[];
-}
+import type { Rule } from './rule.js';
+
+export type { Rule } from './rule.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 

@@ -4,9 +4,9 @@ import type { Problem, SpecPath } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { defaultKubernetesVersion, kubernetesVersions, minorOf, type Arch } from '../catalog/catalog.js';
 import { containerdVersions, crioVersionFor, crioVersions, nearbyVersions } from '../catalog/runtime.js';
-import type { ClusterSpec } from '../spec/v1alpha1.js';
+import type { ClusterSpec } from '../api/v1alpha1/types.js';
 import { DEFAULTS } from './defaults.js';
-import type { Rule } from './rules.js';
+import type { Rule } from './rule.js';
 
 const RUNTIME: SpecPath = ['spec', 'containerRuntime'];
 

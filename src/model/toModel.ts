@@ -1,7 +1,7 @@
 // model/ stage: spec as written → ClusterModel (defaults applied, rules passed).
 import { KsprayError } from '../errors/errors.js';
 import { componentVersions, defaultKubernetesVersion, images, minorOf } from '../catalog/catalog.js';
-import type { ClusterSpec } from '../spec/v1alpha1.js';
+import type { ClusterSpec } from '../api/v1alpha1/types.js';
 import { DEFAULTS } from './defaults.js';
 import { appAddonVersions } from '../catalog/appAddons.js';
 import { nthAddress, parseCidr } from './ipv4.js';

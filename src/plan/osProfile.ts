@@ -19,8 +19,8 @@
 // - openSUSE Leap 15.6: cloud-init, the same layout, zypper. AppArmor (its default LSM) is left alone:
 //   the catalog containerd runs pods unconfined unless a profile is asked for.
 import type { ClusterModel } from '../model/model.js';
-import type { OsName } from '../spec/v1alpha1.js';
-import { IGNITION_OS } from '../spec/v1alpha1.js';
+import type { OsName } from '../api/v1alpha1/types.js';
+import { IGNITION_OS } from '../api/v1alpha1/types.js';
 
 export interface OsProfile {
   payload: 'cloud-init' | 'ignition';

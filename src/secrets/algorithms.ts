@@ -1,6 +1,6 @@
 // One table per PKI algorithm: how WebCrypto generates, imports and signs with it, and how
 // node:crypto describes a key of it (to check keys loaded from disk).
-import type { PkiAlgorithm } from '../spec/v1alpha1.js';
+import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 
 export interface AlgorithmParams {
   generate: EcKeyGenParams | RsaHashedKeyGenParams;

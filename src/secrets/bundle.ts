@@ -1,5 +1,5 @@
 // The secrets bundle: created once at random, then only ever extended with missing leaf keys.
-import type { PkiAlgorithm } from '../spec/v1alpha1.js';
+import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { certToPem, createCaCertificate } from './certificate.js';
 import { generateCryptoKeyPair, generateKeyPair, generatePrivateKeys, privateKeyToPem } from './keys.js';
 import { randomSerial } from './serial.js';

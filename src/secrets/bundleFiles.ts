@@ -4,7 +4,7 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { KsprayError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
-import type { PkiAlgorithm } from '../spec/v1alpha1.js';
+import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { algorithmParams, isPkiAlgorithm } from './algorithms.js';
 import { pemToDer } from './pem.js';
 import { BOOTSTRAP_TOKEN_ID, BOOTSTRAP_TOKEN_SECRET, isEncryptionKey } from './token.js';

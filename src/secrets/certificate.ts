@@ -2,7 +2,7 @@
 // crypto/x509): critical keyUsage and basicConstraints, SKI on CAs, AKI on leaves.
 import { isIP } from 'node:net';
 import * as x509 from './x509.js';
-import type { PkiAlgorithm } from '../spec/v1alpha1.js';
+import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { algorithmParams } from './algorithms.js';
 import { toPem } from './pem.js';
 import { deterministicCrypto } from './signer.js';

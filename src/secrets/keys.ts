@@ -1,7 +1,7 @@
 // Key generation and import on Node's WebCrypto (RSA generation runs on the libuv pool, so keys
 // generated together are generated in parallel). Private keys are PKCS#8 "PRIVATE KEY" PEM.
 import { createPublicKey } from 'node:crypto';
-import type { PkiAlgorithm } from '../spec/v1alpha1.js';
+import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { algorithmParams } from './algorithms.js';
 import { pemToDer, toPem } from './pem.js';
 

@@ -1,6 +1,6 @@
 // kubeconfig files as kubeadm writes them (kubeconfigutil.CreateWithCerts): one cluster, one user
 // named after the certificate's CN, one context "<user>@<cluster>", certificates embedded.
-import { toYaml } from '../emit/yaml.js';
+import { toYaml } from '../text/yaml.js';
 
 export interface KubeconfigInput {
   clusterName: string;

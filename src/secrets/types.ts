@@ -1,6 +1,6 @@
 // The contract between secrets/ and the rest: what the bundle holds and what issuing produces.
 // secrets/ is the only stage that knows about keys and certificates; builders only place PEM text.
-import type { PkiAlgorithm } from '../spec/v1alpha1.js';
+import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 
 export interface PemPair {
   cert: string;

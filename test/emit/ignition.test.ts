@@ -19,7 +19,7 @@ import {
 } from '../../src/emit/ignition.js';
 import { KsprayError } from '../../src/errors/errors.js';
 import { formatError } from '../../src/cli/report.js';
-import { loadSpec } from '../../src/spec/loadSpec.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
 import type { NodePlan } from '../../src/plan/nodePlan.js';
 import type { Rendered } from '../../src/render.js';
 import { exampleFile, loadExample, renderFixture, repoRoot } from '../helpers/fixtures.js';

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { loadSpec } from '../../src/spec/loadSpec.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
 import { toModel } from '../../src/model/toModel.js';
 import type { ClusterModel } from '../../src/model/model.js';
 import { networkImages, networkVersions } from '../../src/catalog/network.js';

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { loadSpec } from '../../src/spec/loadSpec.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
 import { toModel } from '../../src/model/toModel.js';
 import type { ClusterModel, NodeModel } from '../../src/model/model.js';
 import type { IssuedPki } from '../../src/secrets/types.js';

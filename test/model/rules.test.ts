@@ -9,7 +9,7 @@ import { KsprayError, type Problem } from '../../src/errors/errors.js';
 import type { ClusterModel } from '../../src/model/model.js';
 import { parseEndpoint, rules, runRules } from '../../src/model/rules.js';
 import { compileSpec } from '../../src/compileSpec.js';
-import { loadSpec } from '../../src/spec/loadSpec.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
 import { expectAt as expectAtLoose, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 import { ADDON_RULE_CASES } from './addonRuleCases.js';
 

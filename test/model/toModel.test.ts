@@ -7,7 +7,7 @@ import { KsprayError } from '../../src/errors/errors.js';
 import { DEFAULTS } from '../../src/model/defaults.js';
 import { firstControlPlane } from '../../src/model/model.js';
 import { toModel } from '../../src/model/toModel.js';
-import { loadSpec } from '../../src/spec/loadSpec.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
 
 const HEAD = 'apiVersion: kspray.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: demo\nspec:\n';
 const model = (body: string) => toModel(loadSpec(`${HEAD}${body}`, 'cluster.yaml').spec, 'cluster.yaml');

@@ -15,9 +15,9 @@ import { containerdBuilder } from '../../src/plan/builders/containerd.js';
 import { kubeletBuilder } from '../../src/plan/builders/kubelet.js';
 import { osBuilder } from '../../src/plan/builders/os.js';
 import { newPlan, type NodePlan } from '../../src/plan/nodePlan.js';
-import { envFile, shellQuote } from '../../src/plan/text/shell.js';
+import { envFile, shellQuote } from '../../src/text/shell.js';
 import type { IssuedPki } from '../../src/secrets/types.js';
-import { loadSpec } from '../../src/spec/loadSpec.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
 import { toolAvailable } from '../helpers/validators.js';
 import { shipNodeProgram } from '../../src/plan/nodeProgram.js';
 

@@ -16,7 +16,7 @@ import { containerdBuilder } from '../../src/plan/builders/containerd.js';
 import { newPlan } from '../../src/plan/nodePlan.js';
 import { osProfile } from '../../src/plan/osProfile.js';
 import type { IssuedPki } from '../../src/secrets/types.js';
-import { loadSpec } from '../../src/spec/loadSpec.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
 import { SCENARIOS, loadExample } from '../helpers/fixtures.js';
 import { parseToml } from '../helpers/toml.js';
 import { toolAvailable } from '../helpers/validators.js';

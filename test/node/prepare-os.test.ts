@@ -11,8 +11,8 @@ import { nodeLayout, runProgram, sha256File, stubPath, stubScript, trackedTempDi
 import { osPackages, osPrepareEnv, osProfile } from '../../src/plan/osProfile.js';
 import { toModel } from '../../src/model/toModel.js';
 import { nodeEnv } from '../../src/plan/builders/bootstrap.js';
-import { loadSpec } from '../../src/spec/loadSpec.js';
-import { SUPPORTED_OS, type OsName } from '../../src/spec/v1alpha1.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
+import { SUPPORTED_OS, type OsName } from '../../src/api/v1alpha1/types.js';
 
 // Stateful stubs: getenforce answers what setenforce last set ($STUBS/selinux-mode);
 // `systemctl cat UNIT` succeeds only if $STUBS/units/UNIT exists; package managers exit FAKE_PKG_RC.

@@ -22,7 +22,7 @@ import { proxyBuilder } from '../../src/plan/builders/proxy.js';
 import { planNode } from '../../src/plan/planNode.js';
 import { newPlan, type NodePlan } from '../../src/plan/nodePlan.js';
 import type { IssuedPki } from '../../src/secrets/types.js';
-import { loadSpec } from '../../src/spec/loadSpec.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
 import { parseToml } from '../helpers/toml.js';
 import { toolAvailable } from '../helpers/validators.js';
 

@@ -3,10 +3,10 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadSpec } from '../../src/spec/loadSpec.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
 import { toModel } from '../../src/model/toModel.js';
 import type { ClusterModel } from '../../src/model/model.js';
-import type { PkiAlgorithm } from '../../src/spec/v1alpha1.js';
+import type { PkiAlgorithm } from '../../src/api/v1alpha1/types.js';
 import { createBundle, ensureLeafKeys, leafKeyNames } from '../../src/secrets/index.js';
 import type { SecretsBundle } from '../../src/secrets/types.js';
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { issuePki } from '../../src/secrets/index.js';
 import type { IssuedPki } from '../../src/secrets/types.js';
-import type { PkiAlgorithm } from '../../src/spec/v1alpha1.js';
+import type { PkiAlgorithm } from '../../src/api/v1alpha1/types.js';
 import { demoBundle, demoModel, NOW, scratchDir, type Scratch } from './fixtures.js';
 import { allExpectedLeaves, apiServerSans, CA_SUBJECTS, CONTROL_PLANES, etcdSans, type Ca } from './expected.js';
 import { run, runBuffer } from './tools.js';

@@ -6,7 +6,7 @@ import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
 import { readTextFile } from '../../io/files.js';
 import { compileSpec } from '../../compileSpec.js';
-import type { ClusterSpec } from '../../spec/v1alpha1.js';
+import type { ClusterSpec } from '../../api/v1alpha1/types.js';
 import type { ClusterModel } from '../../model/model.js';
 import { artifactList } from '../../artifacts/list.js';
 import { offlineJson, offlineList, offlineScript, offlineText } from '../../artifacts/offline.js';

@@ -8,7 +8,7 @@ import { compileSpec } from '../../compileSpec.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
 import { kubernetesVersions } from '../../catalog/catalog.js';
-import { loadSpec } from '../../spec/loadSpec.js';
+import { loadSpec } from '../../api/loadSpec.js';
 import type { ClusterModel } from '../../model/model.js';
 import { formatUpgradePlan, planUpgrade, type UpgradePlan } from '../../lifecycle/upgrade.js';
 import { printingKubectl, realKubectl } from '../../lifecycle/kubectl.js';

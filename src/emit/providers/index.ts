@@ -3,7 +3,7 @@
 // entry per cloud. cloud-init recognises gzip by its magic bytes on every datasource, so a payload
 // too big for a channel is gzipped; one still too big is a hard error (never a truncated payload).
 import { gzipPayload } from '../cloudInit.js';
-import { PROVIDERS } from '../../spec/v1alpha1.js';
+import { PROVIDERS } from '../../api/v1alpha1/types.js';
 import type { NodeModel } from '../../model/model.js';
 import { KsprayError, type Problem } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';

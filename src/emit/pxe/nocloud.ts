@@ -1,9 +1,9 @@
 // NoCloud seed for one node or pool: user-data (the payload), meta-data (instance-id and, for
 // fixed nodes, local-hostname) and, for a node with a fixed address, a network-config v2 that
-// puts that address on its interface. Objects built and serialized (emit/yaml.ts), never templated.
+// puts that address on its interface. Objects built and serialized (text/yaml.ts), never templated.
 import type { NodeModel } from '../../model/model.js';
 import { instanceMetadata } from '../providers/index.js';
-import { toYaml } from '../yaml.js';
+import { toYaml } from '../../text/yaml.js';
 
 export interface NetworkOptions {
   /** Interface that gets the address: a name (eth0) or a netplan `match.name` glob (en*, netplan only). Default: en*. */

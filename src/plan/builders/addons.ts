@@ -1,7 +1,7 @@
 // Cluster addons the first control plane applies after `kubeadm init` (nodelocaldns, metrics-server,
 // and the settings-driven ones of manifests/optionalAddons.ts), and addons.tsv: the one list of manifests the node downloads and verifies,
 // whichever builder's addon needs them (two builders may not write one path).
-import { toYamlStream } from '../../emit/yaml.js';
+import { toYamlStream } from '../../text/yaml.js';
 import type { SpecPath } from '../../errors/errors.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';

@@ -7,7 +7,7 @@ import { NGINX_CONF_DIR, nginxProxyPod } from '../manifests/nginxProxy.js';
 import { nginxConf } from '../manifests/nginxConf.js';
 import { haproxyConf } from '../manifests/haproxyConf.js';
 import { HAPROXY_CONF_DIR, haproxyPod } from '../manifests/haproxyProxy.js';
-import { toYaml } from '../../emit/yaml.js';
+import { toYaml } from '../../text/yaml.js';
 
 export const apiserverProxyBuilder: Builder = {
   name: 'apiserverProxy',

@@ -2,7 +2,7 @@
 // are downloaded by the node (addons.tsv, written by the addons builder from remoteManifests);
 // this builder writes what kspray generates around them and names the images those downloads
 // pull, for `kspray artifacts list` (no file of the plan names them).
-import { toYamlStream } from '../../emit/yaml.js';
+import { toYamlStream } from '../../text/yaml.js';
 import { argocdImages, certManagerImages, metallbImages } from '../../catalog/appAddons.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';

@@ -6,9 +6,9 @@ import { externalEtcdEndpoints, runsKubeProxy, runsKubernetes, type ClusterModel
 import { downloadsOf, downloadsTsv } from '../downloads.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
-import { envFile } from '../text/shell.js';
+import { envFile } from '../../text/shell.js';
 import { osPrepareEnv, osProfile } from '../osProfile.js';
-import type { OsName } from '../../spec/v1alpha1.js';
+import type { OsName } from '../../api/v1alpha1/types.js';
 
 export const NODE_PROGRAM_PATH = '/usr/local/lib/kspray/kspray-node.sh';
 export const BOOTSTRAP_UNIT = 'kspray-bootstrap.service';

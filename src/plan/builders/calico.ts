@@ -1,6 +1,6 @@
 // Calico (kdd) on the first control plane, applied after `kubeadm init`; its CRDs are downloaded by
 // the node (addons.tsv, written by the addons builder from manifests/addonFiles.ts).
-import { toYamlStream } from '../../emit/yaml.js';
+import { toYamlStream } from '../../text/yaml.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { ADDON_FILES, addonPath } from '../manifests/addonFiles.js';

@@ -3,8 +3,8 @@
 // tarball), crictl's endpoint, and registry hosts (certs.d/<host>/hosts.toml) for the mirrors.
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
-import { toYaml } from '../../emit/yaml.js';
-import { tomlString } from '../text/toml.js';
+import { toYaml } from '../../text/yaml.js';
+import { tomlString } from '../../text/toml.js';
 import { osProfile } from '../osProfile.js';
 import { containerdConfigVersion } from '../../catalog/runtime.js';
 import type { RegistryMirror } from '../../model/model.js';

@@ -3,8 +3,8 @@
 // policy.json): kspray's drop-in over cri-o's built-in defaults, the registry mirrors and crictl's endpoint.
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
-import { toYaml } from '../../emit/yaml.js';
-import { tomlString } from '../text/toml.js';
+import { toYaml } from '../../text/yaml.js';
+import { tomlString } from '../../text/toml.js';
 import { osProfile } from '../osProfile.js';
 import type { RegistryMirror } from '../../model/model.js';
 import { criSocket } from '../criSocket.js';

@@ -3,7 +3,7 @@
 // apiserver does (kubeadm.ts lets init/join accept the non-empty manifests directory).
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
-import { toYaml } from '../../emit/yaml.js';
+import { toYaml } from '../../text/yaml.js';
 import { ADMIN_CONF, KUBE_VIP_MANIFEST, SUPER_ADMIN_CONF, kubeVipPod } from '../manifests/kubeVip.js';
 
 export const kubeVipBuilder: Builder = {

@@ -4,7 +4,7 @@
 import { externalEtcdEndpoints, runsKubeProxy, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { PKI_DIR } from './pkiFiles.js';
 import type { IssuedPki } from '../../secrets/types.js';
-import { toYaml, toYamlStream } from '../../emit/yaml.js';
+import { toYaml, toYamlStream } from '../../text/yaml.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { usesIgnition } from '../osProfile.js';

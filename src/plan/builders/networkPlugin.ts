@@ -1,6 +1,6 @@
 // The shape every network-plugin builder shares: on the first control plane only, one addon
 // manifest (applied after `kubeadm init`, in ADDON_FILES order) when the spec selects the plugin.
-import { toYamlStream } from '../../emit/yaml.js';
+import { toYamlStream } from '../../text/yaml.js';
 import type { SpecPath } from '../../errors/errors.js';
 import type { ClusterModel } from '../../model/model.js';
 import type { Builder } from '../builder.js';

@@ -1,5 +1,5 @@
 // Small builders for the Kubernetes object shapes every addon manifest repeats. Manifests are
-// plain objects serialized by emit/yaml.ts (never templated text), so these only save typing.
+// plain objects serialized by text/yaml.ts (never templated text), so these only save typing.
 
 /** A Kubernetes object as kspray emits it; shape checks happen in the tests with kubectl. */
 export type K8sObject = Record<string, unknown>;

@@ -3,7 +3,7 @@
 // deploy/local-path-storage.yaml and Kubespray's local_path_provisioner role, with the helper
 // image pinned (src/catalog/addons.ts).
 import type { ClusterModel } from '../../model/model.js';
-import { toYaml } from '../../emit/yaml.js';
+import { toYaml } from '../../text/yaml.js';
 import { KUBE_SYSTEM, clusterRole, metadata, type K8sObject } from './k8s.js';
 
 const NAME = 'local-path-provisioner';

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { KsprayError, type Problem } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { SpecSource } from './source.js';
-import { API_VERSION, clusterSpec, type ClusterSpec } from './v1alpha1.js';
+import { API_VERSION, clusterSpec, type ClusterSpec } from './v1alpha1/types.js';
 
 export interface LoadedSpec {
   spec: ClusterSpec;

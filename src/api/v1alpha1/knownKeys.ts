@@ -1,7 +1,7 @@
 // The keys the spec schema allows at a path: used to suggest "did you mean" for typos.
 import { z } from 'zod';
-import type { SpecPath } from '../errors/errors.js';
-import { clusterSpec } from './v1alpha1.js';
+import type { SpecPath } from '../../errors/errors.js';
+import { clusterSpec } from './types.js';
 
 export function knownKeysAt(path: SpecPath): string[] {
   let schema: z.ZodType | undefined = clusterSpec;

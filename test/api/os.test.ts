@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadSpec } from '../../src/spec/loadSpec.js';
-import { SUPPORTED_OS } from '../../src/spec/v1alpha1.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
+import { SUPPORTED_OS } from '../../src/api/v1alpha1/types.js';
 import { exampleFile, repoRoot } from '../helpers/fixtures.js';
 import { expectAt, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 
