@@ -304,6 +304,23 @@ export const messages = {
     message: `refusing to overwrite ${path} (${code})`,
     hint: 'The secrets bundle is never overwritten; move the file away only if you are sure it is not in use.',
   }),
+  // --- reliability: filesystem failures, incomplete bundles, input guard (#15) ---
+  fsFailed: (action: string, path: string, reason: string, code: string | undefined): Msg => ({
+    rule: 'filesystem',
+    message: `cannot ${action} ${path}: ${reason}`,
+    hint:
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? 'Free some space and run the command again: files already in place were left as they were.'
+        : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
+          ? 'Choose a writable --out directory (or fix its permissions) and run the command again.'
+          : code === 'ENOTDIR' || code === 'EEXIST'
+            ? 'A path on the way is a file, not a directory: choose another --out directory.'
+            : undefined,
+  }),
+  bundleIncompleteSetAside: (dir: string, aside: string): Msg => ({
+    rule: 'secrets-bundle-incomplete',
+    message: `${dir} held an incomplete secrets bundle left by an interrupted first render (never complete, never used by a render); moved it to ${aside} and created a new bundle`,
+  }),
   // --- secrets/ ---
   bundleCorrupt: (file: string, detail: string): Msg => ({
     rule: 'secrets-bundle-intact',
