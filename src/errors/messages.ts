@@ -321,6 +321,46 @@ export const messages = {
     rule: 'secrets-bundle-incomplete',
     message: `${dir} held an incomplete secrets bundle left by an interrupted first render (never complete, never used by a render); moved it to ${aside} and created a new bundle`,
   }),
+  specTooLarge: (found: string, limit: string): Msg => ({
+    rule: 'spec-size',
+    message: `the spec is too large: ${found} (at most ${limit})`,
+    hint: 'A cluster spec is a few kilobytes; check that this is the file you meant, or split what is generated into fewer, larger pools.',
+  }),
+  specNotText: (codePoint: number): Msg => ({
+    rule: 'spec-text',
+    message: `the spec contains the control character U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}: it is not a YAML text file`,
+    hint: 'Pass the cluster.yaml itself (UTF-8 text), not a binary or compressed file.',
+  }),
+  specNotUtf8: (): Msg => ({
+    rule: 'spec-utf8',
+    message: 'the spec is not valid UTF-8 at this position',
+    hint: 'Save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8); kubelet and cloud-init read UTF-8 only.',
+  }),
+  yamlAliasUnresolved: (name: string): Msg => ({
+    rule: 'yaml-alias',
+    message: `alias *${name} refers to no anchor &${name} before it`,
+    hint: `Define &${name} earlier in the file, or write the value out.`,
+  }),
+  yamlAliasCycle: (name: string): Msg => ({
+    rule: 'yaml-alias',
+    message: `alias *${name} refers to a node that contains it`,
+    hint: 'An alias cannot repeat its own parent; write the value out.',
+  }),
+  yamlAliasExpansion: (name: string, limit: number): Msg => ({
+    rule: 'yaml-alias',
+    message: `aliases expand the spec beyond ${limit} YAML nodes (here, at *${name})`,
+    hint: 'Aliases that repeat aliases grow exponentially; write the values out instead.',
+  }),
+  tooManyNodes: (count: number, limit: number): Msg => ({
+    rule: 'spec-size',
+    message: `${count} nodes and pools; Kubernetes supports clusters of at most ${limit} nodes`,
+    hint: 'Use pools (one entry, count: N) for identical nodes.',
+  }),
+  tooManyLabels: (field: string, count: number, limit: number): Msg => ({
+    rule: 'spec-size',
+    message: `${count} ${field} on one node (at most ${limit})`,
+    hint: `Keep ${field} to what the scheduler and your tooling use; kubelet receives them all on its command line.`,
+  }),
   // --- secrets/ ---
   bundleCorrupt: (file: string, detail: string): Msg => ({
     rule: 'secrets-bundle-intact',

@@ -6,6 +6,7 @@
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, chmodSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { KsprayError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { attempt, fsFailure, isErrno } from './fsError.js';
@@ -19,25 +20,41 @@ export interface OutputFile {
   mode: number;
 }
 
+/**
+ * A user's text file (the spec), which must be UTF-8: a Latin-1 byte would otherwise become U+FFFD
+ * in a label and reach kubelet. A bad byte is reported at its line and column.
+ */
 export function readTextFile(path: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR') throw new KsprayError('input', [messages.cannotRead(path, code)]);
     throw fsFailure(e, 'read', path);
   }
+  const bad = isUtf8(bytes) ? -1 : firstInvalidUtf8(bytes);
+  if (bad === -1) return bytes.toString('utf8');
+  const before = bytes.subarray(0, bad).toString('utf8');
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const position = { line: before.split('\n').length, col: before.length - lineStart + 1 };
+  throw new KsprayError('input', [{ ...messages.specNotUtf8(), position }], path);
 }
 
-/** The raw bytes of a user's file (the spec is checked as UTF-8 by its loader, not decoded here). */
-export function readBytes(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR') throw new KsprayError('input', [messages.cannotRead(path, code)]);
-    throw fsFailure(e, 'read', path);
+/** Offset of the first byte that does not continue a well-formed UTF-8 sequence (RFC 3629), or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    const [n, lo, hi] = c < 0x80 ? [0, 0, 0] : c >= 0xc2 && c <= 0xdf ? [1, 0x80, 0xbf] : c === 0xe0 ? [2, 0xa0, 0xbf] : c === 0xed ? [2, 0x80, 0x9f] : c >= 0xe1 && c <= 0xef ? [2, 0x80, 0xbf] : c === 0xf0 ? [3, 0x90, 0xbf] : c >= 0xf1 && c <= 0xf3 ? [3, 0x80, 0xbf] : c === 0xf4 ? [3, 0x80, 0x8f] : [-1, 0, 0];
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) {
+      const x = b[i + k];
+      if (x === undefined || x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
   }
+  return -1;
 }
 
 export function exists(path: string): boolean {
