@@ -4,6 +4,8 @@ import { formatSpecPath, type SpecPath } from './errors.js';
 import { closest, knownKeysAt } from '../api/v1alpha1/knownKeys.js';
 
 export type Msg = { rule: string; message: string; hint?: string };
+/** Control characters escaped, so a newline in a user's value cannot forge lines of output. */
+const printable = (s: string) => JSON.stringify(s).slice(1, -1);
 const at = (path: SpecPath) => (path.length ? formatSpecPath(path) : 'the document');
 
 /**
@@ -360,6 +362,36 @@ export const messages = {
     rule: 'spec-size',
     message: `${count} ${field} on one node (at most ${limit})`,
     hint: `Keep ${field} to what the scheduler and your tooling use; kubelet receives them all on its command line.`,
+  }),
+  badLabelKey: (key: string, why: string): Msg => ({
+    rule: 'label-key',
+    message: `label key "${printable(key)}" is not a Kubernetes qualified name: ${why}`,
+    hint: 'Use [prefix/]name, e.g. example.com/tier: prefix a DNS subdomain, name up to 63 letters, digits, "-", "_", ".".',
+  }),
+  badLabelValue: (key: string, value: string, why: string): Msg => ({
+    rule: 'label-value',
+    message: `label ${printable(key)}: value "${printable(value)}" is not a Kubernetes label value: ${why}`,
+    hint: 'Use up to 63 letters, digits, "-", "_" and "." (quote it in YAML if it looks like a number or boolean).',
+  }),
+  kubeletRefusesLabel: (key: string): Msg => ({
+    rule: 'kubelet-label-namespace',
+    message: `kubelet refuses to set label "${key}" on its own node (kubernetes.io and k8s.io labels are reserved) and would not start`,
+    hint: 'Use your own prefix (example.com/role), a node.kubernetes.io/ or kubelet.kubernetes.io/ label, or set node-role.kubernetes.io/* with kubectl label after the node joined.',
+  }),
+  badTaintKey: (key: string, why: string): Msg => ({
+    rule: 'taint-key',
+    message: `taint key "${printable(key)}" is not a Kubernetes qualified name: ${why}`,
+    hint: 'Use [prefix/]name, e.g. example.com/dedicated.',
+  }),
+  badTaintValue: (value: string, why: string): Msg => ({
+    rule: 'taint-value',
+    message: `taint value "${printable(value)}" is not valid: ${why}`,
+    hint: 'Use up to 63 letters, digits, "-", "_" and ".", or leave value out.',
+  }),
+  badSshKey: (why: string): Msg => ({
+    rule: 'ssh-authorized-key',
+    message: `not a single-line OpenSSH public key: ${why}`,
+    hint: 'Paste one line of ~/.ssh/id_ed25519.pub (type, base64 key, optional comment) per list entry.',
   }),
   // --- secrets/ ---
   bundleCorrupt: (file: string, detail: string): Msg => ({
