@@ -51,13 +51,22 @@ function writeTemp(target: string, content: string | Uint8Array, mode: number): 
   const temp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
   const fd = openSync(temp, 'wx', mode);
   try {
-    writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+    writeFully(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
     fsyncSync(fd);
-  } finally {
+    chmodSync(temp, mode); // the umask may have narrowed or widened the open() mode
+  } catch (e) {
+    // A failed write (disk full, file size limit) leaves neither a partial target nor a stray temp.
     closeSync(fd);
+    unlinkSync(temp);
+    throw e;
   }
-  chmodSync(temp, mode); // the umask may have narrowed or widened the open() mode
+  closeSync(fd);
   return temp;
+}
+
+/** write(2) may write less than asked (a file size limit, a full disk): loop until all is written or it throws. */
+function writeFully(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 /** Atomically writes (replacing) every file under `dir`. */
