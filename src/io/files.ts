@@ -2,7 +2,7 @@
 // or a refused render never leaves a half-written file; secrets are created exclusively (link(2)
 // fails if the target exists), so nothing here can overwrite a bundle file.
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KsprayError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
@@ -46,8 +46,25 @@ export function readTree(dir: string): Map<string, string> | undefined {
   return out;
 }
 
+/** Directories kspray creates for outputs: readable by all, writable by the owner only. */
+const OUTPUT_DIR_MODE = 0o755;
+
+/**
+ * mkdir -p that sets `mode` on each directory it creates, whatever the umask (mkdir's mode is
+ * masked by it: under umask 000 a plain mkdir -p makes 0777 directories). Existing ones are left alone.
+ */
+function makeDirs(dir: string, mode: number): void {
+  const target = resolve(dir);
+  const first = mkdirSync(target, { recursive: true, mode });
+  if (first === undefined) return;
+  for (let d = target; ; d = dirname(d)) {
+    chmodSync(d, mode);
+    if (d === first || d === dirname(d)) break;
+  }
+}
+
 function writeTemp(target: string, content: string | Uint8Array, mode: number): string {
-  mkdirSync(dirname(target), { recursive: true });
+  makeDirs(dirname(target), OUTPUT_DIR_MODE);
   const temp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
   const fd = openSync(temp, 'wx', mode);
   try {
@@ -95,11 +112,12 @@ export function createFile(path: string, content: string, mode: number): void {
  * existing file, if any target exists. `dirMode` applies to the directories it creates.
  */
 export function createExclusive(dir: string, files: OutputFile[], dirMode: number): void {
-  mkdirSync(dir, { recursive: true, mode: dirMode });
+  makeDirs(dirname(dir), OUTPUT_DIR_MODE);
+  makeDirs(dir, dirMode);
   chmodSync(dir, dirMode);
   for (const f of files) {
     const target = join(dir, ...f.relPath.split('/'));
-    mkdirSync(dirname(target), { recursive: true, mode: dirMode });
+    makeDirs(dirname(target), dirMode);
     const temp = writeTemp(target, f.content, f.mode);
     try {
       linkSync(temp, target);
