@@ -4,7 +4,7 @@
 // one (tempFiles.ts). Secrets are created exclusively (link(2) fails if the target exists), and a
 // new bundle appears as a whole directory (rename), so nothing here can overwrite or half-write it.
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, chmodSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { KsprayError } from '../errors/errors.js';
@@ -83,8 +83,23 @@ export function readTree(dir: string): Map<string, string> | undefined {
   return out;
 }
 
-function makeDirs(dir: string, mode?: number): void {
-  attempt('create directory', dir, () => mkdirSync(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) }));
+/** Directories kspray creates for outputs: readable by all, writable by the owner only. */
+const OUTPUT_DIR_MODE = 0o755;
+
+/**
+ * mkdir -p that sets `mode` on each directory it creates, whatever the umask (mkdir's mode is
+ * masked by it: under umask 000 a plain mkdir -p makes 0777 directories). Existing ones are left alone.
+ */
+function makeDirs(dir: string, mode = OUTPUT_DIR_MODE): void {
+  const target = resolve(dir);
+  attempt('create directory', dir, () => {
+    const first = mkdirSync(target, { recursive: true, mode });
+    if (first === undefined) return;
+    for (let d = target; ; d = dirname(d)) {
+      chmodSync(d, mode);
+      if (d === first || d === dirname(d)) break;
+    }
+  });
 }
 
 function removeQuietly(path: string): void {
@@ -186,6 +201,7 @@ export function createFile(path: string, content: string, mode: number): void {
  * `dirMode` applies to the directories it creates.
  */
 export function createExclusive(dir: string, files: OutputFile[], dirMode: number): void {
+  makeDirs(dirname(dir));
   makeDirs(dir, dirMode);
   attempt('create directory', dir, () => chmodSync(dir, dirMode));
   removeStaleTemps(dir);
