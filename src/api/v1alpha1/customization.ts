@@ -24,7 +24,7 @@ const absolutePath = () => z.string().regex(/^\/[^\0]*$/, 'an absolute path (sta
 
 export const extraArgs = () =>
   z
-    .record(str(), z.string())
+    .record(str(), z.string().regex(/^[^\r\n]*$/, 'one line'))
     .describe(
       'Command-line flags without the leading dashes, name: "value" (values are strings: quote numbers and booleans). Flags kspray itself sets are refused with the field to use instead. Default: none.',
     );
@@ -139,6 +139,7 @@ export const clusterCustomization = {
   kernelModules: kernelModulesSpec().optional(),
   patches: z
     .array(patchSpec)
+    .max(999)
     .optional()
     .describe(
       'kubeadm patches, written to /etc/kubernetes/patches and passed to every kubeadm init, join and upgrade (kubeadm --patches). Default: none.',
