@@ -208,3 +208,17 @@ describe('external etcd', () => {
     }
   });
 });
+
+describe('Packer bake', () => {
+  it("bakes the cluster's files, sysctls and modules, never a node's or pool's own", async () => {
+    const { packerOutputs } = await import('../../src/emit/packer/index.js');
+    const baked = new Map(packerOutputs(r).files.filter((f) => f.relPath.startsWith('packer/ubuntu-24.04-amd64/files/')).map((f) => [f.relPath.slice('packer/ubuntu-24.04-amd64/files'.length), f.content]));
+    // The representative plan is worker-1, whose motd and sysctls are its own: the image gets neither.
+    expect(baked.get('/etc/kubernetes/oidc/corp-ca.pem')).toContain('BEGIN CERTIFICATE');
+    expect(baked.get('/etc/modules-load.d/kspray-user.conf')).toContain('ip_vs_lc');
+    expect(baked.has('/etc/motd')).toBe(false);
+    expect(baked.has('/etc/sysctl.d/90-kspray-user.conf')).toBe(false);
+    expect(baked.has('/etc/kubernetes/patches/kubeletconfiguration999+merge.yaml')).toBe(false);
+    expect(baked.has('/etc/sysctl.d/99-kubernetes.conf')).toBe(true);
+  });
+});
