@@ -68,17 +68,16 @@ prepare_os() {
   local m f
   swapoff -a
   if [[ -f $R/etc/fstab ]]; then sed -i -E 's/^([^#].*[[:space:]]swap[[:space:]].*)$/#\1/' "$R/etc/fstab"; fi
-  # kspray's modules, then the spec's (kernelModules): a module this kernel lacks fails the phase.
-  for f in "$R/etc/modules-load.d/kubernetes.conf" "$R/etc/modules-load.d/kspray-user.conf"; do
-    if [[ -f $f ]]; then
-      while read -r m; do
-        if [[ -n $m && $m != \#* ]]; then modprobe "$m"; fi
-      done <"$f"
-    fi
+  # Ours, then the spec's (kspray-user): a module this kernel lacks fails the phase.
+  for f in "$R"/etc/modules-load.d/{kubernetes,kspray-user}.conf; do
+    [[ -f $f ]] || continue
+    while read -r m; do
+      if [[ -n $m && $m != \#* ]]; then modprobe "$m"; fi
+    done <"$f"
   done
-  # Other files in sysctl.d may name keys this kernel lacks: only ours (and the spec's sysctls) must apply cleanly.
+  # Other files in sysctl.d may name keys this kernel lacks: only ours and the spec's must apply cleanly.
   sysctl --system >/dev/null || log "sysctl --system reported errors (above)"
-  for f in "$R/etc/sysctl.d/90-kspray-user.conf" "$R/etc/sysctl.d/99-kubernetes.conf"; do
+  for f in "$R"/etc/sysctl.d/{90-kspray-user,99-kubernetes}.conf; do
     if [[ -f $f ]]; then sysctl -q -p "$f"; fi
   done
   install_packages
@@ -286,7 +285,7 @@ phase() {
 upgrade_kubeadm() {
   local patches=()
   fetch kubeadm "$BIN/kubeadm" 755
-  # The spec's kubeadm patches (written at boot, as init/join read them) apply to the upgraded pods too.
+  # The spec's kubeadm patches, as init/join read them
   if [[ -d $R/etc/kubernetes/patches ]]; then patches=(--patches "$R/etc/kubernetes/patches"); fi
   if [[ $UPGRADE_MODE == apply ]]; then
     kubeadm upgrade apply "v$UPGRADE_VERSION" --yes --certificate-renewal=false "${patches[@]}" ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
