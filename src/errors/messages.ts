@@ -713,6 +713,77 @@ export const messages = {
     message: `no node or pool named "${name}" in the spec`,
     hint: `Use one of: ${known.join(', ')}.`,
   }),
+  // --- customization (spec.kubelet, kubeProxy, extraArgs, files, sysctls, patches: model/customizationRules.ts) ---
+  unknownConfigField: (kind: string, field: string, struct: string, guess?: string): Msg => ({
+    rule: 'component-config',
+    message: `${kind} has no field "${field}" (${struct}, Kubernetes 1.36 types)`,
+    hint: guess ? `Did you mean "${guess}"?` : 'See data/kubernetes/config-fields.json for the fields of this type.',
+  }),
+  mistypedConfigField: (kind: string, field: string, expected: string, input: unknown): Msg => ({
+    rule: 'component-config',
+    message: `${kind} field "${field}" must be ${expected}, not ${describe(input)}`,
+    hint: expected.startsWith('a string') || expected.startsWith('a duration') || expected.startsWith('a quantity') ? 'Quote the value in YAML.' : undefined,
+  }),
+  reservedConfigField: (kind: string, field: string, reason: string): Msg => ({
+    rule: 'component-config',
+    message: `${kind} field "${field}" is set by kspray and cannot be overridden: ${reason}`,
+    hint: 'Remove it.',
+  }),
+  reservedExtraArg: (component: string, flag: string, reason: string): Msg => ({
+    rule: 'extra-args',
+    message: `${component} flag --${flag} is set by kspray and cannot be overridden: ${reason}`,
+    hint: 'Remove it from extraArgs.',
+  }),
+  extraArgWithDashes: (flag: string): Msg => ({
+    rule: 'extra-args',
+    message: `extraArgs key "${flag}" must be the flag name without leading dashes`,
+    hint: `Write ${flag.replace(/^-+/, '')}: "value".`,
+  }),
+  duplicateExtraVolume: (name: string, firstAt: string): Msg => ({
+    rule: 'extra-volume-names',
+    message: `extra volume "${name}" is declared twice or clashes with a volume kspray mounts (${firstAt})`,
+    hint: 'Give every volume of a component its own name.',
+  }),
+  configDocumentKind: (field: string, apiVersion: string, kind: string): Msg => ({
+    rule: 'config-document-kind',
+    message: `${field} must be a ${apiVersion} ${kind} document`,
+    hint: `Start it with apiVersion: ${apiVersion} and kind: ${kind}.`,
+  }),
+  badCertSAN: (san: string): Msg => ({
+    rule: 'cert-san',
+    message: `certSANs entry "${san}" is neither a DNS name nor an IP address`,
+    hint: 'Use a name such as api.example.com (a leading *. is allowed) or an address such as 203.0.113.10.',
+  }),
+  duplicateFilePath: (path: string, firstAt: string): Msg => ({
+    rule: 'unique-file-paths',
+    message: `file ${path} is listed twice (first at ${firstAt})`,
+    hint: 'List each path once; a node or pool entry with the same path as a cluster entry replaces it.',
+  }),
+  fileConflictsWithKspray: (path: string, builder: string, firstAt: string): Msg => ({
+    rule: 'file-written-by-kspray',
+    message: `file ${path} is also written by kspray's ${builder} builder (from ${firstAt})`,
+    hint: 'Use the spec field that controls that file, or another path.',
+  }),
+  keyPathOnWorker: (path: string, dir: string, node: string): Msg => ({
+    rule: 'no-key-paths-on-workers',
+    message: `file ${path} would land on worker "${node}" under ${dir}, which holds private keys on control planes`,
+    hint: 'Workers never receive key material: put the file elsewhere, or set it on control-plane nodes only (spec.nodes[].files).',
+  }),
+  reservedSysctl: (key: string, value: string): Msg => ({
+    rule: 'sysctls',
+    message: `sysctl ${key} is set by kspray to ${value} (Kubespray's value, required by the kubelet's protectKernelDefaults or pod networking)`,
+    hint: 'Remove it from sysctls.',
+  }),
+  badSysctlName: (key: string): Msg => ({
+    rule: 'sysctls',
+    message: `"${key}" is not a sysctl name`,
+    hint: 'Use dot-separated names such as net.core.somaxconn.',
+  }),
+  patchShape: (type: string): Msg => ({
+    rule: 'patch-shape',
+    message: type === 'json' ? 'a json patch must be a list of operations' : `a ${type} patch must be a mapping`,
+    hint: type === 'json' ? 'Write patch: [ { op: replace, path: /spec/..., value: ... } ], or use type: strategic.' : 'Write the fields to change as a mapping, or use type: json for a list of operations.',
+  }),
 };
 
 function describe(v: unknown): string {

@@ -5,6 +5,7 @@ import type { ComponentVersions, Images, Arch } from '../catalog/catalog.js';
 import type { AppAddonVersions } from '../catalog/appAddons.js';
 import type { OsName, PkiAlgorithm, Role } from '../api/v1alpha1/types.js';
 import type { AddonSettings } from './addonSettings.js';
+import type { ClusterCustomization, NodeCustomization } from './customization.js';
 
 export interface NodeModel {
   name: string;
@@ -25,6 +26,8 @@ export interface NodeModel {
   count: number;
   /** Where this node is declared, e.g. ['spec', 'nodes', 0]: builders attach it to what they add. */
   specPath: SpecPath;
+  /** kubelet config and flags, extra files, sysctls, kernel modules: the cluster's with this node's merged over them. */
+  custom: NodeCustomization;
 }
 
 /** Mirrors tried before a registry (Kubespray containerd_registries_mirrors / crio_registries). */
@@ -105,6 +108,8 @@ export interface ClusterModel {
   sshAuthorizedKeys: string[];
   versions: ComponentVersions;
   images: Images;
+  /** Component flags, volumes and configs, kubeadm patches (spec.controlPlane.*, etcd, kubelet, kubeProxy, patches). */
+  custom: ClusterCustomization;
   /** Fixed nodes first, then pools, each in spec order. */
   nodes: NodeModel[];
 }

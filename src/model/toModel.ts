@@ -10,6 +10,7 @@ import { parseEndpoint, runRules } from './rules.js';
 import { noProxyList } from './noProxy.js';
 import { crioVersionFor } from '../catalog/runtime.js';
 import { addonSettings } from './addonSettings.js';
+import { clusterCustomization, nodeCustomization } from './customization.js';
 
 export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
   const problems = runRules(spec);
@@ -60,7 +61,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       bindPort,
       kubeadmEndpoint,
       clientEndpoint,
-      extraSANs: userEndpoint ? [userEndpoint.host] : [],
+      extraSANs: [...(userEndpoint ? [userEndpoint.host] : []), ...(s.controlPlane?.apiServer?.certSANs ?? [])],
     },
     etcd: { topology: s.etcd?.topology ?? DEFAULTS.etcd.topology },
     pki: {
@@ -111,6 +112,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
     sshAuthorizedKeys: s.ssh?.authorizedKeys ?? [],
     versions,
     images: images(versions, artifacts.registry),
+    custom: clusterCustomization(spec),
     nodes,
   };
 }
@@ -165,6 +167,7 @@ function buildNodes(spec: ClusterSpec): NodeModel[] {
     count: 1,
     isFirstControlPlane: false,
     specPath: ['spec', 'nodes', i],
+    custom: nodeCustomization(spec, n, ['spec', 'nodes', i]),
     ...common(n),
   }));
   const pools: NodeModel[] = (spec.spec.pools ?? []).map((p, i) => ({
@@ -173,6 +176,7 @@ function buildNodes(spec: ClusterSpec): NodeModel[] {
     count: p.count ?? 1,
     isFirstControlPlane: false,
     specPath: ['spec', 'pools', i],
+    custom: nodeCustomization(spec, p, ['spec', 'pools', i]),
     ...common(p),
   }));
   // The first control-plane node in spec order runs `kubeadm init`: deterministic and documented.

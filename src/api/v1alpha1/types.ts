@@ -4,6 +4,7 @@
 // errors, so typos never pass silently) and the editor JSON Schema (schema/cluster.schema.json) all
 // come from it. Descriptions state the default, because editors show them.
 import { z } from 'zod';
+import { clusterCustomization, controlPlaneCustomization, etcdCustomization, nodeCustomization } from './customization.js';
 
 export const API_VERSION = 'kspray.dev/v1alpha1';
 
@@ -77,6 +78,7 @@ const nodeCommon = {
   arch: z.enum(ARCHES).optional().describe('CPU architecture. Default: amd64.'),
   labels: labels.optional(),
   taints: z.array(taint).optional(),
+  ...nodeCustomization,
 };
 
 const registryMirror = z
@@ -186,7 +188,10 @@ export const clusterSpec = z
             nodeCidrMaskSize: z.number().int().min(16).max(28).optional().describe('Default: 24.'),
             clusterDomain: str().optional().describe('Default: cluster.local.'),
             proxyMode: z.enum(PROXY_MODES).optional().describe('kube-proxy mode. Default: ipvs.'),
-            featureGates: z.record(z.string(), z.boolean()).optional(),
+            featureGates: z
+              .record(z.string(), z.boolean())
+              .optional()
+              .describe('Feature gates for kube-apiserver, controller-manager, scheduler (--feature-gates), kubelet and kube-proxy (their configs\' featureGates). Default: none.'),
           })
           .strict()
           .optional(),
@@ -201,11 +206,12 @@ export const clusterSpec = z
               .optional()
               .describe('With loadBalancer: localhost, the proxy on 127.0.0.1:<port> of each non-control-plane node (Kubespray loadbalancer_apiserver_type). Default: nginx.'),
             port: z.number().int().min(1).max(65535).optional().describe('apiserver bind port. Default: 6443.'),
+            ...controlPlaneCustomization,
           })
           .strict()
           .optional(),
         etcd: z
-          .object({ topology: z.enum(['stacked', 'external']).optional().describe('Default: stacked.') })
+          .object({ topology: z.enum(['stacked', 'external']).optional().describe('Default: stacked.'), ...etcdCustomization })
           .strict()
           .optional(),
         pki: z
@@ -332,6 +338,7 @@ export const clusterSpec = z
           })
           .strict()
           .optional(),
+        ...clusterCustomization,
         nodes: z.array(nodeSpec).optional(),
         pools: z.array(poolSpec).optional(),
       })
