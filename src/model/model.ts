@@ -86,7 +86,8 @@ export interface ClusterModel {
     plugin: 'calico' | 'cilium' | 'flannel' | 'kube-router' | 'none';
     /** 0 = the plugin detects it from the node interface. */
     mtu: number;
-    calico: { encapsulation: 'vxlan' | 'ipip' | 'none' };
+    /** bgp: BIRD runs (CALICO_NETWORKING_BACKEND bird); crossSubnet: encapsulation only across subnets. */
+    calico: { encapsulation: 'vxlan' | 'ipip' | 'none'; bgp: boolean; crossSubnet: boolean; blockSize: number };
     cilium: { tunnel: 'vxlan' | 'geneve'; kubeProxyReplacement: boolean };
     multus: boolean;
   };

@@ -239,6 +239,20 @@ const CASES: Case[] = [
     message: 'network.calico settings have no effect with network.plugin: flannel',
   },
   {
+    rule: 'calico-routes-between-nodes',
+    text: doc('  network:', '    calico: { encapsulation: ipip, bgp: false }', '  nodes:', CP1),
+    line: 7,
+    col: 41,
+    token: 'false',
+  },
+  {
+    rule: 'calico-block-fits-pods',
+    text: doc('  kubernetes: { podSubnet: 10.50.0.0/24 }', '  network:', '    calico: { blockSize: 22 }', '  nodes:', CP1),
+    line: 8,
+    col: 26,
+    token: '22',
+  },
+  {
     rule: 'multus-needs-plugin',
     text: doc('  network:', '    plugin: none', '    multus: true', '  nodes:', CP1),
     line: 8,
