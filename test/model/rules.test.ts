@@ -247,10 +247,10 @@ const CASES: Case[] = [
   },
   {
     rule: 'calico-block-fits-pods',
-    text: doc('  kubernetes: { podSubnet: 10.50.0.0/24 }', '  network:', '    calico: { blockSize: 22 }', '  nodes:', CP1),
+    text: doc('  kubernetes: { podSubnet: 10.50.0.0/22, nodeCidrMaskSize: 24 }', '  network:', '    calico: { blockSize: 21 }', '  nodes:', CP1),
     line: 8,
     col: 26,
-    token: '22',
+    token: '21',
   },
   {
     rule: 'multus-needs-plugin',
