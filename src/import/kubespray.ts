@@ -320,7 +320,7 @@ export function assertImportable(result: ImportResult): void {
   const refused = result.report.filter((e) => e.status === 'refused');
   if (refused.length === 0) return;
   const problems: Problem[] = refused.map((e) => ({
-    ...messages.kubesprayRefused(e.variable, e.value, e.detail, e.instead ?? ''),
+    ...messages.kubesprayRefused(e.variable, e.value, e.source ? e.detail : `${e.detail} (Kubespray's default: the inventory does not set it)`, e.instead ?? ''),
     file: e.source.replace(/ \[.*\]$/, '') || undefined,
     ...(e.position ? { position: e.position } : {}),
   }));

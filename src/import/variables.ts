@@ -228,12 +228,16 @@ export const ROWS: Row[] = [
   },
   {
     name: 'auto_renew_certificates',
-    lands: '',
-    doc: 'false: nothing renews on its own, as kspray. true is refused: kspray has no renewal timer on the nodes yet.',
-    apply: (v) =>
-      bool(v)
-        ? refuse("Kubespray's monthly timer runs kubeadm certs renew on each control plane; kspray has no such timer on the nodes", 'auto_renew_certificates: false, and renew with `kspray certs check` / `kspray certs renew` before expiry')
-        : { same: 'no automatic renewal' },
+    lands: 'pki.autoRenew',
+    doc: 'true: a systemd timer on every control plane runs kubeadm certs renew and restarts the control-plane pods, as Kubespray.',
+    apply: (v, c) => (bool(v) ? set('pki.autoRenew', c.given('auto_renew_certificates_systemd_calendar') ? { onCalendar: String(c.value('auto_renew_certificates_systemd_calendar')) } : {}) : { same: 'no automatic renewal' }),
+  },
+  {
+    name: 'auto_renew_certificates_systemd_calendar',
+    lands: 'pki.autoRenew.onCalendar',
+    doc: 'The timer\'s OnCalendar (Kubespray\'s default is kspray\'s too).',
+    relevant: enabledBy('auto_renew_certificates'),
+    apply: (v) => (/^[A-Za-z0-9 ,*:./~-]+$/.test(String(v)) ? { same: 'read with auto_renew_certificates' } : refuse('not a systemd OnCalendar expression kspray writes', 'e.g. "Mon *-*-1,2,3,4,5,6,7 03:00:00"')),
   },
   // --- IPv6 (refused until kspray builds IPv6)
   { name: 'ipv4_stack', lands: '', doc: 'true, as kspray; false (IPv6-only) is refused.', apply: (v) => (bool(v) === false ? ipv4Only('ipv4_stack: false') : { same: 'IPv4' }) },

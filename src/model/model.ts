@@ -72,7 +72,8 @@ export interface ClusterModel {
     extraSANs: string[];
   };
   etcd: { topology: 'stacked' | 'external' };
-  pki: { algorithm: PkiAlgorithm; certValidityDays: number; caValidityDays: number };
+  /** autoRenewCalendar: the OnCalendar of the control planes' renewal timer, or undefined (off). */
+  pki: { algorithm: PkiAlgorithm; certValidityDays: number; caValidityDays: number; autoRenewCalendar?: string };
   bootstrapToken: { ttl: string };
   containerRuntime: {
     name: 'containerd' | 'cri-o';

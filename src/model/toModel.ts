@@ -67,6 +67,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       algorithm: s.pki?.algorithm ?? DEFAULTS.pki.algorithm,
       certValidityDays: s.pki?.certValidityDays ?? DEFAULTS.pki.certValidityDays,
       caValidityDays: s.pki?.caValidityDays ?? DEFAULTS.pki.caValidityDays,
+      ...(s.pki?.autoRenew ? { autoRenewCalendar: s.pki.autoRenew.onCalendar ?? DEFAULTS.pki.autoRenewCalendar } : {}),
     },
     bootstrapToken: { ttl: s.bootstrapToken?.ttl ?? DEFAULTS.bootstrapToken.ttl },
     containerRuntime,

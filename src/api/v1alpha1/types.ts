@@ -213,6 +213,17 @@ export const clusterSpec = z
             algorithm: z.enum(PKI_ALGORITHMS).optional().describe('Key algorithm for every key. Default: ECDSA-P256.'),
             certValidityDays: z.number().int().min(1).max(3650).optional().describe('Leaf certificates. Default: 365.'),
             caValidityDays: z.number().int().min(1).max(36500).optional().describe('CAs, fixed at bundle creation. Default: 3650.'),
+            autoRenew: z
+              .object({
+                onCalendar: z
+                  .string()
+                  .regex(/^[A-Za-z0-9 ,*:./~-]+$/, 'a systemd OnCalendar expression')
+                  .optional()
+                  .describe('When the timer fires (systemd OnCalendar). Default: "Mon *-*-1,2,3,4,5,6,7 03:00:00", the first Monday of every month (Kubespray auto_renew_certificates_systemd_calendar).'),
+              })
+              .strict()
+              .optional()
+              .describe("A systemd timer on every control plane runs `kubeadm certs renew` for the control plane's certificates and kubeconfigs and restarts its static pods (Kubespray auto_renew_certificates). Default: off (renew with `kspray certs renew`)."),
           })
           .strict()
           .optional(),
