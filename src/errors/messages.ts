@@ -335,11 +335,6 @@ export const messages = {
     message: 'etcd.topology is external, but no node has the etcd role',
     hint: 'List 3 (or 5, 7) nodes with roles: [etcd] under spec.nodes, or use etcd.topology: stacked.',
   }),
-  externalEtcdDedicated: (name: string): Msg => ({
-    rule: 'external-etcd-dedicated',
-    message: `node "${name}" has the etcd role together with another role, but etcd.topology is external`,
-    hint: 'External etcd members are dedicated nodes running only etcd (a systemd service): give this node roles: [etcd] alone, or use etcd.topology: stacked.',
-  }),
   etcdLastMember: (peerUrl: string): Msg => ({
     rule: 'etcd-member-removal',
     message: `the etcd member at ${peerUrl} is the last voting member; removing it would destroy the cluster`,

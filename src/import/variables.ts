@@ -329,7 +329,7 @@ export const ROWS: Row[] = [
   {
     name: 'etcd_deployment_type',
     lands: 'etcd.topology',
-    doc: "host: the etcd group equal to the control planes → stacked (kubeadm runs the same members as static pods); dedicated etcd hosts → external (systemd). kubeadm → stacked. docker is refused.",
+    doc: "host: the etcd group equal to the control planes → stacked (kubeadm runs the same members as static pods); any other etcd group (dedicated hosts, or overlapping control planes and workers) → external: etcd as a systemd service on each etcd host, kubeadm pointing at them. kubeadm → stacked (the etcd group must be the control planes). docker is refused.",
     apply: (v, c) => {
       const { controlPlanes, etcd, workers } = c.hosts;
       const stackedLayout = etcd.length === 0 || (etcd.length === controlPlanes.length && etcd.every((h) => controlPlanes.includes(h)));
@@ -340,10 +340,7 @@ export const ROWS: Row[] = [
       }
       if (v === 'kubeadm') return refuse('kubeadm runs etcd on the control planes, and the etcd group differs from kube_control_plane', 'make the etcd group equal kube_control_plane, or etcd_deployment_type: host');
       const shared = etcd.filter((h) => controlPlanes.includes(h) || workers.includes(h));
-      if (shared.length) {
-        return refuse(`etcd members that also run Kubernetes (${shared.join(', ')}) next to other layouts: kspray's external etcd runs on dedicated hosts only`, 'an etcd group equal to kube_control_plane (stacked), or etcd hosts that are in no other group');
-      }
-      return set('etcd.topology', 'external', 'etcd on dedicated hosts as systemd services, as Kubespray');
+      return set('etcd.topology', 'external', `etcd as systemd services on the etcd hosts${shared.length ? ` (${shared.join(', ')} also run Kubernetes)` : ''}, kubeadm pointing at them, as Kubespray`);
     },
   },
   {

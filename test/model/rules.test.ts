@@ -135,14 +135,6 @@ const CASES: Case[] = [
     message: 'etcd.topology is external, but no node has the etcd role',
   },
   {
-    rule: 'external-etcd-dedicated',
-    text: doc('  etcd:', '    topology: external', '  nodes:', CP1.replace('[control-plane]', '[control-plane, etcd]')),
-    line: 9,
-    col: 48,
-    token: '[control-plane, etcd]',
-    message: 'node "cp-1" has the etcd role together with another role, but etcd.topology is external',
-  },
-  {
     rule: 'odd-etcd-members',
     text: doc('  nodes:', CP1, CP2, W1),
     line: 7,

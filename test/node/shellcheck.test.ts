@@ -39,8 +39,9 @@ describe('node/kspray-node.sh', () => {
     // 9 → 10 KB shipped) when dnf/zypper preparation, cri-o, proxies and namespaced addons landed;
     // the binding limit is EC2's 16 KiB on the HA first control plane (test/emit/providers.test.ts).
     // Source 16 → 17 KB for the upgrade mode's seams (proxy, --skip-phases, kube-proxy repoint), which
-    // payloads never ship: the shipped budget below is unchanged.
-    expect(Buffer.byteLength(text)).toBeLessThan(17 * 1024);
+    // payloads never ship: the shipped budget below is unchanged. 17 → 17.25 KB source for the etcd
+    // phase of members that also run Kubernetes (Kubespray's etcd layouts): one line shipped.
+    expect(Buffer.byteLength(text)).toBeLessThan(17.25 * 1024);
     expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(10 * 1024);
   });
 });
