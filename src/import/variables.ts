@@ -116,9 +116,11 @@ function containerdMirrors(v: unknown): { mirrors: unknown[] } | { why: string }
       const caps = (m.capabilities as string[] | undefined) ?? ['pull', 'resolve'];
       if (!caps.includes('pull') || !caps.includes('resolve')) return { why: `mirror ${m.host} has capabilities ${caps.join(',')}; kspray's mirrors pull and resolve` };
     }
-    // The registry itself listed as a mirror (Kubespray's default: docker.io → registry-1.docker.io)
-    // is where containerd goes anyway after the mirrors.
-    const endpoints = (entry.mirrors as Array<{ host: string }>).map((m) => m.host).filter((h) => !isRegistryItself(entry.prefix, h));
+    // The registry itself over https listed as a mirror (Kubespray's default: docker.io →
+    // registry-1.docker.io) is where containerd goes anyway; over http or unverified it is a setting.
+    const endpoints = (entry.mirrors as Array<{ host: string }>)
+      .map((m) => m.host)
+      .filter((h) => !(isRegistryItself(entry.prefix, h) && h.startsWith('https://') && !skip.has(true)));
     if (endpoints.length === 0) continue;
     mirrors.push({ host: entry.prefix, endpoints, ...(skip.has(true) ? { skipVerify: true } : {}) });
   }
@@ -692,6 +694,7 @@ export const PREFIX_RELEVANCE: Array<[RegExp, Relevance]> = [
   [/^crio_/, runtime('crio')],
   [/^(docker_|cri_dockerd_|dockerd_)/, runtime('docker')],
   [/^resolvconf_mode$/, runtime('docker')],
+  [/^system_upgrade_/, { doc: 'system_upgrade: true', when: (c) => bool(c.value('system_upgrade')) === true }],
   [/^(kube_vip_)/, enabledBy('kube_vip_enabled')],
   [/^nginx_/, { doc: 'loadbalancer_apiserver_type: nginx', when: (c) => c.choices.apiLoadBalancer === 'localhost' && c.value('loadbalancer_apiserver_type') === 'nginx' }],
   [/^haproxy_/, { doc: 'loadbalancer_apiserver_type: haproxy', when: (c) => c.choices.apiLoadBalancer === 'localhost' && c.value('loadbalancer_apiserver_type') === 'haproxy' }],

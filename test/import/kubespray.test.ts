@@ -209,6 +209,13 @@ describe('import kubespray: what the table maps (synthetic inventories)', () => 
     expect(model.controlPlane.localhostProxy).toBe('haproxy');
   });
 
+  it('an insecure registry listed as its own mirror stays (http, skip_verify); the https registry itself is dropped', () => {
+    const r = importVars(
+      'containerd_registries_mirrors: [{prefix: docker.io, mirrors: [{host: "https://registry-1.docker.io", capabilities: [pull, resolve], skip_verify: false}]}, {prefix: "172.19.16.11:5000", mirrors: [{host: "http://172.19.16.11:5000", capabilities: [pull, resolve, push], skip_verify: true}]}]',
+    );
+    expect(spec(r).containerRuntime.registryMirrors).toEqual([{ host: '172.19.16.11:5000', endpoints: ['http://172.19.16.11:5000'], skipVerify: true }]);
+  });
+
   it("dns_min_replicas follows Kubespray's min(2, hosts): 1 on a single-node cluster", () => {
     expect(spec(importVars('', '[kube_control_plane]\ncp1 ip=10.0.0.1\n')).addons.dnsAutoscaler).toEqual({ min: 1, preventSinglePointFailure: false });
     expect(spec(importVars('')).addons.dnsAutoscaler).toEqual({});
