@@ -39,10 +39,14 @@ describe('node/kspray-node.sh', () => {
     // 9 → 10 KB shipped) when dnf/zypper preparation, cri-o, proxies and namespaced addons landed;
     // the binding limit is EC2's 16 KiB on the HA first control plane (test/emit/providers.test.ts).
     // Source 16 → 17 KB for the upgrade mode's seams (proxy, --skip-phases, kube-proxy repoint), which
-    // payloads never ship: the shipped budget below is unchanged. 17 → 17.25 KB source for the etcd
-    // phase of members that also run Kubernetes (Kubespray's etcd layouts): one line shipped.
-    expect(Buffer.byteLength(text)).toBeLessThan(17.25 * 1024);
-    expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(10 * 1024);
+    // payloads never ship: the shipped budget below is unchanged.
+    // Source 17 → 19 KB and shipped 10 → 11 KB for bounded downloads (connect, stall and overall
+    // limits, a reason on every failed try, the sha256 checked per try) and package-manager error
+    // lines in the status: ~600 bytes shipped, ~250 gzipped; the HA first control plane still fits
+    // EC2's 16 KiB gzipped (test/emit/providers.test.ts). The etcd phase of members that also run
+    // Kubernetes (Kubespray's etcd layouts) added one line shipped within these budgets.
+    expect(Buffer.byteLength(text)).toBeLessThan(19 * 1024);
+    expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(11 * 1024);
   });
 });
 
