@@ -408,6 +408,8 @@ main() {
   phase install-kubernetes install_kubernetes "$ETC/downloads.tsv"
   if grep -q $'^helm\t' "$ETC/downloads.tsv"; then phase install-helm install_helm "$ETC/downloads.tsv"; fi
   if $only_install; then log "install phases done (--only-install)"; return 0; fi
+  # etcd members that also run Kubernetes (Kubespray's etcd layouts): etcd before kubeadm
+  if [[ ${KSPRAY_ETCD_MEMBER:-} == yes ]]; then phase etcd install_etcd "$ETC/downloads.tsv"; fi
   if [[ ${KSPRAY_ACTION:-} == init ]]; then
     phase init kubeadm_init
     phase cluster-addons cluster_addons

@@ -424,11 +424,6 @@ export const messages = {
     message: 'etcd.topology is external, but no node has the etcd role',
     hint: 'List 3 (or 5, 7) nodes with roles: [etcd] under spec.nodes, or use etcd.topology: stacked.',
   }),
-  externalEtcdDedicated: (name: string): Msg => ({
-    rule: 'external-etcd-dedicated',
-    message: `node "${name}" has the etcd role together with another role, but etcd.topology is external`,
-    hint: 'External etcd members are dedicated nodes running only etcd (a systemd service): give this node roles: [etcd] alone, or use etcd.topology: stacked.',
-  }),
   etcdLastMember: (peerUrl: string): Msg => ({
     rule: 'etcd-member-removal',
     message: `the etcd member at ${peerUrl} is the last voting member; removing it would destroy the cluster`,
@@ -463,6 +458,22 @@ export const messages = {
     message: `the Ignition config of "${node}" is invalid at ${where}: ${detail}`,
     hint: 'The spec value at this position produced it; change it, or report a kspray bug if the value is valid.',
   }),
+  // --- model/ (Calico routing) ---
+  calicoNeedsBgp: (encapsulation: string): Msg => ({
+    rule: 'calico-routes-between-nodes',
+    message: `network.calico.encapsulation: ${encapsulation} needs BGP: without BIRD no node learns the other nodes' pod routes`,
+    hint: 'Remove bgp: false, or use encapsulation: vxlan (VXLAN needs no BGP).',
+  }),
+  calicoCrossSubnetNeedsTunnel: (): Msg => ({
+    rule: 'calico-routes-between-nodes',
+    message: 'crossSubnet: true needs a tunnel for traffic between subnets, and encapsulation is none',
+    hint: 'Use encapsulation: vxlan or ipip with crossSubnet: true, or drop crossSubnet.',
+  }),
+  calicoBlockTooBig: (size: number, pods: string): Msg => ({
+    rule: 'calico-block-fits-pods',
+    message: `a /${size} Calico block is larger than the pod subnet ${pods}`,
+    hint: 'Use a block size at least as long as the pod subnet prefix (Kubespray default: 26).',
+  }),
   // --- import/ (kspray import kubespray) ---
   inventorySyntax: (file: string, line: number, detail: string): Msg => ({
     rule: 'kubespray-inventory',
@@ -488,6 +499,17 @@ export const messages = {
     rule: 'kubespray-group-vars',
     message: `${file}: ${detail}`,
     hint: 'group_vars files must be YAML mappings of variable: value.',
+  }),
+  // --- import/ (kspray import kubespray: refusals; the reasons come from src/import/variables.ts) ---
+  unknownImportOs: (os: string, known: string[]): Msg => ({
+    rule: 'kubespray-import-os',
+    message: `--os ${os} is not an OS kspray builds`,
+    hint: `One of ${known.join(', ')}.`,
+  }),
+  kubesprayRefused: (variable: string, value: unknown, why: string, instead: string): Msg => ({
+    rule: 'kubespray-refused',
+    message: `${variable}: ${JSON.stringify(value)}: ${why}`,
+    hint: `kspray builds another cluster than Kubespray would with this value, so nothing was written. Choose instead: ${instead}.`,
   }),
   certsRenewUnknown: (names: string[], known: string[]): Msg => ({
     rule: 'certs-renew-names',

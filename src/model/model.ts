@@ -75,7 +75,8 @@ export interface ClusterModel {
     extraSANs: string[];
   };
   etcd: { topology: 'stacked' | 'external' };
-  pki: { algorithm: PkiAlgorithm; certValidityDays: number; caValidityDays: number };
+  /** autoRenewCalendar: the OnCalendar of the control planes' renewal timer, or undefined (off). */
+  pki: { algorithm: PkiAlgorithm; certValidityDays: number; caValidityDays: number; autoRenewCalendar?: string };
   bootstrapToken: { ttl: string };
   containerRuntime: {
     name: 'containerd' | 'cri-o';
@@ -89,7 +90,8 @@ export interface ClusterModel {
     plugin: 'calico' | 'cilium' | 'flannel' | 'kube-router' | 'none';
     /** 0 = the plugin detects it from the node interface. */
     mtu: number;
-    calico: { encapsulation: 'vxlan' | 'ipip' | 'none' };
+    /** bgp: BIRD runs (CALICO_NETWORKING_BACKEND bird); crossSubnet: encapsulation only across subnets. */
+    calico: { encapsulation: 'vxlan' | 'ipip' | 'none'; bgp: boolean; crossSubnet: boolean; blockSize: number };
     cilium: { tunnel: 'vxlan' | 'geneve'; kubeProxyReplacement: boolean };
     multus: boolean;
   };

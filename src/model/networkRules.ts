@@ -59,6 +59,27 @@ export const networkRules: Rule[] = [
     },
   },
   {
+    name: 'calico-routes-between-nodes',
+    // IP-in-IP and unencapsulated pods need BGP routes (BIRD); CrossSubnet needs a tunnel to fall back to.
+    check: (spec) => {
+      const c = spec.spec.network?.calico;
+      const enc = c?.encapsulation ?? DEFAULTS.network.calico.encapsulation;
+      const out: Problem[] = [];
+      if (c?.bgp === false && enc !== 'vxlan') out.push({ ...messages.calicoNeedsBgp(enc), path: [...NET, 'calico', 'bgp'] });
+      if (c?.crossSubnet === true && enc === 'none') out.push({ ...messages.calicoCrossSubnetNeedsTunnel(), path: [...NET, 'calico', 'crossSubnet'] });
+      return out;
+    },
+  },
+  {
+    name: 'calico-block-fits-pods',
+    check: (spec) => {
+      const size = spec.spec.network?.calico?.blockSize;
+      const pods = spec.spec.kubernetes?.podSubnet ?? DEFAULTS.kubernetes.podSubnet;
+      const prefix = Number(pods.split('/')[1]);
+      return size !== undefined && Number.isFinite(prefix) && size < prefix ? [{ ...messages.calicoBlockTooBig(size, pods), path: [...NET, 'calico', 'blockSize'] }] : [];
+    },
+  },
+  {
     name: 'multus-needs-plugin',
     check: (spec) =>
       spec.spec.network?.multus === true && pluginOf(spec) === 'none' ? [{ ...messages.multusNeedsPlugin(), path: [...NET, 'multus'] }] : [],

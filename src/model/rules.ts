@@ -158,19 +158,6 @@ export const rules: Rule[] = [
     },
   },
   {
-    name: 'external-etcd-dedicated',
-    // External members run etcd as a systemd service and nothing else (no kubelet): the node
-    // program has one action per node, and an apiserver next to its own etcd is what stacked is for.
-    check: (spec) => {
-      if ((spec.spec.etcd?.topology ?? DEFAULTS.etcd.topology) !== 'external') return [];
-      return (spec.spec.nodes ?? []).flatMap((n, i) =>
-        n.roles.includes('etcd') && n.roles.some((r) => r !== 'etcd')
-          ? [{ ...messages.externalEtcdDedicated(n.name), path: ['spec', 'nodes', i, 'roles'] }]
-          : [],
-      );
-    },
-  },
-  {
     name: 'odd-etcd-members',
     check: (spec) => {
       // Stacked: every control-plane node is a member; external: only the etcd-role nodes are.

@@ -68,6 +68,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       algorithm: s.pki?.algorithm ?? DEFAULTS.pki.algorithm,
       certValidityDays: s.pki?.certValidityDays ?? DEFAULTS.pki.certValidityDays,
       caValidityDays: s.pki?.caValidityDays ?? DEFAULTS.pki.caValidityDays,
+      ...(s.pki?.autoRenew ? { autoRenewCalendar: s.pki.autoRenew.onCalendar ?? DEFAULTS.pki.autoRenewCalendar } : {}),
     },
     bootstrapToken: { ttl: s.bootstrapToken?.ttl ?? DEFAULTS.bootstrapToken.ttl },
     containerRuntime,
@@ -89,7 +90,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
     network: {
       plugin: s.network?.plugin ?? DEFAULTS.network.plugin,
       mtu: s.network?.mtu ?? DEFAULTS.network.mtu,
-      calico: { encapsulation: s.network?.calico?.encapsulation ?? DEFAULTS.network.calico.encapsulation },
+      calico: calicoModel(s.network?.calico),
       cilium: {
         tunnel: s.network?.cilium?.tunnel ?? DEFAULTS.network.cilium.tunnel,
         kubeProxyReplacement: s.network?.cilium?.kubeProxyReplacement ?? DEFAULTS.network.cilium.kubeProxyReplacement,
@@ -187,4 +188,15 @@ function buildNodes(spec: ClusterSpec): NodeModel[] {
 
 function sortedRecord<T>(r: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Calico's choices with their defaults: BGP unless VXLAN carries the traffic (Kubespray's vxlan backend). */
+function calicoModel(c: { encapsulation?: 'vxlan' | 'ipip' | 'none'; bgp?: boolean; crossSubnet?: boolean; blockSize?: number } | undefined) {
+  const encapsulation = c?.encapsulation ?? DEFAULTS.network.calico.encapsulation;
+  return {
+    encapsulation,
+    bgp: c?.bgp ?? encapsulation !== 'vxlan',
+    crossSubnet: c?.crossSubnet ?? DEFAULTS.network.calico.crossSubnet,
+    blockSize: c?.blockSize ?? DEFAULTS.network.calico.blockSize,
+  };
 }

@@ -137,14 +137,6 @@ const CASES: Case[] = [
     message: 'etcd.topology is external, but no node has the etcd role',
   },
   {
-    rule: 'external-etcd-dedicated',
-    text: doc('  etcd:', '    topology: external', '  nodes:', CP1.replace('[control-plane]', '[control-plane, etcd]')),
-    line: 9,
-    col: 48,
-    token: '[control-plane, etcd]',
-    message: 'node "cp-1" has the etcd role together with another role, but etcd.topology is external',
-  },
-  {
     rule: 'odd-etcd-members',
     text: doc('  nodes:', CP1, CP2, W1),
     line: 7,
@@ -239,6 +231,20 @@ const CASES: Case[] = [
     col: 13,
     token: 'flannel',
     message: 'network.calico settings have no effect with network.plugin: flannel',
+  },
+  {
+    rule: 'calico-routes-between-nodes',
+    text: doc('  network:', '    calico: { encapsulation: ipip, bgp: false }', '  nodes:', CP1),
+    line: 7,
+    col: 41,
+    token: 'false',
+  },
+  {
+    rule: 'calico-block-fits-pods',
+    text: doc('  kubernetes: { podSubnet: 10.50.0.0/22, nodeCidrMaskSize: 24 }', '  network:', '    calico: { blockSize: 21 }', '  nodes:', CP1),
+    line: 8,
+    col: 26,
+    token: '21',
   },
   {
     rule: 'multus-needs-plugin',

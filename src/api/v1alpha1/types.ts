@@ -219,6 +219,17 @@ export const clusterSpec = z
             algorithm: z.enum(PKI_ALGORITHMS).optional().describe('Key algorithm for every key. Default: ECDSA-P256.'),
             certValidityDays: z.number().int().min(1).max(3650).optional().describe('Leaf certificates. Default: 365.'),
             caValidityDays: z.number().int().min(1).max(36500).optional().describe('CAs, fixed at bundle creation. Default: 3650.'),
+            autoRenew: z
+              .object({
+                onCalendar: z
+                  .string()
+                  .regex(/^[A-Za-z0-9 ,*:./~-]+$/, 'a systemd OnCalendar expression')
+                  .optional()
+                  .describe('When the timer fires (systemd OnCalendar). Default: "Mon *-*-1,2,3,4,5,6,7 03:00:00", the first Monday of every month (Kubespray auto_renew_certificates_systemd_calendar).'),
+              })
+              .strict()
+              .optional()
+              .describe("A systemd timer on every control plane runs `kubeadm certs renew` for the control plane's certificates and kubeconfigs and restarts its static pods (Kubespray auto_renew_certificates). Default: off (renew with `kspray certs renew`)."),
           })
           .strict()
           .optional(),
@@ -268,7 +279,24 @@ export const clusterSpec = z
             plugin: z.enum(NETWORK_PLUGINS).optional().describe('Default: calico.'),
             mtu: z.number().int().min(1000).max(9000).optional().describe('Pod network MTU. Default: detected by the plugin from the node interface (1450 with VXLAN on a 1500 network).'),
             calico: z
-              .object({ encapsulation: z.enum(['vxlan', 'ipip', 'none']).optional().describe('Default: vxlan.') })
+              .object({
+                encapsulation: z.enum(['vxlan', 'ipip', 'none']).optional().describe('Pod traffic between nodes: VXLAN, IP-in-IP or unencapsulated (routed). Default: vxlan (Kubespray calico_vxlan_mode: Always).'),
+                bgp: z
+                  .boolean()
+                  .optional()
+                  .describe('BIRD peers every node over BGP (full mesh) and distributes the pod routes (Kubespray calico_network_backend: bird). ipip and none need it. Default: false with vxlan (Kubespray calico_network_backend: vxlan), true with ipip and none.'),
+                crossSubnet: z
+                  .boolean()
+                  .optional()
+                  .describe('Encapsulate only between nodes in different subnets; same-subnet traffic is routed (Kubespray calico_vxlan_mode / calico_ipip_mode: CrossSubnet). With vxlan or ipip. Default: false.'),
+                blockSize: z
+                  .number()
+                  .int()
+                  .min(20)
+                  .max(32)
+                  .optional()
+                  .describe('Prefix length of the address blocks Calico IPAM hands to nodes (Kubespray calico_pool_blocksize). Default: 26, as Kubespray and Calico.'),
+              })
               .strict()
               .optional(),
             cilium: z

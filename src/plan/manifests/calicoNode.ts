@@ -27,7 +27,7 @@ function calicoNodeEnv(model: ClusterModel) {
     { name: 'IP_AUTODETECTION_METHOD', value: `can-reach=${first.address}` },
     // The default pool, created once on first start (changing these later has no effect).
     { name: 'CALICO_IPV4POOL_CIDR', value: model.kubernetes.podSubnet },
-    { name: 'CALICO_IPV4POOL_BLOCK_SIZE', value: String(model.kubernetes.nodeCidrMaskSize) },
+    { name: 'CALICO_IPV4POOL_BLOCK_SIZE', value: String(model.network.calico.blockSize) },
     { name: 'CALICO_IPV4POOL_IPIP', value: net.ipip },
     { name: 'CALICO_IPV4POOL_VXLAN', value: net.vxlan },
     { name: 'CALICO_IPV6POOL_VXLAN', value: 'Never' },

@@ -258,6 +258,7 @@ main() {
   phase install-kubernetes install_kubernetes "$ETC/downloads.tsv"
   if grep -q $'^helm\t' "$ETC/downloads.tsv"; then phase install-helm install_helm "$ETC/downloads.tsv"; fi
   if $only_install; then log "install phases done (--only-install)"; return 0; fi
+  if [[ ${KSPRAY_ETCD_MEMBER:-} == yes ]]; then phase etcd install_etcd "$ETC/downloads.tsv"; fi
   if [[ ${KSPRAY_ACTION:-} == init ]]; then
     phase init kubeadm_init
     phase cluster-addons cluster_addons
