@@ -280,6 +280,11 @@ export const messages = {
     message: `${field} /${mask} is not a block size Calico accepts for ${family} (${family === 'IPv4' ? '20 to 32' : '116 to 128'}): Calico's IP pool would be rejected`,
     hint: family === 'IPv4' ? 'Use a nodeCidrMaskSize of 20 or more (default 24).' : 'Use a nodeCidrMaskSizeIPv6 of 116 or more (default 120).',
   }),
+  ciliumTunnelNeedsIPv4: (tunnel: string): Msg => ({
+    rule: 'network-plugin-ip-families',
+    message: `Cilium's ${tunnel} tunnel needs an IPv4 network between the nodes (docs.cilium.io: routing, cilium/cilium#17240), but this cluster is IPv6-only`,
+    hint: 'Use network.plugin: calico (VXLAN over IPv6), flannel or kube-router for an IPv6-only cluster, or make the cluster dual-stack to keep Cilium.',
+  }),
   calicoIpipIPv6: (families: string): Msg => ({
     rule: 'network-plugin-ip-families',
     message: `Calico's IP-in-IP encapsulation carries only IPv4, but this cluster is ${families}: IPv6 pod traffic between nodes would have no tunnel`,
