@@ -72,7 +72,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       bindPort,
       kubeadmEndpoint,
       clientEndpoint,
-      extraSANs: userEndpoint ? [userEndpoint.host] : [],
+      extraSANs: extraSANs(userEndpoint?.host, stack.service.map((c) => nthAddress(c, 1)), nodes),
     },
     etcd: { topology: s.etcd?.topology ?? DEFAULTS.etcd.topology },
     pki: {
@@ -125,6 +125,19 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
     images: images(versions, artifacts.registry),
     nodes,
   };
+}
+
+/**
+ * Names for every apiserver certificate besides kubeadm's own per-node list (which has the node's
+ * advertise address and the primary family's Service IP): the user's endpoint host and, with IPv6,
+ * IPv6 loopback; dual-stack also the secondary family's Service IP and every control plane's
+ * secondary address. One list for the whole cluster, because kubeadm's ClusterConfiguration
+ * certSANs (what `kubeadm certs renew` reissues from) is one list.
+ */
+function extraSANs(endpointHost: string | undefined, apiServiceIPs: string[], nodes: NodeModel[]): string[] {
+  const secondary = apiServiceIPs.length === 2 ? [apiServiceIPs[1]!, ...nodes.filter((n) => n.isControlPlane).flatMap((n) => n.addresses.slice(1))] : [];
+  const v6 = apiServiceIPs.some((ip) => ip.includes(':')) ? ['::1'] : [];
+  return [...new Set([...(endpointHost ? [endpointHost] : []), ...v6, ...secondary])];
 }
 
 /** Rules have checked that a chosen certManager/metallb has its checksum and pools. */

@@ -90,7 +90,6 @@ function apiServerAltNames(model: ClusterModel, node: NodeModel): string[] {
     ...model.kubernetes.apiServiceIPs,
     ...node.addresses,
     '127.0.0.1',
-    ...(model.kubernetes.ipFamilies.includes('IPv6') ? ['::1'] : []),
     hostOf(model.controlPlane.kubeadmEndpoint),
     model.controlPlane.clientEndpoint.host,
     ...model.controlPlane.extraSANs,

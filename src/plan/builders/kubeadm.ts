@@ -1,7 +1,7 @@
 // kubeadm configuration (v1beta4) per node: the first control plane gets Init + Cluster + Kubelet +
 // KubeProxy configs; every other node a JoinConfiguration. Control-plane nodes also get the
 // encryption-at-rest config the apiserver is pointed at.
-import { controlPlaneNodes, externalEtcdEndpoints, hasIPv4, hasIPv6, isDualStack, runsKubeProxy, type ClusterModel, type NodeModel } from '../../model/model.js';
+import { externalEtcdEndpoints, hasIPv4, hasIPv6, runsKubeProxy, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { PKI_DIR } from './pkiFiles.js';
 import type { IssuedPki } from '../../secrets/types.js';
 import { toYaml, toYamlStream } from '../../text/yaml.js';
@@ -182,16 +182,13 @@ function nodeCidrMaskArgs(model: ClusterModel): Record<string, string> {
 }
 
 /**
- * SANs beyond kubeadm's own (which are the node name and advertise address, the primary service IP
- * and kubernetes.default...): kubeadm reissues certificates from this list (`kubeadm certs renew`),
- * so it names what kspray's own certificates hold besides those: the secondary family's service IP
- * and control-plane addresses, and IPv6 loopback.
+ * SANs beyond kubeadm's own (the node name and advertise address, the primary Service IP and
+ * kubernetes.default...): kubeadm reissues certificates from this list (`kubeadm certs renew`), so
+ * it holds every name kspray's own certificates add (model.controlPlane.extraSANs: with IPv6, ::1;
+ * dual-stack, the secondary Service IP and control-plane addresses).
  */
 function apiServerExtraSANs(model: ClusterModel): string[] {
-  const secondary = isDualStack(model)
-    ? [model.kubernetes.apiServiceIPs[1]!, ...controlPlaneNodes(model).flatMap((n) => n.addresses.slice(1))]
-    : [];
-  const hosts = [model.controlPlane.clientEndpoint.host, ...model.controlPlane.extraSANs, 'localhost', '127.0.0.1', ...(hasIPv6(model) ? ['::1'] : []), ...secondary];
+  const hosts = [model.controlPlane.clientEndpoint.host, ...model.controlPlane.extraSANs, 'localhost', '127.0.0.1'];
   return [...new Set(hosts)];
 }
 
