@@ -80,7 +80,8 @@ const CASES: Case[] = [
   },
   {
     rule: 'node-cidr-fits-pod-subnet',
-    text: doc('  kubernetes:', '    nodeCidrMaskSize: 18', '  nodes:', CP1),
+    // flannel: Calico would also refuse /18 as its block size (calico-block-size).
+    text: doc('  kubernetes:', '    nodeCidrMaskSize: 18', '  nodes:', CP1, '  network: { plugin: flannel }'),
     line: 7,
     col: 23,
     token: '18',
@@ -245,6 +246,30 @@ const CASES: Case[] = [
     col: 15,
     token: 'https://api.example.com:6443',
     message: 'controlPlane.endpoint "https://api.example.com:6443" is not host or host:port',
+  },
+  {
+    rule: 'network-plugin-ip-families',
+    text: doc(
+      '  kubernetes:',
+      '    serviceSubnet: 10.233.0.0/18,fd85:ee78:d8a6:8607::1000/116',
+      '    podSubnet: 10.233.64.0/18,fd85:ee78:d8a6:8607::1:0/112',
+      '  network:',
+      '    calico: { encapsulation: ipip }',
+      '  nodes:',
+      '    - { name: cp-1, address: "10.0.0.11,fd00:10::11", roles: [control-plane] }',
+    ),
+    line: 10,
+    col: 30,
+    token: 'ipip',
+    message: "Calico's IP-in-IP encapsulation carries only IPv4, but this cluster is dual-stack (IPv4,IPv6): IPv6 pod traffic between nodes would have no tunnel",
+  },
+  {
+    rule: 'calico-block-size',
+    text: doc('  kubernetes:', '    podSubnet: 10.240.0.0/14', '    nodeCidrMaskSize: 18', '  nodes:', CP1),
+    line: 8,
+    col: 23,
+    token: '18',
+    message: "nodeCidrMaskSize /18 is not a block size Calico accepts for IPv4 (20 to 32): Calico's IP pool would be rejected",
   },
   {
     rule: 'kube-proxy-replacement-needs-cilium',
