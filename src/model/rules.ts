@@ -12,6 +12,7 @@ import { appAddonVersions, certManagerManifestUrl, metallbManifestUrl } from '..
 import { networkRules } from './networkRules.js';
 import { runtimeRules } from './runtimeRules.js';
 import { addonRules } from './addonRules.js';
+import { nameRules } from './nameRules.js';
 
 import type { Rule } from './rule.js';
 
@@ -248,6 +249,7 @@ export const rules: Rule[] = [
   ...networkRules,
   ...runtimeRules,
   ...addonRules,
+  ...nameRules,
 ];
 
 type AddressRange = { family: IpFamily; first: bigint; last: bigint };
