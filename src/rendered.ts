@@ -23,3 +23,10 @@ export function payloadFormat(r: Rendered, node: string): PayloadFormat {
   if (!r.ignitionConfigs.has(node)) return 'cloud-init';
   return r.payloads.get(node) === r.ignitionConfigs.get(node) ? 'ignition' : 'ignition-pointer';
 }
+
+/** How many private keys the payload of `node` carries itself (a pointer config carries none). */
+export function privateKeysInPayload(r: Rendered, node: string): number {
+  if (payloadFormat(r, node) === 'ignition-pointer') return 0;
+  const plan = r.plans.find((p) => p.node.name === node);
+  return [...(plan?.files.values() ?? [])].filter((f) => f.secret && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(f.content)).length;
+}

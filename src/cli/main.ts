@@ -12,6 +12,8 @@ import { KsprayError } from '../errors/errors.js';
 import { EXIT_INPUT, EXIT_OK, reportError } from './report.js';
 import { starterSpec } from './starter.js';
 import { sizeTable } from './summary.js';
+import { privateKeysInPayload } from '../rendered.js';
+import { messages } from '../errors/messages.js';
 import { atSpecPositions, ignitionUrlBaseFlag } from './specPositions.js';
 import { register as registerImport } from './commands/import.js';
 import { register as registerCerts } from './commands/certs.js';
@@ -36,6 +38,7 @@ async function renderCommand(opts: {
   base64?: boolean;
   provider?: string;
   ignitionUrlBase?: string;
+  force?: boolean;
 }): Promise<void> {
   const text = readTextFile(opts.file);
   const model = compileSpec(text, opts.file);
@@ -59,6 +62,12 @@ async function renderCommand(opts: {
     // Per-cloud packaging (emit/providers): a payload over the cloud's limit even gzipped is refused here, before any write.
     return { rendered, packaged: packageRendered(rendered, opts.provider, opts.node) };
   });
+  // Private keys on a terminal outlive the command (scrollback, screen sharing, recordings): only to a
+  // pipe or file, or when asked. Checked before any write, like every refusal.
+  if (opts.node !== undefined && process.stdout.isTTY && !opts.force) {
+    const keys = privateKeysInPayload(rendered, opts.node);
+    if (keys > 0) throw new KsprayError('input', [messages.renderKeysToTerminal(opts.node, keys)]);
+  }
   // Everything is rendered before anything is written: a failure above leaves the disk untouched.
   // The bundle is written even for --node: a payload whose CA was not kept would be useless.
   saveBundleAdditions(secretsDir, prepared);
@@ -118,6 +127,7 @@ export function buildProgram(): Command {
     )
     .option('--gzip', 'with --node: gzip the payload (cloud-init unpacks it)')
     .option('--base64', 'with --node: base64-encode the payload (after --gzip)')
+    .option('--force', 'with --node: print a payload that holds private keys even to a terminal')
     .option('--provider <name>', `package for one cloud, checked against its user-data limit (${PROVIDERS.join(', ')}; default: spec.provider.name); with --node, print what that cloud receives`)
     .action(renderCommand);
 

@@ -601,6 +601,12 @@ export const messages = {
     message: `no node or pool named "${name}" in the spec`,
     hint: `Use one of: ${known.join(', ')}.`,
   }),
+  // --- secrets delivery (spec.secrets, render --node on a terminal) ---
+  renderKeysToTerminal: (node: string, keys: number): Msg => ({
+    rule: 'render-node-terminal',
+    message: `refusing to print the payload of "${node}" to a terminal: it holds ${keys} private key${keys === 1 ? '' : 's'} (the terminal's scrollback, a screen share or a recording would keep them)`,
+    hint: 'Redirect it (`kspray render --node ' + node + ' > user-data`), or pass --force to print it anyway; spec.secrets.delivery: fetch keeps keys out of payloads altogether.',
+  }),
 };
 
 function describe(v: unknown): string {
