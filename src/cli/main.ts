@@ -14,6 +14,8 @@ import { starterSpec } from './starter.js';
 import { sizeTable } from './summary.js';
 import { privateKeysInPayload } from '../rendered.js';
 import { messages } from '../errors/messages.js';
+import { plainHttpConfigWithSecrets } from '../model/secretsRules.js';
+import { usesIgnition } from '../plan/osProfile.js';
 import { atSpecPositions, ignitionUrlBaseFlag } from './specPositions.js';
 import { register as registerImport } from './commands/import.js';
 import { register as registerCerts } from './commands/certs.js';
@@ -42,7 +44,12 @@ async function renderCommand(opts: {
 }): Promise<void> {
   const text = readTextFile(opts.file);
   const model = compileSpec(text, opts.file);
-  if (opts.ignitionUrlBase !== undefined) model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
+  if (opts.ignitionUrlBase !== undefined) {
+    model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
+    // The rule on spec.ignition.configUrlBase, for the flag that overrides it.
+    if (plainHttpConfigWithSecrets(model.ignition.configUrlBase, model.secrets.delivery, model.nodes.some((n) => usesIgnition(n.os))))
+      throw new KsprayError('input', [messages.ignitionUrlPlainHttp(model.ignition.configUrlBase)]);
+  }
   // Loaded here, not at start-up: only render needs the PKI libraries.
   const { outputFiles, prepareBundle, render } = await import('../render.js');
   if (opts.node !== undefined && !model.nodes.some((n) => n.name === opts.node)) {
