@@ -13,6 +13,8 @@ STATE=$R/var/lib/kspray
 PHASE=start
 TMPF=''
 BIN=$R/usr/local/bin
+# More curl options for one download (fetch_secrets: the CA of its server).
+CURL_EXTRA=()
 
 log() { printf 'kspray: %s\n' "$*"; }
 # status STATE MSG: the one-line status file, replaced atomically, and the same line in the journal
@@ -49,7 +51,8 @@ download() {
   if [[ -f $dest ]] && sha_ok "$sha" "$dest"; then log "have ${dest#"$R"}"; return 0; fi
   mkdir -p "${dest%/*}"
   TMPF=$(mktemp "$dest.XXXXXX")
-  retry "download ${url##*/}" 6 60 curl -fsSL --connect-timeout 20 -o "$TMPF" "$url"
+  # -Y1 -yN: a transfer stalled (under 1 B/s) for N seconds (KSPRAY_STALL, default 60) fails the try instead of hanging the boot.
+  retry "download ${url##*/}" 6 60 curl -fsSL --connect-timeout 20 -Y1 -y"${KSPRAY_STALL:-60}" "${CURL_EXTRA[@]}" -o "$TMPF" "$url"
   sha_ok "$sha" "$TMPF" || die "sha256 mismatch, refused: ${url##*/}"
   chmod "$mode" "$TMPF"
   mv -f "$TMPF" "$dest"
@@ -258,6 +261,17 @@ repoint_kube_proxy() {
     kubectl -n kube-system rollout restart daemonset kube-proxy
 }
 
+# spec.secrets.delivery fetch: this node's keys and token as one tar archive, pinned by the sha256
+# in the payload; unpacked with their modes, then the download is deleted.
+fetch_secrets() {
+  local f=$STATE/secrets.tar CURL_EXTRA=()
+  # spec.secrets.caCert: trust only that CA for this download
+  [[ ! -f $ETC/secrets-ca.crt ]] || CURL_EXTRA=(--cacert "$ETC/secrets-ca.crt")
+  download "$KSPRAY_SECRETS_URL" "$(<"$ETC/secrets.sha256")" "$f" 600
+  tar -xpf "$f" -C "$R/"
+  rm "$f"
+}
+
 finish() { date -u +%FT%TZ >"$STATE/done"; }
 
 # phase NAME FUNC [FILE...]: run FUNC unless its marker holds the same key (a hash of the FILEs the
@@ -366,6 +380,7 @@ main() {
   PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   mkdir -p "$STATE/phases"
   phase prepare-os prepare_os "$R/etc/sysctl.d/99-kubernetes.conf" "$R/etc/modules-load.d/kubernetes.conf"
+  [[ -z ${KSPRAY_SECRETS_URL:-} ]] || $only_install || phase secrets fetch_secrets "$ETC/secrets.sha256"
   # An external etcd member runs etcd only: no runtime, no kubelet, no join.
   if [[ ${KSPRAY_ACTION:-} == etcd ]] && ! $only_install; then
     phase etcd install_etcd "$ETC/downloads.tsv"

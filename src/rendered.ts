@@ -1,7 +1,8 @@
 // What render produces, and the questions asked of it, apart from render.ts itself so that
 // importing them (cli/summary.ts) does not load the PKI libraries at start-up.
 import type { ClusterModel } from './model/model.js';
-import type { NodePlan } from './plan/nodePlan.js';
+import type { NodePlan, PlanFile } from './plan/nodePlan.js';
+import type { ServedFile } from './emit/secretsFetch.js';
 import type { IssuedPki } from './secrets/types.js';
 
 export interface Rendered {
@@ -15,6 +16,12 @@ export interface Rendered {
   payloads: Map<string, string>;
   /** Full Ignition configs of Ignition nodes (config.ign), by node name. */
   ignitionConfigs: Map<string, string>;
+  /**
+   * spec.secrets.delivery fetch: per node, the plan files its payload does not carry (keys, token)
+   * and what to serve for them under outputs/<cluster>/fetch/ (empty maps with inline delivery).
+   */
+  heldBack: Map<string, PlanFile[]>;
+  served: Map<string, ServedFile[]>;
 }
 
 export type PayloadFormat = 'cloud-init' | 'ignition' | 'ignition-pointer';
@@ -28,5 +35,6 @@ export function payloadFormat(r: Rendered, node: string): PayloadFormat {
 export function privateKeysInPayload(r: Rendered, node: string): number {
   if (payloadFormat(r, node) === 'ignition-pointer') return 0;
   const plan = r.plans.find((p) => p.node.name === node);
-  return [...(plan?.files.values() ?? [])].filter((f) => f.secret && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(f.content)).length;
+  const fetched = new Set(r.heldBack.get(node)?.map((f) => f.path));
+  return [...(plan?.files.values() ?? [])].filter((f) => f.secret && !fetched.has(f.path) && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(f.content)).length;
 }

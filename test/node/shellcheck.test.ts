@@ -39,9 +39,12 @@ describe('node/kspray-node.sh', () => {
     // 9 → 10 KB shipped) when dnf/zypper preparation, cri-o, proxies and namespaced addons landed;
     // the binding limit is EC2's 16 KiB on the HA first control plane (test/emit/providers.test.ts).
     // Source 16 → 17 KB for the upgrade mode's seams (proxy, --skip-phases, kube-proxy repoint), which
-    // payloads never ship: the shipped budget below is unchanged.
-    expect(Buffer.byteLength(text)).toBeLessThan(17 * 1024);
-    expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(10 * 1024);
+    // payloads never ship: the shipped budget below is unchanged. Source 17 → 18 KB, shipped 10 → 10.5 KB
+    // for the `secrets` phase (spec.secrets.delivery fetch: download, verify, unpack, delete) and the
+    // stall guard on downloads; the HA first control plane still fits EC2 with inline delivery
+    // (test/emit/providers.test.ts), with fetch it is far under (test/delivery/fetch.test.ts).
+    expect(Buffer.byteLength(text)).toBeLessThan(18 * 1024);
+    expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(10.5 * 1024);
   });
 });
 

@@ -19,6 +19,7 @@ import { multusBuilder } from './multus.js';
 import { addonsBuilder } from './addons.js';
 import { appAddonsBuilder } from './appAddons.js';
 import { bootstrapBuilder } from './bootstrap.js';
+import { secretsDeliveryBuilder } from './secretsDelivery.js';
 
 export const BUILDERS: Builder[] = [
   osBuilder,
@@ -39,4 +40,5 @@ export const BUILDERS: Builder[] = [
   addonsBuilder,
   appAddonsBuilder,
   bootstrapBuilder,
+  secretsDeliveryBuilder,
 ];
