@@ -45,6 +45,9 @@ describe('render --provider', () => {
     const r = kspray(['render', '-f', 'cluster.yaml', '--out', 'out', '--provider', 'aws'], dir);
     expect(r.code, r.err).toBe(2);
     expect(r.err).toMatch(/error\[user-data-fits-provider\]: node "cp-1": aws EC2 UserData .* over the limit of 16 KiB before base64, even gzipped/);
+    // A render-time error is located through the same parse as the spec's own errors: cp-1's line in the file.
+    const cp1Line = readFileSync(join(dir, 'cluster.yaml'), 'utf8').split('\n').findIndex((l) => l.includes('name: cp-1')) + 1;
+    expect(r.err).toContain(`cluster.yaml:${cp1Line}:7: error[user-data-fits-provider]: node "cp-1"`);
     expect(r.err).toContain('#include');
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, 'out'))).toBe(false);

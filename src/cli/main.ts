@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
 import { readTextFile, readTree, writeOutputs, createFile } from '../io/files.js';
 import { saveBundleAdditions } from './commands/shared.js';
-import { compileSpec } from '../compileSpec.js';
+import { compileSpec, compileSpecLocated } from '../compileSpec.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { specJsonSchema } from '../api/v1alpha1/types.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
@@ -42,8 +42,7 @@ async function renderCommand(opts: {
   ignitionUrlBase?: string;
   force?: boolean;
 }): Promise<void> {
-  const text = readTextFile(opts.file);
-  const model = compileSpec(text, opts.file);
+  const { model, locator } = compileSpecLocated(readTextFile(opts.file), opts.file);
   if (opts.ignitionUrlBase !== undefined) {
     model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
     // The rule on spec.ignition.configUrlBase, for the flag that overrides it.
@@ -64,7 +63,7 @@ async function renderCommand(opts: {
   const clusterDir = join(opts.out, model.name);
   const secretsDir = join(clusterDir, 'secrets');
   const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
-  const { rendered, packaged } = await atSpecPositions(text, opts.file, async () => {
+  const { rendered, packaged } = await atSpecPositions(locator, opts.file, async () => {
     const rendered = await render(model, prepared.bundle);
     // Per-cloud packaging (emit/providers): a payload over the cloud's limit even gzipped is refused here, before any write.
     return { rendered, packaged: packageRendered(rendered, opts.provider, opts.node) };

@@ -1,7 +1,7 @@
 // What the delivery commands (pxe, images, aws apply) share with `render`: compile the spec, load or create
 // the secrets bundle, render in memory. Nothing is written here except a new bundle.
 import { join } from 'node:path';
-import { compileSpec } from '../../compileSpec.js';
+import { compileSpecLocated } from '../../compileSpec.js';
 import { createExclusive, readTextFile, readTree } from '../../io/files.js';
 import type { PreparedBundle, Rendered } from '../../render.js';
 import { atSpecPositions } from '../specPositions.js';
@@ -18,15 +18,14 @@ export interface RenderedCluster {
  * and writes nothing (kspray images only needs the non-secret install files).
  */
 export async function renderSpecFile(file: string, outDir: string, persistBundle: boolean, check?: (r: Rendered) => void): Promise<RenderedCluster> {
-  const text = readTextFile(file);
-  const model = compileSpec(text, file);
+  const { model, locator } = compileSpecLocated(readTextFile(file), file);
   // Loaded here, not at start-up: only commands that render need the PKI libraries.
   const { prepareBundle, render } = await import('../../render.js');
   const clusterDir = join(outDir, model.name);
   const secretsDir = join(clusterDir, 'secrets');
   const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
   // `check` (e.g. a cloud's user-data limit) runs before the bundle is written; its errors point at the spec.
-  const rendered = await atSpecPositions(text, file, async () => {
+  const rendered = await atSpecPositions(locator, file, async () => {
     const r = await render(model, prepared.bundle);
     check?.(r);
     return r;
