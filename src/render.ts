@@ -7,6 +7,7 @@ import { loadBundle } from './secrets/loadBundle.js';
 import { planCluster } from './plan/planNode.js';
 import type { NodePlan, PlanFile } from './plan/nodePlan.js';
 import { splitForFetch, type ServedFile } from './emit/secretsFetch.js';
+import { cloudInitPointer, payloadArchive, payloadArchiveUrl, PAYLOAD_ARCHIVE } from './emit/cloudInitPointer.js';
 import type { Rendered } from './rendered.js';
 import { emitCloudInit, gzipPayload } from './emit/cloudInit.js';
 import { emitIgnition, pointerConfig, type RemoteFiles } from './emit/ignition.js';
@@ -52,6 +53,7 @@ export async function render(model: ClusterModel, bundle: SecretsBundle): Promis
   const payloads = new Map<string, string>();
   const heldBack = new Map<string, PlanFile[]>();
   const served = new Map<string, ServedFile[]>();
+  const cloudInitFull = new Map<string, { userData: string; archive: Buffer }>();
   for (const plan of plans) {
     let p = plan;
     let remote: RemoteFiles | undefined;
@@ -63,7 +65,14 @@ export async function render(model: ClusterModel, bundle: SecretsBundle): Promis
       served.set(plan.node.name, split.served);
     }
     if (!usesIgnition(p.node.os)) {
-      payloads.set(p.node.name, emitCloudInit(p));
+      const userData = emitCloudInit(p);
+      const base = model.cloudInit.payloadUrlBase;
+      if (base === undefined) payloads.set(p.node.name, userData);
+      else {
+        const archive = payloadArchive(p);
+        cloudInitFull.set(p.node.name, { userData, archive });
+        payloads.set(p.node.name, cloudInitPointer(p, payloadArchiveUrl(base, p.node.name), archive));
+      }
       continue;
     }
     const full = emitIgnition(p, model.ignition.version, remote);
@@ -71,7 +80,7 @@ export async function render(model: ClusterModel, bundle: SecretsBundle): Promis
     const base = model.ignition.configUrlBase;
     payloads.set(p.node.name, base ? pointerConfig(full, ignitionConfigUrl(base, p.node.name), model.ignition.version) : full);
   }
-  return { model, pki, plans, payloads, ignitionConfigs, heldBack, served };
+  return { model, pki, plans, payloads, ignitionConfigs, heldBack, served, cloudInitFull };
 }
 
 /** The files `kspray render` writes under outputs/<cluster>/ (secrets excluded). */
@@ -91,8 +100,15 @@ export function outputFiles(r: Rendered): OutputFile[] {
       files.push({ relPath: `${dir}/config.ign`, content: full, mode: 0o600 });
       if (payload !== full) files.push({ relPath: `${dir}/pointer.ign`, content: payload, mode: 0o600 });
     } else {
-      files.push({ relPath: `${dir}/user-data`, content: payload, mode: 0o600 });
-      files.push({ relPath: `${dir}/user-data.gz`, content: gzipPayload(payload), mode: 0o600 });
+      const pointed = r.cloudInitFull.get(plan.node.name);
+      // With a pointer, user-data stays the full payload (for review); the pointer is what boots.
+      const userData = pointed?.userData ?? payload;
+      files.push({ relPath: `${dir}/user-data`, content: userData, mode: 0o600 });
+      files.push({ relPath: `${dir}/user-data.gz`, content: gzipPayload(userData), mode: 0o600 });
+      if (pointed) {
+        files.push({ relPath: `${dir}/pointer.user-data`, content: payload, mode: 0o600 });
+        files.push({ relPath: `${dir}/${PAYLOAD_ARCHIVE}`, content: pointed.archive, mode: 0o600 });
+      }
     }
     files.push({ relPath: `${dir}/provenance.json`, content: provenance(plan), mode: 0o644 });
     // delivery fetch: what to serve under spec.secrets.urlBase, readable only by this node.

@@ -619,6 +619,11 @@ export const messages = {
       : `spec.secrets.urlBase "${url}" is not an https:// URL without query or fragment`,
     hint: 'Serve outputs/<cluster>/fetch/ over https (a private CA or self-signed server: put its CA in spec.secrets.caCert).',
   }),
+  payloadUrlNotHttps: (url: string): Msg => ({
+    rule: 'cloud-init-payload-url',
+    message: `spec.cloudInit.payloadUrlBase "${url}" is not an https:// URL without query or fragment${url.startsWith('http://') ? ': a payload archive holds what user data would (keys and the bootstrap token with inline delivery)' : ''}`,
+    hint: 'Serve nodes/<node>/payload.tar over https, e.g. payloadUrlBase: https://boot.example.com/<cluster> (an S3 presigned or CloudFront URL base works).',
+  }),
   secretsSettingNeedsFetch: (key: string): Msg => ({
     rule: 'secrets-fetch-settings',
     message: `spec.secrets.${key} is only read with delivery: fetch; with inline delivery the keys are in the payload and nothing is fetched`,

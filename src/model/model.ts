@@ -102,6 +102,8 @@ export interface ClusterModel {
   provider: string;
   /** Ignition configs (flatcar, fedora-coreos nodes). */
   ignition: { version: '3.3.0' | '3.4.0'; configUrlBase?: string };
+  /** spec.cloudInit.payloadUrlBase: cloud-init nodes boot from a pointer fetching <base>/<node>/payload.tar. */
+  cloudInit: { payloadUrlBase?: string };
   /** spec.secrets: inline (keys and token in the payload) or fetch (from urlBase, pinned by hash in the payload). */
   secrets: { delivery: SecretsDelivery; urlBase?: string; caCert?: string };
   sshAuthorizedKeys: string[];

@@ -35,6 +35,15 @@ export const secretsRules: Rule[] = [
     },
   },
   {
+    name: 'cloud-init-payload-url',
+    // The payload archive is what user data would have held: keys and token with inline delivery.
+    check: (spec) => {
+      const base = spec.spec.cloudInit?.payloadUrlBase;
+      if (base === undefined || isHttpsUrlBase(base)) return [];
+      return [{ ...messages.payloadUrlNotHttps(base), path: ['spec', 'cloudInit', 'payloadUrlBase'] }];
+    },
+  },
+  {
     name: 'secrets-fetch-settings',
     // urlBase and caCert mean nothing inline: kspray would silently ignore them.
     check: (spec) => {

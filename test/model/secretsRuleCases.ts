@@ -22,6 +22,13 @@ export const SECRETS_RULE_CASES = [
     'http://boot.example/demo',
     /^spec\.secrets\.urlBase "http:\/\/boot\.example\/demo" is plain http: the archives hold private keys/,
   ),
+  secretsCase(
+    'cloud-init-payload-url',
+    ['  cloudInit:', '    payloadUrlBase: http://boot.example/demo'],
+    CP1,
+    'http://boot.example/demo',
+    /^spec\.cloudInit\.payloadUrlBase "http:\/\/boot\.example\/demo" is not an https:\/\/ URL without query or fragment: a payload archive holds/,
+  ),
   secretsCase('secrets-fetch-settings', ['  secrets:', '    urlBase: https://boot.example/demo'], CP1, 'urlBase', /^spec\.secrets\.urlBase is only read with delivery: fetch/),
   secretsCase(
     'secrets-ca-pem',

@@ -327,6 +327,16 @@ export const clusterSpec = z
           })
           .strict()
           .optional(),
+        cloudInit: z
+          .object({
+            payloadUrlBase: str()
+              .optional()
+              .describe(
+                'Where full cloud-init payloads will be served (https:// only: they may hold keys): each cloud-init node then boots from a small pointer #cloud-config that downloads <payloadUrlBase>/<node>/payload.tar (every file of its payload), checks the sha256 the pointer pins, unpacks it and starts the bootstrap. For payloads over a cloud\'s user-data limit; serve outputs/<cluster>/nodes/<node>/payload.tar there, readable only by that node.',
+              ),
+          })
+          .strict()
+          .optional(),
         secrets: z
           .object({
             delivery: z
