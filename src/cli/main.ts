@@ -12,7 +12,7 @@ import { KsprayError } from '../errors/errors.js';
 import { EXIT_INPUT, EXIT_OK, reportError } from './report.js';
 import { starterSpec } from './starter.js';
 import { sizeTable } from './summary.js';
-import { privateKeysInPayload } from '../rendered.js';
+import { privateKeysInPayload, type Rendered } from '../rendered.js';
 import { messages } from '../errors/messages.js';
 import { plainHttpConfigWithSecrets } from '../model/secretsRules.js';
 import { usesIgnition } from '../plan/osProfile.js';
@@ -89,7 +89,17 @@ async function renderCommand(opts: {
     return;
   }
   writeOutputs(clusterDir, [...outputFiles(rendered), ...packagedOutputFiles(packaged)]);
-  err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${sizeTable(rendered, packaged)}`);
+  err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${sizeTable(rendered, packaged)}${serveNotes(rendered, clusterDir)}`);
+}
+
+/** What the user must serve for the nodes to boot (delivery fetch, cloud-init pointers), and where. */
+function serveNotes(r: Rendered, clusterDir: string): string {
+  const notes: string[] = [];
+  if (r.model.secrets.delivery === 'fetch')
+    notes.push(`kspray: serve ${join(clusterDir, 'fetch')}/ at ${r.model.secrets.urlBase}/ (https), each <node>/ readable only by that node; payloads hold no key and no token\n`);
+  if (r.cloudInitFull.size)
+    notes.push(`kspray: serve ${join(clusterDir, 'nodes')}/<node>/payload.tar at ${r.model.cloudInit.payloadUrlBase}/<node>/payload.tar (https), readable only by that node; cloud-init nodes boot from pointer.user-data\n`);
+  return notes.join('');
 }
 
 export function buildProgram(): Command {
