@@ -160,14 +160,22 @@ function syncDir(dir: string): void {
  * while writing (a full disk, a read-only directory) so leaves every previous output as it was;
  * only a kill during the renames leaves some files new and some old, each of them whole.
  */
-export function writeOutputs(dir: string, files: OutputFile[]): void {
+export function writeOutputs(dir: string, files: OutputFile[]): { written: number; unchanged: number } {
   removeStaleTemps(dir);
   const staged: Array<{ temp: string; target: string }> = [];
+  let unchanged = 0;
   try {
     for (const f of files) {
       const target = join(dir, ...f.relPath.split('/'));
+      // A file already there with these bytes and this mode is left alone: a warm render with
+      // nothing changed writes (and fsyncs) nothing, and mtimes keep meaning "last changed".
+      if (alreadyWritten(target, f)) {
+        unchanged++;
+        continue;
+      }
       staged.push({ temp: writeTemp(target, f.content, f.mode), target });
     }
+    const written = staged.length;
     const dirs = new Set<string>();
     while (staged.length) {
       const { temp, target } = staged[0]!;
@@ -176,9 +184,24 @@ export function writeOutputs(dir: string, files: OutputFile[]): void {
       dirs.add(dirname(target));
     }
     for (const d of [...dirs].sort()) syncDir(d);
+    return { written, unchanged };
   } finally {
     for (const s of staged) removeQuietly(s.temp);
   }
+}
+
+/** The target exists as a regular file with exactly these bytes and this mode. */
+function alreadyWritten(target: string, f: OutputFile): boolean {
+  let st;
+  try {
+    st = statSync(target);
+  } catch {
+    return false;
+  }
+  if (!st.isFile() || (st.mode & 0o7777) !== f.mode) return false;
+  const bytes = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
+  if (st.size !== bytes.length) return false;
+  return attempt('read', target, () => readFileSync(target)).equals(bytes);
 }
 
 /** Creates one user file (a starter or imported spec), never replacing one; leaves directory modes alone. */
