@@ -84,7 +84,24 @@ export function readTree(dir: string): Map<string, string> | undefined {
 }
 
 function makeDirs(dir: string, mode?: number): void {
-  attempt('create directory', dir, () => mkdirSync(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) }));
+  try {
+    mkdirSync(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) });
+  } catch (e) {
+    // Node's recursive mkdir reports a read-only or forbidden parent as ENOENT: redo the first
+    // missing level alone to get the real errno (EROFS, EACCES) for the message.
+    throw fsFailure((e as NodeJS.ErrnoException).code === 'ENOENT' ? (firstMkdirError(dir) ?? e) : e, 'create directory', dir);
+  }
+}
+
+function firstMkdirError(dir: string): unknown {
+  let missing = dir;
+  while (!exists(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+  try {
+    mkdirSync(missing);
+    return undefined;
+  } catch (e) {
+    return e;
+  }
 }
 
 function removeQuietly(path: string): void {
