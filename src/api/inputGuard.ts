@@ -6,10 +6,10 @@ import { isAlias, isCollection, isMap, isPair, isScalar, type Alias, type Docume
 import type { Problem } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 
-/** Larger than any real cluster spec by far (a 5000-node spec is ~0.5 MB); reading stays cheap. */
-export const MAX_SPEC_BYTES = 4 * 1024 * 1024;
+/** Larger than any real cluster spec by far (a 5000-node spec is ~0.4 MB); parsing it stays a few seconds. */
+export const MAX_SPEC_BYTES = 1024 * 1024;
 /** YAML nodes once aliases are expanded: what toJS would build and zod would walk. */
-export const MAX_EXPANDED_NODES = 500_000;
+export const MAX_EXPANDED_NODES = 250_000;
 /** Kubernetes' own scalability limit: clusters of at most 5000 nodes. */
 export const MAX_CLUSTER_NODES = 5000;
 /** Labels or taints on one node or pool; kubelet passes them on its command line. */
