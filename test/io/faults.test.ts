@@ -6,11 +6,11 @@
 // outputs byte-identical to an uninterrupted render with the same bundle.
 // tmpfs and read-only mounts need root (CI runs as root); those cases are skipped otherwise.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, openSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../helpers/runCli.js';
+import { cliPath, runCli, type CliResult } from '../helpers/runCli.js';
 import { CORE_FILES } from '../../src/secrets/bundleFiles.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -119,7 +119,7 @@ function expectOneLineFailure(r: CliResult, errno: RegExp): void {
   expect(r.stderr).not.toContain('internal error');
   const errorLines = r.stderr.split('\n').filter((l) => l.includes('error['));
   expect(errorLines).toHaveLength(1);
-  expect(errorLines[0]).toMatch(/^error\[filesystem\]: cannot (write|create|create directory|rename) \/\S+: /);
+  expect(errorLines[0]).toMatch(/^error\[filesystem\]: cannot (write|create|create directory|rename) (\/\S+|standard output): /);
 }
 
 // A complete bundle and its outputs, made once: the payload-phase cases start from a copy of it.
@@ -277,6 +277,16 @@ describe('an output path that is not a directory', () => {
   it('-o /dev/null: ENOTDIR in one line naming the path, exit 1, no stack', async () => {
     const r = await runCli(['render', '-f', SPEC, '-o', '/dev/null'], work);
     expectOneLineFailure(r, /cannot create directory \/dev\/null\/big: not a directory \(ENOTDIR\)/);
+  }, 60_000);
+
+  it('--node to a full device (/dev/full): ENOSPC on standard output in one line, exit 1', () => {
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [cliPath, 'render', '-f', SPEC, '-o', join(work, 'to-full'), '--node', 'cp-1'], { cwd: work, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      expectOneLineFailure({ status: r.status, signal: r.signal, stdout: '', stderr: r.stderr }, /cannot write standard output: no space left on device \(ENOSPC\)/);
+    } finally {
+      closeSync(fd);
+    }
   }, 60_000);
 
   it('-o a regular file: the same', async () => {
