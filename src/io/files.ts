@@ -4,7 +4,7 @@
 // one (tempFiles.ts). Secrets are created exclusively (link(2) fails if the target exists), and a
 // new bundle appears as a whole directory (rename), so nothing here can overwrite or half-write it.
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, chmodSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { KsprayError } from '../errors/errors.js';
@@ -83,14 +83,30 @@ export function readTree(dir: string): Map<string, string> | undefined {
   return out;
 }
 
-function makeDirs(dir: string, mode?: number): void {
+/** Directories kspray creates for outputs: readable by all, writable by the owner only. */
+const OUTPUT_DIR_MODE = 0o755;
+
+/**
+ * mkdir -p that sets `mode` on each directory it creates, whatever the umask (mkdir's mode is
+ * masked by it: under umask 000 a plain mkdir -p makes 0777 directories). Existing ones are left alone.
+ */
+function makeDirs(dir: string, mode = OUTPUT_DIR_MODE): void {
+  const target = resolve(dir);
+  let first: string | undefined;
   try {
-    mkdirSync(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) });
+    first = mkdirSync(target, { recursive: true, mode });
   } catch (e) {
     // Node's recursive mkdir reports a read-only or forbidden parent as ENOENT: redo the first
     // missing level alone to get the real errno (EROFS, EACCES) for the message.
-    throw fsFailure((e as NodeJS.ErrnoException).code === 'ENOENT' ? (firstMkdirError(dir) ?? e) : e, 'create directory', dir);
+    throw fsFailure((e as NodeJS.ErrnoException).code === 'ENOENT' ? (firstMkdirError(target) ?? e) : e, 'create directory', dir);
   }
+  if (first === undefined) return;
+  attempt('create directory', dir, () => {
+    for (let d = target; ; d = dirname(d)) {
+      chmodSync(d, mode);
+      if (d === first || d === dirname(d)) break;
+    }
+  });
 }
 
 function firstMkdirError(dir: string): unknown {
@@ -203,6 +219,7 @@ export function createFile(path: string, content: string, mode: number): void {
  * `dirMode` applies to the directories it creates.
  */
 export function createExclusive(dir: string, files: OutputFile[], dirMode: number): void {
+  makeDirs(dirname(dir));
   makeDirs(dir, dirMode);
   attempt('create directory', dir, () => chmodSync(dir, dirMode));
   removeStaleTemps(dir);
