@@ -122,6 +122,12 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       version: s.ignition?.version ?? DEFAULTS.ignition.version,
       configUrlBase: s.ignition?.configUrlBase?.replace(/\/+$/, ''),
     },
+    cloudInit: { payloadUrlBase: s.cloudInit?.payloadUrlBase?.replace(/\/+$/, '') },
+    secrets: {
+      delivery: s.secrets?.delivery ?? DEFAULTS.secrets.delivery,
+      urlBase: s.secrets?.urlBase?.replace(/\/+$/, ''),
+      caCert: s.secrets?.caCert,
+    },
     sshAuthorizedKeys: s.ssh?.authorizedKeys ?? [],
     versions,
     images: images(versions, artifacts.registry),
