@@ -92,14 +92,32 @@ const OUTPUT_DIR_MODE = 0o755;
  */
 function makeDirs(dir: string, mode = OUTPUT_DIR_MODE): void {
   const target = resolve(dir);
+  let first: string | undefined;
+  try {
+    first = mkdirSync(target, { recursive: true, mode });
+  } catch (e) {
+    // Node's recursive mkdir reports a read-only or forbidden parent as ENOENT: redo the first
+    // missing level alone to get the real errno (EROFS, EACCES) for the message.
+    throw fsFailure((e as NodeJS.ErrnoException).code === 'ENOENT' ? (firstMkdirError(target) ?? e) : e, 'create directory', dir);
+  }
+  if (first === undefined) return;
   attempt('create directory', dir, () => {
-    const first = mkdirSync(target, { recursive: true, mode });
-    if (first === undefined) return;
     for (let d = target; ; d = dirname(d)) {
       chmodSync(d, mode);
       if (d === first || d === dirname(d)) break;
     }
   });
+}
+
+function firstMkdirError(dir: string): unknown {
+  let missing = dir;
+  while (!exists(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+  try {
+    mkdirSync(missing);
+    return undefined;
+  } catch (e) {
+    return e;
+  }
 }
 
 function removeQuietly(path: string): void {
