@@ -90,7 +90,13 @@ function writeFully(fd: number, bytes: Uint8Array): void {
 export function writeOutputs(dir: string, files: OutputFile[]): void {
   for (const f of files) {
     const target = join(dir, ...f.relPath.split('/'));
-    renameSync(writeTemp(target, f.content, f.mode), target);
+    const temp = writeTemp(target, f.content, f.mode);
+    try {
+      renameSync(temp, target);
+    } catch (e) {
+      unlinkSync(temp); // e.g. a directory in the way: keep it, and leave no temp copy beside it
+      throw e;
+    }
   }
 }
 
