@@ -3,8 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
 import { readTextFile, readTree, writeOutputs, createFile } from '../io/files.js';
-import { saveBundleAdditions } from './commands/shared.js';
-import { compileSpec } from '../compileSpec.js';
+import { renderedBefore, saveBundleAdditions } from './commands/shared.js';
+import { compileSpec, compileSpecLocated } from '../compileSpec.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { specJsonSchema } from '../api/v1alpha1/types.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
@@ -37,8 +37,7 @@ async function renderCommand(opts: {
   provider?: string;
   ignitionUrlBase?: string;
 }): Promise<void> {
-  const text = readTextFile(opts.file);
-  const model = compileSpec(text, opts.file);
+  const { model, locator } = compileSpecLocated(readTextFile(opts.file), opts.file);
   if (opts.ignitionUrlBase !== undefined) model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
   // Loaded here, not at start-up: only render needs the PKI libraries.
   const { outputFiles, prepareBundle, render } = await import('../render.js');
@@ -53,8 +52,8 @@ async function renderCommand(opts: {
   }
   const clusterDir = join(opts.out, model.name);
   const secretsDir = join(clusterDir, 'secrets');
-  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
-  const { rendered, packaged } = await atSpecPositions(text, opts.file, async () => {
+  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date(), renderedBefore(clusterDir));
+  const { rendered, packaged } = await atSpecPositions(locator, opts.file, async () => {
     const rendered = await render(model, prepared.bundle);
     // Per-cloud packaging (emit/providers): a payload over the cloud's limit even gzipped is refused here, before any write.
     return { rendered, packaged: packageRendered(rendered, opts.provider, opts.node) };
