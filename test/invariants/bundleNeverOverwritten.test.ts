@@ -102,7 +102,7 @@ describe('the secrets bundle is never overwritten', () => {
     }
     const after = snapshot(secrets);
     expect([...after.keys()].filter((k) => k.startsWith('leaf/cp-3__')).length, 'the grown spec added leaf keys').toBeGreaterThan(0);
-  });
+  }, 240_000);
 
   it('refuses a save that would replace bundle files (a render racing another) and changes nothing', async () => {
     const { spec, secrets } = await bundleOfEveryKind();

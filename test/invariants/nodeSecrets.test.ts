@@ -5,7 +5,7 @@
 //   only at the paths its node's role allows (workers: the token in their join config, nothing else);
 // - every kubeadm join pins the cluster CA by caCertHashes (sha256 of the CA's public key, computed
 //   here from the CA certificate) and never skips CA verification.
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash, X509Certificate } from 'node:crypto';
 import { parse, parseAllDocuments } from 'yaml';
 import { SCENARIOS, loadExample, renderFixture } from '../helpers/fixtures.js';
@@ -65,14 +65,17 @@ function kubeadmDocs(files: Delivered[]): Array<{ path: string; doc: Record<stri
     .flatMap((f) => parseAllDocuments(f.content).map((d) => ({ path: f.path, doc: d.toJS() as Record<string, any> })));
 }
 
-const rendered = new Map<string, Rendered>();
-beforeAll(async () => {
-  for (const name of SCENARIOS) rendered.set(name, await renderFixture(loadExample(name)));
-});
+// Rendered inside each test (memoized), not in a beforeAll: mutation testing attributes the code a
+// test runs to that test, so a mutant in the emitters or builders runs only the tests that reach it.
+const cache = new Map<string, Promise<Rendered>>();
+const renderedScenario = (name: string): Promise<Rendered> => {
+  if (!cache.has(name)) cache.set(name, renderFixture(loadExample(name)));
+  return cache.get(name)!;
+};
 
 describe.each(SCENARIOS)('%s', (scenario) => {
-  it('has every file holding secret material at 0600, owned by root, only where the node\'s role allows', () => {
-    const r = rendered.get(scenario)!;
+  it('has every file holding secret material at 0600, owned by root, only where the node\'s role allows', async () => {
+    const r = await renderedScenario(scenario);
     let secretFiles = 0;
     for (const plan of r.plans) {
       for (const f of delivered(r, plan)) {
@@ -91,8 +94,8 @@ describe.each(SCENARIOS)('%s', (scenario) => {
     expect(secretFiles).toBeGreaterThan(r.plans.filter((p) => p.node.isControlPlane).length);
   });
 
-  it('pins the cluster CA in every kubeadm join (caCertHashes, no unsafe skip), and every non-first node joins', () => {
-    const r = rendered.get(scenario)!;
+  it('pins the cluster CA in every kubeadm join (caCertHashes, no unsafe skip), and every non-first node joins', async () => {
+    const r = await renderedScenario(scenario);
     const pin = caPin(r.pki.caCert);
     let joins = 0;
     let inits = 0;
