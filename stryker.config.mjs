@@ -3,6 +3,11 @@
 // rules. `npm run test:mutation` runs it and scripts/mutation-score.mjs fails below 80% per module.
 // Sized for a shared 2-core machine: per-test coverage (each mutant runs only the tests that reach
 // it), two runners. Not part of .ci/run: a full run takes hours there.
+import { resolve } from 'node:path';
+
+// The sandbox has no .ci/cache: point the cloud-init tests at the extracted tree here.
+process.env.KSPRAY_CLOUD_INIT_ROOT ??= resolve('.ci/cache/cloud-init');
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -26,7 +31,8 @@ export default {
   reporters: ['json', 'clear-text', 'progress'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',
-  ignorePatterns: ['outputs', 'reports', 'dist', '.ci/cache'],
+  // dist/ is copied unmutated: tests that run the built CLI pass, but only in-process tests can kill a mutant.
+  ignorePatterns: ['outputs', 'reports', '.ci/cache'],
   timeoutMS: 60_000,
   timeoutFactor: 3,
   cleanTempDir: true,

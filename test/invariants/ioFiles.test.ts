@@ -9,29 +9,43 @@ import { createExclusive, createFile, exists, readTextFile, readTree, writeOutpu
 import { KsprayError } from '../../src/errors/errors.js';
 
 const modeOf = (p: string) => statSync(p).mode & 0o7777;
+/**
+ * Sets the umask where the runner allows it (vitest's forks; not worker threads, which mutation
+ * testing uses: there the inherited 022 stays, and the 0666/0777 modes below still show a mode left
+ * to the umask).
+ */
+function setUmask(mask: number): number | undefined {
+  try {
+    return process.umask(mask);
+  } catch {
+    return undefined;
+  }
+}
 let dir: string;
-let savedUmask: number;
+let savedUmask: number | undefined;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'kspray-io-'));
-  savedUmask = process.umask(0o077); // would narrow 0644 to 0600 if a mode were left to the umask
+  savedUmask = setUmask(0o077); // would narrow 0644 to 0600 if a mode were left to the umask
 });
 afterEach(() => {
-  process.umask(savedUmask);
+  if (savedUmask !== undefined) setUmask(savedUmask);
 });
 
 describe('writeOutputs', () => {
   it('creates files and directories with their explicit modes whatever the umask', () => {
     for (const umask of [0o077, 0o000, 0o222]) {
-      process.umask(umask);
+      setUmask(umask);
       const out = join(dir, `u${umask.toString(8)}`);
       writeOutputs(out, [
         { relPath: 'a/b/public.txt', content: 'public\n', mode: 0o644 },
+        { relPath: 'shared.txt', content: 'rw for all\n', mode: 0o666 },
         { relPath: 'a/secret.conf', content: new Uint8Array([1, 2, 3]), mode: 0o600 },
         { relPath: 'run.sh', content: '#!/bin/sh\n', mode: 0o755 },
       ]);
       expect(modeOf(join(out, 'a/b/public.txt'))).toBe(0o644);
       expect(modeOf(join(out, 'a/secret.conf'))).toBe(0o600);
       expect(modeOf(join(out, 'run.sh'))).toBe(0o755);
+      expect(modeOf(join(out, 'shared.txt'))).toBe(0o666);
       for (const d of [out, join(out, 'a'), join(out, 'a/b')]) expect(modeOf(d), d).toBe(0o755);
       expect(readFileSync(join(out, 'a/secret.conf'))).toEqual(Buffer.from([1, 2, 3]));
     }
@@ -63,7 +77,7 @@ describe('writeOutputs', () => {
 
 describe('createExclusive (the secrets bundle)', () => {
   it('creates the directory 0700 and each file with its mode', () => {
-    process.umask(0o000);
+    setUmask(0o000);
     const secrets = join(dir, 'out', 'c', 'secrets');
     createExclusive(secrets, [
       { relPath: 'ca.key', content: 'KEY', mode: 0o600 },
@@ -100,6 +114,8 @@ describe('createFile (a starter or imported spec, a reset script)', () => {
   it('creates with its mode and refuses an existing file as bad input, leaving it', () => {
     createFile(join(dir, 'sub', 'cluster.yaml'), 'spec\n', 0o644);
     expect(modeOf(join(dir, 'sub', 'cluster.yaml'))).toBe(0o644);
+    createFile(join(dir, 'sub', 'shared.yaml'), 'spec\n', 0o666);
+    expect(modeOf(join(dir, 'sub', 'shared.yaml'))).toBe(0o666);
     let error: unknown;
     try {
       createFile(join(dir, 'sub', 'cluster.yaml'), 'other\n', 0o644);
@@ -108,7 +124,7 @@ describe('createFile (a starter or imported spec, a reset script)', () => {
     }
     expect((error as KsprayError).kind).toBe('input');
     expect(readFileSync(join(dir, 'sub', 'cluster.yaml'), 'utf8')).toBe('spec\n');
-    expect(readdirSync(join(dir, 'sub'))).toEqual(['cluster.yaml']);
+    expect(readdirSync(join(dir, 'sub')).sort()).toEqual(['cluster.yaml', 'shared.yaml']);
   });
 });
 
