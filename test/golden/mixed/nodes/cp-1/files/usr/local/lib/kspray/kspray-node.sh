@@ -9,6 +9,7 @@ STATE=$R/var/lib/kspray
 PHASE=start
 TMPF=''
 BIN=$R/usr/local/bin
+CURL_EXTRA=()
 log() { printf 'kspray: %s\n' "$*"; }
 status() {
   mkdir -p "$STATE"
@@ -33,7 +34,7 @@ retry() {
 sha_ok() { printf '%s  %s\n' "$1" "$2" | sha256sum -c --status -; }
 get() {
   local e
-  if ! e=$(curl -fsSL --connect-timeout "${KSPRAY_CONNECT:-20}" -Y 1024 -y "${KSPRAY_STALL:-60}" -m "${KSPRAY_MAX_TIME:-1800}" -o "$2" "$1" 2>&1); then
+  if ! e=$(curl -fsSL --connect-timeout "${KSPRAY_CONNECT:-20}" -Y 1024 -y "${KSPRAY_STALL:-60}" -m "${KSPRAY_MAX_TIME:-1800}" "${CURL_EXTRA[@]}" -o "$2" "$1" 2>&1); then
     e=${e##*curl: } WHY=${e//$'\n'/ }
     return 1
   fi
@@ -56,16 +57,19 @@ fetch() {
   die "no download '$1' in downloads.tsv"
 }
 prepare_os() {
-  local m
+  local m f
   swapoff -a
   if [[ -f $R/etc/fstab ]]; then sed -i -E 's/^([^#].*[[:space:]]swap[[:space:]].*)$/#\1/' "$R/etc/fstab"; fi
-  if [[ -f $R/etc/modules-load.d/kubernetes.conf ]]; then
+  for f in "$R"/etc/modules-load.d/{kubernetes,kspray-user}.conf; do
+    [[ -f $f ]] || continue
     while read -r m; do
       if [[ -n $m && $m != \#* ]]; then modprobe "$m"; fi
-    done <"$R/etc/modules-load.d/kubernetes.conf"
-  fi
+    done <"$f"
+  done
   sysctl --system >/dev/null || log "sysctl --system reported errors (above)"
-  if [[ -f $R/etc/sysctl.d/99-kubernetes.conf ]]; then sysctl -q -p "$R/etc/sysctl.d/99-kubernetes.conf"; fi
+  for f in "$R"/etc/sysctl.d/{90-kspray-user,99-kubernetes}.conf; do
+    if [[ -f $f ]]; then sysctl -q -p "$f"; fi
+  done
   install_packages
   if [[ ${KSPRAY_SELINUX:-} == permissive ]]; then
     if [[ $(getenforce 2>/dev/null || true) == Enforcing ]]; then setenforce 0; fi
@@ -216,6 +220,13 @@ repoint_kube_proxy() {
     kubectl replace -f - &&
     kubectl -n kube-system rollout restart daemonset kube-proxy
 }
+fetch_secrets() {
+  local f=$STATE/secrets.tar CURL_EXTRA=()
+  [[ ! -f $ETC/secrets-ca.crt ]] || CURL_EXTRA=(--cacert "$ETC/secrets-ca.crt")
+  download "$KSPRAY_SECRETS_URL" "$(<"$ETC/secrets.sha256")" "$f" 600
+  tar -xpf "$f" -C "$R/"
+  rm "$f"
+}
 finish() { date -u +%FT%TZ >"$STATE/done"; }
 phase() {
   local name=$1 fn=$2 key marker=$STATE/phases/$1.done
@@ -246,6 +257,7 @@ main() {
   PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   mkdir -p "$STATE/phases"
   phase prepare-os prepare_os "$R/etc/sysctl.d/99-kubernetes.conf" "$R/etc/modules-load.d/kubernetes.conf"
+  [[ -z ${KSPRAY_SECRETS_URL:-} ]] || $only_install || phase secrets fetch_secrets "$ETC/secrets.sha256"
   if [[ ${KSPRAY_ACTION:-} == etcd ]] && ! $only_install; then
     phase etcd install_etcd "$ETC/downloads.tsv"
     phase 'done' finish
@@ -255,6 +267,7 @@ main() {
   phase install-kubernetes install_kubernetes "$ETC/downloads.tsv"
   if grep -q $'^helm\t' "$ETC/downloads.tsv"; then phase install-helm install_helm "$ETC/downloads.tsv"; fi
   if $only_install; then log "install phases done (--only-install)"; return 0; fi
+  if [[ ${KSPRAY_ETCD_MEMBER:-} == yes ]]; then phase etcd install_etcd "$ETC/downloads.tsv"; fi
   if [[ ${KSPRAY_ACTION:-} == init ]]; then
     phase init kubeadm_init
     phase cluster-addons cluster_addons
