@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createExclusive, createFile, exists, readTextFile, readTree, writeOutputs } from '../../src/io/files.js';
+import { createDirectoryAtomically, createExclusive, createFile, exists, firstInvalidUtf8, readTextFile, readTree, setAside, writeOutputs } from '../../src/io/files.js';
 import { KsprayError } from '../../src/errors/errors.js';
 
 const modeOf = (p: string) => statSync(p).mode & 0o7777;
@@ -154,5 +154,85 @@ describe('reading', () => {
     expect((error as KsprayError).kind).toBe('input');
     expect(JSON.stringify((error as KsprayError).problems)).toContain(missing);
     expect(JSON.stringify((error as KsprayError).problems)).toContain('ENOENT');
+  });
+});
+
+describe('createDirectoryAtomically (a new secrets bundle)', () => {
+  it('creates the whole directory with its modes, leaving nothing beside it', () => {
+    setUmask(0o000);
+    const secrets = join(dir, 'c', 'secrets');
+    createDirectoryAtomically(secrets, [
+      { relPath: 'bundle.json', content: '{}\n', mode: 0o600 },
+      { relPath: 'leaf/cp-1__apiserver.json', content: '{"k":1}\n', mode: 0o600 },
+    ], 0o700);
+    expect(modeOf(secrets)).toBe(0o700);
+    expect(modeOf(join(secrets, 'leaf'))).toBe(0o700);
+    expect(modeOf(join(secrets, 'bundle.json'))).toBe(0o600);
+    expect(modeOf(join(dir, 'c'))).toBe(0o755);
+    expect([...readTree(secrets)!]).toEqual([['bundle.json', '{}\n'], ['leaf/cp-1__apiserver.json', '{"k":1}\n']]);
+    expect(readdirSync(join(dir, 'c'))).toEqual(['secrets']);
+  });
+
+  it('never replaces an existing bundle: fails as a refused overwrite, the old files and inodes stay, no temp is left', () => {
+    const secrets = join(dir, 'secrets');
+    createDirectoryAtomically(secrets, [{ relPath: 'ca.key', content: 'FIRST', mode: 0o600 }], 0o700);
+    const ino = statSync(join(secrets, 'ca.key')).ino;
+    let error: unknown;
+    try {
+      createDirectoryAtomically(secrets, [{ relPath: 'ca.key', content: 'SECOND', mode: 0o600 }], 0o700);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as KsprayError).kind).toBe('failure');
+    expect(JSON.stringify((error as KsprayError).problems)).toContain(secrets);
+    expect(readFileSync(join(secrets, 'ca.key'), 'utf8')).toBe('FIRST');
+    expect(statSync(join(secrets, 'ca.key')).ino).toBe(ino);
+    expect(readdirSync(dir)).toEqual(['secrets']);
+  });
+
+  it('setAside moves a directory out of the way, keeping it whole, and says where', () => {
+    const secrets = join(dir, 'secrets');
+    createDirectoryAtomically(secrets, [{ relPath: 'ca.key', content: 'KEEP', mode: 0o600 }], 0o700);
+    const aside = setAside(secrets, 'incomplete');
+    expect(aside.startsWith(`${secrets}.incomplete-`)).toBe(true);
+    expect(exists(secrets)).toBe(false);
+    expect(readFileSync(join(aside, 'ca.key'), 'utf8')).toBe('KEEP');
+  });
+});
+
+describe('readTextFile on bad input', () => {
+  it('reports a directory as bad input, and the first invalid UTF-8 byte at its line and column', () => {
+    expect(() => readTextFile(dir)).toThrow(KsprayError);
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, Buffer.concat([Buffer.from('a: 1\nbé: '), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]));
+    let error: unknown;
+    try {
+      readTextFile(file);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as KsprayError).kind).toBe('input');
+    expect((error as KsprayError).problems[0]!.position).toEqual({ line: 2, col: 5 });
+  });
+
+  it('firstInvalidUtf8 accepts every well-formed sequence and finds the first bad byte (RFC 3629)', () => {
+    expect(firstInvalidUtf8(Buffer.from('ascii é € 𝄞 \u{10FFFF}', 'utf8'))).toBe(-1);
+    const bad: Array<[number[], number]> = [
+      [[0x61, 0x80], 1], // lone continuation
+      [[0xc0, 0xaf], 0], // overlong 2-byte
+      [[0xc1, 0xbf], 0],
+      [[0xe0, 0x80, 0xaf], 0], // overlong 3-byte
+      [[0xed, 0xa0, 0x80], 0], // surrogate
+      [[0xf0, 0x80, 0x80, 0xaf], 0], // overlong 4-byte
+      [[0xf4, 0x90, 0x80, 0x80], 0], // above U+10FFFF
+      [[0xf5, 0x80, 0x80, 0x80], 0],
+      [[0x61, 0xe2, 0x82], 1], // truncated
+      [[0xe2, 0x82, 0x41], 0], // bad continuation
+      [[0xc3, 0xc3], 0],
+      [[0xff], 0],
+    ];
+    for (const [bytes, at] of bad) expect(firstInvalidUtf8(Uint8Array.from(bytes)), bytes.map((b) => b.toString(16)).join(' ')).toBe(at);
+    const good: number[][] = [[0xc2, 0x80], [0xdf, 0xbf], [0xe0, 0xa0, 0x80], [0xed, 0x9f, 0xbf], [0xee, 0x80, 0x80], [0xef, 0xbf, 0xbf], [0xf0, 0x90, 0x80, 0x80], [0xf1, 0x80, 0x80, 0x80], [0xf3, 0xbf, 0xbf, 0xbf], [0xf4, 0x8f, 0xbf, 0xbf], [0x7f]];
+    for (const bytes of good) expect(firstInvalidUtf8(Uint8Array.from(bytes)), bytes.map((b) => b.toString(16)).join(' ')).toBe(-1);
   });
 });
