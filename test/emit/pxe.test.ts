@@ -75,7 +75,7 @@ describe('network-config v2', () => {
     const seed = nocloudSeed(node('cp-1', '10.0.0.11,fd00:10::11'), 'demo', '#cloud-config\n', { ...DEFAULT_NETWORK, interfaceGlob: 'ens3', gateway: '10.0.0.1', gateway6: 'fd00:10::1' });
     writeFileSync(file, seed.find((f) => f.name === 'network-config')!.content);
     const root = cloudInitRoot()!;
-    const r = spawnSync('/usr/bin/python3', [new URL('../helpers/cloudinit-net.py', import.meta.url).pathname, file], {
+    const r = spawnSync(tool('python3'), [new URL('../helpers/cloudinit-net.py', import.meta.url).pathname, file], {
       env: { ...process.env, PYTHONPATH: join(root, 'usr/lib/python3/dist-packages') },
       encoding: 'utf8',
     });
