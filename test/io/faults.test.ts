@@ -254,10 +254,19 @@ describe.skipIf(!isRoot)(`read-only output directories${isRoot ? '' : `: ${NOT_R
     expect(first.status, first.stderr).toBe(0);
     const cluster = join(m, 'big');
     const before = tree(cluster);
+    // Nothing changed: a render writes nothing (unchanged outputs are left alone), so it succeeds read-only too.
+    remount(m, 'ro');
+    const warm = await render(m);
+    expect(warm.status, warm.stderr).toBe(0);
+    expect(tree(cluster)).toEqual(before);
+    // An output that differs must be rewritten: that write meets EROFS.
+    remount(m, 'rw');
+    writeFileSync(join(cluster, 'nodes', 'cp-1', 'provenance.json'), '{}\n');
+    const tampered = tree(cluster);
     remount(m, 'ro');
     const r = await render(m);
     expectOneLineFailure(r, /read-only file system \(EROFS\)/);
-    expect(tree(cluster)).toEqual(before);
+    expect(tree(cluster)).toEqual(tampered);
     remount(m, 'rw');
     const again = await render(m);
     expect(again.status, again.stderr).toBe(0);
