@@ -39,11 +39,15 @@ interface Ran {
 
 /** Runs one Ignition stage sequence against `configText` into a fresh root. */
 async function ignite(configText: string, stages: string[]): Promise<Ran> {
-  const dir = mkdtempSync(join(tmpdir(), 'kspray-ignite-'));
-  chmodSync(dir, 0o755); // Ignition writes the core user's keys as that user: the path must be traversable
+  // Ignition writes the core user's keys as that user: every directory on the path must be
+  // traversable by it, and some machines keep /tmp at 0700 (then /var/tmp, 1777 by the FHS).
+  const base = statSync(tmpdir()).mode & 0o001 ? tmpdir() : '/var/tmp';
+  const dir = mkdtempSync(join(base, 'kspray-ignite-'));
+  chmodSync(dir, 0o755);
   const root = join(dir, 'root');
   const runDir = join(dir, 'run');
   mkdirSync(join(root, 'etc', 'selinux'), { recursive: true });
+  chmodSync(root, 0o755); // whatever the umask (0077 on some machines): core must reach root/home/core
   mkdirSync(runDir);
   // Debian builds Ignition with SELinux relabelling: a disabled policy and a no-op setfiles satisfy it.
   writeFileSync(join(root, 'etc', 'selinux', 'config'), 'SELINUX=disabled\nSELINUXTYPE=targeted\n');
