@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // Thin commands: parse flags, call the library, print, pick the exit code (cli/report.ts).
 import { Command, CommanderError } from 'commander';
-import { join } from 'node:path';
-import { readTextFile, readTree, writeOutputs, createFile } from '../io/files.js';
-import { saveBundleAdditions } from './commands/shared.js';
-import { compileSpec, compileSpecLocated } from '../compileSpec.js';
+import { readTextFile, writeOutputs, createFile } from '../io/files.js';
+import { renderSpecFile } from './commands/shared.js';
+import { compileSpec } from '../compileSpec.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { specJsonSchema } from '../api/v1alpha1/types.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
@@ -12,7 +11,7 @@ import { KsprayError } from '../errors/errors.js';
 import { EXIT_INPUT, EXIT_OK, reportError } from './report.js';
 import { starterSpec } from './starter.js';
 import { sizeTable } from './summary.js';
-import { atSpecPositions, ignitionUrlBaseFlag } from './specPositions.js';
+import { ignitionUrlBaseFlag } from './specPositions.js';
 import { register as registerImport } from './commands/import.js';
 import { register as registerCerts } from './commands/certs.js';
 import { register as registerUpgrade } from './commands/upgrade.js';
@@ -37,30 +36,27 @@ async function renderCommand(opts: {
   provider?: string;
   ignitionUrlBase?: string;
 }): Promise<void> {
-  const { model, locator } = compileSpecLocated(readTextFile(opts.file), opts.file);
-  if (opts.ignitionUrlBase !== undefined) model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
-  // Loaded here, not at start-up: only render needs the PKI libraries.
-  const { outputFiles, prepareBundle, render } = await import('../render.js');
-  if (opts.node !== undefined && !model.nodes.some((n) => n.name === opts.node)) {
-    throw new KsprayError('input', [
-      {
-        rule: 'unknown-node',
-        message: `no node or pool named "${opts.node}" in ${opts.file}`,
-        hint: `Use one of: ${model.nodes.map((n) => n.name).join(', ')}.`,
-      },
-    ]);
-  }
-  const clusterDir = join(opts.out, model.name);
-  const secretsDir = join(clusterDir, 'secrets');
-  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
-  const { rendered, packaged } = await atSpecPositions(locator, opts.file, async () => {
-    const rendered = await render(model, prepared.bundle);
+  const { rendered, clusterDir, checked: packaged } = await renderSpecFile(
+    opts.file,
+    opts.out,
+    true,
     // Per-cloud packaging (emit/providers): a payload over the cloud's limit even gzipped is refused here, before any write.
-    return { rendered, packaged: packageRendered(rendered, opts.provider, opts.node) };
-  });
-  // Everything is rendered before anything is written: a failure above leaves the disk untouched.
-  // The bundle is written even for --node: a payload whose CA was not kept would be useless.
-  saveBundleAdditions(secretsDir, prepared);
+    (r) => packageRendered(r, opts.provider, opts.node),
+    (model) => {
+      if (opts.ignitionUrlBase !== undefined) model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
+      if (opts.node !== undefined && !model.nodes.some((n) => n.name === opts.node)) {
+        throw new KsprayError('input', [
+          {
+            rule: 'unknown-node',
+            message: `no node or pool named "${opts.node}" in ${opts.file}`,
+            hint: `Use one of: ${model.nodes.map((n) => n.name).join(', ')}.`,
+          },
+        ]);
+      }
+    },
+  );
+  // Everything is rendered before anything is written (the bundle included): a failure above leaves
+  // the disk untouched. The bundle is written even for --node: a payload whose CA was not kept would be useless.
   if (opts.node !== undefined && opts.provider !== undefined) return void printPackaged(rendered, packaged, opts.node, process.stdout);
   if (opts.node !== undefined) {
     const payload = rendered.payloads.get(opts.node)!;
@@ -72,6 +68,7 @@ async function renderCommand(opts: {
     }
     return;
   }
+  const { outputFiles } = await import('../render.js');
   writeOutputs(clusterDir, [...outputFiles(rendered), ...packagedOutputFiles(packaged)]);
   err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${sizeTable(rendered, packaged)}`);
 }
