@@ -6,6 +6,7 @@ import { KsprayError, type Problem } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { SpecSource } from './source.js';
 import { API_VERSION, clusterSpec, type ClusterSpec } from './v1alpha1/types.js';
+import { unknownKeyMessage } from './v1alpha1/knownKeys.js';
 
 export interface LoadedSpec {
   spec: ClusterSpec;
@@ -51,7 +52,7 @@ function zodProblems(issue: z.core.$ZodIssue): Problem[] {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => ({ ...messages.unknownKey(key, path), path: [...path, key], atKey: true }));
+      return issue.keys.map((key) => ({ ...unknownKeyMessage(key, path), path: [...path, key], atKey: true }));
     case 'invalid_value':
       return [{ ...messages.invalidValue(path, issue.values.map(String), issue.input), path }];
     case 'invalid_type':
