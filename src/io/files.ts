@@ -6,12 +6,9 @@ import { dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KsprayError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
+import type { OutputFile } from '../outputFile.js';
 
-export interface OutputFile {
-  relPath: string; // '/'-separated, relative to the target directory
-  content: string | Uint8Array;
-  mode: number;
-}
+export type { OutputFile };
 
 export function readTextFile(path: string): string {
   try {
