@@ -501,6 +501,11 @@ export const messages = {
     message: `${flag} "${value}" contains whitespace, quotes or "$", which iPXE and the kernel command line would split or expand`,
     hint: 'Percent-encode those characters in the URL, or pass each kernel argument without spaces.',
   }),
+  seedUrlWithQuery: (value: string): Msg => ({
+    rule: 'seed-url-plain',
+    message: `--seed-url "${value}" has a query or fragment: nodes append <node>/user-data, meta-data or config.ign to it, which would land inside the query`,
+    hint: 'Serve pxe/seed/ under a plain base URL (a bucket website, a web server or matchbox). One presigned URL cannot serve several files: presign each file and use --iso or matchbox instead.',
+  }),
   badFlagValue: (flag: string, value: string, expected: string): Msg => ({
     rule: 'valid-flag',
     message: `${flag} "${value}" is not ${expected}`,

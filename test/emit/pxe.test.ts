@@ -109,6 +109,12 @@ describe('iPXE', () => {
     expect(lines.at(-2)).toBe('boot');
   });
 
+  it('refuses a seed URL with a query (a presigned URL): the appended file names would land in the query', () => {
+    const presigned = 'https://bucket.example/seed/?X-Amz-Signature=abc';
+    expect(() => ipxeScript(node('cp-1', '10.0.0.11'), 'demo', { ...opts, seedBase: presigned })).toThrow(/query or fragment/);
+    expect(() => ignitionIpxeScript(node('cp-1', '10.0.0.11'), 'demo', { ...opts, seedBase: 'https://x/seed#frag' })).toThrow(/query or fragment/);
+  });
+
   it('refuses values iPXE or the kernel command line would split or expand', () => {
     for (const bad of ['http://x/${net0/ip}', 'http://x/a b', 'a"b']) {
       expect(() => checkBootValue('--kernel', bad)).toThrow(KsprayError);

@@ -47,7 +47,7 @@ source "qemu" "kspray" {
   ssh_username     = "packer"
   ssh_password     = var.ssh_password
   ssh_timeout      = "20m"
-  shutdown_command = "sudo shutdown -P now"
+  shutdown_command = "sudo -n sh -euc 'cloud-init clean --logs --seed\nrm -f /var/lib/kspray/status\ntruncate -s 0 /etc/machine-id\nrm -f /var/lib/dbus/machine-id\nfind /root /home -path '\\''*/.ssh/authorized_keys'\\'' -delete\nrm -f /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub\nuserdel --force --remove packer 2>/dev/null || true\nrm -f /etc/sudoers.d/90-cloud-init-users /etc/ssh/sshd_config.d/50-cloud-init.conf\nsed -i -E '\\''s/^[#[:space:]]*PasswordAuthentication[[:space:]].*/PasswordAuthentication no/'\\'' /etc/ssh/sshd_config\nsync\n! find /root /home -path '\\''*/.ssh/authorized_keys'\\'' | grep -q . || { echo '\\''kspray seal check: authorized_keys left'\\'' >&2; exit 1; }\n! ls /etc/ssh/ssh_host_*_key >/dev/null 2>&1 || { echo '\\''kspray seal check: SSH host keys left'\\'' >&2; exit 1; }\n[ ! -e /var/lib/cloud/instance ] || { echo '\\''kspray seal check: cloud-init'\\''\\'\\'''\\''s instance state left'\\'' >&2; exit 1; }\n[ ! -s /etc/machine-id ] || { echo '\\''kspray seal check: machine-id left'\\'' >&2; exit 1; }\n! grep -Eiqs '\\''^[[:space:]]*PasswordAuthentication[[:space:]]+yes'\\'' /etc/ssh/sshd_config /etc/ssh/sshd_config.d/* || { echo '\\''kspray seal check: password SSH left on'\\'' >&2; exit 1; }\n! getent passwd packer >/dev/null || { echo '\\''kspray seal check: build user packer left'\\'' >&2; exit 1; }\n! grep -rqsw packer /etc/sudoers /etc/sudoers.d || { echo '\\''kspray seal check: sudoers entry for packer left'\\'' >&2; exit 1; }\nshutdown -P now'"
 }
 
 build {
@@ -78,11 +78,42 @@ build {
       "install -D -o root -g root -m 0755 '/tmp/kspray-bake/usr/local/lib/kspray/kspray-node.sh' '/usr/local/lib/kspray/kspray-node.sh'",
       "rm -rf /tmp/kspray-bake",
       "KSPRAY_BIN_DIR='/usr/local/bin' KSPRAY_INSTALL_CONTAINERD='yes' KSPRAY_PACKAGE_MANAGER='apt' KSPRAY_PACKAGES='conntrack socat ipset ipvsadm ebtables ethtool iptables curl ca-certificates' /usr/local/lib/kspray/kspray-node.sh --only-install",
-      "cloud-init clean --logs --seed",
-      "rm -f /var/lib/kspray/status",
-      "truncate -s 0 /etc/machine-id",
-      "rm -f /var/lib/dbus/machine-id",
-      "sync",
+    ]
+  }
+
+  provisioner "shell" {
+    # Image test: exactly what the install phases promise, before anything is captured.
+    execute_command = "chmod +x {{ .Path }}; sudo -E sh -eu '{{ .Path }}'"
+    inline          = [
+      "[ \"$(stat -c %a '/etc/containerd/config.toml')\" = 644 ] || { echo 'kspray image test: /etc/containerd/config.toml is not mode 644' >&2; exit 1; }",
+      "echo 'b339d641e38de864066ece28b09e4ea339774c1e5c0ebcf9d1f93608b15052ce  /etc/containerd/config.toml' | sha256sum -c --quiet - || { echo 'kspray image test: /etc/containerd/config.toml differs from the plan' >&2; exit 1; }",
+      "[ \"$(stat -c %a '/etc/crictl.yaml')\" = 644 ] || { echo 'kspray image test: /etc/crictl.yaml is not mode 644' >&2; exit 1; }",
+      "echo '3f7c438ac3f1beb3c76017eee043a270752c51272b5410a975d07ce3593605cf  /etc/crictl.yaml' | sha256sum -c --quiet - || { echo 'kspray image test: /etc/crictl.yaml differs from the plan' >&2; exit 1; }",
+      "[ \"$(stat -c %a '/etc/kspray/downloads.tsv')\" = 644 ] || { echo 'kspray image test: /etc/kspray/downloads.tsv is not mode 644' >&2; exit 1; }",
+      "echo '3f53ab7de465e303ad98fbc5d6403c613fb8157a4afd097f4a01e08a5a77b67a  /etc/kspray/downloads.tsv' | sha256sum -c --quiet - || { echo 'kspray image test: /etc/kspray/downloads.tsv differs from the plan' >&2; exit 1; }",
+      "[ \"$(stat -c %a '/etc/modules-load.d/kubernetes.conf')\" = 644 ] || { echo 'kspray image test: /etc/modules-load.d/kubernetes.conf is not mode 644' >&2; exit 1; }",
+      "echo '04b9829fe2996e05f7df7f433d9d9c93ebc6c2c31c643e4bcf64c9d0ccb7557d  /etc/modules-load.d/kubernetes.conf' | sha256sum -c --quiet - || { echo 'kspray image test: /etc/modules-load.d/kubernetes.conf differs from the plan' >&2; exit 1; }",
+      "[ \"$(stat -c %a '/etc/sysctl.d/99-kubernetes.conf')\" = 644 ] || { echo 'kspray image test: /etc/sysctl.d/99-kubernetes.conf is not mode 644' >&2; exit 1; }",
+      "echo '354614cc9e79be5d4b12eb28e038d2824d37809ca64306d8db7449f8346722fb  /etc/sysctl.d/99-kubernetes.conf' | sha256sum -c --quiet - || { echo 'kspray image test: /etc/sysctl.d/99-kubernetes.conf differs from the plan' >&2; exit 1; }",
+      "[ \"$(stat -c %a '/etc/systemd/system/containerd.service')\" = 644 ] || { echo 'kspray image test: /etc/systemd/system/containerd.service is not mode 644' >&2; exit 1; }",
+      "echo '5f320cefa850bbcfb75d3318dd9404aaecac1e12a2c3ae76a9efa37e7ba6f051  /etc/systemd/system/containerd.service' | sha256sum -c --quiet - || { echo 'kspray image test: /etc/systemd/system/containerd.service differs from the plan' >&2; exit 1; }",
+      "[ \"$(stat -c %a '/etc/systemd/system/kubelet.service')\" = 644 ] || { echo 'kspray image test: /etc/systemd/system/kubelet.service is not mode 644' >&2; exit 1; }",
+      "echo 'deb774527608b155c9bc71b690d4c945cc44dc96b811e48d78abbde0a6e2b6b5  /etc/systemd/system/kubelet.service' | sha256sum -c --quiet - || { echo 'kspray image test: /etc/systemd/system/kubelet.service differs from the plan' >&2; exit 1; }",
+      "[ \"$(stat -c %a '/etc/systemd/system/kubelet.service.d/10-kubeadm.conf')\" = 644 ] || { echo 'kspray image test: /etc/systemd/system/kubelet.service.d/10-kubeadm.conf is not mode 644' >&2; exit 1; }",
+      "echo '5dd453659efceeaaae4d0ebb26925653ddece3d367f732dabf0dbc5a2080ef07  /etc/systemd/system/kubelet.service.d/10-kubeadm.conf' | sha256sum -c --quiet - || { echo 'kspray image test: /etc/systemd/system/kubelet.service.d/10-kubeadm.conf differs from the plan' >&2; exit 1; }",
+      "[ \"$(stat -c %a '/usr/local/lib/kspray/kspray-node.sh')\" = 755 ] || { echo 'kspray image test: /usr/local/lib/kspray/kspray-node.sh is not mode 755' >&2; exit 1; }",
+      "echo '9d182374aa89e82a3f524ae28af711d36e6c0073067cd4fe6bbf829120da5782  /usr/local/lib/kspray/kspray-node.sh' | sha256sum -c --quiet - || { echo 'kspray image test: /usr/local/lib/kspray/kspray-node.sh differs from the plan' >&2; exit 1; }",
+      "echo '10d054585907f2c8bb823c84f6a66b3bd2a474c3d795475f04e9a44f78650fe6  /usr/local/bin/kubeadm' | sha256sum -c --quiet - || { echo 'kspray image test: /usr/local/bin/kubeadm is not the catalog'\\''s kubeadm' >&2; exit 1; }",
+      "echo 'cf2562db46c48ab84cc3791540778ee7fb1a0a008529adbb434723dd02ed8b4b  /usr/local/bin/kubelet' | sha256sum -c --quiet - || { echo 'kspray image test: /usr/local/bin/kubelet is not the catalog'\\''s kubelet' >&2; exit 1; }",
+      "echo '8b8f088da2dab964f853b38464033b1be15ede2839eca751482357c45abdd05a  /usr/local/bin/kubectl' | sha256sum -c --quiet - || { echo 'kspray image test: /usr/local/bin/kubectl is not the catalog'\\''s kubectl' >&2; exit 1; }",
+      "echo 'f6ae8efc0fa40079e1475e97cbe9d1bd3f106a28d6af78a11d9f1bd565515e60  /usr/local/sbin/runc' | sha256sum -c --quiet - || { echo 'kspray image test: /usr/local/sbin/runc is not the catalog'\\''s runc' >&2; exit 1; }",
+      "'/usr/local/bin/crictl' --version >/dev/null || { echo 'kspray image test: crictl does not run' >&2; exit 1; }",
+      "[ -x /opt/cni/bin/loopback ] || { echo 'kspray image test: CNI plugins missing from /opt/cni/bin' >&2; exit 1; }",
+      "containerd --version >/dev/null || { echo 'kspray image test: containerd does not run' >&2; exit 1; }",
+      "systemctl is-enabled --quiet containerd || { echo 'kspray image test: containerd is not enabled' >&2; exit 1; }",
+      "systemctl is-enabled --quiet kubelet || { echo 'kspray image test: kubelet is not enabled' >&2; exit 1; }",
+      "[ -e /var/lib/kspray/phases/install-runtime ] || { echo 'kspray image test: phase install-runtime did not finish' >&2; exit 1; }",
+      "[ -e /var/lib/kspray/phases/install-kubernetes ] || { echo 'kspray image test: phase install-kubernetes did not finish' >&2; exit 1; }",
     ]
   }
 }
