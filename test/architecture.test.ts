@@ -3,7 +3,8 @@
 // second test proves the checker bites: a copy of src/ with one upward import and one type-only
 // cycle added must fail with exactly those rules.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,5 +50,27 @@ describe('import graph of src/ (dependency-cruiser)', () => {
     const found = r.violations.map(describeViolation);
     expect(found).toContain('stage-model: src/model/model.ts → src/emit/cloudInit.ts');
     expect(found.filter((v) => v.startsWith('no-circular:') && v.includes('src/plan/nodePlan.ts → src/plan/builder.ts')).length, found.join('\n')).toBeGreaterThan(0);
+  });
+
+  it('is the table docs/architecture.md shows (stage → what it may import)', () => {
+    const config = createRequire(import.meta.url)(join(repoRoot, '.dependency-cruiser.cjs')) as {
+      forbidden: Array<{ name: string; from: { path?: string }; to: { pathNot?: string[] } }>;
+    };
+    const stageRules = config.forbidden.filter((r) => r.name.startsWith('stage-') && r.name !== 'stage-unassigned');
+    const nameOfPath = new Map(stageRules.map((r) => [r.from.path!, r.name.slice('stage-'.length)]));
+    const names = [...nameOfPath.values()];
+    const enforced = new Map(stageRules.map((r) => [r.name.slice('stage-'.length), r.to.pathNot!.slice(1).map((p) => nameOfPath.get(p)!).sort()]));
+    const doc = readFileSync(join(repoRoot, 'docs', 'architecture.md'), 'utf8');
+    const rows = doc.slice(doc.indexOf('| stage | may import')).split('\n').slice(2).filter((l) => l.startsWith('| `'));
+    const documented = new Map<string, string[]>();
+    for (const row of rows) {
+      const [stages, may] = row.split('|').slice(1, 3).map((c) => c.trim());
+      for (const stage of stages!.split(',').map((x) => x.trim().replace(/`/g, '').replace(/(\/|\.ts)$/, ''))) {
+        const but = /^everything but (\w+)$/.exec(may!);
+        const allowed = may === 'nothing' ? [] : but ? names.filter((n) => n !== stage && n !== but[1]) : may!.split(',').map((x) => x.trim());
+        documented.set(stage, allowed.sort());
+      }
+    }
+    expect(Object.fromEntries([...documented].sort())).toEqual(Object.fromEntries([...enforced].sort()));
   });
 });
