@@ -501,6 +501,24 @@ export const messages = {
     message: `${flag} "${value}" contains whitespace, quotes or "$", which iPXE and the kernel command line would split or expand`,
     hint: 'Percent-encode those characters in the URL, or pass each kernel argument without spaces.',
   }),
+  matchboxNoSelector: (node: string, kind: 'node' | 'pool'): Msg => ({
+    rule: 'matchbox-selector',
+    message:
+      kind === 'node'
+        ? `matchbox group for node "${node}" would have no selector: matchbox serves a group without one to every machine that asks, so any machine would boot as ${node} with its keys`
+        : `matchbox group for pool "${node}" would have no selector, which matchbox treats as a catch-all (every machine that asks boots as a ${node} member)`,
+    hint: kind === 'node' ? `Pass --mac ${node}=aa:bb:cc:dd:ee:ff.` : `Pass --catch-all ${node} if every unmatched machine should join this pool (at most one pool).`,
+  }),
+  fcosBootMissing: (nodes: string[]): Msg => ({
+    rule: 'pxe-fcos-boot',
+    message: `Fedora CoreOS node(s) ${nodes.join(', ')} boot their own live kernel, initrd and root filesystem, not Flatcar's (--ignition-kernel/--ignition-initrd)`,
+    hint: 'Pass --fcos-kernel, --fcos-initrd and --fcos-rootfs (the live PXE artifacts of the FCOS stream).',
+  }),
+  nameGlobNotRendered: (nodes: string[], os: string[], glob: string): Msg => ({
+    rule: 'pxe-interface-renderer',
+    message: `network-config of ${nodes.join(', ')} (${[...new Set(os)].join(', ')}) would match --interface ${glob} by name glob, which only netplan (Ubuntu) honours: their cloud-init renderer (sysconfig, networkd or ENI) would configure a device literally named "primary"`,
+    hint: 'Pass --mac NODE=aa:bb:cc:dd:ee:ff for each of them (matched by MAC, every renderer), or the literal interface name (e.g. --interface ens3).',
+  }),
   seedUrlWithQuery: (value: string): Msg => ({
     rule: 'seed-url-plain',
     message: `--seed-url "${value}" has a query or fragment: nodes append <node>/user-data, meta-data or config.ign to it, which would land inside the query`,
