@@ -10,6 +10,7 @@ import { appAddonVersions, certManagerManifestUrl, metallbManifestUrl } from '..
 import { networkRules } from './networkRules.js';
 import { runtimeRules } from './runtimeRules.js';
 import { addonRules } from './addonRules.js';
+import { nameRules } from './nameRules.js';
 
 import type { Rule } from './rule.js';
 
@@ -311,6 +312,7 @@ export const rules: Rule[] = [
   ...networkRules,
   ...runtimeRules,
   ...addonRules,
+  ...nameRules,
 ];
 
 /** A MetalLB pool entry, "a.b.c.d/p" or "first-last", as the inclusive range of addresses it holds. */

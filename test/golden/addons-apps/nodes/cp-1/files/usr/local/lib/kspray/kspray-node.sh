@@ -1,1 +1,1 @@
-NODE_PROGRAM (node/kspray-node.sh as shipped) sha256:9d182374aa89e82a3f524ae28af711d36e6c0073067cd4fe6bbf829120da5782 bytes:10120
+NODE_PROGRAM (node/kspray-node.sh as shipped) sha256:b55352232a2355655c78500d3eef20013b8a3a5920ac5b6159ae6dac9a59b345 bytes:10704
