@@ -1,1 +1,1 @@
-NODE_PROGRAM (node/kspray-node.sh as shipped) sha256:b55352232a2355655c78500d3eef20013b8a3a5920ac5b6159ae6dac9a59b345 bytes:10704
+NODE_PROGRAM (node/kspray-node.sh as shipped) sha256:0cb1b23e751bf5486951849345f2d1dd88a11be50de166ff2d0c251226818c2c bytes:11209
