@@ -13,7 +13,7 @@ import type { Rendered } from './rendered.js';
 import { emitCloudInit, gzipPayload } from './emit/cloudInit.js';
 import { emitIgnition, pointerConfig, type RemoteFiles } from './emit/ignition.js';
 import { usesIgnition } from './plan/osProfile.js';
-import type { OutputFile } from './io/files.js';
+import type { OutputFile } from './outputFile.js';
 
 export { compileSpec } from './compileSpec.js';
 

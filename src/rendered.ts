@@ -2,8 +2,13 @@
 // importing them (cli/summary.ts) does not load the PKI libraries at start-up.
 import type { ClusterModel } from './model/model.js';
 import type { NodePlan, PlanFile } from './plan/nodePlan.js';
-import type { ServedFile } from './emit/secretsFetch.js';
 import type { IssuedPki } from './secrets/types.js';
+
+/** A served file, relative to outputs/<cluster>/fetch/ (and to spec.secrets.urlBase); emit/secretsFetch.ts makes them. */
+export interface ServedFile {
+  relPath: string;
+  content: Buffer | string;
+}
 
 export interface Rendered {
   model: ClusterModel;

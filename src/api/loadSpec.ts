@@ -8,6 +8,7 @@ import { END_OF_LIFE } from './v1alpha1/endOfLife.js';
 import { SpecSource } from './source.js';
 import { checkCounts, checkDocument, checkText } from './inputGuard.js';
 import { API_VERSION, clusterSpec, type ClusterSpec } from './v1alpha1/types.js';
+import { unknownKeyMessage } from './v1alpha1/knownKeys.js';
 
 export interface LoadedSpec {
   spec: ClusterSpec;
@@ -61,7 +62,7 @@ function zodProblems(issue: z.core.$ZodIssue): Problem[] {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => ({ ...messages.unknownKey(key, path), path: [...path, key], atKey: true }));
+      return issue.keys.map((key) => ({ ...unknownKeyMessage(key, path), path: [...path, key], atKey: true }));
     case 'invalid_value': {
       // An OS release past its end of life: said by name, with the date and what to use instead.
       const eol = path.at(-1) === 'os' && typeof issue.input === 'string' ? END_OF_LIFE[issue.input] : undefined;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compileSpec, prepareBundle, render } from '../render.js';
 import { gzipPayload } from '../emit/cloudInit.js';
-import { EC2_USER_DATA_LIMIT } from '../cli/summary.js';
+import { EC2_USER_DATA_LIMIT } from '../emit/providers/index.js';
 import type { ClusterModel } from '../model/model.js';
 import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { usesIgnition } from '../plan/osProfile.js';

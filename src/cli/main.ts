@@ -2,22 +2,21 @@
 // Thin commands: parse flags, call the library, print, pick the exit code (cli/report.ts).
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
-import { readBytesIfExists, readTextFile, readTree, writeOutputs, createFile } from '../io/files.js';
-import { renderedBefore, saveBundleAdditions } from './commands/shared.js';
-import { compileSpec, compileSpecLocated } from '../compileSpec.js';
+import { readBytesIfExists, readTextFile, writeOutputs, createFile } from '../io/files.js';
+import { renderSpecFile } from './commands/shared.js';
+import { compileSpec } from '../compileSpec.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { specJsonSchema } from '../api/v1alpha1/types.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
 import { KsprayError } from '../errors/errors.js';
 import { EXIT_FAILURE, EXIT_INPUT, EXIT_OK, reportError } from './report.js';
-import { fsFailure } from '../io/fsError.js';
 import { starterSpec } from './starter.js';
 import { sizeTable } from './summary.js';
 import { privateKeysInPayload, type Rendered } from '../rendered.js';
 import { messages } from '../errors/messages.js';
 import { plainHttpConfigWithSecrets } from '../model/secretsRules.js';
 import { usesIgnition } from '../plan/osProfile.js';
-import { atSpecPositions, ignitionUrlBaseFlag } from './specPositions.js';
+import { ignitionUrlBaseFlag } from './specPositions.js';
 import { register as registerImport } from './commands/import.js';
 import { register as registerCerts } from './commands/certs.js';
 import { register as registerUpgrade } from './commands/upgrade.js';
@@ -46,50 +45,51 @@ async function renderCommand(opts: {
   force?: boolean;
   check?: boolean;
 }): Promise<void> {
-  const { model, locator } = compileSpecLocated(readTextFile(opts.file), opts.file);
-  if (opts.ignitionUrlBase !== undefined) {
-    model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
-    // The rule on spec.ignition.configUrlBase, for the flag that overrides it.
-    if (plainHttpConfigWithSecrets(model.ignition.configUrlBase, model.secrets.delivery, model.nodes.some((n) => usesIgnition(n.os))))
-      throw new KsprayError('input', [messages.ignitionUrlPlainHttp(model.ignition.configUrlBase)]);
-  }
-  // Loaded here, not at start-up: only render needs the PKI libraries.
-  const { outputFiles, prepareBundle, render } = await import('../render.js');
-  if (opts.node !== undefined && !model.nodes.some((n) => n.name === opts.node)) {
-    throw new KsprayError('input', [
-      {
-        rule: 'unknown-node',
-        message: `no node or pool named "${opts.node}" in ${opts.file}`,
-        hint: `Use one of: ${model.nodes.map((n) => n.name).join(', ')}.`,
-      },
-    ]);
-  }
-  const clusterDir = join(opts.out, model.name);
-  const secretsDir = join(clusterDir, 'secrets');
-  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date(), renderedBefore(clusterDir));
-  const { rendered, packaged } = await atSpecPositions(locator, opts.file, async () => {
-    const rendered = await render(model, prepared.bundle);
-    // Per-cloud packaging (emit/providers): a payload over the cloud's limit even gzipped is refused here, before any write.
-    return { rendered, packaged: packageRendered(rendered, opts.provider, opts.node) };
-  });
-  // Private keys on a terminal outlive the command (scrollback, screen sharing, recordings): only to a
-  // pipe or file, or when asked. Checked before any write, like every refusal.
-  if (opts.node !== undefined && process.stdout.isTTY && !opts.force) {
-    const keys = privateKeysInPayload(rendered, opts.node);
-    if (keys > 0) throw new KsprayError('input', [messages.renderKeysToTerminal(opts.node, keys)]);
-  }
+  const { rendered, clusterDir, checked: packaged, bundleAdditions } = await renderSpecFile(
+    opts.file,
+    opts.out,
+    // --check writes nothing, not even a new bundle
+    !opts.check,
+    (r) => {
+      // Private keys on a terminal outlive the command (scrollback, screen sharing, recordings): only to a
+      // pipe or file, or when asked. Checked before any write, like every refusal.
+      if (opts.node !== undefined && process.stdout.isTTY && !opts.force) {
+        const keys = privateKeysInPayload(r, opts.node);
+        if (keys > 0) throw new KsprayError('input', [messages.renderKeysToTerminal(opts.node, keys)]);
+      }
+      // Per-cloud packaging (emit/providers): a payload over the cloud's limit even gzipped is refused here, before any write.
+      return packageRendered(r, opts.provider, opts.node);
+    },
+    (model) => {
+      if (opts.ignitionUrlBase !== undefined) {
+        model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
+        // The rule on spec.ignition.configUrlBase, for the flag that overrides it.
+        if (plainHttpConfigWithSecrets(model.ignition.configUrlBase, model.secrets.delivery, model.nodes.some((n) => usesIgnition(n.os))))
+          throw new KsprayError('input', [messages.ignitionUrlPlainHttp(model.ignition.configUrlBase)]);
+      }
+      if (opts.node !== undefined && !model.nodes.some((n) => n.name === opts.node)) {
+        throw new KsprayError('input', [
+          {
+            rule: 'unknown-node',
+            message: `no node or pool named "${opts.node}" in ${opts.file}`,
+            hint: `Use one of: ${model.nodes.map((n) => n.name).join(', ')}.`,
+          },
+        ]);
+      }
+    },
+  );
   // --check (CI: "outputs are up to date with the spec"): compare, write nothing, exit 1 on a difference.
   if (opts.check) {
-    const stale = staleOutputs([...outputFiles(rendered), ...packagedOutputFiles(packaged)], (rel) => readBytesIfExists(join(clusterDir, ...rel.split('/'))), prepared.newFiles.map((f) => f.relPath));
+    const { outputFiles } = await import('../render.js');
+    const stale = staleOutputs([...outputFiles(rendered), ...packagedOutputFiles(packaged)], (rel) => readBytesIfExists(join(clusterDir, ...rel.split('/'))), bundleAdditions);
     if (stale.length) {
       err(`${stale.map((s) => `  ${s}`).join('\n')}\nkspray: ${clusterDir} is not up to date with ${opts.file} (${stale.length} difference(s)): run kspray render -f ${opts.file}\n`);
       process.exitCode = EXIT_FAILURE;
     } else err(`kspray: ${clusterDir} is up to date with ${opts.file}\n`);
     return;
   }
-  // Everything is rendered before anything is written: a failure above leaves the disk untouched.
-  // The bundle is written even for --node: a payload whose CA was not kept would be useless.
-  saveBundleAdditions(secretsDir, prepared);
+  // Everything is rendered and checked before anything is written (the bundle included): a failure above
+  // leaves the disk untouched. The bundle is written even for --node: a payload whose CA was not kept would be useless.
   if (opts.node !== undefined && opts.provider !== undefined) return void printPackaged(rendered, packaged, opts.node, process.stdout);
   if (opts.node !== undefined) {
     const payload = rendered.payloads.get(opts.node)!;
@@ -101,6 +101,7 @@ async function renderCommand(opts: {
     }
     return;
   }
+  const { outputFiles } = await import('../render.js');
   writeOutputs(clusterDir, [...outputFiles(rendered), ...packagedOutputFiles(packaged)]);
   err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${sizeTable(rendered, packaged)}${serveNotes(rendered, clusterDir)}`);
 }
@@ -203,9 +204,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A payload printed to a full device or a closed pipe fails asynchronously on stdout: one line, exit 1
-// (a reader that closed the pipe early, like `head`, is not an error).
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  process.exitCode = e.code === 'EPIPE' ? process.exitCode : reportError(fsFailure(e, 'write', 'standard output'), err);
-});
 process.exitCode = await main(process.argv.slice(2));

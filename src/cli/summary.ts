@@ -2,9 +2,7 @@
 // provider receives against its limit (EC2's 16 KiB is the tightest of the clouds kspray targets).
 import { payloadFormat, type Rendered } from '../rendered.js';
 import { gzipPayload } from '../emit/cloudInit.js';
-import { PROVIDER_FORMATS, fits, type Packaged } from '../emit/providers/index.js';
-
-export const EC2_USER_DATA_LIMIT = 16 * 1024;
+import { EC2_USER_DATA_LIMIT, PROVIDER_FORMATS, fits, type Packaged } from '../emit/providers/index.js';
 
 const fitsHeader = (limitLabel: string) => (limitLabel === 'none' ? 'limit: none' : `fits ${limitLabel}`);
 

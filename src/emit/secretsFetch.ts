@@ -8,6 +8,7 @@ import type { ClusterModel } from '../model/model.js';
 import { addFile, newPlan, sortedFiles, type NodePlan, type PlanFile } from '../plan/nodePlan.js';
 import { usesIgnition } from '../plan/osProfile.js';
 import { tarArchive } from './tar.js';
+import type { ServedFile } from '../rendered.js';
 import { fileSourceUrl, SECRETS_ARCHIVE } from '../plan/builders/secretsDelivery.js';
 
 /** Where the payload pins the archive's sha256 (the node program reads it; node.env has the URL). */
@@ -16,11 +17,8 @@ export const SECRETS_PIN_PATH = '/etc/kspray/secrets.sha256';
 /** Files that leave the payload with delivery fetch: every key, the token, and the certificates beside the keys. */
 export const holdsCredential = (f: PlanFile): boolean => f.secret === true || f.token === true || f.pki === true;
 
-/** A served file, relative to outputs/<cluster>/fetch/ (and to spec.secrets.urlBase). */
-export interface ServedFile {
-  relPath: string;
-  content: Buffer | string;
-}
+// What render returns holds served files, so their type lives with Rendered (below emit).
+export type { ServedFile };
 
 export interface FetchSplit {
   /** What the payload is emitted from: cloud-init, the plan without the held-back files plus the pin; Ignition, the whole plan (with `remote`). */

@@ -1,7 +1,6 @@
 // Every message kspray shows a user lives here, so wording stays consistent and reviewable.
 // Each returns { rule, message, hint }; callers add the spec path.
 import { formatSpecPath, type SpecPath } from './errors.js';
-import { closest, knownKeysAt } from '../api/v1alpha1/knownKeys.js';
 
 export type Msg = { rule: string; message: string; hint?: string };
 /** Control characters escaped, so a newline in a user's value cannot forge lines of output. */
@@ -10,9 +9,10 @@ const at = (path: SpecPath) => (path.length ? formatSpecPath(path) : 'the docume
 
 /**
  * Kubespray addons kspray does not offer on purpose, keyed by their name without separators: a user
- * coming from Kubespray gets the reason instead of a bare "unknown key".
+ * coming from Kubespray gets the reason instead of a bare "unknown key" (api/v1alpha1/knownKeys.ts
+ * looks them up).
  */
-const WITHDRAWN_ADDONS: Record<string, string> = {
+export const withdrawnAddonReasons: Readonly<Record<string, string>> = {
   ingressnginx:
     'ingress-nginx is retired upstream and Kubespray removed its role (kubernetes-sigs/kubespray#12767), so there is no pinned version to install: deploy a maintained ingress or Gateway API controller with helm (addons.helm: true) after the cluster is up. See docs/addons.md.',
 };
@@ -30,16 +30,12 @@ export const messages = {
     message: `apiVersion "${found}" is not supported`,
     hint: 'Use apiVersion: kspray.dev/v1alpha1.',
   }),
-  unknownKey: (key: string, parent: SpecPath): Msg => {
-    const known = knownKeysAt(parent);
-    const guess = closest(key, known);
-    const withdrawn = at(parent) === 'spec.addons' ? WITHDRAWN_ADDONS[key.toLowerCase().replace(/[-_]/g, '')] : undefined;
-    return {
-      rule: 'unknown-key',
-      message: `unknown key "${key}" in ${at(parent)}`,
-      hint: withdrawn ?? (guess ? `Did you mean "${guess}"?` : known.length ? `Allowed keys: ${known.join(', ')}.` : 'Remove it.'),
-    };
-  },
+  /** `near`: what the schema allows at `parent`, the closest of those to `key`, why kspray withdrew it. */
+  unknownKey: (key: string, parent: SpecPath, near: { known: string[]; guess?: string; withdrawn?: string }): Msg => ({
+    rule: 'unknown-key',
+    message: `unknown key "${key}" in ${at(parent)}`,
+    hint: near.withdrawn ?? (near.guess ? `Did you mean "${near.guess}"?` : near.known.length ? `Allowed keys: ${near.known.join(', ')}.` : 'Remove it.'),
+  }),
   invalidValue: (path: SpecPath, allowed: string[], input?: unknown): Msg => ({
     rule: 'invalid-value',
     message:

@@ -12,7 +12,7 @@
 import { kubernetesVersions } from '../catalog/catalog.js';
 import { PKI_ALGORITHMS, PROXY_MODES } from '../api/v1alpha1/types.js';
 import { DEFAULTS } from '../model/defaults.js';
-import { NGINX_HEALTH_PORT } from '../plan/manifests/nginxConf.js';
+import { NGINX_HEALTH_PORT } from '../model/defaults.js';
 
 export interface Choices {
   /** kube_network_plugin as Kubespray spells it (calico, cilium, custom_cni, kube-ovn...). */

@@ -9,16 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { KsprayError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
+import type { OutputFile } from '../outputFile.js';
 import { attempt, fsFailure, isErrno } from './fsError.js';
 import { isTempName, removeStaleTemps, tempPathFor } from './tempFiles.js';
 
 export { removeStaleTemps } from './tempFiles.js';
 
-export interface OutputFile {
-  relPath: string; // '/'-separated, relative to the target directory
-  content: string | Uint8Array;
-  mode: number;
-}
+export type { OutputFile };
 
 /**
  * A user's text file (the spec), which must be UTF-8: a Latin-1 byte would otherwise become U+FFFD

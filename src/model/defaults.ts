@@ -31,3 +31,10 @@ export const DEFAULTS = {
   ignition: { version: '3.3.0' as const },
   secrets: { delivery: 'inline' as const },
 };
+
+/**
+ * Port of the localhost proxy's /healthz for its pod's probes: Kubespray's
+ * loadbalancer_apiserver_healthcheck_port, fixed in kspray. Here, not in plan/, because the Kubespray
+ * import (import/variables.ts) checks an inventory against it and import sits below plan.
+ */
+export const NGINX_HEALTH_PORT = 8081;

@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { NodePlan } from '../../src/plan/nodePlan.js';
 import { sortedFiles } from '../../src/plan/nodePlan.js';
+import { NODE_PROGRAM } from '../../src/plan/nodeProgram.js';
 import { readTree, writeOutputs } from '../../src/io/files.js';
 import { repoRoot, updateGolden } from './fixtures.js';
 
@@ -24,7 +25,7 @@ export function planGoldens(plan: NodePlan): Map<string, string> {
   const index = ['# path\tmode\tbuilder\tspec path\tsecret'];
   for (const f of sortedFiles(plan)) {
     index.push([f.path, `0${f.mode.toString(8)}`, f.builder, f.origin.join('.'), f.secret ? 'secret' : ''].join('\t').trimEnd());
-    out.set(nodeFileGolden(node, f.path), f.content);
+    out.set(nodeFileGolden(node, f.path), goldenContent(f.content));
   }
   // What the payload carries besides files: kept in the index so a change to it is reviewed too.
   for (const u of plan.startUnits) index.push(`start-unit\t${u}`);
@@ -32,6 +33,14 @@ export function planGoldens(plan: NodePlan): Map<string, string> {
   for (const i of plan.extraImages) index.push(`extra-image\t${i}`);
   out.set(`nodes/${node}/index.tsv`, `${index.join('\n')}\n`);
   return out;
+}
+
+/**
+ * The node program is the same shipped file on every node (node/kspray-node.sh, 80+ copies): per
+ * node its golden is a digest line; its text is reviewed once, in formats/cloud-init.user-data.
+ */
+function goldenContent(content: string): string {
+  return content === NODE_PROGRAM ? `NODE_PROGRAM (node/kspray-node.sh as shipped) ${hashLine(content)}` : content;
 }
 
 /** A binary output as a reviewable text line: its digest and size. */

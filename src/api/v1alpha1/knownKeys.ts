@@ -1,7 +1,17 @@
-// The keys the spec schema allows at a path: used to suggest "did you mean" for typos.
+// The keys the spec schema allows at a path: used to suggest "did you mean" for typos, or to say why
+// kspray withdrew a Kubespray addon, in the unknown-key message.
 import { z } from 'zod';
 import type { SpecPath } from '../../errors/errors.js';
+import { messages, withdrawnAddonReasons, type Msg } from '../../errors/messages.js';
 import { clusterSpec } from './types.js';
+
+/** The unknown-key message for `key` under `parent`, with the most useful hint the schema gives. */
+export function unknownKeyMessage(key: string, parent: SpecPath): Msg {
+  const known = knownKeysAt(parent);
+  const underAddons = parent.length === 2 && parent[0] === 'spec' && parent[1] === 'addons';
+  const withdrawn = underAddons ? withdrawnAddonReasons[key.toLowerCase().replace(/[-_]/g, '')] : undefined;
+  return messages.unknownKey(key, parent, { known, guess: closest(key, known), withdrawn });
+}
 
 export function knownKeysAt(path: SpecPath): string[] {
   let schema: z.ZodType | undefined = clusterSpec;

@@ -5,34 +5,46 @@ import { compileSpecLocated } from '../../compileSpec.js';
 import { createDirectoryAtomically, createExclusive, exists, readTextFile, readTree, setAside } from '../../io/files.js';
 import { messages } from '../../errors/messages.js';
 import type { PreparedBundle, Rendered } from '../../render.js';
+import type { ClusterModel } from '../../model/model.js';
 import { atSpecPositions } from '../specPositions.js';
 
 export const err = (s: string) => process.stderr.write(s);
 
-export interface RenderedCluster {
+export interface RenderedCluster<T = void> {
   rendered: Rendered;
   clusterDir: string;
+  /** What `check` returned (e.g. render --provider's packaged payloads). */
+  checked: T;
+  /** Bundle files this render adds (names; written only with persistBundle). */
+  bundleAdditions: string[];
 }
 
 /**
  * `persistBundle: false` renders with the existing bundle, or a throwaway one when there is none,
- * and writes nothing (kspray images only needs the non-secret install files).
+ * and writes nothing (kspray images only needs the non-secret install files). `adjust` applies the
+ * command's flags that override the spec (render --ignition-url-base, --node) before anything is rendered.
  */
-export async function renderSpecFile(file: string, outDir: string, persistBundle: boolean, check?: (r: Rendered) => void): Promise<RenderedCluster> {
+export async function renderSpecFile<T = void>(
+  file: string,
+  outDir: string,
+  persistBundle: boolean,
+  check?: (r: Rendered) => T,
+  adjust?: (model: ClusterModel) => void,
+): Promise<RenderedCluster<T>> {
   const { model, locator } = compileSpecLocated(readTextFile(file), file);
+  adjust?.(model);
   // Loaded here, not at start-up: only commands that render need the PKI libraries.
   const { prepareBundle, render } = await import('../../render.js');
   const clusterDir = join(outDir, model.name);
   const secretsDir = join(clusterDir, 'secrets');
   const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date(), renderedBefore(clusterDir));
   // `check` (e.g. a cloud's user-data limit) runs before the bundle is written; its errors point at the spec.
-  const rendered = await atSpecPositions(locator, file, async () => {
+  const { rendered, checked } = await atSpecPositions(locator, file, async () => {
     const r = await render(model, prepared.bundle);
-    check?.(r);
-    return r;
+    return { rendered: r, checked: check?.(r) as T };
   });
   if (persistBundle) saveBundleAdditions(secretsDir, prepared);
-  return { rendered, clusterDir };
+  return { rendered, clusterDir, checked, bundleAdditions: prepared.newFiles.map((f) => f.relPath) };
 }
 
 /** Only a complete bundle can have produced pki/ca.crt: its presence rules out an interrupted creation. */

@@ -1,5 +1,5 @@
 // `kspray images`: Packer templates for every distro × arch the spec uses × builder, under packer/.
-import type { OutputFile } from '../../io/files.js';
+import type { OutputFile } from '../../outputFile.js';
 import type { Rendered } from '../../rendered.js';
 import type { NodePlan } from '../../plan/nodePlan.js';
 import { isIgnition } from '../providers/index.js';

@@ -3,7 +3,7 @@
 // limit, it is cut and a short stable hash of the whole base is appended, so two clusters whose names
 // share a long prefix still get distinct images, and the same cluster always gets the same name.
 import { createHash } from 'node:crypto';
-import type { PackerBuilder } from './template.js';
+import type { PackerBuilder } from './packerBuilders.js';
 
 /** `-` + formatdate("YYYYMMDDhhmmss"): what the template appends at build time. */
 export const TIMESTAMP_SUFFIX_LENGTH = 15;

@@ -10,9 +10,9 @@ import { DISTROS, baseImageMissing, type DistroImages, type PackerDistro } from 
 import { attr, block, comment, expr, toHcl, type Block, type BodyItem, type HclValue } from './hcl.js';
 import { GCE_FAMILY_RULE, fitName, imageNameBase, tagsFor } from './names.js';
 import { QEMU_BUILD_USER, imageTestCommands, sealScript } from './seal.js';
+import { BUILDERS, type PackerBuilder } from './packerBuilders.js';
 
-export const BUILDERS = ['amazon-ebs', 'googlecompute', 'azure-arm', 'openstack', 'vsphere-clone', 'oracle-oci', 'qemu'] as const;
-export type PackerBuilder = (typeof BUILDERS)[number];
+export { BUILDERS, type PackerBuilder };
 
 /** Plugin per builder (github.com/hashicorp/<name>) and the lowest version with what we use. */
 const PLUGINS: Record<PackerBuilder, { name: string; version: string }> = {

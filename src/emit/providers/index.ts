@@ -83,12 +83,14 @@ const POINTER_WAY_OUT =
 const IGNITION_WAY_OUT =
   'Ignition user data is never gzipped: set spec.ignition.configUrlBase and serve the full config.ign there; the node then receives a small pointer config that fetches it and checks its sha512.';
 
+/** EC2: "user data is limited to 16 KB, in raw form, before it is base64-encoded"; the tightest of the clouds. */
+export const EC2_USER_DATA_LIMIT = 16 * 1024;
+
 export const PROVIDER_FORMATS: Record<Provider, ProviderFormat> = {
   aws: {
     provider: 'aws',
     field: 'EC2 UserData (RunInstances, launch templates)',
-    // EC2: "user data is limited to 16 KB, in raw form, before it is base64-encoded".
-    limit: 16 * 1024,
+    limit: EC2_USER_DATA_LIMIT,
     limitLabel: '16 KiB before base64',
     measures: 'bytes',
     wayOut: POINTER_WAY_OUT,

@@ -5,12 +5,12 @@
 import type { ClusterModel } from '../../model/model.js';
 import { controlPlaneNodes, hasIPv6 } from '../../model/model.js';
 import { hostPort } from '../../model/address.js';
+import { NGINX_HEALTH_PORT } from '../../model/defaults.js';
 
 /** A directive (`name args;`) or a block (`name args { ... }`). */
 export type NginxNode = { d: string; args?: Array<string | number> } | { block: string; args?: Array<string | number>; body: NginxNode[] };
 
-/** Port of the http server answering /healthz for the pod's probes (Kubespray's healthcheck port). */
-export const NGINX_HEALTH_PORT = 8081;
+export { NGINX_HEALTH_PORT };
 
 /** nginx's own defaults, spelled out: a server that refused one connection is skipped for 10 s. */
 const MAX_FAILS = 1;
