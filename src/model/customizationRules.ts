@@ -175,6 +175,24 @@ export const customizationRules: Rule[] = [
     },
   },
   {
+    // Flatcar and Fedora CoreOS mount /usr read-only: Ignition cannot write there and the boot fails.
+    name: 'file-read-only-usr',
+    check: (spec) => {
+      const reported = new Set<string>();
+      const out: Problem[] = [];
+      for (const o of owners(spec)) {
+        if (!IGNITION.has(o.own.os ?? '')) continue;
+        for (const f of effectiveFiles(spec, o.own, o.path)) {
+          const at = formatSpecPath(f.origin);
+          if (!(f.path === '/usr' || f.path.startsWith('/usr/')) || reported.has(at)) continue;
+          reported.add(at);
+          out.push({ ...messages.fileOnReadOnlyUsr(f.path, o.name), path: [...f.origin, 'path'] });
+        }
+      }
+      return out;
+    },
+  },
+  {
     name: 'no-key-paths-on-workers',
     check: (spec) => {
       const reported = new Set<string>();
