@@ -10,8 +10,8 @@ import { appAddonVersions, certManagerManifestUrl, metallbManifestUrl } from '..
 import { networkRules } from './networkRules.js';
 import { runtimeRules } from './runtimeRules.js';
 import { addonRules } from './addonRules.js';
-import { customizationRules } from './customizationRules.js';
 import { nameRules } from './nameRules.js';
+import { customizationRules } from './customizationRules.js';
 
 import type { Rule } from './rule.js';
 
@@ -313,8 +313,8 @@ export const rules: Rule[] = [
   ...networkRules,
   ...runtimeRules,
   ...addonRules,
-  ...customizationRules,
   ...nameRules,
+  ...customizationRules,
 ];
 
 /** A MetalLB pool entry, "a.b.c.d/p" or "first-last", as the inclusive range of addresses it holds. */

@@ -12,8 +12,8 @@ import { compileSpec } from '../../src/compileSpec.js';
 import { loadSpec } from '../../src/api/loadSpec.js';
 import { expectAt as expectAtLoose, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 import { ADDON_RULE_CASES } from './addonRuleCases.js';
-import { CUSTOMIZATION_RULE_CASES } from './customizationRuleCases.js';
 import { NAME_RULE_CASES } from './nameRuleCases.js';
+import { CUSTOMIZATION_RULE_CASES } from './customizationRuleCases.js';
 
 const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
 const CP2 = '    - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }';
@@ -302,8 +302,8 @@ const CASES: Case[] = [
     message: 'registry "docker.io" has mirrors listed twice',
   },
   ...ADDON_RULE_CASES,
-  ...CUSTOMIZATION_RULE_CASES,
   ...NAME_RULE_CASES,
+  ...CUSTOMIZATION_RULE_CASES,
 ];
 
 describe('one spec per rule', () => {
