@@ -22,6 +22,8 @@ import { bootstrapBuilder } from './bootstrap.js';
 import { apiServerConfigBuilder } from './apiServerConfig.js';
 import { patchesBuilder } from './patches.js';
 import { userFilesBuilder } from './userFiles.js';
+import { certsRenewBuilder } from './certsRenew.js';
+import { secretsDeliveryBuilder } from './secretsDelivery.js';
 
 export const BUILDERS: Builder[] = [
   osBuilder,
@@ -44,6 +46,9 @@ export const BUILDERS: Builder[] = [
   bootstrapBuilder,
   apiServerConfigBuilder,
   patchesBuilder,
+  // After bootstrap: it adds its timer to the units bootstrap lists.
+  certsRenewBuilder,
+  secretsDeliveryBuilder,
   // Last: it reports a user file on a path another builder wrote (userFiles.ts).
   userFilesBuilder,
 ];
