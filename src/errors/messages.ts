@@ -879,6 +879,16 @@ export const messages = {
     message: `file ${path} is also written by kspray's ${builder} builder (from ${firstAt})`,
     hint: 'Use the spec field that controls that file, or another path.',
   }),
+  fileKubeadmWrites: (path: string, reason: string): Msg => ({
+    rule: 'file-kubeadm-writes',
+    message: `file ${path} is written by kubeadm on the node: ${reason}`,
+    hint: 'Remove it, or use the spec field named above.',
+  }),
+  fileOnReadOnlyUsr: (path: string, node: string): Msg => ({
+    rule: 'file-read-only-usr',
+    message: `file ${path} would land on "${node}", a Flatcar/Fedora CoreOS node whose /usr is read-only`,
+    hint: 'Use a path under /etc, /opt or /var (Flatcar puts extra binaries in /opt/bin).',
+  }),
   keyPathOnWorker: (path: string, dir: string, node: string): Msg => ({
     rule: 'no-key-paths-on-workers',
     message: `file ${path} would land on worker "${node}" under ${dir}, which holds private keys on control planes`,

@@ -59,6 +59,9 @@ export const RESET_PATHS = [
   // host settings from the payload
   '/etc/modules-load.d/kubernetes.conf',
   '/etc/sysctl.d/99-kubernetes.conf',
+  // the spec's sysctls and kernelModules (its files are listed per node: resetOptionsForNode)
+  '/etc/modules-load.d/kspray-user.conf',
+  '/etc/sysctl.d/90-kspray-user.conf',
   // systemd units from the payload
   '/etc/systemd/system/kspray-bootstrap.service',
   '/etc/systemd/system/kubelet.service',
@@ -91,17 +94,21 @@ export interface ResetOptions {
   node: string;
   /** Bin dirs to clean; default both kspray uses. */
   binDirs?: string[];
-  /** Further files only the spec names (cri-o's registries.conf.d mirror files). */
+  /** Further files only the spec names (cri-o's registries.conf.d mirror files, the spec's own files). */
   extraPaths?: string[];
 }
 
-/** With the spec (-f): only the node OS's bin dir, and the mirror files the spec's cri-o got. */
+/** With the spec (-f): only the node OS's bin dir, the mirror files the spec's cri-o got, and the spec's files for this node. */
 export function resetOptionsForNode(model: ClusterModel, node: NodeModel): ResetOptions {
   const crio = model.containerRuntime.name === 'cri-o';
+  const extraPaths = [
+    ...(crio ? model.containerRuntime.registryMirrors.map((m) => registriesConfPath(m.host)) : []),
+    ...node.custom.files.map((f) => f.path),
+  ];
   return {
     node: node.name,
     binDirs: [osProfile(node.os).binDir],
-    ...(crio && model.containerRuntime.registryMirrors.length ? { extraPaths: model.containerRuntime.registryMirrors.map((m) => registriesConfPath(m.host)) } : {}),
+    ...(extraPaths.length ? { extraPaths } : {}),
   };
 }
 

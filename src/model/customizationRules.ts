@@ -21,16 +21,28 @@ export const APISERVER_VOLUMES = ['encryption-config', 'audit-policy', 'audit-lo
 const IGNITION = new Set(['flatcar', 'fedora-coreos']);
 const DNS_NAME = /^(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/;
 
+/**
+ * Files kubeadm writes on the node at init/join, which a spec file would clobber or make kubeadm
+ * refuse (its preflight wants an empty manifests directory), with the field to use instead.
+ */
+const KUBEADM_WRITES: Array<[RegExp, string]> = [
+  [/^\/etc\/kubernetes\/(admin|super-admin|kubelet|controller-manager|scheduler|bootstrap-kubelet)\.conf$/, 'kubeadm writes this kubeconfig from the cluster PKI'],
+  [/^\/etc\/kubernetes\/manifests\//, "kubeadm writes the control-plane static pods here and its preflight refuses a directory it did not fill; use spec.patches to change them"],
+  [/^\/var\/lib\/kubelet\/(config\.yaml|kubeadm-flags\.env)$/, 'kubeadm writes it from spec.kubelet (config, extraArgs)'],
+];
+
 interface Owner {
   own: NodeSpec | PoolSpec;
   path: SpecPath;
-  isControlPlane: boolean;
+  /** Control planes and etcd members receive key material; the others never do. */
+  holdsKeys: boolean;
   name: string;
 }
 
+const holdsKeys = (roles: string[]) => roles.includes('control-plane') || roles.includes('etcd');
 const owners = (spec: ClusterSpec): Owner[] => [
-  ...(spec.spec.nodes ?? []).map((n, i) => ({ own: n, path: ['spec', 'nodes', i] as SpecPath, isControlPlane: n.roles.includes('control-plane'), name: n.name })),
-  ...(spec.spec.pools ?? []).map((p, i) => ({ own: p, path: ['spec', 'pools', i] as SpecPath, isControlPlane: p.roles.includes('control-plane'), name: p.name })),
+  ...(spec.spec.nodes ?? []).map((n, i) => ({ own: n, path: ['spec', 'nodes', i] as SpecPath, holdsKeys: holdsKeys(n.roles), name: n.name })),
+  ...(spec.spec.pools ?? []).map((p, i) => ({ own: p, path: ['spec', 'pools', i] as SpecPath, holdsKeys: holdsKeys(p.roles), name: p.name })),
 ];
 
 function reservedArgs(component: Component, args: Record<string, string> | undefined, at: SpecPath, extra: Record<string, string> = {}): Problem[] {
@@ -148,12 +160,45 @@ export const customizationRules: Rule[] = [
     },
   },
   {
+    name: 'file-kubeadm-writes',
+    check: (spec) => {
+      const lists: Array<[Array<{ path: string }> | undefined, SpecPath]> = [
+        [spec.spec.files, ['spec', 'files']],
+        ...owners(spec).map((o): [Array<{ path: string }> | undefined, SpecPath] => [o.own.files, [...o.path, 'files']]),
+      ];
+      return lists.flatMap(([files, at]) =>
+        (files ?? []).flatMap((f, i) => {
+          const hit = KUBEADM_WRITES.find(([re]) => re.test(f.path));
+          return hit ? [{ ...messages.fileKubeadmWrites(f.path, hit[1]), path: [...at, i, 'path'] }] : [];
+        }),
+      );
+    },
+  },
+  {
+    // Flatcar and Fedora CoreOS mount /usr read-only: Ignition cannot write there and the boot fails.
+    name: 'file-read-only-usr',
+    check: (spec) => {
+      const reported = new Set<string>();
+      const out: Problem[] = [];
+      for (const o of owners(spec)) {
+        if (!IGNITION.has(o.own.os ?? '')) continue;
+        for (const f of effectiveFiles(spec, o.own, o.path)) {
+          const at = formatSpecPath(f.origin);
+          if (!(f.path === '/usr' || f.path.startsWith('/usr/')) || reported.has(at)) continue;
+          reported.add(at);
+          out.push({ ...messages.fileOnReadOnlyUsr(f.path, o.name), path: [...f.origin, 'path'] });
+        }
+      }
+      return out;
+    },
+  },
+  {
     name: 'no-key-paths-on-workers',
     check: (spec) => {
       const reported = new Set<string>();
       const out: Problem[] = [];
       for (const o of owners(spec)) {
-        if (o.isControlPlane) continue;
+        if (o.holdsKeys) continue;
         for (const f of effectiveFiles(spec, o.own, o.path)) {
           const dir = keyDirOf(f.path);
           const at = formatSpecPath(f.origin);

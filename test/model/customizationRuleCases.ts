@@ -52,6 +52,18 @@ export const CUSTOMIZATION_RULE_CASES = [
     'file /etc/motd is listed twice (first at spec.files[0].path)',
   ),
   customCase(
+    'file-kubeadm-writes',
+    ['  nodes:', '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], files: [ { path: /etc/kubernetes/manifests/extra.yaml, content: x } ] }'],
+    '/etc/kubernetes/manifests/extra.yaml',
+    /^file \/etc\/kubernetes\/manifests\/extra\.yaml is written by kubeadm on the node: kubeadm writes the control-plane static pods here/,
+  ),
+  customCase(
+    'file-read-only-usr',
+    ['  nodes:', CP1, '    - { name: w-2, address: 10.0.0.22, roles: [worker], os: flatcar, files: [ { path: /usr/local/bin/tool, content: x, mode: "0755" } ] }'],
+    '/usr/local/bin/tool',
+    'file /usr/local/bin/tool would land on "w-2", a Flatcar/Fedora CoreOS node whose /usr is read-only',
+  ),
+  customCase(
     'no-key-paths-on-workers',
     ['  files:', '    - { path: /etc/kubernetes/pki/extra.pem, content: x }', '  nodes:', CP1, W1],
     '/etc/kubernetes/pki/extra.pem',

@@ -92,9 +92,15 @@ export const kubeProxySpec = z
   })
   .strict();
 
+/** Paths the payloads, the reset script and the bake handle unquoted-safe: no spaces, quotes, globs or `..`. */
+const filePath = () =>
+  z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*)+$/, 'an absolute path of letters, digits and . _ @ + - (no spaces, quotes or ..)');
+
 export const fileSpec = z
   .object({
-    path: absolutePath().describe('Absolute path on the node.'),
+    path: filePath().describe('Absolute path on the node.'),
     content: z.string().describe('File content, as is.'),
     mode: z
       .string()
