@@ -13,8 +13,6 @@ STATE=$R/var/lib/kspray
 PHASE=start
 TMPF=''
 BIN=$R/usr/local/bin
-# More curl options for one download (fetch_secrets: the CA of its server).
-CURL_EXTRA=()
 
 log() { printf 'kspray: %s\n' "$*"; }
 # status STATE MSG: the one-line status file, replaced atomically, and the same line in the journal
@@ -31,29 +29,43 @@ trap 'rm -f "$TMPF"' EXIT # a partial download never outlives the program
 
 # retry LABEL TRIES CAP CMD...: run CMD until it succeeds, waiting 2,4,8.. (at most CAP) seconds;
 # fails the phase after TRIES. CMD runs as a condition (no errexit inside): one command, or a
-# function that returns its own status.
+# function that returns its own status and may set WHY (why the try failed) for the status line.
 retry() {
   local label=$1 tries=$2 cap=$3 n=1 delay=2
   shift 3
+  WHY=''
   until "$@"; do
-    if ((n >= tries)); then die "$label: gave up after $n tries"; fi
-    status running "$label: try $n/$tries failed, next in ${delay}s"
+    if ((n >= tries)); then die "$label: gave up after $n tries${WHY:+: $WHY}"; fi
+    status running "$label: try $n/$tries failed${WHY:+ ($WHY)}, next in ${delay}s"
     sleep "$delay"
-    n=$((n + 1)) delay=$((delay * 2 > cap ? cap : delay * 2))
+    n=$((n + 1)) delay=$((delay * 2 > cap ? cap : delay * 2)) WHY=''
   done
 }
 
 sha_ok() { printf '%s  %s\n' "$1" "$2" | sha256sum -c --status -; }
 
-# download URL SHA256 DEST MODE: verified file at DEST, replaced atomically; kept if already right.
+# get URL OUT [SHA256]: one bounded try, the body at OUT (checked against SHA256 if given). No
+# retry and no exit: CMD-style for retry. Limits (node.env may override): KSPRAY_CONNECT seconds
+# to connect; a transfer below 1 KB/s for KSPRAY_STALL seconds is cut (a slow download that moves
+# never is); KSPRAY_MAX_TIME seconds for the whole try. On failure WHY is the HTTP status or curl's
+# own reason (refused, timed out, too slow), or the sha256 mismatch; curl prints no header.
+get() {
+  local e
+  if ! e=$(curl -fsSL --connect-timeout "${KSPRAY_CONNECT:-20}" -Y 1024 -y "${KSPRAY_STALL:-60}" -m "${KSPRAY_MAX_TIME:-1800}" -o "$2" "$1" 2>&1); then
+    e=${e##*curl: } WHY=${e//$'\n'/ }
+    return 1
+  fi
+  [[ -z ${3:-} ]] || sha_ok "$3" "$2" || { WHY="sha256 mismatch, refused: ${1##*/} (got $(sha256sum <"$2" | cut -c1-16)...)" && return 1; }
+}
+
+# download URL SHA256 DEST MODE: DEST verified and in place with MODE (replaced atomically; kept if
+# already right), or the phase fails naming URL and reason after 6 bounded tries with backoff.
 download() {
   local url=$1 sha=$2 dest=$3 mode=$4
   if [[ -f $dest ]] && sha_ok "$sha" "$dest"; then log "have ${dest#"$R"}"; return 0; fi
   mkdir -p "${dest%/*}"
   TMPF=$(mktemp "$dest.XXXXXX")
-  # -Y1 -yN: a transfer stalled (under 1 B/s) for N seconds (KSPRAY_STALL, default 60) fails the try instead of hanging the boot.
-  retry "download ${url##*/}" 6 60 curl -fsSL --connect-timeout 20 -Y1 -y"${KSPRAY_STALL:-60}" "${CURL_EXTRA[@]}" -o "$TMPF" "$url"
-  sha_ok "$sha" "$TMPF" || die "sha256 mismatch, refused: ${url##*/}"
+  retry "download $url" 6 60 get "$url" "$TMPF" "$sha"
   chmod "$mode" "$TMPF"
   mv -f "$TMPF" "$dest"
 }
@@ -92,6 +104,16 @@ prepare_os() {
   fi
 }
 
+# pkg CMD...: a package manager run (output to the journal); on failure WHY is its last error line,
+# which names the package or mirror URL it could not get. Each manager bounds its own stalls.
+pkg() {
+  local o=$STATE/pkg.log
+  "$@" >"$o" 2>&1 && cat "$o" && return 0
+  cat "$o"
+  WHY=$(grep -E '^(E:|Err|Error|Problem|No provider|Failed)' "$o" | tail -n 1) || true
+  return 1
+}
+
 # The OS packages of KSPRAY_PACKAGES (names per family: src/plan/osProfile.ts). Installing what is
 # already there is a no-op for each manager; lock waits and retries cover a concurrent cloud-init.
 install_packages() {
@@ -101,13 +123,13 @@ install_packages() {
   case ${KSPRAY_PACKAGE_MANAGER:-none} in
     apt)
       export DEBIAN_FRONTEND=noninteractive
-      retry "apt-get update" 8 60 apt-get -q -o DPkg::Lock::Timeout=120 update
-      retry "apt-get install" 8 60 apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends "${p[@]}"
+      retry "apt-get update" 8 60 pkg apt-get -q -o DPkg::Lock::Timeout=120 update
+      retry "apt-get install ${p[*]}" 8 60 pkg apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends "${p[@]}"
       ;;
-    dnf) retry "dnf install" 8 60 dnf -q -y install "${p[@]}" ;;
+    dnf) retry "dnf install ${p[*]}" 8 60 pkg dnf -q -y install "${p[@]}" ;;
     zypper)
       export ZYPP_LOCK_TIMEOUT=120
-      retry "zypper install" 8 60 zypper --non-interactive --gpg-auto-import-keys install --no-recommends "${p[@]}"
+      retry "zypper install ${p[*]}" 8 60 pkg zypper --non-interactive --gpg-auto-import-keys install --no-recommends "${p[@]}"
       ;;
     *) log "no package manager: OS packages are expected to be present" ;;
   esac
@@ -236,7 +258,7 @@ cluster_addons() {
   local file url sha ns f
   local -A ns_of=()
   export KUBECONFIG=$R/etc/kubernetes/admin.conf
-  retry "waiting for the API" 60 30 kubectl get --raw /readyz
+  retry "waiting for the API" 60 30 kubectl get --raw /readyz --request-timeout=10s
   if [[ -f $ETC/addons.tsv ]]; then
     # An optional 4th column: the namespace for a manifest whose objects name none (kubectl -n).
     while IFS=$'\t' read -r -u 3 file url sha ns; do
@@ -245,7 +267,7 @@ cluster_addons() {
   fi
   for f in "$ETC"/addons/*.yaml; do
     ns=${ns_of[${f##*/}]:-}
-    retry "apply ${f##*/}" 10 60 kubectl apply --server-side --force-conflicts ${ns:+-n "$ns"} -f "$f"
+    retry "apply ${f##*/}" 10 60 kubectl apply --request-timeout=120s --server-side --force-conflicts ${ns:+-n "$ns"} -f "$f"
   done
   if [[ -n ${KSPRAY_KUBE_PROXY_SERVER:-} ]]; then
     retry "point kube-proxy at $KSPRAY_KUBE_PROXY_SERVER" 10 30 repoint_kube_proxy
@@ -261,16 +283,18 @@ repoint_kube_proxy() {
     kubectl -n kube-system rollout restart daemonset kube-proxy
 }
 
-# spec.secrets.delivery fetch: this node's keys and token as one tar archive, pinned by the sha256
-# in the payload; unpacked with their modes, then the download is deleted.
+# >>> shipped with delivery fetch: payloads of other clusters leave this out (src/plan/nodeProgram.ts).
+# spec.secrets.delivery fetch: this node's keys, certificates and token as one tar archive, pinned
+# by the sha256 in the payload; unpacked with their modes, then the download is deleted.
 fetch_secrets() {
-  local f=$STATE/secrets.tar CURL_EXTRA=()
-  # spec.secrets.caCert: trust only that CA for this download
-  [[ ! -f $ETC/secrets-ca.crt ]] || CURL_EXTRA=(--cacert "$ETC/secrets-ca.crt")
+  local f=$STATE/secrets.tar
+  # spec.secrets.caCert: the only CA curl trusts for this download (curl reads CURL_CA_BUNDLE)
+  [[ ! -f $ETC/secrets-ca.crt ]] || local -x CURL_CA_BUNDLE=$ETC/secrets-ca.crt
   download "$KSPRAY_SECRETS_URL" "$(<"$ETC/secrets.sha256")" "$f" 600
   tar -xpf "$f" -C "$R/"
   rm "$f"
 }
+# <<< shipped with delivery fetch
 
 finish() { date -u +%FT%TZ >"$STATE/done"; }
 
@@ -380,7 +404,9 @@ main() {
   PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   mkdir -p "$STATE/phases"
   phase prepare-os prepare_os "$R/etc/sysctl.d/99-kubernetes.conf" "$R/etc/modules-load.d/kubernetes.conf"
+  # >>> shipped with delivery fetch
   [[ -z ${KSPRAY_SECRETS_URL:-} ]] || $only_install || phase secrets fetch_secrets "$ETC/secrets.sha256"
+  # <<< shipped with delivery fetch
   # An external etcd member runs etcd only: no runtime, no kubelet, no join.
   if [[ ${KSPRAY_ACTION:-} == etcd ]] && ! $only_install; then
     phase etcd install_etcd "$ETC/downloads.tsv"

@@ -4,6 +4,7 @@ import type { ClusterModel } from './model/model.js';
 import { bundleToFiles, createBundle, ensureLeafKeys, issuePki, leafKeyNames } from './secrets/index.js';
 import type { SecretsBundle } from './secrets/types.js';
 import { loadBundle } from './secrets/loadBundle.js';
+import { bundleState } from './secrets/bundleState.js';
 import { planCluster } from './plan/planNode.js';
 import type { NodePlan, PlanFile } from './plan/nodePlan.js';
 import { splitForFetch, type ServedFile } from './emit/secretsFetch.js';
@@ -22,21 +23,31 @@ export interface PreparedBundle {
   created: boolean;
   /** Bundle files that do not exist yet (a new bundle, or keys for nodes added to the spec). */
   newFiles: OutputFile[];
+  /** The directory held a never-completed bundle (an interrupted first render): set it aside, then create. */
+  replacesIncomplete: boolean;
 }
 
 /**
  * Loads the bundle (if `existing` has one) and adds only what is missing; existing entries are
- * never regenerated. `now` is the only clock: it dates new CAs and keys.
+ * never regenerated. `now` is the only clock: it dates new CAs and keys. `renderedBefore` (outputs
+ * of an earlier render exist) rules out reading a damaged bundle as an interrupted creation.
  */
-export async function prepareBundle(model: ClusterModel, existing: Map<string, string> | undefined, bundleDir: string, now: Date): Promise<PreparedBundle> {
-  const hadBundle = existing !== undefined && existing.size > 0;
+export async function prepareBundle(
+  model: ClusterModel,
+  existing: Map<string, string> | undefined,
+  bundleDir: string,
+  now: Date,
+  renderedBefore = true,
+): Promise<PreparedBundle> {
+  const state = bundleState(existing, renderedBefore);
+  const hadBundle = state === 'present';
   const bundle = hadBundle
-    ? loadBundle(existing, bundleDir) // with leaf renewals (certs renew) and the newest minted token (scale)
+    ? loadBundle(existing!, bundleDir) // with leaf renewals (certs renew) and the newest minted token (scale)
     : await createBundle({ clusterName: model.name, algorithm: model.pki.algorithm, caValidityDays: model.pki.caValidityDays, now });
   await ensureLeafKeys(bundle, leafKeyNames(model), now);
-  const before = hadBundle ? existing : new Map<string, string>();
+  const before = hadBundle ? existing! : new Map<string, string>();
   const newFiles = bundleToFiles(bundle).filter((f) => !before.has(f.relPath));
-  return { bundle, created: !hadBundle, newFiles };
+  return { bundle, created: !hadBundle, newFiles, replacesIncomplete: state === 'incomplete' };
 }
 
 export { payloadFormat, type PayloadFormat, type Rendered } from './rendered.js';

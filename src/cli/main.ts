@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
 import { readTextFile, readTree, writeOutputs, createFile } from '../io/files.js';
-import { saveBundleAdditions } from './commands/shared.js';
+import { renderedBefore, saveBundleAdditions } from './commands/shared.js';
 import { compileSpec, compileSpecLocated } from '../compileSpec.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { specJsonSchema } from '../api/v1alpha1/types.js';
@@ -62,7 +62,7 @@ async function renderCommand(opts: {
   }
   const clusterDir = join(opts.out, model.name);
   const secretsDir = join(clusterDir, 'secrets');
-  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
+  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date(), renderedBefore(clusterDir));
   const { rendered, packaged } = await atSpecPositions(locator, opts.file, async () => {
     const rendered = await render(model, prepared.bundle);
     // Per-cloud packaging (emit/providers): a payload over the cloud's limit even gzipped is refused here, before any write.

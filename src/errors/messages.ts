@@ -4,6 +4,8 @@ import { formatSpecPath, type SpecPath } from './errors.js';
 import { closest, knownKeysAt } from '../api/v1alpha1/knownKeys.js';
 
 export type Msg = { rule: string; message: string; hint?: string };
+/** Control characters escaped, so a newline in a user's value cannot forge lines of output. */
+const printable = (s: string) => JSON.stringify(s).slice(1, -1);
 const at = (path: SpecPath) => (path.length ? formatSpecPath(path) : 'the document');
 
 /**
@@ -304,6 +306,93 @@ export const messages = {
     message: `refusing to overwrite ${path} (${code})`,
     hint: 'The secrets bundle is never overwritten; move the file away only if you are sure it is not in use.',
   }),
+  // --- reliability: filesystem failures, incomplete bundles, input guard (#15) ---
+  fsFailed: (action: string, path: string, reason: string, code: string | undefined): Msg => ({
+    rule: 'filesystem',
+    message: `cannot ${action} ${path}: ${reason}`,
+    hint:
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? 'Free some space and run the command again: files already in place were left as they were.'
+        : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
+          ? 'Choose a writable --out directory (or fix its permissions) and run the command again.'
+          : code === 'ENOTDIR' || code === 'EEXIST'
+            ? 'A path on the way is a file, not a directory: choose another --out directory.'
+            : undefined,
+  }),
+  bundleIncompleteSetAside: (dir: string, aside: string): Msg => ({
+    rule: 'secrets-bundle-incomplete',
+    message: `${dir} held an incomplete secrets bundle left by an interrupted first render (never complete, never used by a render); moved it to ${aside} and created a new bundle`,
+  }),
+  specTooLarge: (found: string, limit: string): Msg => ({
+    rule: 'spec-size',
+    message: `the spec is too large: ${found} (at most ${limit})`,
+    hint: 'A cluster spec is a few kilobytes; check that this is the file you meant, or split what is generated into fewer, larger pools.',
+  }),
+  specNotText: (codePoint: number): Msg => ({
+    rule: 'spec-text',
+    message: `the spec contains the control character U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}: it is not a YAML text file`,
+    hint: 'Pass the cluster.yaml itself (UTF-8 text), not a binary or compressed file.',
+  }),
+  specNotUtf8: (): Msg => ({
+    rule: 'spec-utf8',
+    message: 'the spec is not valid UTF-8 at this position',
+    hint: 'Save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8); kubelet and cloud-init read UTF-8 only.',
+  }),
+  yamlAliasUnresolved: (name: string): Msg => ({
+    rule: 'yaml-alias',
+    message: `alias *${name} refers to no anchor &${name} before it`,
+    hint: `Define &${name} earlier in the file, or write the value out.`,
+  }),
+  yamlAliasCycle: (name: string): Msg => ({
+    rule: 'yaml-alias',
+    message: `alias *${name} refers to a node that contains it`,
+    hint: 'An alias cannot repeat its own parent; write the value out.',
+  }),
+  yamlAliasExpansion: (name: string, limit: number): Msg => ({
+    rule: 'yaml-alias',
+    message: `aliases expand the spec beyond ${limit} YAML nodes (here, at *${name})`,
+    hint: 'Aliases that repeat aliases grow exponentially; write the values out instead.',
+  }),
+  tooManyNodes: (count: number, limit: number): Msg => ({
+    rule: 'spec-size',
+    message: `${count} nodes and pools; Kubernetes supports clusters of at most ${limit} nodes`,
+    hint: 'Use pools (one entry, count: N) for identical nodes.',
+  }),
+  tooManyLabels: (field: string, count: number, limit: number): Msg => ({
+    rule: 'spec-size',
+    message: `${count} ${field} on one node (at most ${limit})`,
+    hint: `Keep ${field} to what the scheduler and your tooling use; kubelet receives them all on its command line.`,
+  }),
+  badLabelKey: (key: string, why: string): Msg => ({
+    rule: 'label-key',
+    message: `label key "${printable(key)}" is not a Kubernetes qualified name: ${why}`,
+    hint: 'Use [prefix/]name, e.g. example.com/tier: prefix a DNS subdomain, name up to 63 letters, digits, "-", "_", ".".',
+  }),
+  badLabelValue: (key: string, value: string, why: string): Msg => ({
+    rule: 'label-value',
+    message: `label ${printable(key)}: value "${printable(value)}" is not a Kubernetes label value: ${why}`,
+    hint: 'Use up to 63 letters, digits, "-", "_" and "." (quote it in YAML if it looks like a number or boolean).',
+  }),
+  kubeletRefusesLabel: (key: string): Msg => ({
+    rule: 'kubelet-label-namespace',
+    message: `kubelet refuses to set label "${key}" on its own node (kubernetes.io and k8s.io labels are reserved) and would not start`,
+    hint: 'Use your own prefix (example.com/role), a node.kubernetes.io/ or kubelet.kubernetes.io/ label, or set node-role.kubernetes.io/* with kubectl label after the node joined.',
+  }),
+  badTaintKey: (key: string, why: string): Msg => ({
+    rule: 'taint-key',
+    message: `taint key "${printable(key)}" is not a Kubernetes qualified name: ${why}`,
+    hint: 'Use [prefix/]name, e.g. example.com/dedicated.',
+  }),
+  badTaintValue: (value: string, why: string): Msg => ({
+    rule: 'taint-value',
+    message: `taint value "${printable(value)}" is not valid: ${why}`,
+    hint: 'Use up to 63 letters, digits, "-", "_" and ".", or leave value out.',
+  }),
+  badSshKey: (why: string): Msg => ({
+    rule: 'ssh-authorized-key',
+    message: `not a single-line OpenSSH public key: ${why}`,
+    hint: 'Paste one line of ~/.ssh/id_ed25519.pub (type, base64 key, optional comment) per list entry.',
+  }),
   // --- secrets/ ---
   bundleCorrupt: (file: string, detail: string): Msg => ({
     rule: 'secrets-bundle-intact',
@@ -504,6 +593,24 @@ export const messages = {
     rule: 'boot-value-safe',
     message: `${flag} "${value}" contains whitespace, quotes or "$", which iPXE and the kernel command line would split or expand`,
     hint: 'Percent-encode those characters in the URL, or pass each kernel argument without spaces.',
+  }),
+  matchboxNoSelector: (node: string, kind: 'node' | 'pool'): Msg => ({
+    rule: 'matchbox-selector',
+    message:
+      kind === 'node'
+        ? `matchbox group for node "${node}" would have no selector: matchbox serves a group without one to every machine that asks, so any machine would boot as ${node} with its keys`
+        : `matchbox group for pool "${node}" would have no selector, which matchbox treats as a catch-all (every machine that asks boots as a ${node} member)`,
+    hint: kind === 'node' ? `Pass --mac ${node}=aa:bb:cc:dd:ee:ff.` : `Pass --catch-all ${node} if every unmatched machine should join this pool (at most one pool).`,
+  }),
+  fcosBootMissing: (nodes: string[]): Msg => ({
+    rule: 'pxe-fcos-boot',
+    message: `Fedora CoreOS node(s) ${nodes.join(', ')} boot their own live kernel, initrd and root filesystem, not Flatcar's (--ignition-kernel/--ignition-initrd)`,
+    hint: 'Pass --fcos-kernel, --fcos-initrd and --fcos-rootfs (the live PXE artifacts of the FCOS stream).',
+  }),
+  nameGlobNotRendered: (nodes: string[], os: string[], glob: string): Msg => ({
+    rule: 'pxe-interface-renderer',
+    message: `network-config of ${nodes.join(', ')} (${[...new Set(os)].join(', ')}) would match --interface ${glob} by name glob, which only netplan (Ubuntu) honours: their cloud-init renderer (sysconfig, networkd or ENI) would configure a device literally named "primary"`,
+    hint: 'Pass --mac NODE=aa:bb:cc:dd:ee:ff for each of them (matched by MAC, every renderer), or the literal interface name (e.g. --interface ens3).',
   }),
   seedUrlWithQuery: (value: string): Msg => ({
     rule: 'seed-url-plain',

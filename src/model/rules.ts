@@ -11,6 +11,7 @@ import { networkRules } from './networkRules.js';
 import { runtimeRules } from './runtimeRules.js';
 import { addonRules } from './addonRules.js';
 import { secretsRules } from './secretsRules.js';
+import { nameRules } from './nameRules.js';
 
 import type { Rule } from './rule.js';
 
@@ -313,6 +314,7 @@ export const rules: Rule[] = [
   ...runtimeRules,
   ...addonRules,
   ...secretsRules,
+  ...nameRules,
 ];
 
 /** A MetalLB pool entry, "a.b.c.d/p" or "first-last", as the inclusive range of addresses it holds. */

@@ -147,12 +147,16 @@ describe('PXE for Ignition nodes (Flatcar, FCOS)', () => {
     const s = ignitionIpxeScript(flatcar, 'demo', { ...boot, seedBase: 'http://seed/demo' });
     expect(s.split('\n')).toContain('kernel http://b/flatcar.vmlinuz initrd=initrd flatcar.first_boot=yes ignition.config.url=http://seed/demo/cp-1/config.ign');
     expect(ignitionKernelArgs(fcos, 'http://x/c.ign')).toEqual(['ignition.firstboot', 'ignition.platform.id=metal', 'ignition.config.url=http://x/c.ign']);
+    // FCOS live PXE: its own rootfs, on the kernel command line.
+    const f = ignitionIpxeScript(fcos, 'demo', { kernelUrl: 'http://b/fcos-kernel', initrdUrl: 'http://b/fcos-initramfs.img', rootfsUrl: 'http://b/fcos-rootfs.img', kernelArgs: [], seedBase: 'http://seed/demo' });
+    expect(f).toContain('kernel http://b/fcos-kernel initrd=initrd coreos.live.rootfs_url=http://b/fcos-rootfs.img ignition.firstboot ignition.platform.id=metal ignition.config.url=http://seed/demo/w/config.ign');
   });
 
   it('writes matchbox profile and group documents (group selected by MAC when given)', () => {
     const mb = matchboxDocuments(flatcar, 'demo', { ...boot, matchboxUrl: 'http://matchbox:8080/' }, '52:54:00:00:00:01');
     const profile = JSON.parse(mb.profile);
     expect(profile).toMatchObject({ id: 'demo-cp-1', ignition_id: 'demo-cp-1.ign', boot: { kernel: boot.kernelUrl, initrd: [boot.initrdUrl] } });
+    expect(profile.boot.args[0]).toBe('initrd=flatcar.cpio.gz'); // iPXE's name for an initrd loaded by URL
     expect(profile.boot.args).toContain('ignition.config.url=http://matchbox:8080/ignition?uuid=${uuid}&mac=${mac:hexhyp}');
     expect(JSON.parse(mb.group)).toEqual({ id: 'demo-cp-1', name: 'kspray demo cp-1', profile: 'demo-cp-1', selector: { mac: '52:54:00:00:00:01' } });
     expect(JSON.parse(matchboxDocuments(flatcar, 'demo', { ...boot, matchboxUrl: 'http://m' }).group).selector).toBeUndefined();

@@ -13,6 +13,7 @@ import { loadSpec } from '../../src/api/loadSpec.js';
 import { expectAt as expectAtLoose, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 import { ADDON_RULE_CASES } from './addonRuleCases.js';
 import { SECRETS_RULE_CASES } from './secretsRuleCases.js';
+import { NAME_RULE_CASES } from './nameRuleCases.js';
 
 const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
 const CP2 = '    - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }';
@@ -302,6 +303,7 @@ const CASES: Case[] = [
   },
   ...ADDON_RULE_CASES,
   ...SECRETS_RULE_CASES,
+  ...NAME_RULE_CASES,
 ];
 
 describe('one spec per rule', () => {

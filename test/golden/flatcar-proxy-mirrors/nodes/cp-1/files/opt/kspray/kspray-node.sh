@@ -9,7 +9,6 @@ STATE=$R/var/lib/kspray
 PHASE=start
 TMPF=''
 BIN=$R/usr/local/bin
-CURL_EXTRA=()
 log() { printf 'kspray: %s\n' "$*"; }
 status() {
   mkdir -p "$STATE"
@@ -23,21 +22,29 @@ trap 'rm -f "$TMPF"' EXIT # a partial download never outlives the program
 retry() {
   local label=$1 tries=$2 cap=$3 n=1 delay=2
   shift 3
+  WHY=''
   until "$@"; do
-    if ((n >= tries)); then die "$label: gave up after $n tries"; fi
-    status running "$label: try $n/$tries failed, next in ${delay}s"
+    if ((n >= tries)); then die "$label: gave up after $n tries${WHY:+: $WHY}"; fi
+    status running "$label: try $n/$tries failed${WHY:+ ($WHY)}, next in ${delay}s"
     sleep "$delay"
-    n=$((n + 1)) delay=$((delay * 2 > cap ? cap : delay * 2))
+    n=$((n + 1)) delay=$((delay * 2 > cap ? cap : delay * 2)) WHY=''
   done
 }
 sha_ok() { printf '%s  %s\n' "$1" "$2" | sha256sum -c --status -; }
+get() {
+  local e
+  if ! e=$(curl -fsSL --connect-timeout "${KSPRAY_CONNECT:-20}" -Y 1024 -y "${KSPRAY_STALL:-60}" -m "${KSPRAY_MAX_TIME:-1800}" -o "$2" "$1" 2>&1); then
+    e=${e##*curl: } WHY=${e//$'\n'/ }
+    return 1
+  fi
+  [[ -z ${3:-} ]] || sha_ok "$3" "$2" || { WHY="sha256 mismatch, refused: ${1##*/} (got $(sha256sum <"$2" | cut -c1-16)...)" && return 1; }
+}
 download() {
   local url=$1 sha=$2 dest=$3 mode=$4
   if [[ -f $dest ]] && sha_ok "$sha" "$dest"; then log "have ${dest#"$R"}"; return 0; fi
   mkdir -p "${dest%/*}"
   TMPF=$(mktemp "$dest.XXXXXX")
-  retry "download ${url##*/}" 6 60 curl -fsSL --connect-timeout 20 -Y1 -y"${KSPRAY_STALL:-60}" "${CURL_EXTRA[@]}" -o "$TMPF" "$url"
-  sha_ok "$sha" "$TMPF" || die "sha256 mismatch, refused: ${url##*/}"
+  retry "download $url" 6 60 get "$url" "$TMPF" "$sha"
   chmod "$mode" "$TMPF"
   mv -f "$TMPF" "$dest"
 }
@@ -68,6 +75,13 @@ prepare_os() {
     systemctl disable --now firewalld.service
   fi
 }
+pkg() {
+  local o=$STATE/pkg.log
+  "$@" >"$o" 2>&1 && cat "$o" && return 0
+  cat "$o"
+  WHY=$(grep -E '^(E:|Err|Error|Problem|No provider|Failed)' "$o" | tail -n 1) || true
+  return 1
+}
 install_packages() {
   local p
   read -r -a p <<<"${KSPRAY_PACKAGES:-}"
@@ -75,13 +89,13 @@ install_packages() {
   case ${KSPRAY_PACKAGE_MANAGER:-none} in
     apt)
       export DEBIAN_FRONTEND=noninteractive
-      retry "apt-get update" 8 60 apt-get -q -o DPkg::Lock::Timeout=120 update
-      retry "apt-get install" 8 60 apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends "${p[@]}"
+      retry "apt-get update" 8 60 pkg apt-get -q -o DPkg::Lock::Timeout=120 update
+      retry "apt-get install ${p[*]}" 8 60 pkg apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends "${p[@]}"
       ;;
-    dnf) retry "dnf install" 8 60 dnf -q -y install "${p[@]}" ;;
+    dnf) retry "dnf install ${p[*]}" 8 60 pkg dnf -q -y install "${p[@]}" ;;
     zypper)
       export ZYPP_LOCK_TIMEOUT=120
-      retry "zypper install" 8 60 zypper --non-interactive --gpg-auto-import-keys install --no-recommends "${p[@]}"
+      retry "zypper install ${p[*]}" 8 60 pkg zypper --non-interactive --gpg-auto-import-keys install --no-recommends "${p[@]}"
       ;;
     *) log "no package manager: OS packages are expected to be present" ;;
   esac
@@ -182,7 +196,7 @@ cluster_addons() {
   local file url sha ns f
   local -A ns_of=()
   export KUBECONFIG=$R/etc/kubernetes/admin.conf
-  retry "waiting for the API" 60 30 kubectl get --raw /readyz
+  retry "waiting for the API" 60 30 kubectl get --raw /readyz --request-timeout=10s
   if [[ -f $ETC/addons.tsv ]]; then
     while IFS=$'\t' read -r -u 3 file url sha ns; do
       if [[ -n $file && $file != \#* ]]; then download "$url" "$sha" "$ETC/addons/$file" 644; ns_of[$file]=$ns; fi
@@ -190,7 +204,7 @@ cluster_addons() {
   fi
   for f in "$ETC"/addons/*.yaml; do
     ns=${ns_of[${f##*/}]:-}
-    retry "apply ${f##*/}" 10 60 kubectl apply --server-side --force-conflicts ${ns:+-n "$ns"} -f "$f"
+    retry "apply ${f##*/}" 10 60 kubectl apply --request-timeout=120s --server-side --force-conflicts ${ns:+-n "$ns"} -f "$f"
   done
   if [[ -n ${KSPRAY_KUBE_PROXY_SERVER:-} ]]; then
     retry "point kube-proxy at $KSPRAY_KUBE_PROXY_SERVER" 10 30 repoint_kube_proxy
@@ -201,13 +215,6 @@ repoint_kube_proxy() {
     sed -E "s#^([[:space:]]*server:).*#\1 $KSPRAY_KUBE_PROXY_SERVER#" |
     kubectl replace -f - &&
     kubectl -n kube-system rollout restart daemonset kube-proxy
-}
-fetch_secrets() {
-  local f=$STATE/secrets.tar CURL_EXTRA=()
-  [[ ! -f $ETC/secrets-ca.crt ]] || CURL_EXTRA=(--cacert "$ETC/secrets-ca.crt")
-  download "$KSPRAY_SECRETS_URL" "$(<"$ETC/secrets.sha256")" "$f" 600
-  tar -xpf "$f" -C "$R/"
-  rm "$f"
 }
 finish() { date -u +%FT%TZ >"$STATE/done"; }
 phase() {
@@ -239,7 +246,6 @@ main() {
   PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   mkdir -p "$STATE/phases"
   phase prepare-os prepare_os "$R/etc/sysctl.d/99-kubernetes.conf" "$R/etc/modules-load.d/kubernetes.conf"
-  [[ -z ${KSPRAY_SECRETS_URL:-} ]] || $only_install || phase secrets fetch_secrets "$ETC/secrets.sha256"
   if [[ ${KSPRAY_ACTION:-} == etcd ]] && ! $only_install; then
     phase etcd install_etcd "$ETC/downloads.tsv"
     phase 'done' finish
