@@ -20,6 +20,10 @@ import { addonsBuilder } from './addons.js';
 import { appAddonsBuilder } from './appAddons.js';
 import { bootstrapBuilder } from './bootstrap.js';
 import { secretsDeliveryBuilder } from './secretsDelivery.js';
+import { apiServerConfigBuilder } from './apiServerConfig.js';
+import { patchesBuilder } from './patches.js';
+import { userFilesBuilder } from './userFiles.js';
+import { certsRenewBuilder } from './certsRenew.js';
 
 export const BUILDERS: Builder[] = [
   osBuilder,
@@ -41,4 +45,10 @@ export const BUILDERS: Builder[] = [
   appAddonsBuilder,
   bootstrapBuilder,
   secretsDeliveryBuilder,
+  apiServerConfigBuilder,
+  patchesBuilder,
+  // After bootstrap: it adds its timer to the units bootstrap lists.
+  certsRenewBuilder,
+  // Last: it reports a user file on a path another builder wrote (userFiles.ts).
+  userFilesBuilder,
 ];
