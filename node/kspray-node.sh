@@ -13,8 +13,6 @@ STATE=$R/var/lib/kspray
 PHASE=start
 TMPF=''
 BIN=$R/usr/local/bin
-# More curl options for one download (fetch_secrets: the CA of its server).
-CURL_EXTRA=()
 
 log() { printf 'kspray: %s\n' "$*"; }
 # status STATE MSG: the one-line status file, replaced atomically, and the same line in the journal
@@ -289,16 +287,18 @@ repoint_kube_proxy() {
     kubectl -n kube-system rollout restart daemonset kube-proxy
 }
 
-# spec.secrets.delivery fetch: this node's keys and token as one tar archive, pinned by the sha256
-# in the payload; unpacked with their modes, then the download is deleted.
+# >>> shipped with delivery fetch: payloads of other clusters leave this out (src/plan/nodeProgram.ts).
+# spec.secrets.delivery fetch: this node's keys, certificates and token as one tar archive, pinned
+# by the sha256 in the payload; unpacked with their modes, then the download is deleted.
 fetch_secrets() {
-  local f=$STATE/secrets.tar CURL_EXTRA=()
-  # spec.secrets.caCert: trust only that CA for this download
-  [[ ! -f $ETC/secrets-ca.crt ]] || CURL_EXTRA=(--cacert "$ETC/secrets-ca.crt")
+  local f=$STATE/secrets.tar
+  # spec.secrets.caCert: the only CA curl trusts for this download (curl reads CURL_CA_BUNDLE)
+  [[ ! -f $ETC/secrets-ca.crt ]] || local -x CURL_CA_BUNDLE=$ETC/secrets-ca.crt
   download "$KSPRAY_SECRETS_URL" "$(<"$ETC/secrets.sha256")" "$f" 600
   tar -xpf "$f" -C "$R/"
   rm "$f"
 }
+# <<< shipped with delivery fetch
 
 finish() { date -u +%FT%TZ >"$STATE/done"; }
 
@@ -411,7 +411,9 @@ main() {
   PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   mkdir -p "$STATE/phases"
   phase prepare-os prepare_os "$R/etc/sysctl.d/99-kubernetes.conf" "$R/etc/modules-load.d/kubernetes.conf"
+  # >>> shipped with delivery fetch
   [[ -z ${KSPRAY_SECRETS_URL:-} ]] || $only_install || phase secrets fetch_secrets "$ETC/secrets.sha256"
+  # <<< shipped with delivery fetch
   # An external etcd member runs etcd only: no runtime, no kubelet, no join.
   if [[ ${KSPRAY_ACTION:-} == etcd ]] && ! $only_install; then
     phase etcd install_etcd "$ETC/downloads.tsv"

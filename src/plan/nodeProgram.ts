@@ -13,22 +13,24 @@ export const NODE_PROGRAM_SOURCE = new URL('../../node/kspray-node.sh', import.m
  * for this program because it has no heredocs (test/node/shellcheck.test.ts checks that, and runs
  * shellcheck and bash -n on the result).
  */
-export function shipNodeProgram(source: string): string {
+export function shipNodeProgram(source: string, opts: { fetch?: boolean } = {}): string {
   const [shebang, ...rest] = source.split('\n');
-  const body = withoutUnshipped(rest).filter((line) => !/^\s*(#(?!\s*shellcheck\s).*)?$/.test(line));
+  const shipped = withoutBlocks(rest, 'not shipped');
+  const body = (opts.fetch ? shipped : withoutBlocks(shipped, 'shipped with delivery fetch')).filter((line) => !/^\s*(#(?!\s*shellcheck\s).*)?$/.test(line));
   return `${shebang}\n# kspray node program; commented source: node/kspray-node.sh in kspray\n${body.join('\n')}\n`;
 }
 
 /**
- * Drops the lines from each `# >>> not shipped` to its `# <<< not shipped` (the upgrade mode: the
- * upgrade Job delivers the full program, see fullNodeProgram), so payloads do not grow for it.
+ * Drops the lines from each `# >>> MARKER` to its `# <<< MARKER`: `not shipped` (the upgrade mode:
+ * the upgrade Job delivers the full program, see fullNodeProgram) and `shipped with delivery fetch`
+ * (the secrets phase), so payloads do not grow for what they never run.
  */
-function withoutUnshipped(lines: string[]): string[] {
+function withoutBlocks(lines: string[], marker: string): string[] {
   let skipping = false;
   return lines.filter((line) => {
-    if (/^\s*# >>> not shipped/.test(line)) skipping = true;
+    if (line.trimStart().startsWith(`# >>> ${marker}`)) skipping = true;
     const keep = !skipping;
-    if (/^\s*# <<< not shipped/.test(line)) skipping = false;
+    if (line.trimStart().startsWith(`# <<< ${marker}`)) skipping = false;
     return keep;
   });
 }
@@ -41,3 +43,9 @@ export function fullNodeProgram(): string {
 }
 
 export const NODE_PROGRAM = shipNodeProgram(readFileSync(NODE_PROGRAM_SOURCE, 'utf8'));
+/**
+ * With spec.secrets.delivery fetch, cloud-init nodes get the program with its `secrets` phase; every
+ * other payload leaves those lines out, so inline payloads do not grow for a phase they never run
+ * (the HA first control plane is within ~0.5 KB of EC2's 16 KiB).
+ */
+export const NODE_PROGRAM_FETCH = shipNodeProgram(readFileSync(NODE_PROGRAM_SOURCE, 'utf8'), { fetch: true });

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { NODE_PROGRAM, installStubs, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
+import { installStubs, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
+import { NODE_PROGRAM_FETCH } from '../../src/plan/nodeProgram.js';
 import { secretsArchive } from '../../src/emit/secretsFetch.js';
 import { haveTool } from '../helpers/validators.js';
 import type { PlanFile } from '../../src/plan/nodePlan.js';
@@ -67,7 +68,7 @@ interface Run {
   status: string;
 }
 
-/** Runs fetch_secrets from the real program (everything but its last line, `main "$@"`) on a fresh node root. */
+/** Runs fetch_secrets from the program as fetch payloads ship it (less its last line, `main "$@"`) on a fresh node root. */
 function runSecretsPhase(url: string, pin: string, opts: { ca?: boolean; stall?: string } = {}): Promise<Run> {
   const dir = tempDir('kspray-fetch-node-');
   const root = join(dir, 'root');
@@ -75,7 +76,7 @@ function runSecretsPhase(url: string, pin: string, opts: { ca?: boolean; stall?:
   installStubs(stubs, ['sleep'], '#!/bin/sh\nexit 0\n');
   writeFile(join(root, 'etc/kspray/secrets.sha256'), `${pin}\n`);
   if (opts.ca !== false) writeFile(join(root, 'etc/kspray/secrets-ca.crt'), caPem);
-  const source = readFileSync(NODE_PROGRAM, 'utf8').trimEnd().split('\n');
+  const source = NODE_PROGRAM_FETCH.trimEnd().split('\n');
   expect(source.at(-1)).toBe('main "$@"');
   writeFileSync(join(dir, 'lib.sh'), `${source.slice(0, -1).join('\n')}\n`);
   const script = `source "$1"; mkdir -p "$STATE/phases"; phase secrets fetch_secrets "$ETC/secrets.sha256"`;

@@ -15,6 +15,7 @@ import { cloudInitRoot, cloudInitSchema, haveTool, ignitionValidate } from '../h
 import { prepareBundle, render, type Rendered } from '../../src/render.js';
 import { packageRendered } from '../../src/cli/commands/render-provider.js';
 import { runsKubernetes, type ClusterModel } from '../../src/model/model.js';
+import { NODE_PROGRAM, NODE_PROGRAM_FETCH } from '../../src/plan/nodeProgram.js';
 
 const URL_BASE = 'https://secrets.test/clusters';
 const withFetch = (m: ClusterModel): ClusterModel => ({ ...m, secrets: { delivery: 'fetch', urlBase: `${URL_BASE}/${m.name}` } });
@@ -107,6 +108,11 @@ describe.each(EXAMPLES)('examples/%s with spec.secrets.delivery fetch', (name) =
         expect(fetchWrites.get('/etc/kspray/secrets.sha256')!.content).toBe(`${createHash('sha256').update(archive).digest('hex')}\n`);
         expect(fetchWrites.get('/etc/kspray/node.env')!.content).toContain(`KSPRAY_SECRETS_URL='${URL_BASE}/${fetch.model.name}/${node}/secrets.tar'`);
         fetchWrites.delete('/etc/kspray/secrets.sha256');
+        // The program gains its secrets phase (only fetch payloads ship it), nothing else.
+        const programPath = [...inlineWrites.keys()].find((p) => p.endsWith('/kspray-node.sh'))!;
+        expect(inlineWrites.get(programPath)!.content).toBe(NODE_PROGRAM);
+        expect(fetchWrites.get(programPath)!.content).toBe(NODE_PROGRAM_FETCH);
+        fetchWrites.set(programPath, { ...fetchWrites.get(programPath)!, content: NODE_PROGRAM });
         const fetchedEnv = fetchWrites.get('/etc/kspray/node.env')!;
         fetchWrites.set('/etc/kspray/node.env', { ...fetchedEnv, content: fetchedEnv.content.replace(/^KSPRAY_SECRETS_URL=.*\n/m, '') });
         const unpacked = untar(archive);

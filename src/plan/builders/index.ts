@@ -19,11 +19,11 @@ import { multusBuilder } from './multus.js';
 import { addonsBuilder } from './addons.js';
 import { appAddonsBuilder } from './appAddons.js';
 import { bootstrapBuilder } from './bootstrap.js';
+import { secretsDeliveryBuilder } from './secretsDelivery.js';
 import { apiServerConfigBuilder } from './apiServerConfig.js';
 import { patchesBuilder } from './patches.js';
 import { userFilesBuilder } from './userFiles.js';
 import { certsRenewBuilder } from './certsRenew.js';
-import { secretsDeliveryBuilder } from './secretsDelivery.js';
 
 export const BUILDERS: Builder[] = [
   osBuilder,
@@ -44,6 +44,7 @@ export const BUILDERS: Builder[] = [
   addonsBuilder,
   appAddonsBuilder,
   bootstrapBuilder,
+  secretsDeliveryBuilder,
   apiServerConfigBuilder,
   patchesBuilder,
   // After bootstrap: it adds its timer to the units bootstrap lists.

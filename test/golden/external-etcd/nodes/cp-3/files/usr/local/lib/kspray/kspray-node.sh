@@ -1,1 +1,1 @@
-NODE_PROGRAM (node/kspray-node.sh as shipped) sha256:0cb1b23e751bf5486951849345f2d1dd88a11be50de166ff2d0c251226818c2c bytes:11209
+NODE_PROGRAM (node/kspray-node.sh as shipped) sha256:1965356243a08fdc7a38fd989b33f0dde1e579c9ccfe394cc108051cc935546f bytes:10842
