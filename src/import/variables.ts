@@ -13,6 +13,7 @@ import { kubernetesVersions } from '../catalog/catalog.js';
 import { PKI_ALGORITHMS, PROXY_MODES } from '../api/v1alpha1/types.js';
 import { DEFAULTS } from '../model/defaults.js';
 import { NGINX_HEALTH_PORT } from '../plan/manifests/nginxConf.js';
+import { reservedArgReason, type Component } from '../model/reservedArgs.js';
 
 export interface Choices {
   /** kube_network_plugin as Kubespray spells it (calico, cilium, custom_cni, kube-ovn...). */
@@ -28,6 +29,8 @@ export interface Ctx {
   /** The inventory's value, else Kubespray's default (with its template evaluated where a row knows how). */
   value(name: string): unknown;
   given(name: string): boolean;
+  /** Kubespray's default for this inventory (templates evaluated where a row knows how). */
+  kubesprayDefault(name: string): unknown;
   choices: Choices;
   hosts: { controlPlanes: string[]; etcd: string[]; workers: string[]; cluster: string[] };
 }
@@ -102,6 +105,39 @@ const isRegistryItself = (prefix: string, url: string) => {
   const host = url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
   return host === prefix || (prefix === 'docker.io' && host === 'registry-1.docker.io');
 };
+
+/**
+ * Kubespray's kube_kubeadm_*_extra_args / kubelet_custom_flags → the component's extraArgs, one key
+ * per flag (other rows add flags too: OIDC, admission plugins). A flag kspray sets is refused.
+ */
+function extraArgs(component: Component, base: string, args: Record<string, unknown>): Verdict {
+  const out: Array<[string, unknown]> = [];
+  for (const [flag, value] of Object.entries(args)) {
+    const reason = reservedArgReason(component, flag);
+    if (reason) return refuse(`--${flag} on ${component}: ${reason}`, `remove ${flag} from the list`);
+    if (value === null || typeof value === 'object') return refuse(`--${flag} has no single value`, `${flag}: "value"`);
+    out.push([`${base}.${flag}`, String(value)]);
+  }
+  return out.length ? { set: out } : { same: 'no extra flags' };
+}
+
+/** "--flag=value" / "--flag value" / "--flag" strings → { flag: value }; undefined when one is not a flag. */
+function flagList(v: unknown): Record<string, string> | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of v) {
+    const m = typeof item === 'string' ? /^--?([A-Za-z0-9-]+)(?:[= ](.*))?$/.exec(item.trim()) : null;
+    if (!m) return undefined;
+    out[m[1]!] = m[2] ?? 'true';
+  }
+  return out;
+}
+
+/** Kubespray's kube_reserved / system_reserved amounts (kubelet-config template) → KubeletConfiguration. */
+function reservation(c: Ctx, prefix: 'kube' | 'system'): Record<string, string> {
+  const amount = (name: string) => String(c.value(`${prefix}_${name}_reserved`));
+  return { cpu: amount('cpu'), memory: amount('memory'), 'ephemeral-storage': amount('ephemeral_storage'), pid: amount('pid') };
+}
 
 /** Kubespray's containerd_registries_mirrors → spec registryMirrors, or a reason it cannot be carried. */
 function containerdMirrors(v: unknown): { mirrors: unknown[] } | { why: string } {
@@ -639,6 +675,147 @@ export const ROWS: Row[] = [
     resolveDefault: () => undefined,
     apply: (v) => set('artifacts.registry', String(v)),
   },
+  // --- component customization (spec.controlPlane.*, spec.kubelet, spec.kubeProxy)
+  {
+    name: 'kube_kubeadm_apiserver_extra_args',
+    lands: 'controlPlane.apiServer.extraArgs',
+    doc: 'Each flag: value, as kubeadm extraArgs. A flag kspray sets (certificates, etcd servers, feature gates...) is refused.',
+    apply: (v) => (v && typeof v === 'object' && !Array.isArray(v) ? extraArgs('kube-apiserver', 'controlPlane.apiServer.extraArgs', v as Record<string, unknown>) : refuse('not a mapping of flag: value', 'kube_kubeadm_apiserver_extra_args: { flag: value }')),
+  },
+  {
+    name: 'kube_kubeadm_controller_extra_args',
+    lands: 'controlPlane.controllerManager.extraArgs',
+    doc: 'Each flag: value. A flag kspray sets is refused.',
+    apply: (v) => (v && typeof v === 'object' && !Array.isArray(v) ? extraArgs('kube-controller-manager', 'controlPlane.controllerManager.extraArgs', v as Record<string, unknown>) : refuse('not a mapping of flag: value', 'kube_kubeadm_controller_extra_args: { flag: value }')),
+  },
+  {
+    name: 'kube_kubeadm_scheduler_extra_args',
+    lands: 'controlPlane.scheduler.extraArgs',
+    doc: 'Each flag: value. A flag kspray sets is refused.',
+    apply: (v) => (v && typeof v === 'object' && !Array.isArray(v) ? extraArgs('kube-scheduler', 'controlPlane.scheduler.extraArgs', v as Record<string, unknown>) : refuse('not a mapping of flag: value', 'kube_kubeadm_scheduler_extra_args: { flag: value }')),
+  },
+  {
+    name: 'kubelet_custom_flags',
+    lands: 'kubelet.extraArgs',
+    doc: 'The list of --flag=value → kubelet extraArgs. A flag kspray sets is refused.',
+    apply: (v) => {
+      const flags = flagList(v);
+      return flags ? extraArgs('kubelet', 'kubelet.extraArgs', flags) : refuse('not a list of --flag=value', 'kubelet_custom_flags: ["--flag=value"]');
+    },
+  },
+  {
+    name: 'kube_apiserver_enable_admission_plugins',
+    lands: 'controlPlane.apiServer.extraArgs.enable-admission-plugins',
+    doc: 'Joined with commas into --enable-admission-plugins.',
+    apply: (v) =>
+      Array.isArray(v) && v.every((p) => typeof p === 'string' && /^[A-Za-z]+$/.test(p))
+        ? v.length
+          ? set('controlPlane.apiServer.extraArgs.enable-admission-plugins', v.join(','))
+          : { same: "kube-apiserver's default plugins" }
+        : refuse('not a list of admission plugin names', 'kube_apiserver_enable_admission_plugins: [NodeRestriction]'),
+  },
+  {
+    name: 'kube_apiserver_disable_admission_plugins',
+    lands: 'controlPlane.apiServer.extraArgs.disable-admission-plugins',
+    doc: 'Joined with commas into --disable-admission-plugins.',
+    apply: (v) =>
+      Array.isArray(v) && v.every((p) => typeof p === 'string' && /^[A-Za-z]+$/.test(p))
+        ? v.length
+          ? set('controlPlane.apiServer.extraArgs.disable-admission-plugins', v.join(','))
+          : { same: 'none disabled' }
+        : refuse('not a list of admission plugin names', 'kube_apiserver_disable_admission_plugins: [PodNodeSelector]'),
+  },
+  {
+    name: 'kube_apiserver_admission_control_config_file',
+    lands: 'controlPlane.apiServer.admission',
+    doc: 'false, as kspray without spec.controlPlane.apiServer.admission. true is refused: Kubespray builds the file from its own templates (EventRateLimit, PodSecurity...); write the AdmissionConfiguration in controlPlane.apiServer.admission.',
+    apply: (v) => (bool(v) ? refuse("Kubespray writes the admission configuration from its templates, which kspray does not carry", 'controlPlane.apiServer.admission with the AdmissionConfiguration, and kube_apiserver_admission_control_config_file: false') : { same: 'no admission configuration file' }),
+  },
+  {
+    name: 'kube_oidc_auth',
+    lands: 'controlPlane.apiServer.extraArgs.oidc-*',
+    doc: 'true: kube_oidc_url, kube_oidc_client_id and the optional kube_oidc_* claims and prefixes become the apiserver\'s --oidc-* flags, as Kubespray.',
+    apply: (v, c) => {
+      if (!bool(v)) return { same: 'no OIDC' };
+      const flags: Array<[string, string]> = [
+        ['kube_oidc_url', 'oidc-issuer-url'],
+        ['kube_oidc_client_id', 'oidc-client-id'],
+        ['kube_oidc_ca_file', 'oidc-ca-file'],
+        ['kube_oidc_username_claim', 'oidc-username-claim'],
+        ['kube_oidc_username_prefix', 'oidc-username-prefix'],
+        ['kube_oidc_groups_claim', 'oidc-groups-claim'],
+        ['kube_oidc_groups_prefix', 'oidc-groups-prefix'],
+      ];
+      if (!c.given('kube_oidc_url') || !c.given('kube_oidc_client_id')) return refuse('OIDC needs kube_oidc_url and kube_oidc_client_id', 'set both, or kube_oidc_auth: false');
+      const out = flags.filter(([name]) => c.given(name)).map(([name, flag]): [string, unknown] => [`controlPlane.apiServer.extraArgs.${flag}`, String(c.value(name))]);
+      return { set: out, ...(c.given('kube_oidc_ca_file') ? { note: 'the CA file must be on every control plane: add it with spec.files' } : {}) };
+    },
+  },
+  ...['kube_oidc_url', 'kube_oidc_client_id', 'kube_oidc_ca_file', 'kube_oidc_username_claim', 'kube_oidc_username_prefix', 'kube_oidc_groups_claim', 'kube_oidc_groups_prefix'].map(
+    (name): Row => ({ name, lands: 'controlPlane.apiServer.extraArgs', doc: 'Read with kube_oidc_auth.', relevant: enabledBy('kube_oidc_auth'), resolveDefault: () => undefined, apply: () => ({ same: 'read with kube_oidc_auth' }) }),
+  ),
+  {
+    name: 'kubernetes_audit',
+    lands: 'controlPlane.apiServer.auditPolicy',
+    doc: "false, as kspray without an audit policy. true is refused: Kubespray's policy is a template (audit_policy_custom_rules) kspray does not carry; write the Policy in controlPlane.apiServer.auditPolicy (logs rotate with Kubespray's audit_log_* defaults).",
+    apply: (v) => (bool(v) ? refuse("Kubespray's audit policy comes from its template, which kspray does not carry", 'controlPlane.apiServer.auditPolicy with an audit.k8s.io/v1 Policy, and kubernetes_audit: false') : { same: 'no auditing' }),
+  },
+  {
+    name: 'kubelet_max_pods',
+    lands: 'kubelet.config.maxPods',
+    doc: "Written when it differs from the kubelet's 110 (Kubespray's default too).",
+    apply: (v) => (int(v) === undefined ? refuse('not a number', 'kubelet_max_pods: 110') : int(v) === 110 ? { same: 'maxPods 110' } : set('kubelet.config.maxPods', int(v))),
+  },
+  {
+    name: 'kube_reserved',
+    lands: 'kubelet.config.kubeReserved',
+    doc: "true: kube_{cpu,memory,ephemeral_storage,pid}_reserved → kubeReserved (allocatable shrinks, as Kubespray). Kubespray's kubeReservedCgroup (kubelet and runtime in kube.slice) is not carried: kspray leaves them in system.slice and enforces allocatable for pods only, as Kubespray's default kubelet_enforce_node_allocatable.",
+    apply: (v, c) => (bool(v) ? set('kubelet.config.kubeReserved', reservation(c, 'kube'), 'kubelet and the runtime stay in system.slice (no kube.slice)') : { same: 'no reservation' }),
+  },
+  {
+    name: 'system_reserved',
+    lands: 'kubelet.config.systemReserved',
+    doc: 'true: system_{cpu,memory,ephemeral_storage,pid}_reserved → systemReserved.',
+    apply: (v, c) => (bool(v) ? set('kubelet.config.systemReserved', reservation(c, 'system')) : { same: 'no reservation' }),
+  },
+  ...(['kube', 'system'] as const).flatMap((prefix) =>
+    ['cpu', 'memory', 'ephemeral_storage', 'pid'].map(
+      (what): Row => ({ name: `${prefix}_${what}_reserved`, lands: `kubelet.config.${prefix}Reserved`, doc: `Read with ${prefix}_reserved.`, relevant: enabledBy(`${prefix}_reserved`), apply: () => ({ same: `read with ${prefix}_reserved` }) }),
+    ),
+  ),
+  // kube_proxy_* → the KubeProxyConfiguration fields Kubespray's kubeadm-config template sets from them.
+  ...(
+    [
+      ['kube_proxy_scheduler', ['ipvs.scheduler'], 'string'],
+      ['kube_proxy_strict_arp', ['ipvs.strictARP'], 'bool'],
+      ['kube_proxy_sync_period', ['ipvs.syncPeriod', 'iptables.syncPeriod'], 'string'],
+      ['kube_proxy_min_sync_period', ['ipvs.minSyncPeriod', 'iptables.minSyncPeriod'], 'string'],
+      ['kube_proxy_tcp_timeout', ['ipvs.tcpTimeout'], 'string'],
+      ['kube_proxy_tcp_fin_timeout', ['ipvs.tcpFinTimeout'], 'string'],
+      ['kube_proxy_udp_timeout', ['ipvs.udpTimeout'], 'string'],
+      ['kube_proxy_exclude_cidrs', ['ipvs.excludeCIDRs'], 'list'],
+      ['kube_proxy_masquerade_all', ['iptables.masqueradeAll'], 'bool'],
+      ['kube_proxy_masquerade_bit', ['iptables.masqueradeBit'], 'int'],
+      ['kube_proxy_conntrack_max_per_core', ['conntrack.maxPerCore'], 'int'],
+      ['kube_proxy_conntrack_min', ['conntrack.min'], 'int'],
+      ['kube_proxy_conntrack_tcp_close_wait_timeout', ['conntrack.tcpCloseWaitTimeout'], 'string'],
+      ['kube_proxy_conntrack_tcp_established_timeout', ['conntrack.tcpEstablishedTimeout'], 'string'],
+      ['kube_proxy_oom_score_adj', ['oomScoreAdj'], 'int'],
+    ] as Array<[string, string[], 'string' | 'bool' | 'int' | 'list']>
+  ).map(
+    ([name, fields, type]): Row => ({
+      name,
+      lands: fields.map((f) => `kubeProxy.config.${f}`).join(', '),
+      doc: "Written when it differs from Kubespray's default (which is kube-proxy's or the same as kspray's).",
+      relevant: { doc: 'kube-proxy runs (no Cilium kube-proxy replacement)', when: (c) => !(c.choices.plugin === 'cilium' && [true, 'true', 'strict'].includes(c.value('cilium_kube_proxy_replacement') as never)) },
+      apply: (v, c) => {
+        const value = type === 'bool' ? bool(v) : type === 'int' ? int(v) : type === 'list' ? (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined) : typeof v === 'string' ? v : undefined;
+        if (value === undefined) return refuse(`not a ${type}`, `${name} as in Kubespray's defaults`);
+        if (!c.given(name) || JSON.stringify(v) === JSON.stringify(c.kubesprayDefault(name))) return { same: `kube-proxy's ${fields[0]}` };
+        return { set: fields.map((f): [string, unknown] => [`kubeProxy.config.${f}`, value]) };
+      },
+    }),
+  ),
   // --- OS preparation
   {
     name: 'preinstall_selinux_state',

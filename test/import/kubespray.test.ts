@@ -216,6 +216,64 @@ describe('import kubespray: what the table maps (synthetic inventories)', () => 
     expect(spec(r).containerRuntime.registryMirrors).toEqual([{ host: '172.19.16.11:5000', endpoints: ['http://172.19.16.11:5000'], skipVerify: true }]);
   });
 
+  it('customization: extra args, kubelet flags, OIDC, admission plugins, reservations, max pods, kube-proxy settings', () => {
+    const r = importVars(
+      [
+        'kube_kubeadm_apiserver_extra_args: { request-timeout: 120s, profiling: false }',
+        'kube_kubeadm_controller_extra_args: { terminated-pod-gc-threshold: 50 }',
+        'kube_kubeadm_scheduler_extra_args: { profiling: false }',
+        'kubelet_custom_flags: ["--image-gc-high-threshold=80"]',
+        'kube_oidc_auth: true',
+        'kube_oidc_url: https://dex.example.com',
+        'kube_oidc_client_id: kubernetes',
+        'kube_oidc_groups_claim: groups',
+        'kube_apiserver_enable_admission_plugins: [NodeRestriction, PodSecurity]',
+        'kube_reserved: true',
+        'kube_cpu_reserved: 200m',
+        'system_reserved: true',
+        'kubelet_max_pods: 64',
+        'kube_proxy_scheduler: lc',
+        'kube_proxy_conntrack_min: 131072', // Kubespray's default: nothing written
+      ].join('\n'),
+    );
+    expect(refused(r)).toEqual([]);
+    expect(spec(r).controlPlane).toEqual({
+      apiServer: {
+        extraArgs: {
+          'request-timeout': '120s',
+          profiling: 'false',
+          'oidc-issuer-url': 'https://dex.example.com',
+          'oidc-client-id': 'kubernetes',
+          'oidc-groups-claim': 'groups',
+          'enable-admission-plugins': 'NodeRestriction,PodSecurity',
+        },
+      },
+      controllerManager: { extraArgs: { 'terminated-pod-gc-threshold': '50' } },
+      scheduler: { extraArgs: { profiling: 'false' } },
+    });
+    expect(spec(r).kubelet).toEqual({
+      extraArgs: { 'image-gc-high-threshold': '80' },
+      config: {
+        maxPods: 64,
+        kubeReserved: { cpu: '200m', memory: '256Mi', 'ephemeral-storage': '500Mi', pid: '1000' },
+        systemReserved: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '500Mi', pid: '1000' },
+      },
+    });
+    expect(spec(r).kubeProxy).toEqual({ config: { ipvs: { scheduler: 'lc' } } });
+    const model = compileSpec(importToYaml(r), 'cluster.yaml');
+    expect(model.name).toBe('x');
+  });
+
+  it.each([
+    ['kube_kubeadm_apiserver_extra_args: { etcd-servers: "https://x:2379" }', 'kube_kubeadm_apiserver_extra_args'],
+    ['kubelet_custom_flags: ["--node-ip=1.2.3.4"]', 'kubelet_custom_flags'],
+    ['kubernetes_audit: true', 'kubernetes_audit'],
+    ['kube_oidc_auth: true', 'kube_oidc_auth'],
+    ['kube_apiserver_admission_control_config_file: true', 'kube_apiserver_admission_control_config_file'],
+  ])('customization refused: %s', (vars, variable) => {
+    expect(refused(importVars(vars))).toContain(variable);
+  });
+
   it("dns_min_replicas follows Kubespray's min(2, hosts): 1 on a single-node cluster", () => {
     expect(spec(importVars('', '[kube_control_plane]\ncp1 ip=10.0.0.1\n')).addons.dnsAutoscaler).toEqual({ min: 1, preventSinglePointFailure: false });
     expect(spec(importVars('')).addons.dnsAutoscaler).toEqual({});

@@ -176,12 +176,12 @@ describe('imported scenarios render, pass the validators, and carry their choice
       // Registry mirrors: common_vars sends docker.io through mirror.gcr.io.
       const mirrors = kv(c, 'container_manager', 'containerd') === 'crio' ? c.vars.crio_registries : c.vars.containerd_registries_mirrors;
       if (mirrors) {
-        const worker = m.nodes.find((n) => !n.isControlPlane) ?? m.nodes[0]!;
+        const worker = m.nodes.find((n) => n.roles.includes('worker') && !n.isControlPlane) ?? m.nodes[0]!;
         const path = m.containerRuntime.name === 'cri-o' ? '/etc/containers/registries.conf.d/10-docker.io.conf' : '/etc/containerd/certs.d/docker.io/hosts.toml';
         expect(file(r, worker.name, path), `${at} ${path}`).toContain('mirror.gcr.io');
       }
       // The localhost proxy of the non-control-plane nodes.
-      const worker = m.nodes.find((n) => !n.isControlPlane);
+      const worker = m.nodes.find((n) => n.roles.includes('worker') && !n.isControlPlane);
       if (worker) {
         const lb = String(kv(c, 'loadbalancer_apiserver_type', 'nginx'));
         expect(file(r, worker.name, `/etc/kubernetes/manifests/${lb === 'nginx' ? 'nginx-proxy' : 'haproxy'}.yaml`), `${at} ${lb}`).toBeDefined();
