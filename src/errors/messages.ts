@@ -65,22 +65,40 @@ export const messages = {
     message: `"${name}" is not a valid DNS-1123 label`,
     hint: 'Use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit.',
   }),
-  badCidr: (field: string, text: string): Msg => ({
+  badCidr: (field: string, text: string, family?: 'IPv4' | 'IPv6'): Msg => ({
     rule: 'valid-cidr',
-    message: `${field} "${text}" is not an IPv4 CIDR with its host bits zero`,
-    hint: 'Write it as network/prefix, e.g. 10.233.64.0/18.',
+    message: `${field} "${text}" is not ${family ? `an ${family} CIDR` : 'an IPv4 or IPv6 CIDR'} (network/prefix)`,
+    hint:
+      family === 'IPv6'
+        ? 'Write it as network/prefix, e.g. fd85:ee78:d8a6:8607::1:0/112.'
+        : 'Write it as network/prefix, e.g. 10.233.64.0/18, or for dual-stack one IPv4 and one IPv6 CIDR separated by a comma.',
   }),
-  cidrOverlap: (svc: string, pod: string): Msg => ({
+  cidrHostBits: (field: string, text: string, family: 'IPv4' | 'IPv6', network: string): Msg => ({
+    rule: 'valid-cidr',
+    message: `${field} "${text}" has host bits set: the ${family} network with that prefix is ${network}`,
+    hint: `Write ${network}, or a longer prefix if you meant a smaller range.`,
+  }),
+  cidrOverlap: (svc: string, pod: string, family: 'IPv4' | 'IPv6' = 'IPv4'): Msg => ({
     rule: 'cidr-overlap',
-    message: `podSubnet ${pod} overlaps serviceSubnet ${svc}`,
-    hint: "Pick disjoint ranges, e.g. Kubespray's 10.233.0.0/18 (services) and 10.233.64.0/18 (pods).",
+    message: `${family} podSubnet ${pod} overlaps serviceSubnet ${svc}`,
+    hint:
+      family === 'IPv6'
+        ? "Pick disjoint ranges, e.g. Kubespray's fd85:ee78:d8a6:8607::1000/116 (services) and fd85:ee78:d8a6:8607::1:0/112 (pods)."
+        : "Pick disjoint ranges, e.g. Kubespray's 10.233.0.0/18 (services) and 10.233.64.0/18 (pods).",
   }),
-  nodeCidrTooBig: (mask: number, prefix: number): Msg => ({
+  nodeCidrTooBig: (mask: number, prefix: number, family: 'IPv4' | 'IPv6' = 'IPv4'): Msg => ({
     rule: 'node-cidr-fits-pod-subnet',
-    message: `nodeCidrMaskSize /${mask} is not smaller than the pod subnet /${prefix}`,
-    hint: `Use a mask size greater than ${prefix}, or a bigger podSubnet.`,
+    message: `${family === 'IPv6' ? 'nodeCidrMaskSizeIPv6' : 'nodeCidrMaskSize'} /${mask} is not smaller than the ${family} pod subnet /${prefix}`,
+    hint: `Use a mask size greater than ${prefix}, or a bigger ${family} podSubnet.`,
   }),
-  badAddress: (text: string): Msg => ({ rule: 'valid-address', message: `"${text}" is not an IPv4 address`, hint: 'Write it as a.b.c.d.' }),
+  badAddress: (text: string, family?: 'IPv4' | 'IPv6'): Msg => ({
+    rule: 'valid-address',
+    message: `"${text}" is not ${family ? `an ${family} address` : 'an IPv4 or IPv6 address'}`,
+    hint:
+      family === 'IPv6'
+        ? 'Write it as an IPv6 address without zone or prefix, e.g. fd00:10::11 (IPv4-mapped ::ffff:a.b.c.d: write the IPv4 address).'
+        : 'Write it as a.b.c.d (no leading zeros), an IPv6 address (fd00:10::11), or for dual-stack both separated by a comma.',
+  }),
   addressInClusterSubnet: (addr: string, field: string, cidr: string): Msg => ({
     rule: 'address-outside-cluster-subnets',
     message: `node address ${addr} is inside ${field} ${cidr}`,
@@ -142,8 +160,8 @@ export const messages = {
   }),
   metallbBadAddress: (text: string): Msg => ({
     rule: 'metallb-address-pools',
-    message: `"${text}" is not an IPv4 CIDR or a range first-last with first <= last`,
-    hint: 'Write 10.0.0.192/28 (host bits zero) or 10.0.0.200-10.0.0.220.',
+    message: `"${text}" is not a CIDR or a range first-last (one family, first <= last)`,
+    hint: 'Write 10.0.0.192/28 (host bits zero) or 10.0.0.200-10.0.0.220; IPv6 likewise: fd00:10::100/124 or fd00:10::100-fd00:10::1ff.',
   }),
   metallbDuplicatePool: (pool: string): Msg => ({
     rule: 'metallb-address-pools',
@@ -193,7 +211,86 @@ export const messages = {
   badEndpoint: (text: string): Msg => ({
     rule: 'valid-endpoint',
     message: `controlPlane.endpoint "${text}" is not host or host:port`,
-    hint: 'Use a DNS name or IPv4 address with an optional port, e.g. api.example.com:6443.',
+    hint: 'Use a DNS name, an IPv4 address or an IPv6 address in brackets, with an optional port, e.g. api.example.com:6443 or [fd00:10::100]:6443.',
+  }),
+  // --- IPv6 and dual-stack (model/addressRules.ts, model/stack.ts) ---
+  tooManyCidrs: (field: string, text: string): Msg => ({
+    rule: 'valid-cidr',
+    message: `${field} "${text}" has more than two CIDRs`,
+    hint: 'Write one CIDR, or for dual-stack one IPv4 and one IPv6 CIDR separated by a comma.',
+  }),
+  twoCidrsOneFamily: (field: string, text: string, family: 'IPv4' | 'IPv6'): Msg => ({
+    rule: 'valid-cidr',
+    message: `${field} "${text}" has two ${family} CIDRs: a dual-stack pair is one IPv4 and one IPv6 CIDR`,
+    hint: `Keep one ${family} CIDR (a bigger one if you need more addresses), and add the other family's CIDR for dual-stack.`,
+  }),
+  subnetFamiliesDiffer: (svc: string, svcFamilies: string, pod: string, podFamilies: string): Msg => ({
+    rule: 'subnet-families-match',
+    message: `podSubnet "${pod}" is ${podFamilies} but serviceSubnet "${svc}" is ${svcFamilies}`,
+    hint: 'Give both subnets the same families in the same order (the first is the primary family): both IPv4, both IPv6, or both an IPv4,IPv6 pair.',
+  }),
+  nodeCidrTooManyNodes: (mask: number, prefix: number): Msg => ({
+    rule: 'node-cidr-fits-pod-subnet',
+    message: `nodeCidrMaskSizeIPv6 /${mask} is more than 16 bits longer than the IPv6 pod subnet /${prefix}: kube-controller-manager refuses to start with that ("CIDRSet subnet mask size too big")`,
+    hint: `Use a mask size of at most ${prefix + 16}, or a longer IPv6 podSubnet prefix (at least /${mask - 16}).`,
+  }),
+  maskWithoutFamily: (field: string, family: 'IPv4' | 'IPv6', podSubnet: string): Msg => ({
+    rule: 'node-cidr-mask-family',
+    message: `${field} sizes ${family} pod ranges, but podSubnet "${podSubnet}" has no ${family} CIDR`,
+    hint:
+      family === 'IPv4'
+        ? 'Remove it (IPv6 pod ranges are sized by nodeCidrMaskSizeIPv6), or add an IPv4 CIDR to podSubnet and serviceSubnet for dual-stack.'
+        : 'Remove it (IPv4 pod ranges are sized by nodeCidrMaskSize), or add an IPv6 CIDR to podSubnet and serviceSubnet for dual-stack.',
+  }),
+  tooManyAddresses: (text: string): Msg => ({
+    rule: 'valid-address',
+    message: `address "${text}" has more than two addresses`,
+    hint: 'Write one address, or for a dual-stack node one IPv4 and one IPv6 address separated by a comma.',
+  }),
+  twoAddressesOneFamily: (text: string, family: 'IPv4' | 'IPv6'): Msg => ({
+    rule: 'valid-address',
+    message: `address "${text}" has two ${family} addresses: a dual-stack node has one IPv4 and one IPv6 address`,
+    hint: `Keep the ${family} address the cluster should use, and add the node's address of the other family for dual-stack.`,
+  }),
+  addressFamilyNotInCluster: (addr: string, family: 'IPv4' | 'IPv6', clusterFamilies: string): Msg => ({
+    rule: 'address-family-matches-cluster',
+    message: `node address ${addr} is an ${family} address, but the cluster is ${clusterFamilies}-only: serviceSubnet and podSubnet have no ${family} CIDR`,
+    hint: `Give the node its ${clusterFamilies} address, or add an ${family} CIDR to both serviceSubnet and podSubnet to make the cluster dual-stack.`,
+  }),
+  dualStackNodeNeedsBoth: (addr: string, missing: 'IPv4' | 'IPv6', order: string): Msg => ({
+    rule: 'address-family-matches-cluster',
+    message: `node address "${addr}" has no ${missing} address, but the cluster is dual-stack: kubelet (--node-ip) and the network plugin need the node's address of each family`,
+    hint: `Write both, in the cluster's order (${order}), e.g. "10.0.0.11,fd00:10::11".`,
+  }),
+  addressOrder: (addr: string, order: string): Msg => ({
+    rule: 'address-family-matches-cluster',
+    message: `node address "${addr}" lists its families in another order than serviceSubnet and podSubnet (${order})`,
+    hint: `Write the ${order.split(',')[0]} address first: the first family is the primary one for the node as for the cluster.`,
+  }),
+  endpointNeedsBrackets: (text: string): Msg => ({
+    rule: 'valid-endpoint',
+    message: `controlPlane.endpoint "${text}" is an IPv6 address without brackets: its last group cannot be told apart from a port`,
+    hint: `Write it in brackets: "[${text}]" or "[${text}]:6443".`,
+  }),
+  endpointFamilyNotInCluster: (host: string, family: 'IPv4' | 'IPv6', clusterFamilies: string): Msg => ({
+    rule: 'kube-vip-needs-vip',
+    message: `kube-vip's virtual IP ${host} is an ${family} address, but the control planes have only ${clusterFamilies} addresses`,
+    hint: `Pick a free ${clusterFamilies} address in the control planes' subnet: kube-vip announces it on their interface.`,
+  }),
+  calicoBlockSize: (field: string, mask: number, family: 'IPv4' | 'IPv6'): Msg => ({
+    rule: 'calico-block-size',
+    message: `${field} /${mask} is not a block size Calico accepts for ${family} (${family === 'IPv4' ? '20 to 32' : '116 to 128'}): Calico's IP pool would be rejected`,
+    hint: family === 'IPv4' ? 'Use a nodeCidrMaskSize of 20 or more (default 24).' : 'Use a nodeCidrMaskSizeIPv6 of 116 or more (default 120).',
+  }),
+  ciliumTunnelNeedsIPv4: (tunnel: string): Msg => ({
+    rule: 'network-plugin-ip-families',
+    message: `Cilium's ${tunnel} tunnel needs an IPv4 network between the nodes (docs.cilium.io: routing, cilium/cilium#17240), but this cluster is IPv6-only`,
+    hint: 'Use network.plugin: calico (VXLAN over IPv6), flannel or kube-router for an IPv6-only cluster, or make the cluster dual-stack to keep Cilium.',
+  }),
+  calicoIpipIPv6: (families: string): Msg => ({
+    rule: 'network-plugin-ip-families',
+    message: `Calico's IP-in-IP encapsulation carries only IPv4, but this cluster is ${families}: IPv6 pod traffic between nodes would have no tunnel`,
+    hint: 'Use network.calico.encapsulation: vxlan (IPv4 and IPv6), or none on a network that routes the pod subnets.',
   }),
   // --- model/runtimeRules.ts (container runtime) ---
   unknownRuntimeVersion: (runtime: string, v: string, arch: string, nearby: string[]): Msg => ({
@@ -244,8 +341,8 @@ export const messages = {
   // spec.addons (src/model/addonRules.ts)
   badDnsServer: (text: string): Msg => ({
     rule: 'dns-server-address',
-    message: `DNS server "${text}" is not an IPv4 address with an optional port`,
-    hint: 'Write it as a.b.c.d or a.b.c.d:port, e.g. 10.0.0.53 or 10.0.0.53:5353.',
+    message: `DNS server "${text}" is not an IP address with an optional port`,
+    hint: 'Write it as a.b.c.d or a.b.c.d:port (10.0.0.53, 10.0.0.53:5353), or IPv6 as fd00::53 or [fd00::53]:5353.',
   }),
   badDnsZone: (zone: string, clusterDomain: string, reason: 'syntax' | 'cluster' | 'duplicate'): Msg => ({
     rule: 'coredns-zone-name',
@@ -434,7 +531,7 @@ export const messages = {
     message:
       endpoint === undefined
         ? 'loadBalancer: kube-vip needs controlPlane.endpoint (the virtual IP)'
-        : `loadBalancer: kube-vip needs controlPlane.endpoint to be an IPv4 address on the apiserver port ${bindPort}, not "${endpoint}"`,
+        : `loadBalancer: kube-vip needs controlPlane.endpoint to be an IP address (IPv4, or IPv6 in brackets) on the apiserver port ${bindPort}, not "${endpoint}"`,
     hint: `Set controlPlane.endpoint to a free address in the control planes' subnet, e.g. "10.0.0.10:${bindPort}" or "10.0.0.10": kube-vip announces it by ARP.`,
   }),
   notEtcdMemberNode: (name: string): Msg => ({
@@ -805,6 +902,44 @@ export const messages = {
     rule: 'patch-shape',
     message: type === 'json' ? 'a json patch must be a list of operations' : `a ${type} patch must be a mapping`,
     hint: type === 'json' ? 'Write patch: [ { op: replace, path: /spec/..., value: ... } ], or use type: strategic.' : 'Write the fields to change as a mapping, or use type: json for a list of operations.',
+  }),
+  // --- secrets delivery (spec.secrets, render --node on a terminal) ---
+  secretsFetchNeedsUrl: (): Msg => ({
+    rule: 'secrets-fetch-url',
+    message: 'spec.secrets.delivery fetch needs spec.secrets.urlBase: where outputs/<cluster>/fetch/ will be served',
+    hint: 'Add urlBase: https://secrets.example.com/<cluster> (each node fetches <urlBase>/<node>/...), or use delivery: inline.',
+  }),
+  secretsUrlNotHttps: (url: string): Msg => ({
+    rule: 'secrets-fetch-url',
+    message: url.startsWith('http://')
+      ? `spec.secrets.urlBase "${url}" is plain http: the archives hold private keys and the bootstrap token, which anyone on the path could read`
+      : `spec.secrets.urlBase "${url}" is not an https:// URL without query or fragment`,
+    hint: 'Serve outputs/<cluster>/fetch/ over https (a private CA or self-signed server: put its CA in spec.secrets.caCert).',
+  }),
+  payloadUrlNotHttps: (url: string): Msg => ({
+    rule: 'cloud-init-payload-url',
+    message: `spec.cloudInit.payloadUrlBase "${url}" is not an https:// URL without query or fragment${url.startsWith('http://') ? ': a payload archive holds what user data would (keys and the bootstrap token with inline delivery)' : ''}`,
+    hint: 'Serve nodes/<node>/payload.tar over https, e.g. payloadUrlBase: https://boot.example.com/<cluster> (an S3 presigned or CloudFront URL base works).',
+  }),
+  secretsSettingNeedsFetch: (key: string): Msg => ({
+    rule: 'secrets-fetch-settings',
+    message: `spec.secrets.${key} is only read with delivery: fetch; with inline delivery the keys are in the payload and nothing is fetched`,
+    hint: `Set spec.secrets.delivery: fetch, or remove ${key}.`,
+  }),
+  secretsCaNotPem: (): Msg => ({
+    rule: 'secrets-ca-pem',
+    message: 'spec.secrets.caCert is not PEM certificate text (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)',
+    hint: 'Paste the CA certificate of the server behind urlBase as a YAML block scalar (caCert: |).',
+  }),
+  ignitionUrlPlainHttp: (base: string): Msg => ({
+    rule: 'ignition-config-url-secret',
+    message: `Ignition config URL base "${base}" is plain http, and with spec.secrets.delivery inline each config.ign holds the bootstrap token (control planes: the CA private keys); sha512 guards integrity, not secrecy`,
+    hint: 'Serve the configs over https (or s3:// / gs:// with the instance identity), or set spec.secrets.delivery: fetch so config.ign holds no key and no token.',
+  }),
+  renderKeysToTerminal: (node: string, keys: number): Msg => ({
+    rule: 'render-node-terminal',
+    message: `refusing to print the payload of "${node}" to a terminal: it holds ${keys} private key${keys === 1 ? '' : 's'} (the terminal's scrollback, a screen share or a recording would keep them)`,
+    hint: 'Redirect it (`kspray render --node ' + node + ' > user-data`), or pass --force to print it anyway; spec.secrets.delivery: fetch keeps keys out of payloads altogether.',
   }),
 };
 

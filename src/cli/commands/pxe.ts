@@ -22,7 +22,9 @@ interface PxeOptions {
   iso: string;
   interface: string;
   prefix: string;
+  prefix6: string;
   gateway?: string;
+  gateway6?: string;
   dns?: string;
   ignitionKernel?: string;
   ignitionInitrd?: string;
@@ -41,10 +43,13 @@ function networkOptions(o: PxeOptions): NetworkOptions {
   const prefix = Number(o.prefix);
   if (!Number.isInteger(prefix) || prefix < 1 || prefix > 32) throw new KsprayError('input', [messages.badFlagValue('--prefix', o.prefix, 'an integer from 1 to 32')]);
   if (o.gateway !== undefined && isIP(o.gateway) !== 4) throw new KsprayError('input', [messages.badFlagValue('--gateway', o.gateway, 'an IPv4 address')]);
+  const prefix6 = Number(o.prefix6);
+  if (!Number.isInteger(prefix6) || prefix6 < 1 || prefix6 > 128) throw new KsprayError('input', [messages.badFlagValue('--prefix6', o.prefix6, 'an integer from 1 to 128')]);
+  if (o.gateway6 !== undefined && isIP(o.gateway6) !== 6) throw new KsprayError('input', [messages.badFlagValue('--gateway6', o.gateway6, 'an IPv6 address')]);
   const nameservers = (o.dns ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const ns of nameservers) if (isIP(ns) === 0) throw new KsprayError('input', [messages.badFlagValue('--dns', ns, 'an IP address')]);
   if (/\s/.test(o.interface) || o.interface === '') throw new KsprayError('input', [messages.badFlagValue('--interface', o.interface, 'an interface name or glob such as en* or eth0')]);
-  return { ...DEFAULT_NETWORK, interfaceGlob: o.interface, prefix, gateway: o.gateway, nameservers };
+  return { ...DEFAULT_NETWORK, interfaceGlob: o.interface, prefix, prefix6, gateway: o.gateway, gateway6: o.gateway6, nameservers };
 }
 
 async function pxeCommand(o: PxeOptions): Promise<void> {
@@ -163,8 +168,10 @@ export function register(program: Command): void {
     .option('--kernel-arg <arg>', 'extra kernel argument (repeatable), e.g. console=ttyS0', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--iso <mode>', 'cidata ISOs: auto (when xorriso or genisoimage is on PATH), always, never', 'auto')
     .option('--interface <name>', 'network-config: interface that gets the node address: a name (every renderer) or a glob (netplan/Ubuntu only; other OSes need --mac)', DEFAULT_NETWORK.interfaceGlob)
-    .option('--prefix <bits>', 'network-config: prefix length of the node subnet', String(DEFAULT_NETWORK.prefix))
-    .option('--gateway <ip>', 'network-config: default gateway (fully static); without it DHCP stays on next to the address')
+    .option('--prefix <bits>', 'network-config: prefix length of the node IPv4 subnet', String(DEFAULT_NETWORK.prefix))
+    .option('--prefix6 <bits>', 'network-config: prefix length of the node IPv6 subnet', String(DEFAULT_NETWORK.prefix6))
+    .option('--gateway <ip>', 'network-config: default IPv4 gateway (fully static); without it DHCP stays on next to the address')
+    .option('--gateway6 <ip>', 'network-config: default IPv6 gateway; without it the IPv6 default route comes from router advertisements')
     .option('--dns <ips>', 'network-config: comma-separated name servers')
     .option('--ignition-kernel <url>', 'Flatcar nodes: PXE kernel (their iPXE scripts boot with ignition.config.url)')
     .option('--ignition-initrd <url>', 'Flatcar nodes: PXE initrd')

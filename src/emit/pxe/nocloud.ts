@@ -8,16 +8,20 @@ import { toYaml } from '../../text/yaml.js';
 export interface NetworkOptions {
   /** Interface that gets the address: a name (eth0) or a netplan `match.name` glob (en*, netplan only). Default: en*. */
   interfaceGlob: string;
-  /** Prefix length of the node subnet. Default: 24. */
+  /** Prefix length of the node's IPv4 subnet. Default: 24. */
   prefix: number;
-  /** Default gateway; without it the interface also takes DHCP (for its route and DNS). */
+  /** Prefix length of the node's IPv6 subnet. Default: 64. */
+  prefix6: number;
+  /** Default IPv4 gateway; without it an IPv4 interface also takes DHCP (for its route and DNS). */
   gateway?: string;
+  /** Default IPv6 gateway; without it the IPv6 default route comes from router advertisements. */
+  gateway6?: string;
   nameservers: string[];
 }
 
 export const isGlob = (name: string): boolean => /[*?[\]]/.test(name);
 
-export const DEFAULT_NETWORK: NetworkOptions = { interfaceGlob: 'en*', prefix: 24, nameservers: [] };
+export const DEFAULT_NETWORK: NetworkOptions = { interfaceGlob: 'en*', prefix: 24, prefix6: 64, nameservers: [] };
 
 /** The name a MAC-matched interface is given when --interface is a glob (≤ 15 characters, any renderer). */
 export const MAC_MATCHED_NAME = 'kspray0';
@@ -36,6 +40,8 @@ export function metaDataObject(node: NodeModel, clusterName: string): Record<str
 /** network-config v2 (netplan subset cloud-init reads); undefined for nodes without an address. */
 export function networkConfigObject(node: NodeModel, opts: NetworkOptions, mac?: string): Record<string, unknown> | undefined {
   if (node.address === undefined) return undefined;
+  const v4 = node.addresses.filter((a) => !a.includes(':'));
+  const v6 = node.addresses.filter((a) => a.includes(':'));
   // With the node's MAC, every renderer finds the NIC: match by MAC and name it (the literal
   // --interface, or kspray0 for a glob); cloud-init renames it at boot. Without it, a literal name is
   // the ethernets key itself (every renderer uses it), and a glob needs match.name, which only
@@ -46,11 +52,17 @@ export function networkConfigObject(node: NodeModel, opts: NetworkOptions, mac?:
     ...(mac ? { match: { macaddress: mac }, 'set-name': name } : glob ? { match: { name: opts.interfaceGlob } } : {}),
     // With a gateway the node is fully static; without one it keeps DHCP for its default route
     // and DNS and gets the spec address on top (kubelet, etcd and certificates use that one).
-    dhcp4: opts.gateway === undefined,
-    addresses: [`${node.address}/${opts.prefix}`],
+    // An IPv6-only node has no IPv4 to ask DHCP for.
+    dhcp4: v4.length > 0 && opts.gateway === undefined,
+    // Every address of the node, both families on a dual-stack node (as kubelet --node-ip has them).
+    addresses: [...v4.map((a) => `${a}/${opts.prefix}`), ...v6.map((a) => `${a}/${opts.prefix6}`)],
   };
-  // 0.0.0.0/0 rather than "default": cloud-init's own renderers (ENI, networkd on Debian) read it too.
-  if (opts.gateway !== undefined) eth.routes = [{ to: '0.0.0.0/0', via: opts.gateway }];
+  // 0.0.0.0/0 and ::/0 rather than "default": cloud-init's own renderers (ENI, networkd on Debian) read them too.
+  const routes = [
+    ...(v4.length && opts.gateway !== undefined ? [{ to: '0.0.0.0/0', via: opts.gateway }] : []),
+    ...(v6.length && opts.gateway6 !== undefined ? [{ to: '::/0', via: opts.gateway6 }] : []),
+  ];
+  if (routes.length) eth.routes = routes;
   if (opts.nameservers.length) eth.nameservers = { addresses: opts.nameservers };
   return { version: 2, ethernets: { [name]: eth } };
 }

@@ -1,7 +1,7 @@
 // kubeadm configuration (v1beta4) per node: the first control plane gets Init + Cluster + Kubelet +
 // KubeProxy configs; every other node a JoinConfiguration. Control-plane nodes also get the
 // encryption-at-rest config the apiserver is pointed at.
-import { externalEtcdEndpoints, runsKubeProxy, type ClusterModel, type NodeModel } from '../../model/model.js';
+import { externalEtcdEndpoints, hasIPv4, hasIPv6, runsKubeProxy, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { PKI_DIR } from './pkiFiles.js';
 import type { IssuedPki } from '../../secrets/types.js';
 import { toYaml, toYamlStream } from '../../text/yaml.js';
@@ -37,7 +37,7 @@ export const kubeadmBuilder: Builder = {
           ...(runsKubeProxy(model) ? [kubeProxyConfiguration(model)] : []),
         ]
       : [joinConfiguration(model, node, pki)];
-    addFile(plan, { path: KUBEADM_CONFIG_PATH, content: toYamlStream(docs), mode: 0o600, secret: false, builder: 'kubeadm', origin: node.specPath });
+    addFile(plan, { path: KUBEADM_CONFIG_PATH, content: toYamlStream(docs), mode: 0o600, secret: false, token: true, builder: 'kubeadm', origin: node.specPath });
     if (node.isControlPlane) {
       addFile(plan, {
         path: ENCRYPTION_CONFIG_PATH,
@@ -55,7 +55,8 @@ function nodeRegistration(model: ClusterModel, node: NodeModel) {
   const kubeletArgs: Record<string, string> = {};
   // Pool members get their name and address from the cloud; fixed nodes pin both so the
   // certificates, etcd member names and kubelet agree.
-  if (node.address) kubeletArgs['node-ip'] = node.address;
+  // Dual-stack: both addresses, primary family first (kubelet's --node-ip form).
+  if (node.addresses.length) kubeletArgs['node-ip'] = node.addresses.join(',');
   const labels = Object.entries(node.labels).map(([k, v]) => `${k}=${v}`);
   if (labels.length) kubeletArgs['node-labels'] = labels.join(',');
   const taints = [
@@ -122,7 +123,7 @@ function clusterConfiguration(model: ClusterModel) {
     controllerManager: {
       extraArgs: withUserArgs(
         {
-          'node-cidr-mask-size': String(k.nodeCidrMaskSize),
+          ...nodeCidrMaskArgs(model),
           ...(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}),
           // kubeadm mounts this dir into the controller-manager (DirectoryOrCreate); its default under
           // /usr/libexec cannot be created on Flatcar or FCOS (read-only /usr), so the pod never starts.
@@ -173,7 +174,26 @@ function etcdConfiguration(model: ClusterModel) {
   };
 }
 
-/** SANs beyond kubeadm's own (which are the node name/address, service IP and kubernetes.default...). */
+/**
+ * kube-controller-manager sizes each node's pod range per family: the single-family flag for IPv4
+ * (unchanged IPv4 clusters), the per-family flags otherwise, because it refuses
+ * --node-cidr-mask-size on a dual-stack cluster.
+ */
+function nodeCidrMaskArgs(model: ClusterModel): Record<string, string> {
+  const k = model.kubernetes;
+  if (!hasIPv6(model)) return { 'node-cidr-mask-size': String(k.nodeCidrMaskSize) };
+  return {
+    ...(hasIPv4(model) ? { 'node-cidr-mask-size-ipv4': String(k.nodeCidrMaskSize) } : {}),
+    'node-cidr-mask-size-ipv6': String(k.nodeCidrMaskSizeIPv6),
+  };
+}
+
+/**
+ * SANs beyond kubeadm's own (the node name and advertise address, the primary Service IP and
+ * kubernetes.default...): kubeadm reissues certificates from this list (`kubeadm certs renew`), so
+ * it holds every name kspray's own certificates add (model.controlPlane.extraSANs: with IPv6, ::1;
+ * dual-stack, the secondary Service IP and control-plane addresses).
+ */
 function apiServerExtraSANs(model: ClusterModel): string[] {
   const hosts = [model.controlPlane.clientEndpoint.host, ...model.controlPlane.extraSANs, 'localhost', '127.0.0.1'];
   return [...new Set(hosts)];

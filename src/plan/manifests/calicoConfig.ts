@@ -1,6 +1,7 @@
 // The calico-config ConfigMap (CNI network config + backend + MTU) and the choices that follow
 // from spec.network.calico.encapsulation, shared by the ConfigMap and the calico-node DaemonSet.
 import type { ClusterModel } from '../../model/model.js';
+import { hasIPv4, hasIPv6 } from '../../model/model.js';
 import { KUBE_SYSTEM, metadata, type K8sObject } from './k8s.js';
 
 export interface CalicoNetworking {
@@ -37,7 +38,8 @@ function cniNetworkConfig(model: ClusterModel): string {
         datastore_type: 'kubernetes',
         nodename: '__KUBERNETES_NODE_NAME__',
         mtu: model.network.mtu,
-        ipam: { type: 'calico-ipam' },
+        // Which families calico-ipam gives each pod (IPv4 only unless the cluster has IPv6).
+        ipam: hasIPv6(model) ? { type: 'calico-ipam', assign_ipv4: String(hasIPv4(model)), assign_ipv6: 'true' } : { type: 'calico-ipam' },
         policy: { type: 'k8s' },
         kubernetes: { kubeconfig: '__KUBECONFIG_FILEPATH__' },
       },
