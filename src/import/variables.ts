@@ -85,9 +85,12 @@ export const runtime = (...names: string[]): Relevance => ({
 const enabledBy = (flag: string): Relevance => ({ doc: `${flag}: true`, when: (c) => bool(c.value(flag)) === true });
 const localhostProxy: Relevance = { doc: 'the localhost API proxy (no loadbalancer_apiserver, no kube-vip)', when: (c) => c.choices.apiLoadBalancer === 'localhost' };
 
-/** Until the IPv6 work lands: kspray's pod and service networks are IPv4 only. */
-const ipv4Only = (what: string): Verdict =>
-  refuse(`${what}: kspray builds IPv4 clusters only (services, pods and node addresses)`, 'an IPv4-only cluster (ipv4_stack: true, ipv6_stack: false), or stay on Kubespray for this cluster');
+/** The cluster's address families (Kubespray ipv4_stack / ipv6_stack). */
+export const families = (c: Ctx) => ({ ipv4: bool(c.value('ipv4_stack')) !== false, ipv6: bool(c.value('ipv6_stack')) === true });
+const ipv4: Relevance = { doc: 'ipv4_stack: true', when: (c) => families(c).ipv4 };
+const ipv6: Relevance = { doc: 'ipv6_stack: true', when: (c) => families(c).ipv6 };
+/** Dual-stack: "IPv4,IPv6" as kubeadm takes it. */
+const stacked = (c: Ctx, v4: string, v6Name: string) => (families(c).ipv6 ? `${v4},${String(c.value(v6Name))}` : v4);
 
 /** kubelet/apiserver feature-gate list "Name=true" → { Name: true }; undefined when malformed. */
 export function featureGateList(v: unknown): Record<string, boolean> | undefined {
@@ -204,8 +207,51 @@ export const ROWS: Row[] = [
         : refuse(`kspray's catalog has no checksums for Kubernetes ${version}`, `one of ${kubernetesVersions().slice(0, 4).join(', ')}… (kspray versions)`);
     },
   },
-  { name: 'kube_service_addresses', lands: 'kubernetes.serviceSubnet', doc: 'Written as is.', apply: (v) => setUnless('kubernetes.serviceSubnet', String(v), DEFAULTS.kubernetes.serviceSubnet) },
-  { name: 'kube_pods_subnet', lands: 'kubernetes.podSubnet', doc: 'Written as is.', apply: (v) => setUnless('kubernetes.podSubnet', String(v), DEFAULTS.kubernetes.podSubnet) },
+  {
+    name: 'kube_service_addresses',
+    lands: 'kubernetes.serviceSubnet',
+    doc: 'Written as is; dual-stack: followed by kube_service_addresses_ipv6 (kubeadm form "IPv4,IPv6").',
+    relevant: ipv4,
+    apply: (v, c) => setUnless('kubernetes.serviceSubnet', stacked(c, String(v), 'kube_service_addresses_ipv6'), DEFAULTS.kubernetes.serviceSubnet),
+  },
+  {
+    name: 'kube_pods_subnet',
+    lands: 'kubernetes.podSubnet',
+    doc: 'Written as is; dual-stack: followed by kube_pods_subnet_ipv6.',
+    relevant: ipv4,
+    apply: (v, c) => setUnless('kubernetes.podSubnet', stacked(c, String(v), 'kube_pods_subnet_ipv6'), DEFAULTS.kubernetes.podSubnet),
+  },
+  {
+    name: 'kube_service_addresses_ipv6',
+    lands: 'kubernetes.serviceSubnet',
+    doc: 'IPv6-only: the service subnet; dual-stack: its second CIDR.',
+    relevant: ipv6,
+    apply: (v, c) => (families(c).ipv4 ? { same: 'read with kube_service_addresses' } : set('kubernetes.serviceSubnet', String(v))),
+  },
+  {
+    name: 'kube_pods_subnet_ipv6',
+    lands: 'kubernetes.podSubnet',
+    doc: 'IPv6-only: the pod subnet; dual-stack: its second CIDR.',
+    relevant: ipv6,
+    apply: (v, c) => (families(c).ipv4 ? { same: 'read with kube_pods_subnet' } : set('kubernetes.podSubnet', String(v))),
+  },
+  {
+    name: 'kube_network_node_prefix_ipv6',
+    lands: 'kubernetes.nodeCidrMaskSizeIPv6',
+    doc: 'Written when it differs from 120 (Kubespray\'s default and kspray\'s).',
+    relevant: ipv6,
+    apply: (v) => (int(v) === undefined ? refuse('not a number', 'a prefix length such as 120') : setUnless('kubernetes.nodeCidrMaskSizeIPv6', int(v), DEFAULTS.kubernetes.nodeCidrMaskSizeIPv6)),
+  },
+  {
+    name: 'calico_pool_blocksize_ipv6',
+    lands: '',
+    doc: "kspray's IPv6 Calico block is kube_network_node_prefix_ipv6 (kept as kspray's own, with the reason, when they differ).",
+    relevant: { doc: 'kube_network_plugin: calico and ipv6_stack: true', when: (c) => c.choices.plugin === 'calico' && families(c).ipv6 },
+    apply: (v, c) =>
+      int(v) === int(c.value('kube_network_node_prefix_ipv6'))
+        ? { same: 'IPv6 block size' }
+        : { own: `Calico's IPv6 blocks are /${str(c.value('kube_network_node_prefix_ipv6'))} (the node prefix), not /${str(v)}: Calico hands a node further blocks as it needs them, so only the allocation granularity differs` },
+  },
   {
     name: 'kube_network_node_prefix',
     lands: 'kubernetes.nodeCidrMaskSize',
@@ -277,16 +323,21 @@ export const ROWS: Row[] = [
     relevant: enabledBy('auto_renew_certificates'),
     apply: (v) => (/^[A-Za-z0-9 ,*:./~-]+$/.test(String(v)) ? { same: 'read with auto_renew_certificates' } : refuse('not a systemd OnCalendar expression kspray writes', 'e.g. "Mon *-*-1,2,3,4,5,6,7 03:00:00"')),
   },
-  // --- IPv6 (refused until kspray builds IPv6)
-  { name: 'ipv4_stack', lands: '', doc: 'true, as kspray; false (IPv6-only) is refused.', apply: (v) => (bool(v) === false ? ipv4Only('ipv4_stack: false') : { same: 'IPv4' }) },
+  // --- address families: IPv4, IPv6-only or dual-stack (nodes get ip, ip6 or both)
+  {
+    name: 'ipv4_stack',
+    lands: 'kubernetes.serviceSubnet, kubernetes.podSubnet, nodes[].address',
+    doc: 'true: IPv4 (with ipv6_stack: dual-stack, IPv4 first as Kubespray); false with ipv6_stack: IPv6-only. Both false is refused.',
+    apply: (v, c) => (bool(v) === false && !families(c).ipv6 ? refuse('no address family left (ipv4_stack and ipv6_stack are both false)', 'ipv4_stack: true, ipv6_stack: true, or both') : { same: 'address families' }),
+  },
   {
     name: 'ipv6_stack',
-    lands: '',
-    doc: 'false, as kspray; true (dual-stack or IPv6-only) is refused.',
+    lands: 'kubernetes.serviceSubnet, kubernetes.podSubnet, nodes[].address',
+    doc: 'true: IPv6 subnets (kube_*_ipv6) and each host\'s ip6 as its IPv6 address (a host without ip6 is refused).',
     resolveDefault: (c) => bool(c.value('enable_dual_stack_networks')) ?? false,
-    apply: (v) => (bool(v) ? ipv4Only('ipv6_stack: true') : { same: 'no IPv6' }),
+    apply: (v) => ({ same: bool(v) ? 'IPv6' : 'no IPv6' }),
   },
-  { name: 'enable_dual_stack_networks', lands: '', doc: 'false, as kspray; true is refused.', apply: (v) => (bool(v) ? ipv4Only('enable_dual_stack_networks: true') : { same: 'no IPv6' }) },
+  { name: 'enable_dual_stack_networks', lands: '', doc: "Kubespray's older switch: the default of ipv6_stack.", apply: () => ({ same: 'read through ipv6_stack' }) },
   // --- API load balancing
   {
     name: 'loadbalancer_apiserver',
