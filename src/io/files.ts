@@ -262,3 +262,18 @@ export function setAside(dir: string, label: string): string {
   syncDir(dirname(dir));
   return aside;
 }
+
+/** A file's bytes, or undefined when there is none (kspray diff and render --check compare with them). */
+export function readBytesIfExists(path: string): Buffer | undefined {
+  if (!exists(path)) return undefined;
+  return attempt('read', path, () => readFileSync(path));
+}
+
+/** Names of the subdirectories of `dir` (none when it does not exist), sorted. */
+export function listDirectories(dir: string): string[] {
+  if (!exists(dir)) return [];
+  return attempt('list', dir, () => readdirSync(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
