@@ -588,6 +588,11 @@ export const messages = {
     message: `host "${host}" in ${file} has no ip, access_ip or ansible_host`,
     hint: 'kspray needs a fixed IPv4 address per node: set ip= (the address Kubespray binds cluster services to).',
   }),
+  hostWithoutAddress6: (host: string, file: string): Msg => ({
+    rule: 'kubespray-host-address',
+    message: `host "${host}" in ${file} has no ip6 or access_ip6, and ipv6_stack is true`,
+    hint: "kspray needs each node's IPv6 address up front (Kubespray would read it from the host's facts): set ip6= on the host.",
+  }),
   badGroupVars: (file: string, detail: string): Msg => ({
     rule: 'kubespray-group-vars',
     message: `${file}: ${detail}`,

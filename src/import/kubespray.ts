@@ -14,7 +14,7 @@ import { DEFAULTS } from '../model/defaults.js';
 import { API_VERSION, SUPPORTED_OS, type OsName } from '../api/v1alpha1/types.js';
 import { groupHosts, parseIniInventory, parseYamlInventory, type Inventory } from './inventory.js';
 import { isTemplate, kubesprayDefaults } from './kubesprayDefaults.js';
-import { ROWS, ROW_BY_NAME, relevanceByPrefix, type Choices, type Ctx, type Verdict } from './variables.js';
+import { ROWS, ROW_BY_NAME, families, relevanceByPrefix, type Choices, type Ctx, type Verdict } from './variables.js';
 
 /**
  * refused: kspray cannot carry it (the import stops). changed: the inventory's value, different
@@ -185,7 +185,7 @@ export function importKubespray(files: Map<string, string>, dir: string, options
     apiLoadBalancer: isGiven('loadbalancer_apiserver') ? 'external' : value('kube_vip_enabled') === true ? 'kube-vip' : 'localhost',
     multus: value('kube_network_plugin_multus') === true,
   };
-  const ctx: Ctx = { value, given: isGiven, choices, hosts: { controlPlanes, etcd: etcdHosts, workers, cluster } };
+  const ctx: Ctx = { value, given: isGiven, kubesprayDefault, choices, hosts: { controlPlanes, etcd: etcdHosts, workers, cluster } };
 
   // ---- the table
   const spec: Record<string, unknown> = {};
@@ -274,9 +274,14 @@ export function importKubespray(files: Map<string, string>, dir: string, options
   const order = [...controlPlanes, ...(external ? etcdHosts : []), ...workers].filter((h, i, all) => all.indexOf(h) === i);
   const nodes = order.map((host) => {
     const hv = inv.hosts.get(host) ?? {};
+    const { ipv4, ipv6 } = families(ctx);
     const addressVar = ['ip', 'access_ip', 'ansible_host'].find((k) => hv[k] !== undefined && hv[k] !== '');
-    if (!addressVar) throw inputError(messages.hostWithoutAddress(host, inventoryFile));
-    const node: Record<string, unknown> = { name: host, address: String(hv[addressVar]) };
+    if (ipv4 && !addressVar) throw inputError(messages.hostWithoutAddress(host, inventoryFile));
+    // IPv6: Kubespray's ip6 (else access_ip6); dual-stack nodes get "IPv4,IPv6" in the subnets' order.
+    const address6Var = ['ip6', 'access_ip6'].find((k) => hv[k] !== undefined && hv[k] !== '');
+    if (ipv6 && !address6Var) throw inputError(messages.hostWithoutAddress6(host, inventoryFile));
+    const addresses = [...(ipv4 ? [String(hv[addressVar!])] : []), ...(ipv6 ? [String(hv[address6Var!])] : [])].join(',');
+    const node: Record<string, unknown> = { name: host, address: addresses };
     const roles: string[] = [];
     if (controlPlanes.includes(host)) roles.push('control-plane');
     if (external ? etcdHosts.includes(host) : controlPlanes.includes(host)) roles.push('etcd');
@@ -286,8 +291,8 @@ export function importKubespray(files: Map<string, string>, dir: string, options
       const variable = `${host}: ${k}`;
       const hostEntry = (status: ReportStatus, detail: string, instead?: string) =>
         report.push({ variable, source: inventoryFile, value: v, status, detail, ...(instead ? { instead } : {}) });
-      if (k === addressVar) hostEntry('unchanged', 'address');
-      else if (k === 'ip' || k === 'access_ip' || k === 'ansible_host') hostEntry('ignored', `${addressVar} is the node address`);
+      if (k === addressVar || k === address6Var) hostEntry('unchanged', 'address');
+      else if (k === 'ip' || k === 'access_ip' || k === 'ansible_host' || k === 'ip6' || k === 'access_ip6') hostEntry('ignored', `${k.endsWith('6') ? address6Var : addressVar} is the node address`);
       else if (k.startsWith('ansible_')) hostEntry('ignored', 'Ansible connection setting');
       else if (k === 'etcd_member_name') hostEntry('ignored', 'kspray names etcd members after their nodes');
       else if (k === 'node_labels' && isRecord(v)) {

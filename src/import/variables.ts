@@ -13,6 +13,7 @@ import { kubernetesVersions } from '../catalog/catalog.js';
 import { PKI_ALGORITHMS, PROXY_MODES } from '../api/v1alpha1/types.js';
 import { DEFAULTS } from '../model/defaults.js';
 import { NGINX_HEALTH_PORT } from '../model/defaults.js';
+import { reservedArgReason, type Component } from '../model/reservedArgs.js';
 
 export interface Choices {
   /** kube_network_plugin as Kubespray spells it (calico, cilium, custom_cni, kube-ovn...). */
@@ -28,6 +29,8 @@ export interface Ctx {
   /** The inventory's value, else Kubespray's default (with its template evaluated where a row knows how). */
   value(name: string): unknown;
   given(name: string): boolean;
+  /** Kubespray's default for this inventory (templates evaluated where a row knows how). */
+  kubesprayDefault(name: string): unknown;
   choices: Choices;
   hosts: { controlPlanes: string[]; etcd: string[]; workers: string[]; cluster: string[] };
 }
@@ -82,9 +85,12 @@ export const runtime = (...names: string[]): Relevance => ({
 const enabledBy = (flag: string): Relevance => ({ doc: `${flag}: true`, when: (c) => bool(c.value(flag)) === true });
 const localhostProxy: Relevance = { doc: 'the localhost API proxy (no loadbalancer_apiserver, no kube-vip)', when: (c) => c.choices.apiLoadBalancer === 'localhost' };
 
-/** Until the IPv6 work lands: kspray's pod and service networks are IPv4 only. */
-const ipv4Only = (what: string): Verdict =>
-  refuse(`${what}: kspray builds IPv4 clusters only (services, pods and node addresses)`, 'an IPv4-only cluster (ipv4_stack: true, ipv6_stack: false), or stay on Kubespray for this cluster');
+/** The cluster's address families (Kubespray ipv4_stack / ipv6_stack). */
+export const families = (c: Ctx) => ({ ipv4: bool(c.value('ipv4_stack')) !== false, ipv6: bool(c.value('ipv6_stack')) === true });
+const ipv4: Relevance = { doc: 'ipv4_stack: true', when: (c) => families(c).ipv4 };
+const ipv6: Relevance = { doc: 'ipv6_stack: true', when: (c) => families(c).ipv6 };
+/** Dual-stack: "IPv4,IPv6" as kubeadm takes it. */
+const stacked = (c: Ctx, v4: string, v6Name: string) => (families(c).ipv6 ? `${v4},${String(c.value(v6Name))}` : v4);
 
 /** kubelet/apiserver feature-gate list "Name=true" → { Name: true }; undefined when malformed. */
 export function featureGateList(v: unknown): Record<string, boolean> | undefined {
@@ -102,6 +108,39 @@ const isRegistryItself = (prefix: string, url: string) => {
   const host = url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
   return host === prefix || (prefix === 'docker.io' && host === 'registry-1.docker.io');
 };
+
+/**
+ * Kubespray's kube_kubeadm_*_extra_args / kubelet_custom_flags → the component's extraArgs, one key
+ * per flag (other rows add flags too: OIDC, admission plugins). A flag kspray sets is refused.
+ */
+function extraArgs(component: Component, base: string, args: Record<string, unknown>): Verdict {
+  const out: Array<[string, unknown]> = [];
+  for (const [flag, value] of Object.entries(args)) {
+    const reason = reservedArgReason(component, flag);
+    if (reason) return refuse(`--${flag} on ${component}: ${reason}`, `remove ${flag} from the list`);
+    if (value === null || typeof value === 'object') return refuse(`--${flag} has no single value`, `${flag}: "value"`);
+    out.push([`${base}.${flag}`, String(value)]);
+  }
+  return out.length ? { set: out } : { same: 'no extra flags' };
+}
+
+/** "--flag=value" / "--flag value" / "--flag" strings → { flag: value }; undefined when one is not a flag. */
+function flagList(v: unknown): Record<string, string> | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of v) {
+    const m = typeof item === 'string' ? /^--?([A-Za-z0-9-]+)(?:[= ](.*))?$/.exec(item.trim()) : null;
+    if (!m) return undefined;
+    out[m[1]!] = m[2] ?? 'true';
+  }
+  return out;
+}
+
+/** Kubespray's kube_reserved / system_reserved amounts (kubelet-config template) → KubeletConfiguration. */
+function reservation(c: Ctx, prefix: 'kube' | 'system'): Record<string, string> {
+  const amount = (name: string) => String(c.value(`${prefix}_${name}_reserved`));
+  return { cpu: amount('cpu'), memory: amount('memory'), 'ephemeral-storage': amount('ephemeral_storage'), pid: amount('pid') };
+}
 
 /** Kubespray's containerd_registries_mirrors → spec registryMirrors, or a reason it cannot be carried. */
 function containerdMirrors(v: unknown): { mirrors: unknown[] } | { why: string } {
@@ -168,8 +207,51 @@ export const ROWS: Row[] = [
         : refuse(`kspray's catalog has no checksums for Kubernetes ${version}`, `one of ${kubernetesVersions().slice(0, 4).join(', ')}… (kspray versions)`);
     },
   },
-  { name: 'kube_service_addresses', lands: 'kubernetes.serviceSubnet', doc: 'Written as is.', apply: (v) => setUnless('kubernetes.serviceSubnet', String(v), DEFAULTS.kubernetes.serviceSubnet) },
-  { name: 'kube_pods_subnet', lands: 'kubernetes.podSubnet', doc: 'Written as is.', apply: (v) => setUnless('kubernetes.podSubnet', String(v), DEFAULTS.kubernetes.podSubnet) },
+  {
+    name: 'kube_service_addresses',
+    lands: 'kubernetes.serviceSubnet',
+    doc: 'Written as is; dual-stack: followed by kube_service_addresses_ipv6 (kubeadm form "IPv4,IPv6").',
+    relevant: ipv4,
+    apply: (v, c) => setUnless('kubernetes.serviceSubnet', stacked(c, String(v), 'kube_service_addresses_ipv6'), DEFAULTS.kubernetes.serviceSubnet),
+  },
+  {
+    name: 'kube_pods_subnet',
+    lands: 'kubernetes.podSubnet',
+    doc: 'Written as is; dual-stack: followed by kube_pods_subnet_ipv6.',
+    relevant: ipv4,
+    apply: (v, c) => setUnless('kubernetes.podSubnet', stacked(c, String(v), 'kube_pods_subnet_ipv6'), DEFAULTS.kubernetes.podSubnet),
+  },
+  {
+    name: 'kube_service_addresses_ipv6',
+    lands: 'kubernetes.serviceSubnet',
+    doc: 'IPv6-only: the service subnet; dual-stack: its second CIDR.',
+    relevant: ipv6,
+    apply: (v, c) => (families(c).ipv4 ? { same: 'read with kube_service_addresses' } : set('kubernetes.serviceSubnet', String(v))),
+  },
+  {
+    name: 'kube_pods_subnet_ipv6',
+    lands: 'kubernetes.podSubnet',
+    doc: 'IPv6-only: the pod subnet; dual-stack: its second CIDR.',
+    relevant: ipv6,
+    apply: (v, c) => (families(c).ipv4 ? { same: 'read with kube_pods_subnet' } : set('kubernetes.podSubnet', String(v))),
+  },
+  {
+    name: 'kube_network_node_prefix_ipv6',
+    lands: 'kubernetes.nodeCidrMaskSizeIPv6',
+    doc: 'Written when it differs from 120 (Kubespray\'s default and kspray\'s).',
+    relevant: ipv6,
+    apply: (v) => (int(v) === undefined ? refuse('not a number', 'a prefix length such as 120') : setUnless('kubernetes.nodeCidrMaskSizeIPv6', int(v), DEFAULTS.kubernetes.nodeCidrMaskSizeIPv6)),
+  },
+  {
+    name: 'calico_pool_blocksize_ipv6',
+    lands: '',
+    doc: "kspray's IPv6 Calico block is kube_network_node_prefix_ipv6 (kept as kspray's own, with the reason, when they differ).",
+    relevant: { doc: 'kube_network_plugin: calico and ipv6_stack: true', when: (c) => c.choices.plugin === 'calico' && families(c).ipv6 },
+    apply: (v, c) =>
+      int(v) === int(c.value('kube_network_node_prefix_ipv6'))
+        ? { same: 'IPv6 block size' }
+        : { own: `Calico's IPv6 blocks are /${str(c.value('kube_network_node_prefix_ipv6'))} (the node prefix), not /${str(v)}: Calico hands a node further blocks as it needs them, so only the allocation granularity differs` },
+  },
   {
     name: 'kube_network_node_prefix',
     lands: 'kubernetes.nodeCidrMaskSize',
@@ -241,16 +323,21 @@ export const ROWS: Row[] = [
     relevant: enabledBy('auto_renew_certificates'),
     apply: (v) => (/^[A-Za-z0-9 ,*:./~-]+$/.test(String(v)) ? { same: 'read with auto_renew_certificates' } : refuse('not a systemd OnCalendar expression kspray writes', 'e.g. "Mon *-*-1,2,3,4,5,6,7 03:00:00"')),
   },
-  // --- IPv6 (refused until kspray builds IPv6)
-  { name: 'ipv4_stack', lands: '', doc: 'true, as kspray; false (IPv6-only) is refused.', apply: (v) => (bool(v) === false ? ipv4Only('ipv4_stack: false') : { same: 'IPv4' }) },
+  // --- address families: IPv4, IPv6-only or dual-stack (nodes get ip, ip6 or both)
+  {
+    name: 'ipv4_stack',
+    lands: 'kubernetes.serviceSubnet, kubernetes.podSubnet, nodes[].address',
+    doc: 'true: IPv4 (with ipv6_stack: dual-stack, IPv4 first as Kubespray); false with ipv6_stack: IPv6-only. Both false is refused.',
+    apply: (v, c) => (bool(v) === false && !families(c).ipv6 ? refuse('no address family left (ipv4_stack and ipv6_stack are both false)', 'ipv4_stack: true, ipv6_stack: true, or both') : { same: 'address families' }),
+  },
   {
     name: 'ipv6_stack',
-    lands: '',
-    doc: 'false, as kspray; true (dual-stack or IPv6-only) is refused.',
+    lands: 'kubernetes.serviceSubnet, kubernetes.podSubnet, nodes[].address',
+    doc: 'true: IPv6 subnets (kube_*_ipv6) and each host\'s ip6 as its IPv6 address (a host without ip6 is refused).',
     resolveDefault: (c) => bool(c.value('enable_dual_stack_networks')) ?? false,
-    apply: (v) => (bool(v) ? ipv4Only('ipv6_stack: true') : { same: 'no IPv6' }),
+    apply: (v) => ({ same: bool(v) ? 'IPv6' : 'no IPv6' }),
   },
-  { name: 'enable_dual_stack_networks', lands: '', doc: 'false, as kspray; true is refused.', apply: (v) => (bool(v) ? ipv4Only('enable_dual_stack_networks: true') : { same: 'no IPv6' }) },
+  { name: 'enable_dual_stack_networks', lands: '', doc: "Kubespray's older switch: the default of ipv6_stack.", apply: () => ({ same: 'read through ipv6_stack' }) },
   // --- API load balancing
   {
     name: 'loadbalancer_apiserver',
@@ -639,6 +726,147 @@ export const ROWS: Row[] = [
     resolveDefault: () => undefined,
     apply: (v) => set('artifacts.registry', String(v)),
   },
+  // --- component customization (spec.controlPlane.*, spec.kubelet, spec.kubeProxy)
+  {
+    name: 'kube_kubeadm_apiserver_extra_args',
+    lands: 'controlPlane.apiServer.extraArgs',
+    doc: 'Each flag: value, as kubeadm extraArgs. A flag kspray sets (certificates, etcd servers, feature gates...) is refused.',
+    apply: (v) => (v && typeof v === 'object' && !Array.isArray(v) ? extraArgs('kube-apiserver', 'controlPlane.apiServer.extraArgs', v as Record<string, unknown>) : refuse('not a mapping of flag: value', 'kube_kubeadm_apiserver_extra_args: { flag: value }')),
+  },
+  {
+    name: 'kube_kubeadm_controller_extra_args',
+    lands: 'controlPlane.controllerManager.extraArgs',
+    doc: 'Each flag: value. A flag kspray sets is refused.',
+    apply: (v) => (v && typeof v === 'object' && !Array.isArray(v) ? extraArgs('kube-controller-manager', 'controlPlane.controllerManager.extraArgs', v as Record<string, unknown>) : refuse('not a mapping of flag: value', 'kube_kubeadm_controller_extra_args: { flag: value }')),
+  },
+  {
+    name: 'kube_kubeadm_scheduler_extra_args',
+    lands: 'controlPlane.scheduler.extraArgs',
+    doc: 'Each flag: value. A flag kspray sets is refused.',
+    apply: (v) => (v && typeof v === 'object' && !Array.isArray(v) ? extraArgs('kube-scheduler', 'controlPlane.scheduler.extraArgs', v as Record<string, unknown>) : refuse('not a mapping of flag: value', 'kube_kubeadm_scheduler_extra_args: { flag: value }')),
+  },
+  {
+    name: 'kubelet_custom_flags',
+    lands: 'kubelet.extraArgs',
+    doc: 'The list of --flag=value → kubelet extraArgs. A flag kspray sets is refused.',
+    apply: (v) => {
+      const flags = flagList(v);
+      return flags ? extraArgs('kubelet', 'kubelet.extraArgs', flags) : refuse('not a list of --flag=value', 'kubelet_custom_flags: ["--flag=value"]');
+    },
+  },
+  {
+    name: 'kube_apiserver_enable_admission_plugins',
+    lands: 'controlPlane.apiServer.extraArgs.enable-admission-plugins',
+    doc: 'Joined with commas into --enable-admission-plugins.',
+    apply: (v) =>
+      Array.isArray(v) && v.every((p) => typeof p === 'string' && /^[A-Za-z]+$/.test(p))
+        ? v.length
+          ? set('controlPlane.apiServer.extraArgs.enable-admission-plugins', v.join(','))
+          : { same: "kube-apiserver's default plugins" }
+        : refuse('not a list of admission plugin names', 'kube_apiserver_enable_admission_plugins: [NodeRestriction]'),
+  },
+  {
+    name: 'kube_apiserver_disable_admission_plugins',
+    lands: 'controlPlane.apiServer.extraArgs.disable-admission-plugins',
+    doc: 'Joined with commas into --disable-admission-plugins.',
+    apply: (v) =>
+      Array.isArray(v) && v.every((p) => typeof p === 'string' && /^[A-Za-z]+$/.test(p))
+        ? v.length
+          ? set('controlPlane.apiServer.extraArgs.disable-admission-plugins', v.join(','))
+          : { same: 'none disabled' }
+        : refuse('not a list of admission plugin names', 'kube_apiserver_disable_admission_plugins: [PodNodeSelector]'),
+  },
+  {
+    name: 'kube_apiserver_admission_control_config_file',
+    lands: 'controlPlane.apiServer.admission',
+    doc: 'false, as kspray without spec.controlPlane.apiServer.admission. true is refused: Kubespray builds the file from its own templates (EventRateLimit, PodSecurity...); write the AdmissionConfiguration in controlPlane.apiServer.admission.',
+    apply: (v) => (bool(v) ? refuse("Kubespray writes the admission configuration from its templates, which kspray does not carry", 'controlPlane.apiServer.admission with the AdmissionConfiguration, and kube_apiserver_admission_control_config_file: false') : { same: 'no admission configuration file' }),
+  },
+  {
+    name: 'kube_oidc_auth',
+    lands: 'controlPlane.apiServer.extraArgs.oidc-*',
+    doc: 'true: kube_oidc_url, kube_oidc_client_id and the optional kube_oidc_* claims and prefixes become the apiserver\'s --oidc-* flags, as Kubespray.',
+    apply: (v, c) => {
+      if (!bool(v)) return { same: 'no OIDC' };
+      const flags: Array<[string, string]> = [
+        ['kube_oidc_url', 'oidc-issuer-url'],
+        ['kube_oidc_client_id', 'oidc-client-id'],
+        ['kube_oidc_ca_file', 'oidc-ca-file'],
+        ['kube_oidc_username_claim', 'oidc-username-claim'],
+        ['kube_oidc_username_prefix', 'oidc-username-prefix'],
+        ['kube_oidc_groups_claim', 'oidc-groups-claim'],
+        ['kube_oidc_groups_prefix', 'oidc-groups-prefix'],
+      ];
+      if (!c.given('kube_oidc_url') || !c.given('kube_oidc_client_id')) return refuse('OIDC needs kube_oidc_url and kube_oidc_client_id', 'set both, or kube_oidc_auth: false');
+      const out = flags.filter(([name]) => c.given(name)).map(([name, flag]): [string, unknown] => [`controlPlane.apiServer.extraArgs.${flag}`, String(c.value(name))]);
+      return { set: out, ...(c.given('kube_oidc_ca_file') ? { note: 'the CA file must be on every control plane: add it with spec.files' } : {}) };
+    },
+  },
+  ...['kube_oidc_url', 'kube_oidc_client_id', 'kube_oidc_ca_file', 'kube_oidc_username_claim', 'kube_oidc_username_prefix', 'kube_oidc_groups_claim', 'kube_oidc_groups_prefix'].map(
+    (name): Row => ({ name, lands: 'controlPlane.apiServer.extraArgs', doc: 'Read with kube_oidc_auth.', relevant: enabledBy('kube_oidc_auth'), resolveDefault: () => undefined, apply: () => ({ same: 'read with kube_oidc_auth' }) }),
+  ),
+  {
+    name: 'kubernetes_audit',
+    lands: 'controlPlane.apiServer.auditPolicy',
+    doc: "false, as kspray without an audit policy. true is refused: Kubespray's policy is a template (audit_policy_custom_rules) kspray does not carry; write the Policy in controlPlane.apiServer.auditPolicy (logs rotate with Kubespray's audit_log_* defaults).",
+    apply: (v) => (bool(v) ? refuse("Kubespray's audit policy comes from its template, which kspray does not carry", 'controlPlane.apiServer.auditPolicy with an audit.k8s.io/v1 Policy, and kubernetes_audit: false') : { same: 'no auditing' }),
+  },
+  {
+    name: 'kubelet_max_pods',
+    lands: 'kubelet.config.maxPods',
+    doc: "Written when it differs from the kubelet's 110 (Kubespray's default too).",
+    apply: (v) => (int(v) === undefined ? refuse('not a number', 'kubelet_max_pods: 110') : int(v) === 110 ? { same: 'maxPods 110' } : set('kubelet.config.maxPods', int(v))),
+  },
+  {
+    name: 'kube_reserved',
+    lands: 'kubelet.config.kubeReserved',
+    doc: "true: kube_{cpu,memory,ephemeral_storage,pid}_reserved → kubeReserved (allocatable shrinks, as Kubespray). Kubespray's kubeReservedCgroup (kubelet and runtime in kube.slice) is not carried: kspray leaves them in system.slice and enforces allocatable for pods only, as Kubespray's default kubelet_enforce_node_allocatable.",
+    apply: (v, c) => (bool(v) ? set('kubelet.config.kubeReserved', reservation(c, 'kube'), 'kubelet and the runtime stay in system.slice (no kube.slice)') : { same: 'no reservation' }),
+  },
+  {
+    name: 'system_reserved',
+    lands: 'kubelet.config.systemReserved',
+    doc: 'true: system_{cpu,memory,ephemeral_storage,pid}_reserved → systemReserved.',
+    apply: (v, c) => (bool(v) ? set('kubelet.config.systemReserved', reservation(c, 'system')) : { same: 'no reservation' }),
+  },
+  ...(['kube', 'system'] as const).flatMap((prefix) =>
+    ['cpu', 'memory', 'ephemeral_storage', 'pid'].map(
+      (what): Row => ({ name: `${prefix}_${what}_reserved`, lands: `kubelet.config.${prefix}Reserved`, doc: `Read with ${prefix}_reserved.`, relevant: enabledBy(`${prefix}_reserved`), apply: () => ({ same: `read with ${prefix}_reserved` }) }),
+    ),
+  ),
+  // kube_proxy_* → the KubeProxyConfiguration fields Kubespray's kubeadm-config template sets from them.
+  ...(
+    [
+      ['kube_proxy_scheduler', ['ipvs.scheduler'], 'string'],
+      ['kube_proxy_strict_arp', ['ipvs.strictARP'], 'bool'],
+      ['kube_proxy_sync_period', ['ipvs.syncPeriod', 'iptables.syncPeriod'], 'string'],
+      ['kube_proxy_min_sync_period', ['ipvs.minSyncPeriod', 'iptables.minSyncPeriod'], 'string'],
+      ['kube_proxy_tcp_timeout', ['ipvs.tcpTimeout'], 'string'],
+      ['kube_proxy_tcp_fin_timeout', ['ipvs.tcpFinTimeout'], 'string'],
+      ['kube_proxy_udp_timeout', ['ipvs.udpTimeout'], 'string'],
+      ['kube_proxy_exclude_cidrs', ['ipvs.excludeCIDRs'], 'list'],
+      ['kube_proxy_masquerade_all', ['iptables.masqueradeAll'], 'bool'],
+      ['kube_proxy_masquerade_bit', ['iptables.masqueradeBit'], 'int'],
+      ['kube_proxy_conntrack_max_per_core', ['conntrack.maxPerCore'], 'int'],
+      ['kube_proxy_conntrack_min', ['conntrack.min'], 'int'],
+      ['kube_proxy_conntrack_tcp_close_wait_timeout', ['conntrack.tcpCloseWaitTimeout'], 'string'],
+      ['kube_proxy_conntrack_tcp_established_timeout', ['conntrack.tcpEstablishedTimeout'], 'string'],
+      ['kube_proxy_oom_score_adj', ['oomScoreAdj'], 'int'],
+    ] as Array<[string, string[], 'string' | 'bool' | 'int' | 'list']>
+  ).map(
+    ([name, fields, type]): Row => ({
+      name,
+      lands: fields.map((f) => `kubeProxy.config.${f}`).join(', '),
+      doc: "Written when it differs from Kubespray's default (which is kube-proxy's or the same as kspray's).",
+      relevant: { doc: 'kube-proxy runs (no Cilium kube-proxy replacement)', when: (c) => !(c.choices.plugin === 'cilium' && [true, 'true', 'strict'].includes(c.value('cilium_kube_proxy_replacement') as never)) },
+      apply: (v, c) => {
+        const value = type === 'bool' ? bool(v) : type === 'int' ? int(v) : type === 'list' ? (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined) : typeof v === 'string' ? v : undefined;
+        if (value === undefined) return refuse(`not a ${type}`, `${name} as in Kubespray's defaults`);
+        if (!c.given(name) || JSON.stringify(v) === JSON.stringify(c.kubesprayDefault(name))) return { same: `kube-proxy's ${fields[0]}` };
+        return { set: fields.map((f): [string, unknown] => [`kubeProxy.config.${f}`, value]) };
+      },
+    }),
+  ),
   // --- OS preparation
   {
     name: 'preinstall_selinux_state',

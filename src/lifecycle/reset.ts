@@ -69,6 +69,9 @@ export const RESET_PATHS = [
   '/etc/systemd/system/containerd.service',
   '/etc/systemd/system/containerd.service.d',
   '/etc/systemd/system/etcd.service',
+  // spec.pki.autoRenew (control planes): the renewal timer, its service and script (under /opt/kspray)
+  '/etc/systemd/system/kspray-certs-renew.service',
+  '/etc/systemd/system/kspray-certs-renew.timer',
 ];
 
 /** Binaries the node program installs into its bin dir (/usr/local/bin, Flatcar and FCOS: /opt/bin). */
@@ -147,6 +150,7 @@ if have systemctl; then
   for unit in ${SERVICES.join(' ')}; do
     systemctl disable --now "$unit.service" >/dev/null 2>&1 || true
   done
+  systemctl disable --now kspray-certs-renew.timer >/dev/null 2>&1 || true
 fi
 
 log "unmounting kubelet, pod network namespace and cri-o storage mounts"

@@ -39,10 +39,11 @@ export function ciScenario(name: string): CiScenario {
 /** hosts.yaml with instance-N hosts in their groups, common_vars under all, the scenario over it. */
 export function ciInventory(layout: string[][], vars: Record<string, unknown>): Map<string, string> {
   const groups: Record<string, { hosts: Record<string, null> }> = {};
-  const hosts: Record<string, { ip: string }> = {};
+  // ip6 stands in for the IPv6 address Kubespray reads from each host's facts (its CI VMs have one).
+  const hosts: Record<string, { ip: string; ip6: string }> = {};
   layout.forEach((nodeGroups, i) => {
     const host = `instance-${i + 1}`;
-    hosts[host] = { ip: `10.0.0.${11 + i}` };
+    hosts[host] = { ip: `10.0.0.${11 + i}`, ip6: `fd00:10::${11 + i}` };
     for (const g of nodeGroups) (groups[g] ??= { hosts: {} }).hosts[host] = null;
   });
   const k8sChildren = Object.fromEntries(['kube_control_plane', 'kube_node'].filter((g) => groups[g]).map((g) => [g, null]));

@@ -125,9 +125,7 @@ describe('import kubespray: no silent substitution (each refusal names the varia
     ['kube_network_plugin: macvlan', 'kube_network_plugin'],
     ['kube_network_plugin: custom_cni', 'kube_network_plugin'],
     ['preinstall_selinux_state: enforcing', 'preinstall_selinux_state'],
-    ['ipv6_stack: true', 'ipv6_stack'],
-    ['enable_dual_stack_networks: true', 'ipv6_stack'],
-    ['ipv4_stack: false', 'ipv4_stack'],
+    ['ipv4_stack: false', 'ipv4_stack'], // and no ipv6_stack: no family left
     ['etcd_deployment_type: docker', 'etcd_deployment_type'],
     ['dns_mode: coredns_dual', 'dns_mode'],
     ['calico_network_backend: none', 'calico_network_backend'],
@@ -214,6 +212,81 @@ describe('import kubespray: what the table maps (synthetic inventories)', () => 
       'containerd_registries_mirrors: [{prefix: docker.io, mirrors: [{host: "https://registry-1.docker.io", capabilities: [pull, resolve], skip_verify: false}]}, {prefix: "172.19.16.11:5000", mirrors: [{host: "http://172.19.16.11:5000", capabilities: [pull, resolve, push], skip_verify: true}]}]',
     );
     expect(spec(r).containerRuntime.registryMirrors).toEqual([{ host: '172.19.16.11:5000', endpoints: ['http://172.19.16.11:5000'], skipVerify: true }]);
+  });
+
+  it('customization: extra args, kubelet flags, OIDC, admission plugins, reservations, max pods, kube-proxy settings', () => {
+    const r = importVars(
+      [
+        'kube_kubeadm_apiserver_extra_args: { request-timeout: 120s, profiling: false }',
+        'kube_kubeadm_controller_extra_args: { terminated-pod-gc-threshold: 50 }',
+        'kube_kubeadm_scheduler_extra_args: { profiling: false }',
+        'kubelet_custom_flags: ["--image-gc-high-threshold=80"]',
+        'kube_oidc_auth: true',
+        'kube_oidc_url: https://dex.example.com',
+        'kube_oidc_client_id: kubernetes',
+        'kube_oidc_groups_claim: groups',
+        'kube_apiserver_enable_admission_plugins: [NodeRestriction, PodSecurity]',
+        'kube_reserved: true',
+        'kube_cpu_reserved: 200m',
+        'system_reserved: true',
+        'kubelet_max_pods: 64',
+        'kube_proxy_scheduler: lc',
+        'kube_proxy_conntrack_min: 131072', // Kubespray's default: nothing written
+      ].join('\n'),
+    );
+    expect(refused(r)).toEqual([]);
+    expect(spec(r).controlPlane).toEqual({
+      apiServer: {
+        extraArgs: {
+          'request-timeout': '120s',
+          profiling: 'false',
+          'oidc-issuer-url': 'https://dex.example.com',
+          'oidc-client-id': 'kubernetes',
+          'oidc-groups-claim': 'groups',
+          'enable-admission-plugins': 'NodeRestriction,PodSecurity',
+        },
+      },
+      controllerManager: { extraArgs: { 'terminated-pod-gc-threshold': '50' } },
+      scheduler: { extraArgs: { profiling: 'false' } },
+    });
+    expect(spec(r).kubelet).toEqual({
+      extraArgs: { 'image-gc-high-threshold': '80' },
+      config: {
+        maxPods: 64,
+        kubeReserved: { cpu: '200m', memory: '256Mi', 'ephemeral-storage': '500Mi', pid: '1000' },
+        systemReserved: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '500Mi', pid: '1000' },
+      },
+    });
+    expect(spec(r).kubeProxy).toEqual({ config: { ipvs: { scheduler: 'lc' } } });
+    const model = compileSpec(importToYaml(r), 'cluster.yaml');
+    expect(model.name).toBe('x');
+  });
+
+  it.each([
+    ['kube_kubeadm_apiserver_extra_args: { etcd-servers: "https://x:2379" }', 'kube_kubeadm_apiserver_extra_args'],
+    ['kubelet_custom_flags: ["--node-ip=1.2.3.4"]', 'kubelet_custom_flags'],
+    ['kubernetes_audit: true', 'kubernetes_audit'],
+    ['kube_oidc_auth: true', 'kube_oidc_auth'],
+    ['kube_apiserver_admission_control_config_file: true', 'kube_apiserver_admission_control_config_file'],
+  ])('customization refused: %s', (vars, variable) => {
+    expect(refused(importVars(vars))).toContain(variable);
+  });
+
+  it('dual-stack and IPv6-only: subnets in kubeadm form, nodes with ip and ip6; a host without ip6 is an input error', () => {
+    const inv = '[kube_control_plane]\ncp1 ip=10.0.0.1 ip6=fd00:10::1\n[etcd:children]\nkube_control_plane\n[kube_node]\nw1 ip=10.0.0.11 ip6=fd00:10::11\n';
+    const dual = importVars('ipv6_stack: true', inv);
+    expect(refused(dual)).toEqual([]);
+    expect(spec(dual).kubernetes).toMatchObject({ serviceSubnet: '10.233.0.0/18,fd85:ee78:d8a6:8607::1000/116', podSubnet: '10.233.64.0/18,fd85:ee78:d8a6:8607::1:0000/112' });
+    expect(spec(dual).nodes.map((n: { address: string }) => n.address)).toEqual(['10.0.0.1,fd00:10::1', '10.0.0.11,fd00:10::11']);
+    compileSpec(importToYaml(dual), 'cluster.yaml');
+    const only6 = importVars('ipv4_stack: false\nipv6_stack: true\nkube_pods_subnet_ipv6: fd00:1::/104', inv);
+    expect(refused(only6)).toEqual([]);
+    expect(spec(only6).kubernetes).toMatchObject({ serviceSubnet: 'fd85:ee78:d8a6:8607::1000/116', podSubnet: 'fd00:1::/104' });
+    expect(spec(only6).nodes.map((n: { address: string }) => n.address)).toEqual(['fd00:10::1', 'fd00:10::11']);
+    compileSpec(importToYaml(only6), 'cluster.yaml');
+    expect(() => importVars('ipv6_stack: true')).toThrow(/host "cp1" .* has no ip6/);
+    // enable_dual_stack_networks is Kubespray's older switch for the same thing.
+    expect(spec(importVars('enable_dual_stack_networks: true', inv)).nodes[0].address).toBe('10.0.0.1,fd00:10::1');
   });
 
   it("dns_min_replicas follows Kubespray's min(2, hosts): 1 on a single-node cluster", () => {

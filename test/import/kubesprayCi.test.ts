@@ -166,22 +166,27 @@ describe('imported scenarios render, pass the validators, and carry their choice
       expect(text, at).toContain(alg.startsWith('RSA') ? `(${alg.slice(4)} bit)` : 'id-ecPublicKey');
       // Feature gates on the apiserver.
       for (const gate of (kv(c, 'kube_feature_gates', []) as string[])) expect(kubeadm, at).toContain(gate.replace(/=True$/i, '=true'));
+      // Address families: IPv6 subnets and node addresses with ipv6_stack, none without.
+      const only6 = kv(c, 'ipv4_stack', true) === false;
+      expect(m.kubernetes.serviceSubnet.includes(':'), at).toBe(kv(c, 'ipv6_stack', false) === true);
       if (plugin === 'calico') {
         const calico = file(r, first, '/etc/kspray/addons/10-calico.yaml')!;
-        expect(calico, at).toMatch(new RegExp(`CALICO_IPV4POOL_BLOCK_SIZE\\s+value: "${String(kv(c, 'calico_pool_blocksize', 26))}"`));
+        const pool = only6 ? 'IPV6POOL' : 'IPV4POOL';
+        const block = only6 ? String(kv(c, 'kube_network_node_prefix_ipv6', 120)) : String(kv(c, 'calico_pool_blocksize', 26));
+        expect(calico, at).toMatch(new RegExp(`CALICO_${pool}_BLOCK_SIZE\\s+value: "${block}"`));
         const vxlan = String(kv(c, 'calico_vxlan_mode', 'Always'));
-        expect(calico, at).toMatch(new RegExp(`CALICO_IPV4POOL_VXLAN\\s+value: ${vxlan}`));
+        expect(calico, at).toMatch(new RegExp(`CALICO_${pool}_VXLAN\\s+value: ${vxlan}`));
         expect(calico, at).toContain(`calico_backend: ${String(kv(c, 'calico_network_backend', 'vxlan'))}`);
       }
       // Registry mirrors: common_vars sends docker.io through mirror.gcr.io.
       const mirrors = kv(c, 'container_manager', 'containerd') === 'crio' ? c.vars.crio_registries : c.vars.containerd_registries_mirrors;
       if (mirrors) {
-        const worker = m.nodes.find((n) => !n.isControlPlane) ?? m.nodes[0]!;
+        const worker = m.nodes.find((n) => n.roles.includes('worker') && !n.isControlPlane) ?? m.nodes[0]!;
         const path = m.containerRuntime.name === 'cri-o' ? '/etc/containers/registries.conf.d/10-docker.io.conf' : '/etc/containerd/certs.d/docker.io/hosts.toml';
         expect(file(r, worker.name, path), `${at} ${path}`).toContain('mirror.gcr.io');
       }
       // The localhost proxy of the non-control-plane nodes.
-      const worker = m.nodes.find((n) => !n.isControlPlane);
+      const worker = m.nodes.find((n) => n.roles.includes('worker') && !n.isControlPlane);
       if (worker) {
         const lb = String(kv(c, 'loadbalancer_apiserver_type', 'nginx'));
         expect(file(r, worker.name, `/etc/kubernetes/manifests/${lb === 'nginx' ? 'nginx-proxy' : 'haproxy'}.yaml`), `${at} ${lb}`).toBeDefined();

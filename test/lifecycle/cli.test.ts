@@ -24,9 +24,10 @@ describe('kspray import kubespray', () => {
     const r = kspray(['import', 'kubespray', inventory, '--name', 'prod']);
     expect(r.code, r.err).toBe(0);
     expect(compileSpec(r.out, 'cluster.yaml').name).toBe('prod');
-    expect(r.err).toMatch(/^mapped \(\d+\):/);
-    expect(r.err).toContain('unsupported (');
-    expect(r.out).not.toContain('mapped (');
+    // The report: what changed from Kubespray's defaults first, then what was defaulted.
+    expect(r.err).toMatch(/^changed from Kubespray's defaults \(\d+\):/);
+    expect(r.err.indexOf('changed from')).toBeLessThan(r.err.indexOf('defaulted ('));
+    expect(r.out).not.toContain('changed from');
   });
 
   it('writes -o once and refuses to overwrite it (exit 2)', () => {
