@@ -80,17 +80,21 @@ fetch() {
 }
 
 prepare_os() {
-  local m
+  local m f
   swapoff -a
   if [[ -f $R/etc/fstab ]]; then sed -i -E 's/^([^#].*[[:space:]]swap[[:space:]].*)$/#\1/' "$R/etc/fstab"; fi
-  if [[ -f $R/etc/modules-load.d/kubernetes.conf ]]; then
+  # Ours, then the spec's (kspray-user): a module this kernel lacks fails the phase.
+  for f in "$R"/etc/modules-load.d/{kubernetes,kspray-user}.conf; do
+    [[ -f $f ]] || continue
     while read -r m; do
       if [[ -n $m && $m != \#* ]]; then modprobe "$m"; fi
-    done <"$R/etc/modules-load.d/kubernetes.conf"
-  fi
-  # Other files in sysctl.d may name keys this kernel lacks: only ours must apply cleanly.
+    done <"$f"
+  done
+  # Other files in sysctl.d may name keys this kernel lacks: only ours and the spec's must apply cleanly.
   sysctl --system >/dev/null || log "sysctl --system reported errors (above)"
-  if [[ -f $R/etc/sysctl.d/99-kubernetes.conf ]]; then sysctl -q -p "$R/etc/sysctl.d/99-kubernetes.conf"; fi
+  for f in "$R"/etc/sysctl.d/{90-kspray-user,99-kubernetes}.conf; do
+    if [[ -f $f ]]; then sysctl -q -p "$f"; fi
+  done
   install_packages
   # Kubespray's defaults: SELinux permissive (the catalog containerd labels nothing), now and after
   # reboots; a disabled SELinux stays disabled.
@@ -304,11 +308,14 @@ phase() {
 # In-place upgrade of a drained node (docs/lifecycle.md): kubeadm, cri-o if listed, kubelet and
 # kubectl, from the Job's $STATE/upgrade/v<VERSION>/downloads.tsv; certs kept. UPGRADE_SKIP: Cilium KPR.
 upgrade_kubeadm() {
+  local patches=()
   fetch kubeadm "$BIN/kubeadm" 755
+  # The spec's kubeadm patches, as init/join read them
+  if [[ -d $R/etc/kubernetes/patches ]]; then patches=(--patches "$R/etc/kubernetes/patches"); fi
   if [[ $UPGRADE_MODE == apply ]]; then
-    kubeadm upgrade apply "v$UPGRADE_VERSION" --yes --certificate-renewal=false ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
+    kubeadm upgrade apply "v$UPGRADE_VERSION" --yes --certificate-renewal=false "${patches[@]}" ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
   else
-    kubeadm upgrade node --certificate-renewal=false ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
+    kubeadm upgrade node --certificate-renewal=false "${patches[@]}" ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
   fi
   upgrade_kube_proxy_server
 }
@@ -401,6 +408,8 @@ main() {
   phase install-kubernetes install_kubernetes "$ETC/downloads.tsv"
   if grep -q $'^helm\t' "$ETC/downloads.tsv"; then phase install-helm install_helm "$ETC/downloads.tsv"; fi
   if $only_install; then log "install phases done (--only-install)"; return 0; fi
+  # etcd members that also run Kubernetes (Kubespray's etcd layouts): etcd before kubeadm
+  if [[ ${KSPRAY_ETCD_MEMBER:-} == yes ]]; then phase etcd install_etcd "$ETC/downloads.tsv"; fi
   if [[ ${KSPRAY_ACTION:-} == init ]]; then
     phase init kubeadm_init
     phase cluster-addons cluster_addons

@@ -9,12 +9,13 @@ export const EXIT_INPUT = 2;
 
 export function formatProblem(p: Problem, err: KsprayError): string {
   const lines: string[] = [];
-  let where = err.file ?? '';
+  const file = p.file ?? err.file;
+  let where = file ?? '';
   let snippet: string[] = [];
   const pos = p.position ?? (p.path && err.locator ? err.locator.locate(p.path, p.atKey) : undefined);
   if (pos) {
-    where = `${err.file ?? '<spec>'}:${pos.line}:${pos.col}`;
-    const sourceLine = err.locator?.lineText(pos.line);
+    where = `${file ?? '<spec>'}:${pos.line}:${pos.col}`;
+    const sourceLine = p.file ? undefined : err.locator?.lineText(pos.line);
     if (sourceLine !== undefined) {
       const num = String(pos.line);
       snippet = [`  ${num} | ${sourceLine}`, `  ${' '.repeat(num.length)} | ${' '.repeat(Math.max(0, pos.col - 1))}^`];

@@ -277,10 +277,10 @@ export const messages = {
     message: `kube-vip's virtual IP ${host} is an ${family} address, but the control planes have only ${clusterFamilies} addresses`,
     hint: `Pick a free ${clusterFamilies} address in the control planes' subnet: kube-vip announces it on their interface.`,
   }),
-  calicoBlockSize: (field: string, mask: number, family: 'IPv4' | 'IPv6'): Msg => ({
-    rule: 'calico-block-size',
-    message: `${field} /${mask} is not a block size Calico accepts for ${family} (${family === 'IPv4' ? '20 to 32' : '116 to 128'}): Calico's IP pool would be rejected`,
-    hint: family === 'IPv4' ? 'Use a nodeCidrMaskSize of 20 or more (default 24).' : 'Use a nodeCidrMaskSizeIPv6 of 116 or more (default 120).',
+  calicoBlockSizeWithoutIPv4: (size: number): Msg => ({
+    rule: 'calico-block-fits-pods',
+    message: `network.calico.blockSize /${size} sizes Calico's IPv4 blocks, but this cluster is IPv6-only`,
+    hint: "Remove it: the IPv6 pool uses Calico's default block size, /122.",
   }),
   ciliumTunnelNeedsIPv4: (tunnel: string): Msg => ({
     rule: 'network-plugin-ip-families',
@@ -521,11 +521,6 @@ export const messages = {
     message: 'etcd.topology is external, but no node has the etcd role',
     hint: 'List 3 (or 5, 7) nodes with roles: [etcd] under spec.nodes, or use etcd.topology: stacked.',
   }),
-  externalEtcdDedicated: (name: string): Msg => ({
-    rule: 'external-etcd-dedicated',
-    message: `node "${name}" has the etcd role together with another role, but etcd.topology is external`,
-    hint: 'External etcd members are dedicated nodes running only etcd (a systemd service): give this node roles: [etcd] alone, or use etcd.topology: stacked.',
-  }),
   etcdLastMember: (peerUrl: string): Msg => ({
     rule: 'etcd-member-removal',
     message: `the etcd member at ${peerUrl} is the last voting member; removing it would destroy the cluster`,
@@ -560,6 +555,22 @@ export const messages = {
     message: `the Ignition config of "${node}" is invalid at ${where}: ${detail}`,
     hint: 'The spec value at this position produced it; change it, or report a kspray bug if the value is valid.',
   }),
+  // --- model/ (Calico routing) ---
+  calicoNeedsBgp: (encapsulation: string): Msg => ({
+    rule: 'calico-routes-between-nodes',
+    message: `network.calico.encapsulation: ${encapsulation} needs BGP: without BIRD no node learns the other nodes' pod routes`,
+    hint: 'Remove bgp: false, or use encapsulation: vxlan (VXLAN needs no BGP).',
+  }),
+  calicoCrossSubnetNeedsTunnel: (): Msg => ({
+    rule: 'calico-routes-between-nodes',
+    message: 'crossSubnet: true needs a tunnel for traffic between subnets, and encapsulation is none',
+    hint: 'Use encapsulation: vxlan or ipip with crossSubnet: true, or drop crossSubnet.',
+  }),
+  calicoBlockTooBig: (size: number, pods: string): Msg => ({
+    rule: 'calico-block-fits-pods',
+    message: `a /${size} Calico block is larger than the pod subnet ${pods}`,
+    hint: 'Use a block size at least as long as the pod subnet prefix (Kubespray default: 26).',
+  }),
   // --- import/ (kspray import kubespray) ---
   inventorySyntax: (file: string, line: number, detail: string): Msg => ({
     rule: 'kubespray-inventory',
@@ -585,6 +596,17 @@ export const messages = {
     rule: 'kubespray-group-vars',
     message: `${file}: ${detail}`,
     hint: 'group_vars files must be YAML mappings of variable: value.',
+  }),
+  // --- import/ (kspray import kubespray: refusals; the reasons come from src/import/variables.ts) ---
+  unknownImportOs: (os: string, known: string[]): Msg => ({
+    rule: 'kubespray-import-os',
+    message: `--os ${os} is not an OS kspray builds`,
+    hint: `One of ${known.join(', ')}.`,
+  }),
+  kubesprayRefused: (variable: string, value: unknown, why: string, instead: string): Msg => ({
+    rule: 'kubespray-refused',
+    message: `${variable}: ${JSON.stringify(value)}: ${why}`,
+    hint: `kspray builds another cluster than Kubespray would with this value, so nothing was written. Choose instead: ${instead}.`,
   }),
   certsRenewUnknown: (names: string[], known: string[]): Msg => ({
     rule: 'certs-renew-names',
@@ -809,6 +831,77 @@ export const messages = {
     rule: 'reset-node-known',
     message: `no node or pool named "${name}" in the spec`,
     hint: `Use one of: ${known.join(', ')}.`,
+  }),
+  // --- customization (spec.kubelet, kubeProxy, extraArgs, files, sysctls, patches: model/customizationRules.ts) ---
+  unknownConfigField: (kind: string, field: string, struct: string, guess?: string): Msg => ({
+    rule: 'component-config',
+    message: `${kind} has no field "${field}" (${struct}, Kubernetes 1.36 types)`,
+    hint: guess ? `Did you mean "${guess}"?` : 'See data/kubernetes/config-fields.json for the fields of this type.',
+  }),
+  mistypedConfigField: (kind: string, field: string, expected: string, input: unknown): Msg => ({
+    rule: 'component-config',
+    message: `${kind} field "${field}" must be ${expected}, not ${describe(input)}`,
+    hint: expected.startsWith('a string') || expected.startsWith('a duration') || expected.startsWith('a quantity') ? 'Quote the value in YAML.' : undefined,
+  }),
+  reservedConfigField: (kind: string, field: string, reason: string): Msg => ({
+    rule: 'component-config',
+    message: `${kind} field "${field}" is set by kspray and cannot be overridden: ${reason}`,
+    hint: 'Remove it.',
+  }),
+  reservedExtraArg: (component: string, flag: string, reason: string): Msg => ({
+    rule: 'extra-args',
+    message: `${component} flag --${flag} is set by kspray and cannot be overridden: ${reason}`,
+    hint: 'Remove it from extraArgs.',
+  }),
+  extraArgWithDashes: (flag: string): Msg => ({
+    rule: 'extra-args',
+    message: `extraArgs key "${flag}" must be the flag name without leading dashes`,
+    hint: `Write ${flag.replace(/^-+/, '')}: "value".`,
+  }),
+  duplicateExtraVolume: (name: string, firstAt: string): Msg => ({
+    rule: 'extra-volume-names',
+    message: `extra volume "${name}" is declared twice or clashes with a volume kspray mounts (${firstAt})`,
+    hint: 'Give every volume of a component its own name.',
+  }),
+  configDocumentKind: (field: string, apiVersion: string, kind: string): Msg => ({
+    rule: 'config-document-kind',
+    message: `${field} must be a ${apiVersion} ${kind} document`,
+    hint: `Start it with apiVersion: ${apiVersion} and kind: ${kind}.`,
+  }),
+  badCertSAN: (san: string): Msg => ({
+    rule: 'cert-san',
+    message: `certSANs entry "${san}" is neither a DNS name nor an IP address`,
+    hint: 'Use a name such as api.example.com (a leading *. is allowed) or an address such as 203.0.113.10.',
+  }),
+  duplicateFilePath: (path: string, firstAt: string): Msg => ({
+    rule: 'unique-file-paths',
+    message: `file ${path} is listed twice (first at ${firstAt})`,
+    hint: 'List each path once; a node or pool entry with the same path as a cluster entry replaces it.',
+  }),
+  fileConflictsWithKspray: (path: string, builder: string, firstAt: string): Msg => ({
+    rule: 'file-written-by-kspray',
+    message: `file ${path} is also written by kspray's ${builder} builder (from ${firstAt})`,
+    hint: 'Use the spec field that controls that file, or another path.',
+  }),
+  keyPathOnWorker: (path: string, dir: string, node: string): Msg => ({
+    rule: 'no-key-paths-on-workers',
+    message: `file ${path} would land on worker "${node}" under ${dir}, which holds private keys on control planes`,
+    hint: 'Workers never receive key material: put the file elsewhere, or set it on control-plane nodes only (spec.nodes[].files).',
+  }),
+  reservedSysctl: (key: string, value: string): Msg => ({
+    rule: 'sysctls',
+    message: `sysctl ${key} is set by kspray to ${value} (Kubespray's value, required by the kubelet's protectKernelDefaults or pod networking)`,
+    hint: 'Remove it from sysctls.',
+  }),
+  badSysctlName: (key: string): Msg => ({
+    rule: 'sysctls',
+    message: `"${key}" is not a sysctl name`,
+    hint: 'Use dot-separated names such as net.core.somaxconn.',
+  }),
+  patchShape: (type: string): Msg => ({
+    rule: 'patch-shape',
+    message: type === 'json' ? 'a json patch must be a list of operations' : `a ${type} patch must be a mapping`,
+    hint: type === 'json' ? 'Write patch: [ { op: replace, path: /spec/..., value: ... } ], or use type: strategic.' : 'Write the fields to change as a mapping, or use type: json for a list of operations.',
   }),
 };
 

@@ -11,10 +11,10 @@ export const DEFAULTS = {
   },
   controlPlane: { loadBalancer: 'localhost' as const, localhostProxy: 'nginx' as const, port: 6443 },
   etcd: { topology: 'stacked' as const },
-  pki: { algorithm: 'ECDSA-P256' as const, certValidityDays: 365, caValidityDays: 3650 },
+  pki: { algorithm: 'ECDSA-P256' as const, certValidityDays: 365, caValidityDays: 3650, autoRenewCalendar: 'Mon *-*-1,2,3,4,5,6,7 03:00:00' /* auto_renew_certificates_systemd_calendar */ },
   bootstrapToken: { ttl: '24h' },
   containerRuntime: { name: 'containerd' as const },
-  network: { plugin: 'calico' as const, mtu: 0 /* 0 = let calico detect it */, calico: { encapsulation: 'vxlan' as const }, cilium: { tunnel: 'vxlan' as const, kubeProxyReplacement: false }, multus: false },
+  network: { plugin: 'calico' as const, mtu: 0 /* 0 = let calico detect it */, calico: { encapsulation: 'vxlan' as const, crossSubnet: false, blockSize: 26 /* calico_pool_blocksize */ }, cilium: { tunnel: 'vxlan' as const, kubeProxyReplacement: false }, multus: false },
   // nodelocaldns_ip. Kubespray has no IPv6 default (an IPv6-only cluster sets nodelocaldns_ip to an
   // IPv6 address): kspray takes one from fd00::/8 as the Kubernetes nodelocaldns docs advise, with
   // the IPv4 address's digits so the two read as a pair.

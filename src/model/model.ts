@@ -7,6 +7,7 @@ import type { OsName, PkiAlgorithm, Role } from '../api/v1alpha1/types.js';
 import type { AddonSettings } from './addonSettings.js';
 import type { IpFamily } from './address.js';
 import { hostPort } from './address.js';
+import type { ClusterCustomization, NodeCustomization } from './customization.js';
 
 export interface NodeModel {
   name: string;
@@ -29,6 +30,8 @@ export interface NodeModel {
   count: number;
   /** Where this node is declared, e.g. ['spec', 'nodes', 0]: builders attach it to what they add. */
   specPath: SpecPath;
+  /** kubelet config and flags, extra files, sysctls, kernel modules: the cluster's with this node's merged over them. */
+  custom: NodeCustomization;
 }
 
 /** Mirrors tried before a registry (Kubespray containerd_registries_mirrors / crio_registries). */
@@ -87,7 +90,8 @@ export interface ClusterModel {
     extraSANs: string[];
   };
   etcd: { topology: 'stacked' | 'external' };
-  pki: { algorithm: PkiAlgorithm; certValidityDays: number; caValidityDays: number };
+  /** autoRenewCalendar: the OnCalendar of the control planes' renewal timer, or undefined (off). */
+  pki: { algorithm: PkiAlgorithm; certValidityDays: number; caValidityDays: number; autoRenewCalendar?: string };
   bootstrapToken: { ttl: string };
   containerRuntime: {
     name: 'containerd' | 'cri-o';
@@ -101,7 +105,8 @@ export interface ClusterModel {
     plugin: 'calico' | 'cilium' | 'flannel' | 'kube-router' | 'none';
     /** 0 = the plugin detects it from the node interface. */
     mtu: number;
-    calico: { encapsulation: 'vxlan' | 'ipip' | 'none' };
+    /** bgp: BIRD runs (CALICO_NETWORKING_BACKEND bird); crossSubnet: encapsulation only across subnets. */
+    calico: { encapsulation: 'vxlan' | 'ipip' | 'none'; bgp: boolean; crossSubnet: boolean; blockSize: number };
     cilium: { tunnel: 'vxlan' | 'geneve'; kubeProxyReplacement: boolean };
     multus: boolean;
   };
@@ -120,6 +125,8 @@ export interface ClusterModel {
   sshAuthorizedKeys: string[];
   versions: ComponentVersions;
   images: Images;
+  /** Component flags, volumes and configs, kubeadm patches (spec.controlPlane.*, etcd, kubelet, kubeProxy, patches). */
+  custom: ClusterCustomization;
   /** Fixed nodes first, then pools, each in spec order. */
   nodes: NodeModel[];
 }

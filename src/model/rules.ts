@@ -13,6 +13,7 @@ import { networkRules } from './networkRules.js';
 import { runtimeRules } from './runtimeRules.js';
 import { addonRules } from './addonRules.js';
 import { nameRules } from './nameRules.js';
+import { customizationRules } from './customizationRules.js';
 
 import type { Rule } from './rule.js';
 
@@ -88,19 +89,6 @@ export const rules: Rule[] = [
       return (spec.spec.nodes ?? []).some((n) => n.roles.includes('etcd'))
         ? []
         : [{ ...messages.externalEtcdNoMembers(), path: ['spec', 'etcd', 'topology'] }];
-    },
-  },
-  {
-    name: 'external-etcd-dedicated',
-    // External members run etcd as a systemd service and nothing else (no kubelet): the node
-    // program has one action per node, and an apiserver next to its own etcd is what stacked is for.
-    check: (spec) => {
-      if ((spec.spec.etcd?.topology ?? DEFAULTS.etcd.topology) !== 'external') return [];
-      return (spec.spec.nodes ?? []).flatMap((n, i) =>
-        n.roles.includes('etcd') && n.roles.some((r) => r !== 'etcd')
-          ? [{ ...messages.externalEtcdDedicated(n.name), path: ['spec', 'nodes', i, 'roles'] }]
-          : [],
-      );
     },
   },
   {
@@ -250,6 +238,7 @@ export const rules: Rule[] = [
   ...runtimeRules,
   ...addonRules,
   ...nameRules,
+  ...customizationRules,
 ];
 
 type AddressRange = { family: IpFamily; first: bigint; last: bigint };

@@ -11,6 +11,7 @@ import { parseEndpoint, runRules } from './rules.js';
 import { noProxyList } from './noProxy.js';
 import { crioVersionFor } from '../catalog/runtime.js';
 import { addonSettings } from './addonSettings.js';
+import { clusterCustomization, nodeCustomization } from './customization.js';
 
 export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
   const problems = runRules(spec);
@@ -72,13 +73,14 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       bindPort,
       kubeadmEndpoint,
       clientEndpoint,
-      extraSANs: extraSANs(userEndpoint?.host, stack.service.map((c) => nthAddress(c, 1)), nodes),
+      extraSANs: [...new Set([...extraSANs(userEndpoint?.host, stack.service.map((c) => nthAddress(c, 1)), nodes), ...(s.controlPlane?.apiServer?.certSANs ?? [])])],
     },
     etcd: { topology: s.etcd?.topology ?? DEFAULTS.etcd.topology },
     pki: {
       algorithm: s.pki?.algorithm ?? DEFAULTS.pki.algorithm,
       certValidityDays: s.pki?.certValidityDays ?? DEFAULTS.pki.certValidityDays,
       caValidityDays: s.pki?.caValidityDays ?? DEFAULTS.pki.caValidityDays,
+      ...(s.pki?.autoRenew ? { autoRenewCalendar: s.pki.autoRenew.onCalendar ?? DEFAULTS.pki.autoRenewCalendar } : {}),
     },
     bootstrapToken: { ttl: s.bootstrapToken?.ttl ?? DEFAULTS.bootstrapToken.ttl },
     containerRuntime,
@@ -100,7 +102,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
     network: {
       plugin: s.network?.plugin ?? DEFAULTS.network.plugin,
       mtu: s.network?.mtu ?? DEFAULTS.network.mtu,
-      calico: { encapsulation: s.network?.calico?.encapsulation ?? DEFAULTS.network.calico.encapsulation },
+      calico: calicoModel(s.network?.calico),
       cilium: {
         tunnel: s.network?.cilium?.tunnel ?? DEFAULTS.network.cilium.tunnel,
         kubeProxyReplacement: s.network?.cilium?.kubeProxyReplacement ?? DEFAULTS.network.cilium.kubeProxyReplacement,
@@ -123,6 +125,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
     sshAuthorizedKeys: s.ssh?.authorizedKeys ?? [],
     versions,
     images: images(versions, artifacts.registry),
+    custom: clusterCustomization(spec),
     nodes,
   };
 }
@@ -194,6 +197,7 @@ function buildNodes(spec: ClusterSpec): NodeModel[] {
     count: 1,
     isFirstControlPlane: false,
     specPath: ['spec', 'nodes', i],
+    custom: nodeCustomization(spec, n, ['spec', 'nodes', i]),
     ...common(n),
     };
   });
@@ -204,6 +208,7 @@ function buildNodes(spec: ClusterSpec): NodeModel[] {
     count: p.count ?? 1,
     isFirstControlPlane: false,
     specPath: ['spec', 'pools', i],
+    custom: nodeCustomization(spec, p, ['spec', 'pools', i]),
     ...common(p),
   }));
   // The first control-plane node in spec order runs `kubeadm init`: deterministic and documented.
@@ -214,4 +219,15 @@ function buildNodes(spec: ClusterSpec): NodeModel[] {
 
 function sortedRecord<T>(r: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Calico's choices with their defaults: BGP unless VXLAN carries the traffic (Kubespray's vxlan backend). */
+function calicoModel(c: { encapsulation?: 'vxlan' | 'ipip' | 'none'; bgp?: boolean; crossSubnet?: boolean; blockSize?: number } | undefined) {
+  const encapsulation = c?.encapsulation ?? DEFAULTS.network.calico.encapsulation;
+  return {
+    encapsulation,
+    bgp: c?.bgp ?? encapsulation !== 'vxlan',
+    crossSubnet: c?.crossSubnet ?? DEFAULTS.network.calico.crossSubnet,
+    blockSize: c?.blockSize ?? DEFAULTS.network.calico.blockSize,
+  };
 }

@@ -13,6 +13,7 @@ import { loadSpec } from '../../src/api/loadSpec.js';
 import { expectAt as expectAtLoose, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 import { ADDON_RULE_CASES } from './addonRuleCases.js';
 import { NAME_RULE_CASES } from './nameRuleCases.js';
+import { CUSTOMIZATION_RULE_CASES } from './customizationRuleCases.js';
 
 const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
 const CP2 = '    - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }';
@@ -81,8 +82,7 @@ const CASES: Case[] = [
   },
   {
     rule: 'node-cidr-fits-pod-subnet',
-    // flannel: Calico would also refuse /18 as its block size (calico-block-size).
-    text: doc('  kubernetes:', '    nodeCidrMaskSize: 18', '  nodes:', CP1, '  network: { plugin: flannel }'),
+    text: doc('  kubernetes:', '    nodeCidrMaskSize: 18', '  nodes:', CP1),
     line: 7,
     col: 23,
     token: '18',
@@ -159,14 +159,6 @@ const CASES: Case[] = [
     col: 15,
     token: 'external',
     message: 'etcd.topology is external, but no node has the etcd role',
-  },
-  {
-    rule: 'external-etcd-dedicated',
-    text: doc('  etcd:', '    topology: external', '  nodes:', CP1.replace('[control-plane]', '[control-plane, etcd]')),
-    line: 9,
-    col: 48,
-    token: '[control-plane, etcd]',
-    message: 'node "cp-1" has the etcd role together with another role, but etcd.topology is external',
   },
   {
     rule: 'odd-etcd-members',
@@ -265,14 +257,6 @@ const CASES: Case[] = [
     message: "Calico's IP-in-IP encapsulation carries only IPv4, but this cluster is dual-stack (IPv4,IPv6): IPv6 pod traffic between nodes would have no tunnel",
   },
   {
-    rule: 'calico-block-size',
-    text: doc('  kubernetes:', '    podSubnet: 10.240.0.0/14', '    nodeCidrMaskSize: 18', '  nodes:', CP1),
-    line: 8,
-    col: 23,
-    token: '18',
-    message: "nodeCidrMaskSize /18 is not a block size Calico accepts for IPv4 (20 to 32): Calico's IP pool would be rejected",
-  },
-  {
     rule: 'kube-proxy-replacement-needs-cilium',
     text: doc('  network:', '    cilium:', '      kubeProxyReplacement: true', '  nodes:', CP1),
     line: 8,
@@ -287,6 +271,20 @@ const CASES: Case[] = [
     col: 13,
     token: 'flannel',
     message: 'network.calico settings have no effect with network.plugin: flannel',
+  },
+  {
+    rule: 'calico-routes-between-nodes',
+    text: doc('  network:', '    calico: { encapsulation: ipip, bgp: false }', '  nodes:', CP1),
+    line: 7,
+    col: 41,
+    token: 'false',
+  },
+  {
+    rule: 'calico-block-fits-pods',
+    text: doc('  kubernetes: { podSubnet: 10.50.0.0/22, nodeCidrMaskSize: 24 }', '  network:', '    calico: { blockSize: 21 }', '  nodes:', CP1),
+    line: 8,
+    col: 26,
+    token: '21',
   },
   {
     rule: 'multus-needs-plugin',
@@ -351,6 +349,7 @@ const CASES: Case[] = [
   },
   ...ADDON_RULE_CASES,
   ...NAME_RULE_CASES,
+  ...CUSTOMIZATION_RULE_CASES,
 ];
 
 describe('one spec per rule', () => {

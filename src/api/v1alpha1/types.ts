@@ -4,6 +4,7 @@
 // errors, so typos never pass silently) and the editor JSON Schema (schema/cluster.schema.json) all
 // come from it. Descriptions state the default, because editors show them.
 import { z } from 'zod';
+import { clusterCustomization, controlPlaneCustomization, etcdCustomization, nodeCustomization } from './customization.js';
 
 export const API_VERSION = 'kspray.dev/v1alpha1';
 
@@ -77,6 +78,7 @@ const nodeCommon = {
   arch: z.enum(ARCHES).optional().describe('CPU architecture. Default: amd64.'),
   labels: labels.optional(),
   taints: z.array(taint).optional(),
+  ...nodeCustomization,
 };
 
 const registryMirror = z
@@ -203,7 +205,10 @@ export const clusterSpec = z
               .describe('Size of the IPv6 pod range each node gets (kube-controller-manager node-cidr-mask-size-ipv6). Default: 120 (Kubespray kube_network_node_prefix_ipv6).'),
             clusterDomain: str().optional().describe('Default: cluster.local.'),
             proxyMode: z.enum(PROXY_MODES).optional().describe('kube-proxy mode. Default: ipvs.'),
-            featureGates: z.record(z.string(), z.boolean()).optional(),
+            featureGates: z
+              .record(z.string(), z.boolean())
+              .optional()
+              .describe('Feature gates for kube-apiserver, controller-manager, scheduler (--feature-gates), kubelet and kube-proxy (their configs\' featureGates). Default: none.'),
           })
           .strict()
           .optional(),
@@ -218,11 +223,12 @@ export const clusterSpec = z
               .optional()
               .describe('With loadBalancer: localhost, the proxy on 127.0.0.1:<port> of each non-control-plane node (Kubespray loadbalancer_apiserver_type). Default: nginx.'),
             port: z.number().int().min(1).max(65535).optional().describe('apiserver bind port. Default: 6443.'),
+            ...controlPlaneCustomization,
           })
           .strict()
           .optional(),
         etcd: z
-          .object({ topology: z.enum(['stacked', 'external']).optional().describe('Default: stacked.') })
+          .object({ topology: z.enum(['stacked', 'external']).optional().describe('Default: stacked.'), ...etcdCustomization })
           .strict()
           .optional(),
         pki: z
@@ -230,6 +236,17 @@ export const clusterSpec = z
             algorithm: z.enum(PKI_ALGORITHMS).optional().describe('Key algorithm for every key. Default: ECDSA-P256.'),
             certValidityDays: z.number().int().min(1).max(3650).optional().describe('Leaf certificates. Default: 365.'),
             caValidityDays: z.number().int().min(1).max(36500).optional().describe('CAs, fixed at bundle creation. Default: 3650.'),
+            autoRenew: z
+              .object({
+                onCalendar: z
+                  .string()
+                  .regex(/^[A-Za-z0-9 ,*:./~-]+$/, 'a systemd OnCalendar expression')
+                  .optional()
+                  .describe('When the timer fires (systemd OnCalendar). Default: "Mon *-*-1,2,3,4,5,6,7 03:00:00", the first Monday of every month (Kubespray auto_renew_certificates_systemd_calendar).'),
+              })
+              .strict()
+              .optional()
+              .describe("A systemd timer on every control plane runs `kubeadm certs renew` for the control plane's certificates and kubeconfigs and restarts its static pods (Kubespray auto_renew_certificates). Default: off (renew with `kspray certs renew`)."),
           })
           .strict()
           .optional(),
@@ -279,7 +296,24 @@ export const clusterSpec = z
             plugin: z.enum(NETWORK_PLUGINS).optional().describe('Default: calico.'),
             mtu: z.number().int().min(1000).max(9000).optional().describe('Pod network MTU. Default: detected by the plugin from the node interface (1450 with VXLAN on a 1500 network).'),
             calico: z
-              .object({ encapsulation: z.enum(['vxlan', 'ipip', 'none']).optional().describe('Default: vxlan.') })
+              .object({
+                encapsulation: z.enum(['vxlan', 'ipip', 'none']).optional().describe('Pod traffic between nodes: VXLAN, IP-in-IP or unencapsulated (routed). Default: vxlan (Kubespray calico_vxlan_mode: Always).'),
+                bgp: z
+                  .boolean()
+                  .optional()
+                  .describe('BIRD peers every node over BGP (full mesh) and distributes the pod routes (Kubespray calico_network_backend: bird). ipip and none need it. Default: false with vxlan (Kubespray calico_network_backend: vxlan), true with ipip and none.'),
+                crossSubnet: z
+                  .boolean()
+                  .optional()
+                  .describe('Encapsulate only between nodes in different subnets; same-subnet traffic is routed (Kubespray calico_vxlan_mode / calico_ipip_mode: CrossSubnet). With vxlan or ipip. Default: false.'),
+                blockSize: z
+                  .number()
+                  .int()
+                  .min(20)
+                  .max(32)
+                  .optional()
+                  .describe('Prefix length of the address blocks Calico IPAM hands to nodes (Kubespray calico_pool_blocksize). Default: 26, as Kubespray and Calico.'),
+              })
               .strict()
               .optional(),
             cilium: z
@@ -349,6 +383,7 @@ export const clusterSpec = z
           })
           .strict()
           .optional(),
+        ...clusterCustomization,
         nodes: z.array(nodeSpec).optional(),
         pools: z.array(poolSpec).optional(),
       })

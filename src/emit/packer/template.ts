@@ -43,8 +43,16 @@ const BAKE_PATHS = [
 ];
 
 export function bakeFiles(plan: NodePlan): PlanFile[] {
-  return sortedFiles(plan).filter((f) => !f.secret && BAKE_PATHS.some((re) => re.test(f.path)));
+  return sortedFiles(plan).filter((f) => !f.secret && (f.builder === USER_FILES_BUILDER ? isClusterWide(f) : BAKE_PATHS.some((re) => re.test(f.path))));
 }
+
+/**
+ * The spec's own files, sysctls and kernel modules (builders/userFiles.ts) are baked when they are
+ * the cluster's (spec.files, spec.sysctls, spec.kernelModules): a node's or pool's own values would
+ * leak into every node booted from the shared image. Booting nodes write all of them anyway.
+ */
+const USER_FILES_BUILDER = 'userFiles';
+const isClusterWide = (f: PlanFile): boolean => f.origin[0] === 'spec' && f.origin[1] !== 'nodes' && f.origin[1] !== 'pools';
 
 export interface TemplateInput {
   cluster: string;

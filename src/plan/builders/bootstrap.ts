@@ -2,7 +2,7 @@
 // plan/nodeProgram.ts, the same bytes on every node), the oneshot unit that runs it, and the two files that tell it what to do (node.env) and
 // what to download (downloads.tsv). docs/node-contract.md is the contract between these and the program.
 import { NODE_PROGRAM } from '../nodeProgram.js';
-import { externalEtcdEndpoints, runsKubeProxy, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
+import { externalEtcdEndpoints, isExternalEtcdMember, runsKubeProxy, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { downloadsOf, downloadsTsv } from '../downloads.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
@@ -98,6 +98,8 @@ function nodeEnvEntries(model: ClusterModel, node: NodeModel): Array<[string, st
     ['KSPRAY_KUBE_PROXY_SERVER', kubeProxyServer],
     ['KSPRAY_PAUSE_IMAGE', model.images.pause],
     ['KSPRAY_ETCD_ENDPOINTS', node.isControlPlane ? externalEtcdEndpoints(model).join(' ') : ''],
+    // An external etcd member that also runs Kubernetes: the etcd phase before init or join.
+    ...(isExternalEtcdMember(model, node) && runsKubernetes(node) ? [['KSPRAY_ETCD_MEMBER', 'yes'] as [string, string]] : []),
     ['KSPRAY_BIN_DIR', os.binDir],
     ['KSPRAY_INSTALL_CONTAINERD', os.installContainerd && !crio ? 'yes' : 'no'],
     ...osPrepareEnv(node.os, model.kubernetes.proxyMode),

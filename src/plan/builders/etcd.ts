@@ -85,8 +85,16 @@ export function etcdEnv(model: ClusterModel, node: NodeModel): Array<[string, st
     ['ETCD_PEER_TRUSTED_CA_FILE', `${ETCD_PKI_DIR}/ca.crt`],
     ['ETCD_PEER_CERT_FILE', `${ETCD_PKI_DIR}/peer.crt`],
     ['ETCD_PEER_KEY_FILE', `${ETCD_PKI_DIR}/peer.key`],
-    ...Object.entries(ETCD_TUNING),
+    ...Object.entries({ ...ETCD_TUNING, ...userEtcdEnv(model) }),
   ];
+}
+
+/**
+ * spec.etcd.extraArgs as etcd's environment (every flag --x-y is also ETCD_X_Y); the rules refuse
+ * the flags set above, so a user value can only replace a tuning default or add a setting.
+ */
+function userEtcdEnv(model: ClusterModel): Record<string, string> {
+  return Object.fromEntries(Object.entries(model.custom.etcdExtraArgs).map(([flag, v]) => [`ETCD_${flag.toUpperCase().replace(/-/g, '_')}`, v]));
 }
 
 export function etcdEnvFile(model: ClusterModel, node: NodeModel): string {

@@ -9,6 +9,9 @@ import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { usesIgnition } from '../osProfile.js';
 import { criSocket } from '../criSocket.js';
+import { mergeOver } from '../../model/customization.js';
+import { PATCHES_DIR, patchFiles } from './patches.js';
+import { AUDIT_LOG_DIR, AUDIT_POLICY_PATH, ADMISSION_CONFIG_PATH } from './apiServerConfig.js';
 
 const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';
 export const KUBEADM_CONFIG_PATH = '/etc/kspray/kubeadm.yaml';
@@ -20,6 +23,8 @@ const readOnlyUsrControlPlane = (model: ClusterModel) => model.nodes.some((n) =>
 
 type Arg = { name: string; value: string };
 const args = (record: Record<string, string>): Arg[] => Object.entries(record).map(([name, value]) => ({ name, value }));
+/** kspray's flags, then the user's extraArgs (rules refused every flag kspray must own). */
+const withUserArgs = (ours: Record<string, string>, user: Record<string, string>): Arg[] => args({ ...ours, ...user });
 
 export const kubeadmBuilder: Builder = {
   name: 'kubeadm',
@@ -71,7 +76,7 @@ function nodeRegistration(model: ClusterModel, node: NodeModel) {
       : {}),
     criSocket: criSocket(model),
     imagePullPolicy: 'IfNotPresent',
-    kubeletExtraArgs: args(kubeletArgs),
+    kubeletExtraArgs: withUserArgs(kubeletArgs, node.custom.kubeletExtraArgs),
     taints,
   };
 }
@@ -95,6 +100,7 @@ function initConfiguration(model: ClusterModel, node: NodeModel, pki: IssuedPki)
     // No certificateKey/upload-certs: joining control planes receive the CA files in their own
     // payload, so no certificate ever travels through the cluster.
     nodeRegistration: nodeRegistration(model, node),
+    ...patchesDirectory(model, node),
   };
 }
 
@@ -113,26 +119,26 @@ function clusterConfiguration(model: ClusterModel) {
     encryptionAlgorithm: model.pki.algorithm,
     networking: { serviceSubnet: k.serviceSubnet, podSubnet: k.podSubnet, dnsDomain: k.clusterDomain },
     etcd: etcdConfiguration(model),
-    apiServer: {
-      certSANs: apiServerExtraSANs(model),
-      extraArgs: args({
-        'encryption-provider-config': ENCRYPTION_CONFIG_PATH,
-        ...(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}),
-      }),
-      extraVolumes: [
-        { name: 'encryption-config', hostPath: ENCRYPTION_CONFIG_PATH, mountPath: ENCRYPTION_CONFIG_PATH, readOnly: true, pathType: 'File' },
-      ],
-    },
+    apiServer: apiServerConfiguration(model),
     controllerManager: {
-      extraArgs: args({
-        ...nodeCidrMaskArgs(model),
-        ...(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}),
-        // kubeadm mounts this dir into the controller-manager (DirectoryOrCreate); its default under
-        // /usr/libexec cannot be created on Flatcar or FCOS (read-only /usr), so the pod never starts.
-        ...(readOnlyUsrControlPlane(model) ? { 'flex-volume-plugin-dir': READ_ONLY_USR_FLEX_DIR } : {}),
-      }),
+      extraArgs: withUserArgs(
+        {
+          ...nodeCidrMaskArgs(model),
+          ...(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}),
+          // kubeadm mounts this dir into the controller-manager (DirectoryOrCreate); its default under
+          // /usr/libexec cannot be created on Flatcar or FCOS (read-only /usr), so the pod never starts.
+          ...(readOnlyUsrControlPlane(model) ? { 'flex-volume-plugin-dir': READ_ONLY_USR_FLEX_DIR } : {}),
+        },
+        model.custom.controllerManager.extraArgs,
+      ),
+      ...extraVolumes(model.custom.controllerManager.extraVolumes),
     },
-    scheduler: {},
+    scheduler: {
+      ...(Object.keys(k.featureGates).length || Object.keys(model.custom.scheduler.extraArgs).length
+        ? { extraArgs: withUserArgs(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}, model.custom.scheduler.extraArgs) }
+        : {}),
+      ...extraVolumes(model.custom.scheduler.extraVolumes),
+    },
     dns: { imageRepository: dnsImage.slice(0, dnsImage.lastIndexOf('/')), imageTag: dnsImage.slice(colon + 1) },
   };
 }
@@ -162,7 +168,8 @@ function etcdConfiguration(model: ClusterModel) {
       imageRepository: image.slice(0, image.lastIndexOf('/')),
       imageTag: image.slice(colon + 1),
       dataDir: '/var/lib/etcd',
-      extraArgs: args({ 'auto-compaction-retention': '8', 'quota-backend-bytes': '2147483648' }),
+      // Kubespray's defaults, which spec.etcd.extraArgs may change (flags kspray must own are refused by the rules).
+      extraArgs: withUserArgs({ 'auto-compaction-retention': '8', 'quota-backend-bytes': '2147483648' }, model.custom.etcdExtraArgs),
     },
   };
 }
@@ -198,7 +205,12 @@ function featureGates(model: ClusterModel): string {
     .join(',');
 }
 
+/** The cluster's KubeletConfiguration: kspray's fields, spec.kubelet.config merged over them (kubeadm uploads it for every node). */
 function kubeletConfiguration(model: ClusterModel) {
+  return mergeOver(kubeletBase(model), model.custom.kubeletConfig);
+}
+
+function kubeletBase(model: ClusterModel): Record<string, unknown> {
   return {
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
@@ -215,7 +227,7 @@ function kubeletConfiguration(model: ClusterModel) {
 }
 
 function kubeProxyConfiguration(model: ClusterModel) {
-  return {
+  const base = {
     apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
     kind: 'KubeProxyConfiguration',
     mode: model.kubernetes.proxyMode,
@@ -223,7 +235,44 @@ function kubeProxyConfiguration(model: ClusterModel) {
     // kube_proxy_strict_arp: MetalLB needs it with ipvs (kube-ipvs0 holds every Service address,
     // and without strictARP each node answers ARP for LoadBalancer IPs the speaker announces).
     ...(model.kubernetes.proxyMode === 'ipvs' ? { ipvs: { strictARP: model.appAddons.metallb !== undefined } } : {}),
+    ...(Object.keys(model.kubernetes.featureGates).length ? { featureGates: model.kubernetes.featureGates } : {}),
   };
+  return mergeOver(base, model.custom.kubeProxyConfig);
+}
+
+/** kube-apiserver: kspray's flags and volumes (encryption, audit, admission), then the user's. */
+function apiServerConfiguration(model: ClusterModel) {
+  const api = model.custom.apiServer;
+  const gates = model.kubernetes.featureGates;
+  const ours: Record<string, string> = {
+    'encryption-provider-config': ENCRYPTION_CONFIG_PATH,
+    ...(Object.keys(gates).length ? { 'feature-gates': featureGates(model) } : {}),
+    // Kubespray's audit log rotation defaults (audit_log_maxage/maxbackups/maxsize); extraArgs may change them.
+    ...(api.auditPolicy
+      ? { 'audit-policy-file': AUDIT_POLICY_PATH, 'audit-log-path': `${AUDIT_LOG_DIR}/audit.log`, 'audit-log-maxage': '30', 'audit-log-maxbackup': '10', 'audit-log-maxsize': '100' }
+      : {}),
+    ...(api.admission ? { 'admission-control-config-file': ADMISSION_CONFIG_PATH } : {}),
+  };
+  const file = (name: string, path: string) => ({ name, hostPath: path, mountPath: path, readOnly: true, pathType: 'File' });
+  return {
+    certSANs: apiServerExtraSANs(model),
+    extraArgs: withUserArgs(ours, api.extraArgs),
+    extraVolumes: [
+      file('encryption-config', ENCRYPTION_CONFIG_PATH),
+      ...(api.auditPolicy
+        ? [file('audit-policy', AUDIT_POLICY_PATH), { name: 'audit-log', hostPath: AUDIT_LOG_DIR, mountPath: AUDIT_LOG_DIR, readOnly: false, pathType: 'DirectoryOrCreate' }]
+        : []),
+      ...(api.admission ? [file('admission-config', ADMISSION_CONFIG_PATH)] : []),
+      ...api.extraVolumes,
+    ],
+  };
+}
+
+const extraVolumes = (volumes: ClusterModel['custom']['scheduler']['extraVolumes']) => (volumes.length ? { extraVolumes: volumes } : {});
+
+/** kubeadm reads patches from this directory on init and join when the node has any. */
+function patchesDirectory(model: ClusterModel, node: NodeModel) {
+  return patchFiles(model, node).length ? { patches: { directory: PATCHES_DIR } } : {};
 }
 
 function joinConfiguration(model: ClusterModel, node: NodeModel, pki: IssuedPki) {
@@ -241,6 +290,7 @@ function joinConfiguration(model: ClusterModel, node: NodeModel, pki: IssuedPki)
     ...(node.isControlPlane
       ? { controlPlane: { localAPIEndpoint: { advertiseAddress: node.address, bindPort: model.controlPlane.bindPort } } }
       : {}),
+    ...patchesDirectory(model, node),
   };
 }
 

@@ -2,23 +2,8 @@
 // prepare-os phase loads these modules and runs `sysctl --system`; systemd applies them on reboots.
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
+import { KSPRAY_SYSCTLS } from '../../model/kernelSettings.js';
 import { hasIPv6 } from '../../model/model.js';
-
-/** Kubespray's values (preinstall 0080-system-configurations, node main.yml). */
-const SYSCTL: Array<[string, string | number]> = [
-  ['net.ipv4.ip_forward', 1],
-  ['net.bridge.bridge-nf-call-iptables', 1],
-  ['net.bridge.bridge-nf-call-ip6tables', 1],
-  ['fs.inotify.max_user_watches', 524288],
-  ['fs.inotify.max_user_instances', 8192],
-  // What kubelet's protectKernelDefaults insists on (kubelet refuses to start if these differ):
-  ['vm.overcommit_memory', 1],
-  ['vm.panic_on_oom', 0],
-  ['kernel.panic', 10],
-  ['kernel.panic_on_oops', 1],
-  ['kernel.keys.root_maxkeys', 1000000],
-  ['kernel.keys.root_maxbytes', 25000000],
-];
 
 /** kube-proxy's IPVS mode needs these loaded (Kubespray node main.yml). */
 const IPVS_MODULES = ['ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_sh', 'nf_conntrack'];
@@ -36,7 +21,7 @@ const IPV6_SYSCTL: Array<[string, string | number]> = [
 export const osBuilder: Builder = {
   name: 'os',
   build({ model, node, plan }) {
-    const sysctl = [...SYSCTL, ...(hasIPv6(model) ? IPV6_SYSCTL : [])];
+    const sysctl = [...KSPRAY_SYSCTLS, ...(hasIPv6(model) ? IPV6_SYSCTL : [])];
     addFile(plan, {
       path: '/etc/sysctl.d/99-kubernetes.conf',
       content: '# Written by kspray.\n' + sysctl.map(([k, v]) => `${k} = ${v}\n`).join(''),

@@ -5,22 +5,19 @@ import { hasIPv4, hasIPv6 } from '../../model/model.js';
 import { KUBE_SYSTEM, metadata, type K8sObject } from './k8s.js';
 
 export interface CalicoNetworking {
-  /** calico-node's CALICO_NETWORKING_BACKEND: VXLAN needs no BGP, so no BIRD. */
+  /** calico-node's CALICO_NETWORKING_BACKEND: bird when BGP distributes the routes, else vxlan (no BIRD). */
   backend: 'vxlan' | 'bird';
-  ipip: 'Always' | 'Never';
-  vxlan: 'Always' | 'Never';
+  ipip: PoolMode;
+  vxlan: PoolMode;
 }
 
+type PoolMode = 'Always' | 'CrossSubnet' | 'Never';
+
 export function calicoNetworking(model: ClusterModel): CalicoNetworking {
-  switch (model.network.calico.encapsulation) {
-    case 'vxlan':
-      return { backend: 'vxlan', ipip: 'Never', vxlan: 'Always' };
-    case 'ipip':
-      return { backend: 'bird', ipip: 'Always', vxlan: 'Never' };
-    case 'none':
-      // Plain routed pod traffic: BIRD peers the nodes, nothing is encapsulated.
-      return { backend: 'bird', ipip: 'Never', vxlan: 'Never' };
-  }
+  const { encapsulation, bgp, crossSubnet } = model.network.calico;
+  const mode = (on: boolean): PoolMode => (!on ? 'Never' : crossSubnet ? 'CrossSubnet' : 'Always');
+  // none: plain routed pod traffic, BIRD peers the nodes and nothing is encapsulated.
+  return { backend: bgp ? 'bird' : 'vxlan', ipip: mode(encapsulation === 'ipip'), vxlan: mode(encapsulation === 'vxlan') };
 }
 
 /**

@@ -56,16 +56,19 @@ fetch() {
   die "no download '$1' in downloads.tsv"
 }
 prepare_os() {
-  local m
+  local m f
   swapoff -a
   if [[ -f $R/etc/fstab ]]; then sed -i -E 's/^([^#].*[[:space:]]swap[[:space:]].*)$/#\1/' "$R/etc/fstab"; fi
-  if [[ -f $R/etc/modules-load.d/kubernetes.conf ]]; then
+  for f in "$R"/etc/modules-load.d/{kubernetes,kspray-user}.conf; do
+    [[ -f $f ]] || continue
     while read -r m; do
       if [[ -n $m && $m != \#* ]]; then modprobe "$m"; fi
-    done <"$R/etc/modules-load.d/kubernetes.conf"
-  fi
+    done <"$f"
+  done
   sysctl --system >/dev/null || log "sysctl --system reported errors (above)"
-  if [[ -f $R/etc/sysctl.d/99-kubernetes.conf ]]; then sysctl -q -p "$R/etc/sysctl.d/99-kubernetes.conf"; fi
+  for f in "$R"/etc/sysctl.d/{90-kspray-user,99-kubernetes}.conf; do
+    if [[ -f $f ]]; then sysctl -q -p "$f"; fi
+  done
   install_packages
   if [[ ${KSPRAY_SELINUX:-} == permissive ]]; then
     if [[ $(getenforce 2>/dev/null || true) == Enforcing ]]; then setenforce 0; fi
@@ -255,6 +258,7 @@ main() {
   phase install-kubernetes install_kubernetes "$ETC/downloads.tsv"
   if grep -q $'^helm\t' "$ETC/downloads.tsv"; then phase install-helm install_helm "$ETC/downloads.tsv"; fi
   if $only_install; then log "install phases done (--only-install)"; return 0; fi
+  if [[ ${KSPRAY_ETCD_MEMBER:-} == yes ]]; then phase etcd install_etcd "$ETC/downloads.tsv"; fi
   if [[ ${KSPRAY_ACTION:-} == init ]]; then
     phase init kubeadm_init
     phase cluster-addons cluster_addons
