@@ -282,6 +282,11 @@ export const messages = {
     message: `network.calico.blockSize /${size} sizes Calico's IPv4 blocks, but this cluster is IPv6-only`,
     hint: "Remove it: the IPv6 pool uses Calico's default block size, /122.",
   }),
+  awsIPv6Address: (node: string, address: string): Msg => ({
+    rule: 'aws-node-address',
+    message: `node "${node}" has the IPv6 address ${address}: kspray aws apply assigns only the IPv4 private address (RunInstances PrivateIpAddress), so the instance would not get it`,
+    hint: 'Launch IPv6 and dual-stack nodes yourself (render --provider aws gives the user data), or use an IPv4 cluster with kspray aws apply.',
+  }),
   ciliumTunnelNeedsIPv4: (tunnel: string): Msg => ({
     rule: 'network-plugin-ip-families',
     message: `Cilium's ${tunnel} tunnel needs an IPv4 network between the nodes (docs.cilium.io: routing, cilium/cilium#17240), but this cluster is IPv6-only`,
