@@ -13,6 +13,8 @@ STATE=$R/var/lib/kspray
 PHASE=start
 TMPF=''
 BIN=$R/usr/local/bin
+# More curl options for one download (fetch_secrets: the CA of its server).
+CURL_EXTRA=()
 
 log() { printf 'kspray: %s\n' "$*"; }
 # status STATE MSG: the one-line status file, replaced atomically, and the same line in the journal
@@ -51,7 +53,7 @@ sha_ok() { printf '%s  %s\n' "$1" "$2" | sha256sum -c --status -; }
 # own reason (refused, timed out, too slow), or the sha256 mismatch; curl prints no header.
 get() {
   local e
-  if ! e=$(curl -fsSL --connect-timeout "${KSPRAY_CONNECT:-20}" -Y 1024 -y "${KSPRAY_STALL:-60}" -m "${KSPRAY_MAX_TIME:-1800}" -o "$2" "$1" 2>&1); then
+  if ! e=$(curl -fsSL --connect-timeout "${KSPRAY_CONNECT:-20}" -Y 1024 -y "${KSPRAY_STALL:-60}" -m "${KSPRAY_MAX_TIME:-1800}" "${CURL_EXTRA[@]}" -o "$2" "$1" 2>&1); then
     e=${e##*curl: } WHY=${e//$'\n'/ }
     return 1
   fi
@@ -287,6 +289,17 @@ repoint_kube_proxy() {
     kubectl -n kube-system rollout restart daemonset kube-proxy
 }
 
+# spec.secrets.delivery fetch: this node's keys and token as one tar archive, pinned by the sha256
+# in the payload; unpacked with their modes, then the download is deleted.
+fetch_secrets() {
+  local f=$STATE/secrets.tar CURL_EXTRA=()
+  # spec.secrets.caCert: trust only that CA for this download
+  [[ ! -f $ETC/secrets-ca.crt ]] || CURL_EXTRA=(--cacert "$ETC/secrets-ca.crt")
+  download "$KSPRAY_SECRETS_URL" "$(<"$ETC/secrets.sha256")" "$f" 600
+  tar -xpf "$f" -C "$R/"
+  rm "$f"
+}
+
 finish() { date -u +%FT%TZ >"$STATE/done"; }
 
 # phase NAME FUNC [FILE...]: run FUNC unless its marker holds the same key (a hash of the FILEs the
@@ -398,6 +411,7 @@ main() {
   PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   mkdir -p "$STATE/phases"
   phase prepare-os prepare_os "$R/etc/sysctl.d/99-kubernetes.conf" "$R/etc/modules-load.d/kubernetes.conf"
+  [[ -z ${KSPRAY_SECRETS_URL:-} ]] || $only_install || phase secrets fetch_secrets "$ETC/secrets.sha256"
   # An external etcd member runs etcd only: no runtime, no kubelet, no join.
   if [[ ${KSPRAY_ACTION:-} == etcd ]] && ! $only_install; then
     phase etcd install_etcd "$ETC/downloads.tsv"

@@ -48,14 +48,24 @@ describe('render --provider', () => {
     // A render-time error is located through the same parse as the spec's own errors: cp-1's line in the file.
     const cp1Line = readFileSync(join(dir, 'cluster.yaml'), 'utf8').split('\n').findIndex((l) => l.includes('name: cp-1')) + 1;
     expect(r.err).toContain(`cluster.yaml:${cp1Line}:7: error[user-data-fits-provider]: node "cp-1"`);
-    expect(r.err).toContain('#include');
+    expect(r.err).toContain('spec.cloudInit.payloadUrlBase');
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, 'out'))).toBe(false);
+    // Each way out the hint names works: the pointer, and delivery fetch.
+    for (const wayOut of ['  cloudInit: { payloadUrlBase: "https://boot.example/ha" }\n', '  secrets: { delivery: fetch, urlBase: "https://boot.example/ha" }\n']) {
+      writeFileSync(join(dir, 'fixed.yaml'), readFileSync(join(dir, 'cluster.yaml'), 'utf8').replace('  nodes:\n', `${wayOut}  nodes:\n`));
+      const fixed = kspray(['render', '-f', 'fixed.yaml', '--out', 'out-fixed', '--provider', 'aws', '--node', 'cp-1'], dir);
+      expect(fixed.code, fixed.err).toBe(0);
+      expect(fixed.stdout.length).toBeLessThanOrEqual(16384);
+      const text = (fixed.stdout[0] === 0x1f && fixed.stdout[1] === 0x8b ? gunzipSync(fixed.stdout) : fixed.stdout).toString('utf8');
+      expect(text.startsWith('#cloud-config\n')).toBe(true);
+      expect(text).not.toContain('PRIVATE KEY');
+    }
     // --node delivers one payload: a worker that fits is printed although cp-1 does not fit.
     const w = kspray(['render', '-f', 'cluster.yaml', '--out', 'out', '--provider', 'aws', '--node', 'worker-1'], dir);
     expect(w.code, w.err).toBe(0);
     expect(w.stdout.length).toBeLessThanOrEqual(16384);
-  });
+  }, 240_000);
 
   it('refuses an unknown provider with exit 2', () => {
     const r = kspray(['render', '-f', 'cluster.yaml', '--out', 'out', '--provider', 'nimbus'], workdir('single'));

@@ -908,6 +908,44 @@ export const messages = {
     message: type === 'json' ? 'a json patch must be a list of operations' : `a ${type} patch must be a mapping`,
     hint: type === 'json' ? 'Write patch: [ { op: replace, path: /spec/..., value: ... } ], or use type: strategic.' : 'Write the fields to change as a mapping, or use type: json for a list of operations.',
   }),
+  // --- secrets delivery (spec.secrets, render --node on a terminal) ---
+  secretsFetchNeedsUrl: (): Msg => ({
+    rule: 'secrets-fetch-url',
+    message: 'spec.secrets.delivery fetch needs spec.secrets.urlBase: where outputs/<cluster>/fetch/ will be served',
+    hint: 'Add urlBase: https://secrets.example.com/<cluster> (each node fetches <urlBase>/<node>/...), or use delivery: inline.',
+  }),
+  secretsUrlNotHttps: (url: string): Msg => ({
+    rule: 'secrets-fetch-url',
+    message: url.startsWith('http://')
+      ? `spec.secrets.urlBase "${url}" is plain http: the archives hold private keys and the bootstrap token, which anyone on the path could read`
+      : `spec.secrets.urlBase "${url}" is not an https:// URL without query or fragment`,
+    hint: 'Serve outputs/<cluster>/fetch/ over https (a private CA or self-signed server: put its CA in spec.secrets.caCert).',
+  }),
+  payloadUrlNotHttps: (url: string): Msg => ({
+    rule: 'cloud-init-payload-url',
+    message: `spec.cloudInit.payloadUrlBase "${url}" is not an https:// URL without query or fragment${url.startsWith('http://') ? ': a payload archive holds what user data would (keys and the bootstrap token with inline delivery)' : ''}`,
+    hint: 'Serve nodes/<node>/payload.tar over https, e.g. payloadUrlBase: https://boot.example.com/<cluster> (an S3 presigned or CloudFront URL base works).',
+  }),
+  secretsSettingNeedsFetch: (key: string): Msg => ({
+    rule: 'secrets-fetch-settings',
+    message: `spec.secrets.${key} is only read with delivery: fetch; with inline delivery the keys are in the payload and nothing is fetched`,
+    hint: `Set spec.secrets.delivery: fetch, or remove ${key}.`,
+  }),
+  secretsCaNotPem: (): Msg => ({
+    rule: 'secrets-ca-pem',
+    message: 'spec.secrets.caCert is not PEM certificate text (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)',
+    hint: 'Paste the CA certificate of the server behind urlBase as a YAML block scalar (caCert: |).',
+  }),
+  ignitionUrlPlainHttp: (base: string): Msg => ({
+    rule: 'ignition-config-url-secret',
+    message: `Ignition config URL base "${base}" is plain http, and with spec.secrets.delivery inline each config.ign holds the bootstrap token (control planes: the CA private keys); sha512 guards integrity, not secrecy`,
+    hint: 'Serve the configs over https (or s3:// / gs:// with the instance identity), or set spec.secrets.delivery: fetch so config.ign holds no key and no token.',
+  }),
+  renderKeysToTerminal: (node: string, keys: number): Msg => ({
+    rule: 'render-node-terminal',
+    message: `refusing to print the payload of "${node}" to a terminal: it holds ${keys} private key${keys === 1 ? '' : 's'} (the terminal's scrollback, a screen share or a recording would keep them)`,
+    hint: 'Redirect it (`kspray render --node ' + node + ' > user-data`), or pass --force to print it anyway; spec.secrets.delivery: fetch keeps keys out of payloads altogether.',
+  }),
 };
 
 function describe(v: unknown): string {

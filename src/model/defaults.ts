@@ -29,4 +29,5 @@ export const DEFAULTS = {
   provider: 'baremetal',
   // What Flatcar and FCOS stable read and Debian's ignition-validate 2.14 checks.
   ignition: { version: '3.3.0' as const },
+  secrets: { delivery: 'inline' as const },
 };

@@ -3,11 +3,11 @@
 import type { SpecPath } from '../errors/errors.js';
 import type { ComponentVersions, Images, Arch } from '../catalog/catalog.js';
 import type { AppAddonVersions } from '../catalog/appAddons.js';
-import type { OsName, PkiAlgorithm, Role } from '../api/v1alpha1/types.js';
+import type { OsName, PkiAlgorithm, Role, SecretsDelivery } from '../api/v1alpha1/types.js';
 import type { AddonSettings } from './addonSettings.js';
+import type { ClusterCustomization, NodeCustomization } from './customization.js';
 import type { IpFamily } from './address.js';
 import { hostPort } from './address.js';
-import type { ClusterCustomization, NodeCustomization } from './customization.js';
 
 export interface NodeModel {
   name: string;
@@ -122,6 +122,10 @@ export interface ClusterModel {
   provider: string;
   /** Ignition configs (flatcar, fedora-coreos nodes). */
   ignition: { version: '3.3.0' | '3.4.0'; configUrlBase?: string };
+  /** spec.cloudInit.payloadUrlBase: cloud-init nodes boot from a pointer fetching <base>/<node>/payload.tar. */
+  cloudInit: { payloadUrlBase?: string };
+  /** spec.secrets: inline (keys and token in the payload) or fetch (from urlBase, pinned by hash in the payload). */
+  secrets: { delivery: SecretsDelivery; urlBase?: string; caCert?: string };
   sshAuthorizedKeys: string[];
   versions: ComponentVersions;
   images: Images;

@@ -14,6 +14,7 @@ import { runtimeRules } from './runtimeRules.js';
 import { addonRules } from './addonRules.js';
 import { nameRules } from './nameRules.js';
 import { customizationRules } from './customizationRules.js';
+import { secretsRules } from './secretsRules.js';
 
 import type { Rule } from './rule.js';
 
@@ -239,6 +240,7 @@ export const rules: Rule[] = [
   ...addonRules,
   ...nameRules,
   ...customizationRules,
+  ...secretsRules,
 ];
 
 type AddressRange = { family: IpFamily; first: bigint; last: bigint };

@@ -73,7 +73,7 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       bindPort,
       kubeadmEndpoint,
       clientEndpoint,
-      extraSANs: [...new Set([...extraSANs(userEndpoint?.host, stack.service.map((c) => nthAddress(c, 1)), nodes), ...(s.controlPlane?.apiServer?.certSANs ?? [])])],
+      extraSANs: extraSANs(userEndpoint?.host, stack.service.map((c) => nthAddress(c, 1)), nodes, s.controlPlane?.apiServer?.certSANs ?? []),
     },
     etcd: { topology: s.etcd?.topology ?? DEFAULTS.etcd.topology },
     pki: {
@@ -122,6 +122,12 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
       version: s.ignition?.version ?? DEFAULTS.ignition.version,
       configUrlBase: s.ignition?.configUrlBase?.replace(/\/+$/, ''),
     },
+    cloudInit: { payloadUrlBase: s.cloudInit?.payloadUrlBase?.replace(/\/+$/, '') },
+    secrets: {
+      delivery: s.secrets?.delivery ?? DEFAULTS.secrets.delivery,
+      urlBase: s.secrets?.urlBase?.replace(/\/+$/, ''),
+      caCert: s.secrets?.caCert,
+    },
     sshAuthorizedKeys: s.ssh?.authorizedKeys ?? [],
     versions,
     images: images(versions, artifacts.registry),
@@ -137,10 +143,10 @@ export function toModel(spec: ClusterSpec, file?: string): ClusterModel {
  * secondary address. One list for the whole cluster, because kubeadm's ClusterConfiguration
  * certSANs (what `kubeadm certs renew` reissues from) is one list.
  */
-function extraSANs(endpointHost: string | undefined, apiServiceIPs: string[], nodes: NodeModel[]): string[] {
+function extraSANs(endpointHost: string | undefined, apiServiceIPs: string[], nodes: NodeModel[], userSANs: string[]): string[] {
   const secondary = apiServiceIPs.length === 2 ? [apiServiceIPs[1]!, ...nodes.filter((n) => n.isControlPlane).flatMap((n) => n.addresses.slice(1))] : [];
   const v6 = apiServiceIPs.some((ip) => ip.includes(':')) ? ['::1'] : [];
-  return [...new Set([...(endpointHost ? [endpointHost] : []), ...v6, ...secondary])];
+  return [...new Set([...(endpointHost ? [endpointHost] : []), ...v6, ...secondary, ...userSANs])];
 }
 
 /** Rules have checked that a chosen certManager/metallb has its checksum and pools. */

@@ -14,6 +14,7 @@ import { expectAt as expectAtLoose, FILE, HEAD, inputErrorOf } from '../helpers/
 import { ADDON_RULE_CASES } from './addonRuleCases.js';
 import { NAME_RULE_CASES } from './nameRuleCases.js';
 import { CUSTOMIZATION_RULE_CASES } from './customizationRuleCases.js';
+import { SECRETS_RULE_CASES } from './secretsRuleCases.js';
 
 const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
 const CP2 = '    - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }';
@@ -350,6 +351,7 @@ const CASES: Case[] = [
   ...ADDON_RULE_CASES,
   ...NAME_RULE_CASES,
   ...CUSTOMIZATION_RULE_CASES,
+  ...SECRETS_RULE_CASES,
 ];
 
 describe('one spec per rule', () => {
@@ -368,6 +370,24 @@ describe('one spec per rule', () => {
 });
 
 describe('rule details', () => {
+  test('secrets-fetch-url: fetch without urlBase points at delivery; an https urlBase with a CA compiles', () => {
+    const text = doc('  secrets:', '    delivery: fetch', '  nodes:', CP1);
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['secrets-fetch-url']);
+    expectAt(text, err, 'secrets-fetch-url', 7, 15, 'fetch');
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const m = compileSpec(doc('  secrets:', '    delivery: fetch', '    urlBase: https://boot.example/demo/', `    caCert: ${JSON.stringify(ca)}`, '  nodes:', CP1), FILE);
+    expect(m.secrets).toEqual({ delivery: 'fetch', urlBase: 'https://boot.example/demo', caCert: ca });
+    expect(compileSpec(doc('  nodes:', CP1), FILE).secrets).toEqual({ delivery: 'inline' });
+  });
+
+  test('ignition-config-url-secret: plain http is accepted when config.ign holds no secret (fetch) or no Ignition node exists', () => {
+    const flatcar = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: flatcar }';
+    const fetch = ['  secrets:', '    delivery: fetch', '    urlBase: https://boot.example/demo'];
+    expect(compileSpec(doc('  ignition:', '    configUrlBase: http://boot.example/ign', ...fetch, '  nodes:', flatcar), FILE).ignition.configUrlBase).toBe('http://boot.example/ign');
+    expect(compileSpec(doc('  ignition:', '    configUrlBase: http://boot.example/ign', '  nodes:', CP1), FILE).ignition.configUrlBase).toBe('http://boot.example/ign');
+  });
+
   test('dns1123-name checks metadata.name', () => {
     const text = doc('  nodes:', CP1).replace('name: demo', 'name: Demo');
     const err = compileError(text);

@@ -45,8 +45,11 @@ describe('node/kspray-node.sh', () => {
     // lines in the status: ~600 bytes shipped, ~250 gzipped; the HA first control plane still fits
     // EC2's 16 KiB gzipped (test/emit/providers.test.ts). The etcd phase of members that also run
     // Kubernetes (Kubespray's etcd layouts) added one line shipped within these budgets.
-    expect(Buffer.byteLength(text)).toBeLessThan(19 * 1024);
-    expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(11 * 1024);
+    // Source 19 → 20 KB and shipped 11 → 11.5 KB for the `secrets` phase (spec.secrets.delivery
+    // fetch: download through the same bounded get, verify, unpack, delete); with fetch the payload
+    // is far under EC2's limit (test/delivery/fetch.test.ts).
+    expect(Buffer.byteLength(text)).toBeLessThan(20 * 1024);
+    expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(11.5 * 1024);
   });
 });
 

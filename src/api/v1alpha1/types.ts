@@ -33,6 +33,7 @@ export const LOAD_BALANCERS = ['localhost', 'kube-vip', 'external'] as const;
 export const LOCALHOST_PROXIES = ['nginx', 'haproxy'] as const;
 export const PROVIDERS = ['aws', 'gce', 'azure', 'openstack', 'vsphere', 'oci', 'baremetal'] as const;
 export const ARCHES = ['amd64', 'arm64'] as const;
+export const SECRETS_DELIVERIES = ['inline', 'fetch'] as const;
 
 const str = () => z.string().min(1);
 
@@ -377,6 +378,33 @@ export const clusterSpec = z
           })
           .strict()
           .optional(),
+        cloudInit: z
+          .object({
+            payloadUrlBase: str()
+              .optional()
+              .describe(
+                'Where full cloud-init payloads will be served (https:// only: they may hold keys): each cloud-init node then boots from a small pointer #cloud-config that downloads <payloadUrlBase>/<node>/payload.tar (every file of its payload), checks the sha256 the pointer pins, unpacks it and starts the bootstrap. For payloads over a cloud\'s user-data limit; serve outputs/<cluster>/nodes/<node>/payload.tar there, readable only by that node.',
+              ),
+          })
+          .strict()
+          .optional(),
+        secrets: z
+          .object({
+            delivery: z
+              .enum(SECRETS_DELIVERIES)
+              .optional()
+              .describe(
+                'Where nodes get their private keys and bootstrap token. inline (default): in the payload (user data), readable from the cloud metadata service for the machine\'s life; the weaker choice, for air-gapped PXE labs. fetch: the payload holds no private key and no token; each cloud-init node downloads <urlBase>/<node>/secrets.tar (pinned by sha256 in the payload), unpacks it with modes and deletes it; each Ignition node fetches its secret files from <urlBase>/<node>/files/<path> (sha512-verified). Serve outputs/<cluster>/fetch/ there, readable only by the node it is for.',
+              ),
+            urlBase: str()
+              .optional()
+              .describe('With delivery: fetch, the https:// URL outputs/<cluster>/fetch/ is served under (http:// is refused: the archives hold private keys).'),
+            caCert: str()
+              .optional()
+              .describe('With delivery: fetch, the PEM CA certificate(s) the node trusts for urlBase instead of the OS bundle (a private CA or a self-signed server).'),
+          })
+          .strict()
+          .optional(),
         ssh: z
           .object({
             authorizedKeys: z.array(str()).optional().describe('Keys for the default user; kspray itself never uses SSH.'),
@@ -397,6 +425,7 @@ export type PoolSpec = z.infer<typeof poolSpec>;
 export type Role = (typeof ROLES)[number];
 export type OsName = (typeof SUPPORTED_OS)[number];
 export type PkiAlgorithm = (typeof PKI_ALGORITHMS)[number];
+export type SecretsDelivery = (typeof SECRETS_DELIVERIES)[number];
 
 /** The editor JSON Schema; test/schema.test.ts keeps schema/cluster.schema.json equal to it. */
 export function specJsonSchema(): unknown {

@@ -9,6 +9,7 @@ import { addFile } from '../nodePlan.js';
 import { envFile } from '../../text/shell.js';
 import { osPrepareEnv, osProfile } from '../osProfile.js';
 import type { OsName } from '../../api/v1alpha1/types.js';
+import { secretsEnv } from './secretsDelivery.js';
 
 export const NODE_PROGRAM_PATH = '/usr/local/lib/kspray/kspray-node.sh';
 export const BOOTSTRAP_UNIT = 'kspray-bootstrap.service';
@@ -106,6 +107,7 @@ function nodeEnvEntries(model: ClusterModel, node: NodeModel): Array<[string, st
     // Written only when they apply, so clusters without cri-o or a proxy keep their payloads.
     ...(crio ? [['KSPRAY_CONTAINER_RUNTIME', 'cri-o'] as [string, string]] : []),
     ...proxyEnv(model),
+    ...secretsEnv(model, node),
   ];
 }
 

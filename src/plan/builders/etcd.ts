@@ -113,7 +113,7 @@ export const etcdBuilder: Builder = {
     addFile(plan, { ...b, path: `/etc/systemd/system/${ETCD_UNIT}`, content: etcdService(osProfile(node.os).binDir), mode: 0o644 });
     addFile(plan, { ...b, path: ETCD_ENV_PATH, content: etcdEnvFile(model, node), mode: 0o644 });
     for (const f of pki.etcdMemberFiles(node.name)) {
-      addFile(plan, { ...b, path: `${ETCD_PKI_DIR}/${f.relPath}`, content: f.content, mode: f.secret ? 0o600 : 0o644, secret: f.secret });
+      addFile(plan, { ...b, path: `${ETCD_PKI_DIR}/${f.relPath}`, content: f.content, mode: f.secret ? 0o600 : 0o644, secret: f.secret, pki: true });
     }
   },
 };

@@ -23,6 +23,7 @@ import { apiServerConfigBuilder } from './apiServerConfig.js';
 import { patchesBuilder } from './patches.js';
 import { userFilesBuilder } from './userFiles.js';
 import { certsRenewBuilder } from './certsRenew.js';
+import { secretsDeliveryBuilder } from './secretsDelivery.js';
 
 export const BUILDERS: Builder[] = [
   osBuilder,
@@ -47,6 +48,7 @@ export const BUILDERS: Builder[] = [
   patchesBuilder,
   // After bootstrap: it adds its timer to the units bootstrap lists.
   certsRenewBuilder,
+  secretsDeliveryBuilder,
   // Last: it reports a user file on a path another builder wrote (userFiles.ts).
   userFilesBuilder,
 ];

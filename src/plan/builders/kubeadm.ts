@@ -37,7 +37,7 @@ export const kubeadmBuilder: Builder = {
           ...(runsKubeProxy(model) ? [kubeProxyConfiguration(model)] : []),
         ]
       : [joinConfiguration(model, node, pki)];
-    addFile(plan, { path: KUBEADM_CONFIG_PATH, content: toYamlStream(docs), mode: 0o600, secret: false, builder: 'kubeadm', origin: node.specPath });
+    addFile(plan, { path: KUBEADM_CONFIG_PATH, content: toYamlStream(docs), mode: 0o600, secret: false, token: true, builder: 'kubeadm', origin: node.specPath });
     if (node.isControlPlane) {
       addFile(plan, {
         path: ENCRYPTION_CONFIG_PATH,

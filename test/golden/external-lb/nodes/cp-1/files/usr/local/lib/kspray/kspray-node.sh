@@ -9,6 +9,7 @@ STATE=$R/var/lib/kspray
 PHASE=start
 TMPF=''
 BIN=$R/usr/local/bin
+CURL_EXTRA=()
 log() { printf 'kspray: %s\n' "$*"; }
 status() {
   mkdir -p "$STATE"
@@ -33,7 +34,7 @@ retry() {
 sha_ok() { printf '%s  %s\n' "$1" "$2" | sha256sum -c --status -; }
 get() {
   local e
-  if ! e=$(curl -fsSL --connect-timeout "${KSPRAY_CONNECT:-20}" -Y 1024 -y "${KSPRAY_STALL:-60}" -m "${KSPRAY_MAX_TIME:-1800}" -o "$2" "$1" 2>&1); then
+  if ! e=$(curl -fsSL --connect-timeout "${KSPRAY_CONNECT:-20}" -Y 1024 -y "${KSPRAY_STALL:-60}" -m "${KSPRAY_MAX_TIME:-1800}" "${CURL_EXTRA[@]}" -o "$2" "$1" 2>&1); then
     e=${e##*curl: } WHY=${e//$'\n'/ }
     return 1
   fi
@@ -219,6 +220,13 @@ repoint_kube_proxy() {
     kubectl replace -f - &&
     kubectl -n kube-system rollout restart daemonset kube-proxy
 }
+fetch_secrets() {
+  local f=$STATE/secrets.tar CURL_EXTRA=()
+  [[ ! -f $ETC/secrets-ca.crt ]] || CURL_EXTRA=(--cacert "$ETC/secrets-ca.crt")
+  download "$KSPRAY_SECRETS_URL" "$(<"$ETC/secrets.sha256")" "$f" 600
+  tar -xpf "$f" -C "$R/"
+  rm "$f"
+}
 finish() { date -u +%FT%TZ >"$STATE/done"; }
 phase() {
   local name=$1 fn=$2 key marker=$STATE/phases/$1.done
@@ -249,6 +257,7 @@ main() {
   PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   mkdir -p "$STATE/phases"
   phase prepare-os prepare_os "$R/etc/sysctl.d/99-kubernetes.conf" "$R/etc/modules-load.d/kubernetes.conf"
+  [[ -z ${KSPRAY_SECRETS_URL:-} ]] || $only_install || phase secrets fetch_secrets "$ETC/secrets.sha256"
   if [[ ${KSPRAY_ACTION:-} == etcd ]] && ! $only_install; then
     phase etcd install_etcd "$ETC/downloads.tsv"
     phase 'done' finish
