@@ -108,6 +108,11 @@ export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: A
   const fixed = all.filter((d) => d.node.kind === 'node');
   const pools = all.filter((d) => d.node.kind === 'pool');
   for (const d of fixed) if (!d.node.address) throw new KsprayError('input', [{ ...messages.awsNoAddress(d.node.name), path: d.node.specPath }]);
+  // RunInstances gets the IPv4 PrivateIpAddress only: an IPv6 node address would be dropped silently.
+  for (const d of fixed) {
+    const v6 = d.node.addresses.find((a) => a.includes(':'));
+    if (v6) throw new KsprayError('input', [{ ...messages.awsIPv6Address(d.node.name, v6), path: [...d.node.specPath, 'address'] }]);
+  }
   // Refuse what cannot work before any call.
   if (o.image === 'auto') {
     for (const d of all) if (!isPackerDistro(d.node.os)) throw new KsprayError('input', [{ ...messages.awsNoOfficialImage(d.node.name, d.node.os), path: d.node.specPath }]);

@@ -273,10 +273,15 @@ export const messages = {
     message: `kube-vip's virtual IP ${host} is an ${family} address, but the control planes have only ${clusterFamilies} addresses`,
     hint: `Pick a free ${clusterFamilies} address in the control planes' subnet: kube-vip announces it on their interface.`,
   }),
-  calicoBlockSize: (field: string, mask: number, family: 'IPv4' | 'IPv6'): Msg => ({
-    rule: 'calico-block-size',
-    message: `${field} /${mask} is not a block size Calico accepts for ${family} (${family === 'IPv4' ? '20 to 32' : '116 to 128'}): Calico's IP pool would be rejected`,
-    hint: family === 'IPv4' ? 'Use a nodeCidrMaskSize of 20 or more (default 24).' : 'Use a nodeCidrMaskSizeIPv6 of 116 or more (default 120).',
+  calicoBlockSizeWithoutIPv4: (size: number): Msg => ({
+    rule: 'calico-block-fits-pods',
+    message: `network.calico.blockSize /${size} sizes Calico's IPv4 blocks, but this cluster is IPv6-only`,
+    hint: "Remove it: the IPv6 pool uses Calico's default block size, /122.",
+  }),
+  awsIPv6Address: (node: string, address: string): Msg => ({
+    rule: 'aws-node-address',
+    message: `node "${node}" has the IPv6 address ${address}: kspray aws apply assigns only the IPv4 private address (RunInstances PrivateIpAddress), so the instance would not get it`,
+    hint: 'Launch IPv6 and dual-stack nodes yourself (render --provider aws gives the user data), or use an IPv4 cluster with kspray aws apply.',
   }),
   ciliumTunnelNeedsIPv4: (tunnel: string): Msg => ({
     rule: 'network-plugin-ip-families',

@@ -5,7 +5,7 @@ import { messages } from '../errors/messages.js';
 import type { ClusterSpec } from '../api/v1alpha1/types.js';
 import { DEFAULTS } from './defaults.js';
 import type { Rule } from './rule.js';
-import { cidrOf, describeFamilies, specStack } from './stack.js';
+import { describeFamilies, specStack } from './stack.js';
 
 const NET: SpecPath = ['spec', 'network'];
 const pluginOf = (spec: ClusterSpec) => spec.spec.network?.plugin ?? DEFAULTS.network.plugin;
@@ -60,23 +60,6 @@ export const networkRules: Rule[] = [
     },
   },
   {
-    name: 'calico-block-size',
-    // Calico's IPPool blockSize must be 20-32 (IPv4) or 116-128 (IPv6): kspray makes the node mask
-    // the block size, so a mask outside that range would leave calico-node without a pool.
-    check: (spec) => {
-      const stack = specStack(spec);
-      if (!stack || pluginOf(spec) !== 'calico') return [];
-      const k = spec.spec.kubernetes;
-      const out: Problem[] = [];
-      const v4 = k?.nodeCidrMaskSize ?? DEFAULTS.kubernetes.nodeCidrMaskSize;
-      const v6 = k?.nodeCidrMaskSizeIPv6 ?? DEFAULTS.kubernetes.nodeCidrMaskSizeIPv6;
-      if (cidrOf(stack.pod, 'IPv4') && v4 < 20) out.push({ ...messages.calicoBlockSize('nodeCidrMaskSize', v4, 'IPv4'), path: ['spec', 'kubernetes', 'nodeCidrMaskSize'] });
-      if (cidrOf(stack.pod, 'IPv6') && v6 < 116)
-        out.push({ ...messages.calicoBlockSize('nodeCidrMaskSizeIPv6', v6, 'IPv6'), path: ['spec', 'kubernetes', 'nodeCidrMaskSizeIPv6'] });
-      return out;
-    },
-  },
-  {
     name: 'kube-proxy-replacement-needs-cilium',
     check: (spec) =>
       spec.spec.network?.cilium?.kubeProxyReplacement === true && pluginOf(spec) !== 'cilium'
@@ -112,10 +95,12 @@ export const networkRules: Rule[] = [
   {
     name: 'calico-block-fits-pods',
     check: (spec) => {
+      // blockSize sizes the IPv4 pool (the IPv6 pool takes Calico's default, /122).
       const size = spec.spec.network?.calico?.blockSize;
-      const pods = spec.spec.kubernetes?.podSubnet ?? DEFAULTS.kubernetes.podSubnet;
-      const prefix = Number(pods.split('/')[1]);
-      return size !== undefined && Number.isFinite(prefix) && size < prefix ? [{ ...messages.calicoBlockTooBig(size, pods), path: [...NET, 'calico', 'blockSize'] }] : [];
+      const v4 = specStack(spec)?.pod.find((c) => c.family === 'IPv4');
+      if (size === undefined || !specStack(spec)) return [];
+      if (!v4) return [{ ...messages.calicoBlockSizeWithoutIPv4(size), path: [...NET, 'calico', 'blockSize'] }];
+      return size < v4.prefix ? [{ ...messages.calicoBlockTooBig(size, v4.text), path: [...NET, 'calico', 'blockSize'] }] : [];
     },
   },
   {

@@ -45,6 +45,8 @@ const RESERVED: Record<Component, Record<string, string>> = {
     'service-cluster-ip-range': 'set spec.kubernetes.serviceSubnet',
     'allocate-node-cidrs': 'kubeadm turns it on for the pod subnet; the network plugins kspray installs need it',
     'node-cidr-mask-size': 'set spec.kubernetes.nodeCidrMaskSize',
+    'node-cidr-mask-size-ipv4': 'set spec.kubernetes.nodeCidrMaskSize',
+    'node-cidr-mask-size-ipv6': 'set spec.kubernetes.nodeCidrMaskSizeIPv6',
     'feature-gates': FEATURE_GATES,
   },
   'kube-scheduler': {

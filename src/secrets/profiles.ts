@@ -85,13 +85,13 @@ function apiServerAltNames(model: ClusterModel, node: NodeModel): string[] {
     'kubernetes.default.svc',
     `kubernetes.default.svc.${domain}`,
     'localhost',
-    // Every family's `kubernetes` Service IP and node address, primary first (kubeadm's own list has
-    // the primary ones; a client of the other family reaches the API at the others).
-    ...model.kubernetes.apiServiceIPs,
-    ...node.addresses,
+    model.kubernetes.apiServiceIP,
+    node.address,
     '127.0.0.1',
     hostOf(model.controlPlane.kubeadmEndpoint),
     model.controlPlane.clientEndpoint.host,
+    // With IPv6: ::1; dual-stack: the secondary Service IP and every control plane's secondary
+    // address (one cluster-wide list, as kubeadm's certSANs it mirrors).
     ...model.controlPlane.extraSANs,
   ]);
 }

@@ -80,6 +80,19 @@ describe('applyAws', () => {
   });
 });
 
+describe('applyAws with IPv6 node addresses', () => {
+  it('refuses an IPv6 node before any call: RunInstances would drop its IPv6 address', async () => {
+    const r = await renderFixture(loadExample('ipv6-debian-flannel-haproxy'));
+    const packaged = packageAll('aws', r.model.nodes, r.payloads, r.model.name);
+    const sent: Ec2Action[] = [];
+    const ec2: Ec2 = { send: async (action) => (sent.push(action), {}) };
+    await expect(applyAws(ec2, r, packaged, { image: 'ami-1', dryRun: false } as ApplyOptions)).rejects.toThrow(
+      /node "cp-1" has the IPv6 address fd00:20::11: kspray aws apply assigns only the IPv4 private address/,
+    );
+    expect(sent).toEqual([]);
+  });
+});
+
 describe('the AWS SDK is loaded lazily', () => {
   const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
 

@@ -11,7 +11,7 @@ import type { NodeModel } from '../../src/model/model.js';
 import { toYaml } from '../../src/text/yaml.js';
 import { cloudInitRoot, tool } from '../helpers/validators.js';
 
-const node = { name: 'cp-1', address: '10.0.0.11', kind: 'node', os: 'rocky-9' } as unknown as NodeModel;
+const node = { name: 'cp-1', address: '10.0.0.11', addresses: ['10.0.0.11'], kind: 'node', os: 'rocky-9' } as unknown as NodeModel;
 const MAC = '52:54:00:12:34:56';
 
 /** Renders with cloud-init's net-convert and returns every written file's text, by path. */

@@ -112,7 +112,7 @@ describe('network plugins', () => {
       IP6: 'autodetect',
       IP6_AUTODETECTION_METHOD: 'can-reach=fd00:10::11',
       CALICO_IPV6POOL_CIDR: 'fd85:ee78:d8a6:8607::1:0/112',
-      CALICO_IPV6POOL_BLOCK_SIZE: '120',
+      CALICO_IPV6POOL_BLOCK_SIZE: '122',
       CALICO_IPV6POOL_VXLAN: 'Always',
       FELIX_IPV6SUPPORT: 'true',
     });

@@ -109,7 +109,7 @@ const CASES: Case[] = [
   },
   {
     what: 'an IPv6 node mask that does not fit the IPv6 pod subnet',
-    text: doc(...DUAL, '    nodeCidrMaskSizeIPv6: 112', '  network:', '    plugin: flannel', '  nodes:', CP_DUAL),
+    text: doc(...DUAL, '    nodeCidrMaskSizeIPv6: 112', '  nodes:', CP_DUAL),
     rule: 'node-cidr-fits-pod-subnet',
     line: 9,
     col: 27,
@@ -189,13 +189,13 @@ const CASES: Case[] = [
     message: "Cilium's vxlan tunnel needs an IPv4 network between the nodes (docs.cilium.io: routing, cilium/cilium#17240), but this cluster is IPv6-only",
   },
   {
-    what: "an IPv6 node mask Calico cannot use as its block size",
-    text: doc('  kubernetes:', '    serviceSubnet: fd85:ee78:d8a6:8607::1000/116', '    podSubnet: fd85:ee78:d8a6:9000::/104', '    nodeCidrMaskSizeIPv6: 112', '  nodes:', CP_V6),
-    rule: 'calico-block-size',
-    line: 9,
-    col: 27,
-    token: '112',
-    message: "nodeCidrMaskSizeIPv6 /112 is not a block size Calico accepts for IPv6 (116 to 128): Calico's IP pool would be rejected",
+    what: 'a Calico IPv4 block size in an IPv6-only cluster',
+    text: doc(...V6, '  network:', '    calico: { blockSize: 26 }', '  nodes:', CP_V6),
+    rule: 'calico-block-fits-pods',
+    line: 10,
+    col: 26,
+    token: '26',
+    message: "network.calico.blockSize /26 sizes Calico's IPv4 blocks, but this cluster is IPv6-only",
   },
 ];
 

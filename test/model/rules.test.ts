@@ -83,8 +83,7 @@ const CASES: Case[] = [
   },
   {
     rule: 'node-cidr-fits-pod-subnet',
-    // flannel: Calico would also refuse /18 as its block size (calico-block-size).
-    text: doc('  kubernetes:', '    nodeCidrMaskSize: 18', '  nodes:', CP1, '  network: { plugin: flannel }'),
+    text: doc('  kubernetes:', '    nodeCidrMaskSize: 18', '  nodes:', CP1),
     line: 7,
     col: 23,
     token: '18',
@@ -257,14 +256,6 @@ const CASES: Case[] = [
     col: 30,
     token: 'ipip',
     message: "Calico's IP-in-IP encapsulation carries only IPv4, but this cluster is dual-stack (IPv4,IPv6): IPv6 pod traffic between nodes would have no tunnel",
-  },
-  {
-    rule: 'calico-block-size',
-    text: doc('  kubernetes:', '    podSubnet: 10.240.0.0/14', '    nodeCidrMaskSize: 18', '  nodes:', CP1),
-    line: 8,
-    col: 23,
-    token: '18',
-    message: "nodeCidrMaskSize /18 is not a block size Calico accepts for IPv4 (20 to 32): Calico's IP pool would be rejected",
   },
   {
     rule: 'kube-proxy-replacement-needs-cilium',

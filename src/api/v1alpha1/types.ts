@@ -196,14 +196,14 @@ export const clusterSpec = z
               .describe(
                 'One CIDR or a dual-stack pair, of the same families in the same order as serviceSubnet. Default: 10.233.64.0/18 (Kubespray kube_pods_subnet; kube_pods_subnet_ipv6 is fd85:ee78:d8a6:8607::1:0/112).',
               ),
-            nodeCidrMaskSize: z.number().int().min(16).max(28).optional().describe('Size of the IPv4 pod range each node gets. Default: 24 (Kubespray kube_network_node_prefix).'),
+            nodeCidrMaskSize: z.number().int().min(16).max(28).optional().describe('Size of the IPv4 pod range each node gets (Kubespray kube_network_node_prefix). Default: 24.'),
             nodeCidrMaskSizeIPv6: z
               .number()
               .int()
               .min(48)
               .max(124)
               .optional()
-              .describe('Size of the IPv6 pod range each node gets (kube-controller-manager node-cidr-mask-size-ipv6). Default: 120 (Kubespray kube_network_node_prefix_ipv6).'),
+              .describe('Size of the IPv6 pod range each node gets (kube-controller-manager node-cidr-mask-size-ipv6; Kubespray kube_network_node_prefix_ipv6). Default: 120.'),
             clusterDomain: str().optional().describe('Default: cluster.local.'),
             proxyMode: z.enum(PROXY_MODES).optional().describe('kube-proxy mode. Default: ipvs.'),
             featureGates: z

@@ -38,13 +38,16 @@ function addressEnv(model: ClusterModel) {
           { name: 'IP6', value: 'autodetect' },
           { name: 'IP6_AUTODETECTION_METHOD', value: `can-reach=${addressOf(model, first, 'IPv6')}` },
           { name: 'CALICO_IPV6POOL_CIDR', value: v6 },
-          { name: 'CALICO_IPV6POOL_BLOCK_SIZE', value: String(model.kubernetes.nodeCidrMaskSizeIPv6) },
+          { name: 'CALICO_IPV6POOL_BLOCK_SIZE', value: String(CALICO_IPV6_BLOCK_SIZE) },
           // Calico has no IP-in-IP for IPv6 (rules refuse ipip with IPv6): VXLAN or nothing.
           { name: 'CALICO_IPV6POOL_VXLAN', value: net.vxlan },
         ]
       : [{ name: 'CALICO_IPV6POOL_VXLAN', value: 'Never' }]),
   ];
 }
+
+/** Calico's own IPv6 default (Kubespray has no IPv6 block size variable); calico-ipam ignores the node podCIDRs. */
+const CALICO_IPV6_BLOCK_SIZE = 122;
 
 function calicoNodeEnv(model: ClusterModel) {
   const net = calicoNetworking(model);
