@@ -26,12 +26,16 @@ const IMAGE_PACKAGES = [
   'iproute2',
   'procps', // sysctl, for prepare-os
   'netbase',
+  'openssh-server', // as on Debian's cloud images: cloud-init's ssh and set_passwords modules expect it
 ];
 
 /** The image's packages: the boot's own and what kspray's debian-12 profile expects on a cloud image. */
 export function imagePackages(): string[] {
   return [...new Set([...IMAGE_PACKAGES, ...osProfile('debian-12').packages])].sort();
 }
+
+/** Downloaded .debs, kept next to the images so a rebuild (new key) downloads only what changed. */
+const DEB_CACHE = 'debs';
 
 export interface VmImage {
   dir: string;
@@ -83,7 +87,8 @@ export async function ensureImage(log: (line: string) => void): Promise<VmImage>
   const logFile = join(cacheRoot(), `${key}.build.log`);
   await new Promise<void>((resolve, reject) => {
     const out = createWriteStream(logFile);
-    const child = spawn('bash', [BUILD_SCRIPT, dir, ...packages], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, KSPRAY_VM_DEB_CACHE: join(cacheRoot(), DEB_CACHE) };
+    const child = spawn('bash', [BUILD_SCRIPT, dir, ...packages], { stdio: ['ignore', 'pipe', 'pipe'], env });
     child.stdout.on('data', (d: Buffer) => (out.write(d), d.toString().split('\n').filter(Boolean).forEach(log)));
     child.stderr.pipe(out);
     child.on('error', reject);
@@ -94,7 +99,7 @@ export async function ensureImage(log: (line: string) => void): Promise<VmImage>
     });
   });
   for (const other of readdirSync(cacheRoot())) {
-    if (other !== key && !other.startsWith(`${key}.`)) rmSync(join(cacheRoot(), other), { recursive: true, force: true });
+    if (other !== key && other !== DEB_CACHE && !other.startsWith(`${key}.`)) rmSync(join(cacheRoot(), other), { recursive: true, force: true });
   }
   return { ...image, builtIn: Math.round((Date.now() - started) / 1000) };
 }

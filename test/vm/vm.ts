@@ -89,7 +89,8 @@ export class Vm {
       '-drive', `file=${this.disk},format=raw,if=virtio,cache=unsafe`,
       '-drive', `file=${opts.seedIso},format=raw,if=ide,media=cdrom,readonly=on`,
       '-netdev', `user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:8080-cmd:${relay}`,
-      '-device', 'virtio-net-pci,netdev=n0',
+      // PCI slot 3, so the guest names it ens3 (kspray pxe --interface ens3: Debian needs a literal name).
+      '-device', 'virtio-net-pci,netdev=n0,addr=0x3',
       '-serial', `file:${this.consoleLog}`,
       '-chardev', 'stdio,id=probe,signal=off',
       '-serial', 'chardev:probe',
