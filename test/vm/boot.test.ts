@@ -31,8 +31,9 @@ import { cloudConfig, expectedFiles, idsOf, moduleNames, phaseTimes, sha256, sys
 const unavailable = vmUnavailable();
 if (unavailable && !requireValidators) console.warn(`VM test skipped: ${unavailable}`);
 
-// Bounds for one boot under TCG on 2 busy cores (measured: ~2 min to the bootstrap unit).
-const BOOT_TO_UNIT_MS = 10 * 60_000;
+// Bounds for one boot under TCG on 2 cores: ~2 min to the bootstrap unit on an idle machine,
+// measured up to 10 min with the cores shared by other jobs (load average 20).
+const BOOT_TO_UNIT_MS = 15 * 60_000;
 const UNIT_TO_FAILURE_MS = 10 * 60_000;
 const POWER_OFF_MS = 3 * 60_000;
 
@@ -132,7 +133,9 @@ function assertCloudInit(expect: ExpectStatic, node: string, facts: Facts, disk:
   expect(facts.cloudInitStatus, `${node}: cloud-init status`).toMatch(/^status: done$/m);
   expect(facts.cloudInitStatus, `${node}: datasource`).toMatch(/DataSourceNoCloud \[seed=\/dev\/sr0\]/);
   const ciLog = readPath(disk, '/var/log/cloud-init.log').toString('utf8');
-  const warnings = ciLog.split('\n').filter((l) => /\bWARNING\b|DEPRECAT|Invalid cloud-config|schema/i.test(l));
+  // 22.4 logs schema problems as "[WARNING]: Invalid cloud-config provided" and deprecations with
+  // "DEPRECATED"; DEBUG lines merely mentioning the schema file are not findings.
+  const warnings = ciLog.split('\n').filter((l) => /\[(WARNING|ERROR|CRITICAL)\]|deprecat|Invalid cloud-config/i.test(l));
   expect(warnings, `${node}: warnings in /var/log/cloud-init.log`).toEqual([]);
 }
 
