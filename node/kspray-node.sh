@@ -13,6 +13,8 @@ STATE=$R/var/lib/kspray
 PHASE=start
 TMPF=''
 BIN=$R/usr/local/bin
+# More curl options for one download (fetch_secrets: the CA of its server).
+CURL_EXTRA=()
 
 log() { printf 'kspray: %s\n' "$*"; }
 # status STATE MSG: the one-line status file, replaced atomically, and the same line in the journal
@@ -29,28 +31,43 @@ trap 'rm -f "$TMPF"' EXIT # a partial download never outlives the program
 
 # retry LABEL TRIES CAP CMD...: run CMD until it succeeds, waiting 2,4,8.. (at most CAP) seconds;
 # fails the phase after TRIES. CMD runs as a condition (no errexit inside): one command, or a
-# function that returns its own status.
+# function that returns its own status and may set WHY (why the try failed) for the status line.
 retry() {
   local label=$1 tries=$2 cap=$3 n=1 delay=2
   shift 3
+  WHY=''
   until "$@"; do
-    if ((n >= tries)); then die "$label: gave up after $n tries"; fi
-    status running "$label: try $n/$tries failed, next in ${delay}s"
+    if ((n >= tries)); then die "$label: gave up after $n tries${WHY:+: $WHY}"; fi
+    status running "$label: try $n/$tries failed${WHY:+ ($WHY)}, next in ${delay}s"
     sleep "$delay"
-    n=$((n + 1)) delay=$((delay * 2 > cap ? cap : delay * 2))
+    n=$((n + 1)) delay=$((delay * 2 > cap ? cap : delay * 2)) WHY=''
   done
 }
 
 sha_ok() { printf '%s  %s\n' "$1" "$2" | sha256sum -c --status -; }
 
-# download URL SHA256 DEST MODE: verified file at DEST, replaced atomically; kept if already right.
+# get URL OUT [SHA256]: one bounded try, the body at OUT (checked against SHA256 if given). No
+# retry and no exit: CMD-style for retry. Limits (node.env may override): KSPRAY_CONNECT seconds
+# to connect; a transfer below 1 KB/s for KSPRAY_STALL seconds is cut (a slow download that moves
+# never is); KSPRAY_MAX_TIME seconds for the whole try. On failure WHY is the HTTP status or curl's
+# own reason (refused, timed out, too slow), or the sha256 mismatch; curl prints no header.
+get() {
+  local e
+  if ! e=$(curl -fsSL --connect-timeout "${KSPRAY_CONNECT:-20}" -Y 1024 -y "${KSPRAY_STALL:-60}" -m "${KSPRAY_MAX_TIME:-1800}" "${CURL_EXTRA[@]}" -o "$2" "$1" 2>&1); then
+    e=${e##*curl: } WHY=${e//$'\n'/ }
+    return 1
+  fi
+  [[ -z ${3:-} ]] || sha_ok "$3" "$2" || { WHY="sha256 mismatch, refused: ${1##*/} (got $(sha256sum <"$2" | cut -c1-16)...)" && return 1; }
+}
+
+# download URL SHA256 DEST MODE: DEST verified and in place with MODE (replaced atomically; kept if
+# already right), or the phase fails naming URL and reason after 6 bounded tries with backoff.
 download() {
   local url=$1 sha=$2 dest=$3 mode=$4
   if [[ -f $dest ]] && sha_ok "$sha" "$dest"; then log "have ${dest#"$R"}"; return 0; fi
   mkdir -p "${dest%/*}"
   TMPF=$(mktemp "$dest.XXXXXX")
-  retry "download ${url##*/}" 6 60 curl -fsSL --connect-timeout 20 -o "$TMPF" "$url"
-  sha_ok "$sha" "$TMPF" || die "sha256 mismatch, refused: ${url##*/}"
+  retry "download $url" 6 60 get "$url" "$TMPF" "$sha"
   chmod "$mode" "$TMPF"
   mv -f "$TMPF" "$dest"
 }
@@ -65,17 +82,21 @@ fetch() {
 }
 
 prepare_os() {
-  local m
+  local m f
   swapoff -a
   if [[ -f $R/etc/fstab ]]; then sed -i -E 's/^([^#].*[[:space:]]swap[[:space:]].*)$/#\1/' "$R/etc/fstab"; fi
-  if [[ -f $R/etc/modules-load.d/kubernetes.conf ]]; then
+  # Ours, then the spec's (kspray-user): a module this kernel lacks fails the phase.
+  for f in "$R"/etc/modules-load.d/{kubernetes,kspray-user}.conf; do
+    [[ -f $f ]] || continue
     while read -r m; do
       if [[ -n $m && $m != \#* ]]; then modprobe "$m"; fi
-    done <"$R/etc/modules-load.d/kubernetes.conf"
-  fi
-  # Other files in sysctl.d may name keys this kernel lacks: only ours must apply cleanly.
+    done <"$f"
+  done
+  # Other files in sysctl.d may name keys this kernel lacks: only ours and the spec's must apply cleanly.
   sysctl --system >/dev/null || log "sysctl --system reported errors (above)"
-  if [[ -f $R/etc/sysctl.d/99-kubernetes.conf ]]; then sysctl -q -p "$R/etc/sysctl.d/99-kubernetes.conf"; fi
+  for f in "$R"/etc/sysctl.d/{90-kspray-user,99-kubernetes}.conf; do
+    if [[ -f $f ]]; then sysctl -q -p "$f"; fi
+  done
   install_packages
   # Kubespray's defaults: SELinux permissive (the catalog containerd labels nothing), now and after
   # reboots; a disabled SELinux stays disabled.
@@ -89,6 +110,16 @@ prepare_os() {
   fi
 }
 
+# pkg CMD...: a package manager run (output to the journal); on failure WHY is its last error line,
+# which names the package or mirror URL it could not get. Each manager bounds its own stalls.
+pkg() {
+  local o=$STATE/pkg.log
+  "$@" >"$o" 2>&1 && cat "$o" && return 0
+  cat "$o"
+  WHY=$(grep -E '^(E:|Err|Error|Problem|No provider|Failed)' "$o" | tail -n 1) || true
+  return 1
+}
+
 # The OS packages of KSPRAY_PACKAGES (names per family: src/plan/osProfile.ts). Installing what is
 # already there is a no-op for each manager; lock waits and retries cover a concurrent cloud-init.
 install_packages() {
@@ -98,13 +129,13 @@ install_packages() {
   case ${KSPRAY_PACKAGE_MANAGER:-none} in
     apt)
       export DEBIAN_FRONTEND=noninteractive
-      retry "apt-get update" 8 60 apt-get -q -o DPkg::Lock::Timeout=120 update
-      retry "apt-get install" 8 60 apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends "${p[@]}"
+      retry "apt-get update" 8 60 pkg apt-get -q -o DPkg::Lock::Timeout=120 update
+      retry "apt-get install ${p[*]}" 8 60 pkg apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends "${p[@]}"
       ;;
-    dnf) retry "dnf install" 8 60 dnf -q -y install "${p[@]}" ;;
+    dnf) retry "dnf install ${p[*]}" 8 60 pkg dnf -q -y install "${p[@]}" ;;
     zypper)
       export ZYPP_LOCK_TIMEOUT=120
-      retry "zypper install" 8 60 zypper --non-interactive --gpg-auto-import-keys install --no-recommends "${p[@]}"
+      retry "zypper install ${p[*]}" 8 60 pkg zypper --non-interactive --gpg-auto-import-keys install --no-recommends "${p[@]}"
       ;;
     *) log "no package manager: OS packages are expected to be present" ;;
   esac
@@ -233,7 +264,7 @@ cluster_addons() {
   local file url sha ns f
   local -A ns_of=()
   export KUBECONFIG=$R/etc/kubernetes/admin.conf
-  retry "waiting for the API" 60 30 kubectl get --raw /readyz
+  retry "waiting for the API" 60 30 kubectl get --raw /readyz --request-timeout=10s
   if [[ -f $ETC/addons.tsv ]]; then
     # An optional 4th column: the namespace for a manifest whose objects name none (kubectl -n).
     while IFS=$'\t' read -r -u 3 file url sha ns; do
@@ -242,7 +273,7 @@ cluster_addons() {
   fi
   for f in "$ETC"/addons/*.yaml; do
     ns=${ns_of[${f##*/}]:-}
-    retry "apply ${f##*/}" 10 60 kubectl apply --server-side --force-conflicts ${ns:+-n "$ns"} -f "$f"
+    retry "apply ${f##*/}" 10 60 kubectl apply --request-timeout=120s --server-side --force-conflicts ${ns:+-n "$ns"} -f "$f"
   done
   if [[ -n ${KSPRAY_KUBE_PROXY_SERVER:-} ]]; then
     retry "point kube-proxy at $KSPRAY_KUBE_PROXY_SERVER" 10 30 repoint_kube_proxy
@@ -256,6 +287,17 @@ repoint_kube_proxy() {
     sed -E "s#^([[:space:]]*server:).*#\1 $KSPRAY_KUBE_PROXY_SERVER#" |
     kubectl replace -f - &&
     kubectl -n kube-system rollout restart daemonset kube-proxy
+}
+
+# spec.secrets.delivery fetch: this node's keys and token as one tar archive, pinned by the sha256
+# in the payload; unpacked with their modes, then the download is deleted.
+fetch_secrets() {
+  local f=$STATE/secrets.tar CURL_EXTRA=()
+  # spec.secrets.caCert: trust only that CA for this download
+  [[ ! -f $ETC/secrets-ca.crt ]] || CURL_EXTRA=(--cacert "$ETC/secrets-ca.crt")
+  download "$KSPRAY_SECRETS_URL" "$(<"$ETC/secrets.sha256")" "$f" 600
+  tar -xpf "$f" -C "$R/"
+  rm "$f"
 }
 
 finish() { date -u +%FT%TZ >"$STATE/done"; }
@@ -279,11 +321,14 @@ phase() {
 # In-place upgrade of a drained node (docs/lifecycle.md): kubeadm, cri-o if listed, kubelet and
 # kubectl, from the Job's $STATE/upgrade/v<VERSION>/downloads.tsv; certs kept. UPGRADE_SKIP: Cilium KPR.
 upgrade_kubeadm() {
+  local patches=()
   fetch kubeadm "$BIN/kubeadm" 755
+  # The spec's kubeadm patches, as init/join read them
+  if [[ -d $R/etc/kubernetes/patches ]]; then patches=(--patches "$R/etc/kubernetes/patches"); fi
   if [[ $UPGRADE_MODE == apply ]]; then
-    kubeadm upgrade apply "v$UPGRADE_VERSION" --yes --certificate-renewal=false ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
+    kubeadm upgrade apply "v$UPGRADE_VERSION" --yes --certificate-renewal=false "${patches[@]}" ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
   else
-    kubeadm upgrade node --certificate-renewal=false ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
+    kubeadm upgrade node --certificate-renewal=false "${patches[@]}" ${UPGRADE_SKIP:+"$UPGRADE_SKIP"}
   fi
   upgrade_kube_proxy_server
 }
@@ -366,6 +411,7 @@ main() {
   PATH=$PATH:${KSPRAY_BIN_DIR:-/usr/local/bin}
   mkdir -p "$STATE/phases"
   phase prepare-os prepare_os "$R/etc/sysctl.d/99-kubernetes.conf" "$R/etc/modules-load.d/kubernetes.conf"
+  [[ -z ${KSPRAY_SECRETS_URL:-} ]] || $only_install || phase secrets fetch_secrets "$ETC/secrets.sha256"
   # An external etcd member runs etcd only: no runtime, no kubelet, no join.
   if [[ ${KSPRAY_ACTION:-} == etcd ]] && ! $only_install; then
     phase etcd install_etcd "$ETC/downloads.tsv"
@@ -376,6 +422,8 @@ main() {
   phase install-kubernetes install_kubernetes "$ETC/downloads.tsv"
   if grep -q $'^helm\t' "$ETC/downloads.tsv"; then phase install-helm install_helm "$ETC/downloads.tsv"; fi
   if $only_install; then log "install phases done (--only-install)"; return 0; fi
+  # etcd members that also run Kubernetes (Kubespray's etcd layouts): etcd before kubeadm
+  if [[ ${KSPRAY_ETCD_MEMBER:-} == yes ]]; then phase etcd install_etcd "$ETC/downloads.tsv"; fi
   if [[ ${KSPRAY_ACTION:-} == init ]]; then
     phase init kubeadm_init
     phase cluster-addons cluster_addons

@@ -4,11 +4,14 @@ import type { ClusterModel } from './model/model.js';
 import { bundleToFiles, createBundle, ensureLeafKeys, issuePki, leafKeyNames } from './secrets/index.js';
 import type { SecretsBundle } from './secrets/types.js';
 import { loadBundle } from './secrets/loadBundle.js';
+import { bundleState } from './secrets/bundleState.js';
 import { planCluster } from './plan/planNode.js';
-import type { NodePlan } from './plan/nodePlan.js';
+import type { NodePlan, PlanFile } from './plan/nodePlan.js';
+import { splitForFetch, type ServedFile } from './emit/secretsFetch.js';
+import { cloudInitPointer, payloadArchive, payloadArchiveUrl, PAYLOAD_ARCHIVE } from './emit/cloudInitPointer.js';
 import type { Rendered } from './rendered.js';
 import { emitCloudInit, gzipPayload } from './emit/cloudInit.js';
-import { emitIgnition, pointerConfig } from './emit/ignition.js';
+import { emitIgnition, pointerConfig, type RemoteFiles } from './emit/ignition.js';
 import { usesIgnition } from './plan/osProfile.js';
 import type { OutputFile } from './io/files.js';
 
@@ -20,21 +23,31 @@ export interface PreparedBundle {
   created: boolean;
   /** Bundle files that do not exist yet (a new bundle, or keys for nodes added to the spec). */
   newFiles: OutputFile[];
+  /** The directory held a never-completed bundle (an interrupted first render): set it aside, then create. */
+  replacesIncomplete: boolean;
 }
 
 /**
  * Loads the bundle (if `existing` has one) and adds only what is missing; existing entries are
- * never regenerated. `now` is the only clock: it dates new CAs and keys.
+ * never regenerated. `now` is the only clock: it dates new CAs and keys. `renderedBefore` (outputs
+ * of an earlier render exist) rules out reading a damaged bundle as an interrupted creation.
  */
-export async function prepareBundle(model: ClusterModel, existing: Map<string, string> | undefined, bundleDir: string, now: Date): Promise<PreparedBundle> {
-  const hadBundle = existing !== undefined && existing.size > 0;
+export async function prepareBundle(
+  model: ClusterModel,
+  existing: Map<string, string> | undefined,
+  bundleDir: string,
+  now: Date,
+  renderedBefore = true,
+): Promise<PreparedBundle> {
+  const state = bundleState(existing, renderedBefore);
+  const hadBundle = state === 'present';
   const bundle = hadBundle
-    ? loadBundle(existing, bundleDir) // with leaf renewals (certs renew) and the newest minted token (scale)
+    ? loadBundle(existing!, bundleDir) // with leaf renewals (certs renew) and the newest minted token (scale)
     : await createBundle({ clusterName: model.name, algorithm: model.pki.algorithm, caValidityDays: model.pki.caValidityDays, now });
   await ensureLeafKeys(bundle, leafKeyNames(model), now);
-  const before = hadBundle ? existing : new Map<string, string>();
+  const before = hadBundle ? existing! : new Map<string, string>();
   const newFiles = bundleToFiles(bundle).filter((f) => !before.has(f.relPath));
-  return { bundle, created: !hadBundle, newFiles };
+  return { bundle, created: !hadBundle, newFiles, replacesIncomplete: state === 'incomplete' };
 }
 
 export { payloadFormat, type PayloadFormat, type Rendered } from './rendered.js';
@@ -49,17 +62,36 @@ export async function render(model: ClusterModel, bundle: SecretsBundle): Promis
   // One emitter per format; the node's OS picks it.
   const ignitionConfigs = new Map<string, string>();
   const payloads = new Map<string, string>();
-  for (const p of plans) {
+  const heldBack = new Map<string, PlanFile[]>();
+  const served = new Map<string, ServedFile[]>();
+  const cloudInitFull = new Map<string, { userData: string; archive: Buffer }>();
+  for (const plan of plans) {
+    let p = plan;
+    let remote: RemoteFiles | undefined;
+    if (model.secrets.delivery === 'fetch') {
+      const split = splitForFetch(model, plan);
+      p = split.payloadPlan;
+      remote = { sources: split.remote, caCert: model.secrets.caCert };
+      heldBack.set(plan.node.name, split.heldBack);
+      served.set(plan.node.name, split.served);
+    }
     if (!usesIgnition(p.node.os)) {
-      payloads.set(p.node.name, emitCloudInit(p));
+      const userData = emitCloudInit(p);
+      const base = model.cloudInit.payloadUrlBase;
+      if (base === undefined) payloads.set(p.node.name, userData);
+      else {
+        const archive = payloadArchive(p);
+        cloudInitFull.set(p.node.name, { userData, archive });
+        payloads.set(p.node.name, cloudInitPointer(p, payloadArchiveUrl(base, p.node.name), archive));
+      }
       continue;
     }
-    const full = emitIgnition(p, model.ignition.version);
+    const full = emitIgnition(p, model.ignition.version, remote);
     ignitionConfigs.set(p.node.name, full);
     const base = model.ignition.configUrlBase;
     payloads.set(p.node.name, base ? pointerConfig(full, ignitionConfigUrl(base, p.node.name), model.ignition.version) : full);
   }
-  return { model, pki, plans, payloads, ignitionConfigs };
+  return { model, pki, plans, payloads, ignitionConfigs, heldBack, served, cloudInitFull };
 }
 
 /** The files `kspray render` writes under outputs/<cluster>/ (secrets excluded). */
@@ -79,10 +111,19 @@ export function outputFiles(r: Rendered): OutputFile[] {
       files.push({ relPath: `${dir}/config.ign`, content: full, mode: 0o600 });
       if (payload !== full) files.push({ relPath: `${dir}/pointer.ign`, content: payload, mode: 0o600 });
     } else {
-      files.push({ relPath: `${dir}/user-data`, content: payload, mode: 0o600 });
-      files.push({ relPath: `${dir}/user-data.gz`, content: gzipPayload(payload), mode: 0o600 });
+      const pointed = r.cloudInitFull.get(plan.node.name);
+      // With a pointer, user-data stays the full payload (for review); the pointer is what boots.
+      const userData = pointed?.userData ?? payload;
+      files.push({ relPath: `${dir}/user-data`, content: userData, mode: 0o600 });
+      files.push({ relPath: `${dir}/user-data.gz`, content: gzipPayload(userData), mode: 0o600 });
+      if (pointed) {
+        files.push({ relPath: `${dir}/pointer.user-data`, content: payload, mode: 0o600 });
+        files.push({ relPath: `${dir}/${PAYLOAD_ARCHIVE}`, content: pointed.archive, mode: 0o600 });
+      }
     }
     files.push({ relPath: `${dir}/provenance.json`, content: provenance(plan), mode: 0o644 });
+    // delivery fetch: what to serve under spec.secrets.urlBase, readable only by this node.
+    for (const f of r.served.get(plan.node.name) ?? []) files.push({ relPath: `fetch/${f.relPath}`, content: f.content, mode: 0o600 });
   }
   return files;
 }

@@ -45,14 +45,27 @@ describe('render --provider', () => {
     const r = kspray(['render', '-f', 'cluster.yaml', '--out', 'out', '--provider', 'aws'], dir);
     expect(r.code, r.err).toBe(2);
     expect(r.err).toMatch(/error\[user-data-fits-provider\]: node "cp-1": aws EC2 UserData .* over the limit of 16 KiB before base64, even gzipped/);
-    expect(r.err).toContain('#include');
+    // A render-time error is located through the same parse as the spec's own errors: cp-1's line in the file.
+    const cp1Line = readFileSync(join(dir, 'cluster.yaml'), 'utf8').split('\n').findIndex((l) => l.includes('name: cp-1')) + 1;
+    expect(r.err).toContain(`cluster.yaml:${cp1Line}:7: error[user-data-fits-provider]: node "cp-1"`);
+    expect(r.err).toContain('spec.cloudInit.payloadUrlBase');
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, 'out'))).toBe(false);
+    // Each way out the hint names works: the pointer, and delivery fetch.
+    for (const wayOut of ['  cloudInit: { payloadUrlBase: "https://boot.example/ha" }\n', '  secrets: { delivery: fetch, urlBase: "https://boot.example/ha" }\n']) {
+      writeFileSync(join(dir, 'fixed.yaml'), readFileSync(join(dir, 'cluster.yaml'), 'utf8').replace('  nodes:\n', `${wayOut}  nodes:\n`));
+      const fixed = kspray(['render', '-f', 'fixed.yaml', '--out', 'out-fixed', '--provider', 'aws', '--node', 'cp-1'], dir);
+      expect(fixed.code, fixed.err).toBe(0);
+      expect(fixed.stdout.length).toBeLessThanOrEqual(16384);
+      const text = (fixed.stdout[0] === 0x1f && fixed.stdout[1] === 0x8b ? gunzipSync(fixed.stdout) : fixed.stdout).toString('utf8');
+      expect(text.startsWith('#cloud-config\n')).toBe(true);
+      expect(text).not.toContain('PRIVATE KEY');
+    }
     // --node delivers one payload: a worker that fits is printed although cp-1 does not fit.
     const w = kspray(['render', '-f', 'cluster.yaml', '--out', 'out', '--provider', 'aws', '--node', 'worker-1'], dir);
     expect(w.code, w.err).toBe(0);
     expect(w.stdout.length).toBeLessThanOrEqual(16384);
-  });
+  }, 240_000);
 
   it('refuses an unknown provider with exit 2', () => {
     const r = kspray(['render', '-f', 'cluster.yaml', '--out', 'out', '--provider', 'nimbus'], workdir('single'));
@@ -87,9 +100,42 @@ describe('kspray pxe', () => {
 });
 
 describe('kspray pxe (Flatcar example)', () => {
+  it('network-config by name glob only for netplan OSes: Debian nodes need --mac or a literal name', () => {
+    const dir = workdir('ha');
+    const glob = kspray(['pxe', '-f', 'cluster.yaml', '--out', 'out', '--iso', 'never'], dir);
+    expect(glob.code).toBe(2);
+    expect(glob.err).toContain('worker-2, worker-3 (debian-12, debian-13) would match --interface en* by name glob');
+    expect(existsSync(join(dir, 'out', 'ha', 'pxe'))).toBe(false);
+    const byMac = kspray(['pxe', '-f', 'cluster.yaml', '--out', 'out', '--iso', 'never', '--mac', 'worker-2=52:54:00:00:00:22', '--mac', 'worker-3=52:54:00:00:00:23'], dir);
+    expect(byMac.code, byMac.err).toBe(0);
+    const nc = readFileSync(join(dir, 'out', 'ha', 'pxe', 'seed', 'worker-2', 'network-config'), 'utf8');
+    expect(nc).toMatch(/macaddress: "?52:54:00:00:00:22"?/);
+    expect(kspray(['pxe', '-f', 'cluster.yaml', '--out', 'out', '--iso', 'never', '--interface', 'ens3'], dir).code).toBe(0);
+  });
+
+  it('Fedora CoreOS nodes get their own live kernel, initrd and rootfs; one Flatcar kernel for both is refused', () => {
+    const dir = workdir('mixed');
+    const flatcarOnly = kspray(['pxe', '-f', 'cluster.yaml', '--out', 'out', '--iso', 'never', '--interface', 'ens3', '--seed-url', 'http://s', '--ignition-kernel', 'http://b/k', '--ignition-initrd', 'http://b/i'], dir);
+    expect(flatcarOnly.code).toBe(2);
+    expect(flatcarOnly.err).toContain('--fcos-kernel, --fcos-initrd and --fcos-rootfs');
+    const both = kspray(['pxe', '-f', 'cluster.yaml', '--out', 'out', '--iso', 'never', '--interface', 'ens3', '--seed-url', 'http://s', '--ignition-kernel', 'http://b/k', '--ignition-initrd', 'http://b/i', '--fcos-kernel', 'http://f/k', '--fcos-initrd', 'http://f/i', '--fcos-rootfs', 'http://f/rootfs.img'], dir);
+    expect(both.code, both.err).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'mixed', 'pxe', 'ipxe', 'fcos-1.ipxe'), 'utf8')).toContain('kernel http://f/k initrd=initrd coreos.live.rootfs_url=http://f/rootfs.img ');
+    expect(readFileSync(join(dir, 'out', 'mixed', 'pxe', 'ipxe', 'flatcar-workers.ipxe'), 'utf8')).toContain('kernel http://b/k initrd=initrd flatcar.first_boot=yes');
+  });
+
   it('serves the full Ignition config and writes iPXE scripts and matchbox documents', () => {
     const dir = workdir('flatcar-ha');
-    const r = kspray(['pxe', '-f', 'cluster.yaml', '--out', 'out', '--seed-url', 'http://seed/fc', '--ignition-kernel', 'http://b/k', '--ignition-initrd', 'http://b/i', '--matchbox-url', 'http://mb:8080', '--mac', 'cp-1=52:54:00:00:00:01'], dir);
+    const base = ['pxe', '-f', 'cluster.yaml', '--out', 'out', '--seed-url', 'http://seed/fc', '--ignition-kernel', 'http://b/k', '--ignition-initrd', 'http://b/flatcar_production_pxe_image.cpio.gz', '--matchbox-url', 'http://mb:8080'];
+    const macs = ['cp-1', 'cp-2', 'cp-3', 'worker-1', 'worker-2'].flatMap((n, i) => ['--mac', `${n}=52:54:00:00:00:0${i + 1}`]);
+    // Without a selector a matchbox group is a catch-all: every machine would boot as that node, with its keys.
+    const noMac = kspray([...base, ...macs.slice(2), '--catch-all', 'workers'], dir);
+    expect(noMac.code).toBe(2);
+    expect(noMac.err).toContain('matchbox group for node "cp-1" would have no selector');
+    const noCatchAll = kspray([...base, ...macs], dir);
+    expect(noCatchAll.code).toBe(2);
+    expect(noCatchAll.err).toContain('pool "workers"');
+    const r = kspray([...base, ...macs, '--catch-all', 'workers'], dir);
     expect(r.code, r.err).toBe(0);
     const out = join(dir, 'out', 'flatcar-ha');
     const config = JSON.parse(readFileSync(join(out, 'pxe', 'seed', 'cp-1', 'config.ign'), 'utf8'));
@@ -97,6 +143,10 @@ describe('kspray pxe (Flatcar example)', () => {
     expect(config.storage).toBeDefined(); // the full config, not the pointer
     expect(readFileSync(join(out, 'pxe', 'ipxe', 'cp-1.ipxe'), 'utf8')).toContain('ignition.config.url=http://seed/fc/cp-1/config.ign');
     expect(JSON.parse(readFileSync(join(out, 'pxe', 'matchbox', 'groups', 'flatcar-ha-cp-1.json'), 'utf8')).selector).toEqual({ mac: '52:54:00:00:00:01' });
+    expect(JSON.parse(readFileSync(join(out, 'pxe', 'matchbox', 'groups', 'flatcar-ha-workers.json'), 'utf8')).selector).toBeUndefined();
+    // matchbox's iPXE template loads the initrd without --name: iPXE names it after the URL's last segment.
+    const profile = JSON.parse(readFileSync(join(out, 'pxe', 'matchbox', 'profiles', 'flatcar-ha-cp-1.json'), 'utf8'));
+    expect(profile.boot.args[0]).toBe('initrd=flatcar_production_pxe_image.cpio.gz');
     expect(existsSync(join(out, 'pxe', 'seed', 'cp-1', 'user-data'))).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { KsprayError, type Problem } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { SpecSource } from './source.js';
+import { checkCounts, checkDocument, checkText } from './inputGuard.js';
 import { API_VERSION, clusterSpec, type ClusterSpec } from './v1alpha1/types.js';
 
 export interface LoadedSpec {
@@ -13,8 +14,11 @@ export interface LoadedSpec {
 }
 
 export function loadSpec(text: string, file: string): LoadedSpec {
+  const textProblems = checkText(text);
+  if (textProblems.length) throw new KsprayError('input', textProblems, file);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  // uniqueKeys off: the library's check is quadratic in a mapping's size; checkDocument does it linearly.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   const source = SpecSource.fromDocument(file, text, doc, lines);
   if (doc.errors.length > 0) {
     throw new KsprayError(
@@ -24,7 +28,10 @@ export function loadSpec(text: string, file: string): LoadedSpec {
       source,
     );
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const docProblems = checkDocument(doc, lines);
+  if (docProblems.length) throw new KsprayError('input', docProblems, file, source);
+  // Aliases are resolved and their expansion bounded by checkDocument: no second limit here.
+  const data: unknown = doc.toJS({ maxAliasCount: -1 });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new KsprayError('input', [messages.notAMapping()], file, source);
   }
@@ -32,6 +39,8 @@ export function loadSpec(text: string, file: string): LoadedSpec {
   if (apiVersion !== undefined && apiVersion !== API_VERSION) {
     throw new KsprayError('input', [{ ...messages.unsupportedApiVersion(String(apiVersion)), path: ['apiVersion'] }], file, source);
   }
+  const countProblems = checkCounts(data as Record<string, unknown>);
+  if (countProblems.length) throw new KsprayError('input', countProblems, file, source);
   // reportInput: zod 4 leaves issue.input unset otherwise, and messages need it to tell a wrong
   // type (e.g. version: 1.35, a YAML number → "quote it") from a missing field.
   const parsed = clusterSpec.safeParse(data, { reportInput: true });

@@ -9,6 +9,10 @@ export interface SourcePosition {
 }
 
 export class SpecSource implements Locator {
+  // Built on first use, so that reporting thousands of problems stays linear in the spec's size.
+  private lineTexts?: string[];
+  private readonly keyIndex = new WeakMap<object, Map<string, Pair>>();
+
   constructor(
     readonly file: string,
     readonly text: string,
@@ -28,7 +32,7 @@ export class SpecSource implements Locator {
       const part = path[i];
       const last = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((p: Pair) => isScalar(p.key) && String(p.key.value) === String(part));
+        const pair = this.pairOf(node, String(part));
         if (!pair) break;
         if (last && atKey) {
           offset = rangeStart(pair.key) ?? offset;
@@ -51,7 +55,21 @@ export class SpecSource implements Locator {
   }
 
   lineText(line: number): string | undefined {
-    return this.text.split(/\r?\n/)[line - 1];
+    this.lineTexts ??= this.text.split(/\r?\n/);
+    return this.lineTexts[line - 1];
+  }
+
+  /** The first pair with this scalar key (as find() would), through an index built once per mapping. */
+  private pairOf(map: { items: Pair[] }, key: string): Pair | undefined {
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) {
+        if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+      }
+      this.keyIndex.set(map, index);
+    }
+    return index.get(key);
   }
 }
 

@@ -24,6 +24,19 @@ export interface ApplyOptions {
   image: string;
   instanceType?: string;
   dryRun: boolean;
+  /** Let the instances answer IMDSv1 (unauthenticated GETs) too: only as the user's explicit choice. */
+  allowImdsv1?: boolean;
+}
+
+/**
+ * Instance metadata options on every instance and launch template kspray creates. IMDSv2 only
+ * (a session token from a PUT is required), and a hop limit of 1 so the PUT's answer never crosses
+ * a second network hop: a pod on the pod network (one more hop through the node) cannot get a token,
+ * so it cannot read the node's user data or its role's credentials. IMDSv1 would let any process,
+ * and an SSRF through any pod, read both with a plain GET.
+ */
+export function metadataOptions(allowImdsv1 = false): Ec2Params {
+  return { HttpEndpoint: 'enabled', HttpTokens: allowImdsv1 ? 'optional' : 'required', HttpPutResponseHopLimit: 1 };
 }
 
 const sha256 = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
@@ -126,6 +139,7 @@ export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: A
         ImageId: await imageFor(d.node),
         InstanceType: o.instanceType ?? defaultInstanceType(d.node.arch),
         UserData: d.userData.toString('base64'),
+        MetadataOptions: metadataOptions(o.allowImdsv1),
         ...(o.securityGroups?.length ? { SecurityGroupIds: o.securityGroups } : {}),
         TagSpecifications: [tags('instance', { Name: `${cluster}-${d.node.name}`, ...t }), tags('volume', t)],
       };
@@ -184,6 +198,7 @@ export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: A
         ...(o.subnet ? { SubnetId: o.subnet } : {}),
         ...(o.securityGroups?.length ? { SecurityGroupIds: o.securityGroups } : {}),
         UserData: d.userData.toString('base64'),
+        MetadataOptions: metadataOptions(o.allowImdsv1),
         ClientToken: clientToken(cluster, d.node.name, d.payloadSha256),
         TagSpecifications: [tags('instance', t), tags('volume', { [TAG_CLUSTER]: cluster, [TAG_NODE]: d.node.name })],
       });

@@ -3,8 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
 import { readTextFile, readTree, writeOutputs, createFile } from '../io/files.js';
-import { saveBundleAdditions } from './commands/shared.js';
-import { compileSpec } from '../compileSpec.js';
+import { renderedBefore, saveBundleAdditions } from './commands/shared.js';
+import { compileSpec, compileSpecLocated } from '../compileSpec.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { specJsonSchema } from '../api/v1alpha1/types.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
@@ -12,6 +12,10 @@ import { KsprayError } from '../errors/errors.js';
 import { EXIT_INPUT, EXIT_OK, reportError } from './report.js';
 import { starterSpec } from './starter.js';
 import { sizeTable } from './summary.js';
+import { privateKeysInPayload, type Rendered } from '../rendered.js';
+import { messages } from '../errors/messages.js';
+import { plainHttpConfigWithSecrets } from '../model/secretsRules.js';
+import { usesIgnition } from '../plan/osProfile.js';
 import { atSpecPositions, ignitionUrlBaseFlag } from './specPositions.js';
 import { register as registerImport } from './commands/import.js';
 import { register as registerCerts } from './commands/certs.js';
@@ -36,10 +40,15 @@ async function renderCommand(opts: {
   base64?: boolean;
   provider?: string;
   ignitionUrlBase?: string;
+  force?: boolean;
 }): Promise<void> {
-  const text = readTextFile(opts.file);
-  const model = compileSpec(text, opts.file);
-  if (opts.ignitionUrlBase !== undefined) model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
+  const { model, locator } = compileSpecLocated(readTextFile(opts.file), opts.file);
+  if (opts.ignitionUrlBase !== undefined) {
+    model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
+    // The rule on spec.ignition.configUrlBase, for the flag that overrides it.
+    if (plainHttpConfigWithSecrets(model.ignition.configUrlBase, model.secrets.delivery, model.nodes.some((n) => usesIgnition(n.os))))
+      throw new KsprayError('input', [messages.ignitionUrlPlainHttp(model.ignition.configUrlBase)]);
+  }
   // Loaded here, not at start-up: only render needs the PKI libraries.
   const { outputFiles, prepareBundle, render } = await import('../render.js');
   if (opts.node !== undefined && !model.nodes.some((n) => n.name === opts.node)) {
@@ -53,12 +62,18 @@ async function renderCommand(opts: {
   }
   const clusterDir = join(opts.out, model.name);
   const secretsDir = join(clusterDir, 'secrets');
-  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
-  const { rendered, packaged } = await atSpecPositions(text, opts.file, async () => {
+  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date(), renderedBefore(clusterDir));
+  const { rendered, packaged } = await atSpecPositions(locator, opts.file, async () => {
     const rendered = await render(model, prepared.bundle);
     // Per-cloud packaging (emit/providers): a payload over the cloud's limit even gzipped is refused here, before any write.
     return { rendered, packaged: packageRendered(rendered, opts.provider, opts.node) };
   });
+  // Private keys on a terminal outlive the command (scrollback, screen sharing, recordings): only to a
+  // pipe or file, or when asked. Checked before any write, like every refusal.
+  if (opts.node !== undefined && process.stdout.isTTY && !opts.force) {
+    const keys = privateKeysInPayload(rendered, opts.node);
+    if (keys > 0) throw new KsprayError('input', [messages.renderKeysToTerminal(opts.node, keys)]);
+  }
   // Everything is rendered before anything is written: a failure above leaves the disk untouched.
   // The bundle is written even for --node: a payload whose CA was not kept would be useless.
   saveBundleAdditions(secretsDir, prepared);
@@ -74,7 +89,17 @@ async function renderCommand(opts: {
     return;
   }
   writeOutputs(clusterDir, [...outputFiles(rendered), ...packagedOutputFiles(packaged)]);
-  err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${sizeTable(rendered, packaged)}`);
+  err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${sizeTable(rendered, packaged)}${serveNotes(rendered, clusterDir)}`);
+}
+
+/** What the user must serve for the nodes to boot (delivery fetch, cloud-init pointers), and where. */
+function serveNotes(r: Rendered, clusterDir: string): string {
+  const notes: string[] = [];
+  if (r.model.secrets.delivery === 'fetch')
+    notes.push(`kspray: serve ${join(clusterDir, 'fetch')}/ at ${r.model.secrets.urlBase}/ (https), each <node>/ readable only by that node; payloads hold no key and no token\n`);
+  if (r.cloudInitFull.size)
+    notes.push(`kspray: serve ${join(clusterDir, 'nodes')}/<node>/payload.tar at ${r.model.cloudInit.payloadUrlBase}/<node>/payload.tar (https), readable only by that node; cloud-init nodes boot from pointer.user-data\n`);
+  return notes.join('');
 }
 
 export function buildProgram(): Command {
@@ -118,6 +143,7 @@ export function buildProgram(): Command {
     )
     .option('--gzip', 'with --node: gzip the payload (cloud-init unpacks it)')
     .option('--base64', 'with --node: base64-encode the payload (after --gzip)')
+    .option('--force', 'with --node: print a payload that holds private keys even to a terminal')
     .option('--provider <name>', `package for one cloud, checked against its user-data limit (${PROVIDERS.join(', ')}; default: spec.provider.name); with --node, print what that cloud receives`)
     .action(renderCommand);
 

@@ -35,6 +35,21 @@ spec:
     # coredns: { upstreamServers: [10.0.0.2], zones: [{ name: corp.example.com, servers: [10.0.0.53] }] }
   # ssh:
   #   authorizedKeys: ["ssh-ed25519 AAAA... you@example.com"]   # kspray itself never uses SSH
+  # --- customization (docs/spec.md lists every field; nodes and pools may set kubelet, files, sysctls, kernelModules too) ---
+  # kubelet:
+  #   config: { maxPods: 110, systemReserved: { cpu: 500m, memory: 1Gi } }   # KubeletConfiguration v1beta1 fields, checked
+  #   extraArgs: { v: "2" }
+  # kubeProxy:
+  #   config: { ipvs: { scheduler: rr } }                    # KubeProxyConfiguration v1alpha1 fields, checked
+  # files:
+  #   - { path: /etc/motd, content: "Managed by kspray\\n", mode: "0644" }
+  # sysctls: { net.core.somaxconn: "65535" }
+  # kernelModules: [ nf_conntrack ]
+  # patches:                                                  # kubeadm --patches, on init, join and upgrade
+  #   - { target: kube-apiserver, type: strategic, patch: { spec: { priorityClassName: system-node-critical } } }
+  # (under controlPlane:) apiServer: { extraArgs: { oidc-issuer-url: https://id.example.com }, certSANs: [api.example.com], auditPolicy: {...}, admission: {...} }
+  # (under etcd:) extraArgs: { quota-backend-bytes: "8589934592" }
+  # (under kubernetes:) featureGates: { SomeGate: true }
   nodes:                          # nodes with a fixed name and address; use an odd number of control planes
     - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }
     - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }

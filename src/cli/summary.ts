@@ -28,7 +28,7 @@ export function sizeTable(r: Rendered, packaged?: Packaged[]): string {
     const format = payloadFormat(r, p.node.name);
     if (!pk) {
       // Ignition does not gunzip user data: only its raw size counts.
-      const fitsEc2 = raw <= EC2_USER_DATA_LIMIT ? 'yes' : gz <= EC2_USER_DATA_LIMIT && format === 'cloud-init' ? 'gzipped' : 'NO';
+      const fitsEc2 = raw <= EC2_USER_DATA_LIMIT ? 'yes' : gz <= EC2_USER_DATA_LIMIT && format.startsWith('cloud-init') ? 'gzipped' : 'NO';
       return [name, role, p.node.os, format, String(raw), String(gz), fitsEc2];
     }
     const ok = fits(pk) ? (pk.limit === undefined ? '-' : 'yes') : 'NO';

@@ -55,7 +55,18 @@ export function dataUrl(content: string): { source: string; compression?: 'gzip'
   return gz.length < plain.length ? { source: gz, compression: 'gzip' } : { source: plain };
 }
 
-export function ignitionConfig(plan: NodePlan, version: IgnitionVersion): IgnitionConfig {
+/**
+ * spec.secrets.delivery fetch: files Ignition fetches itself (path on the node → https URL), each
+ * checked against the sha512 of the bytes kspray rendered, and the CA that URL's server is signed by.
+ */
+export interface RemoteFiles {
+  sources: Map<string, string>;
+  caCert?: string;
+}
+
+const sha512Hash = (content: string) => `sha512-${createHash('sha512').update(content, 'utf8').digest('hex')}`;
+
+export function ignitionConfig(plan: NodePlan, version: IgnitionVersion, remote?: RemoteFiles): IgnitionConfig {
   const origins: IgnitionOrigin[] = [];
   const files: Array<PlanFile | { path: string; content: string; mode: number; origin: SpecPath }> = [];
   const units = new Map<string, Unit>();
@@ -90,7 +101,9 @@ export function ignitionConfig(plan: NodePlan, version: IgnitionVersion): Igniti
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((f, i) => {
       origins.push({ pointer: `/storage/files/${i}`, origin: f.origin, what: f.path });
-      return { path: f.path, mode: f.mode, overwrite: true, contents: dataUrl(f.content) };
+      const source = remote?.sources.get(f.path);
+      const contents = source ? { source, verification: { hash: sha512Hash(f.content) } } : dataUrl(f.content);
+      return { path: f.path, mode: f.mode, overwrite: true, contents };
     });
   const directories = DIRECTORIES.map((path, i) => {
     origins.push({ pointer: `/storage/directories/${i}`, origin: plan.node.specPath, what: path });
@@ -109,7 +122,9 @@ export function ignitionConfig(plan: NodePlan, version: IgnitionVersion): Igniti
       };
     });
 
-  const config: Record<string, unknown> = { ignition: { version } };
+  const config: Record<string, unknown> = {
+    ignition: { version, ...(remote?.caCert ? { security: { tls: { certificateAuthorities: [dataUrl(remote.caCert)] } } } : {}) },
+  };
   if (plan.sshAuthorizedKeys.length) {
     origins.push({ pointer: '/passwd/users/0', origin: ['spec', 'ssh', 'authorizedKeys'], what: 'passwd.users' });
     config.passwd = { users: [{ name: osProfile(plan.node.os).defaultUser || 'core', sshAuthorizedKeys: plan.sshAuthorizedKeys }] };
@@ -119,8 +134,8 @@ export function ignitionConfig(plan: NodePlan, version: IgnitionVersion): Igniti
   return { config, text: `${stableJson(config)}\n`, origins };
 }
 
-export function emitIgnition(plan: NodePlan, version: IgnitionVersion): string {
-  const c = ignitionConfig(plan, version);
+export function emitIgnition(plan: NodePlan, version: IgnitionVersion, remote?: RemoteFiles): string {
+  const c = ignitionConfig(plan, version, remote);
   const problems = checkIgnition(plan.node.name, c);
   if (problems.length) throw new KsprayError('input', problems);
   return c.text;

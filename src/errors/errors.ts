@@ -16,6 +16,8 @@ export interface Problem {
   atKey?: boolean;
   /** A position known without a spec path (YAML syntax errors). */
   position?: { line: number; col: number };
+  /** The file the position refers to, when not the error's own (kspray import reads many). */
+  file?: string;
 }
 
 /** Maps a spec path to a position in the file (spec/source.ts implements it). */

@@ -4,6 +4,8 @@ import { formatSpecPath, type SpecPath } from './errors.js';
 import { closest, knownKeysAt } from '../api/v1alpha1/knownKeys.js';
 
 export type Msg = { rule: string; message: string; hint?: string };
+/** Control characters escaped, so a newline in a user's value cannot forge lines of output. */
+const printable = (s: string) => JSON.stringify(s).slice(1, -1);
 const at = (path: SpecPath) => (path.length ? formatSpecPath(path) : 'the document');
 
 /**
@@ -63,22 +65,40 @@ export const messages = {
     message: `"${name}" is not a valid DNS-1123 label`,
     hint: 'Use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit.',
   }),
-  badCidr: (field: string, text: string): Msg => ({
+  badCidr: (field: string, text: string, family?: 'IPv4' | 'IPv6'): Msg => ({
     rule: 'valid-cidr',
-    message: `${field} "${text}" is not an IPv4 CIDR with its host bits zero`,
-    hint: 'Write it as network/prefix, e.g. 10.233.64.0/18.',
+    message: `${field} "${text}" is not ${family ? `an ${family} CIDR` : 'an IPv4 or IPv6 CIDR'} (network/prefix)`,
+    hint:
+      family === 'IPv6'
+        ? 'Write it as network/prefix, e.g. fd85:ee78:d8a6:8607::1:0/112.'
+        : 'Write it as network/prefix, e.g. 10.233.64.0/18, or for dual-stack one IPv4 and one IPv6 CIDR separated by a comma.',
   }),
-  cidrOverlap: (svc: string, pod: string): Msg => ({
+  cidrHostBits: (field: string, text: string, family: 'IPv4' | 'IPv6', network: string): Msg => ({
+    rule: 'valid-cidr',
+    message: `${field} "${text}" has host bits set: the ${family} network with that prefix is ${network}`,
+    hint: `Write ${network}, or a longer prefix if you meant a smaller range.`,
+  }),
+  cidrOverlap: (svc: string, pod: string, family: 'IPv4' | 'IPv6' = 'IPv4'): Msg => ({
     rule: 'cidr-overlap',
-    message: `podSubnet ${pod} overlaps serviceSubnet ${svc}`,
-    hint: "Pick disjoint ranges, e.g. Kubespray's 10.233.0.0/18 (services) and 10.233.64.0/18 (pods).",
+    message: `${family} podSubnet ${pod} overlaps serviceSubnet ${svc}`,
+    hint:
+      family === 'IPv6'
+        ? "Pick disjoint ranges, e.g. Kubespray's fd85:ee78:d8a6:8607::1000/116 (services) and fd85:ee78:d8a6:8607::1:0/112 (pods)."
+        : "Pick disjoint ranges, e.g. Kubespray's 10.233.0.0/18 (services) and 10.233.64.0/18 (pods).",
   }),
-  nodeCidrTooBig: (mask: number, prefix: number): Msg => ({
+  nodeCidrTooBig: (mask: number, prefix: number, family: 'IPv4' | 'IPv6' = 'IPv4'): Msg => ({
     rule: 'node-cidr-fits-pod-subnet',
-    message: `nodeCidrMaskSize /${mask} is not smaller than the pod subnet /${prefix}`,
-    hint: `Use a mask size greater than ${prefix}, or a bigger podSubnet.`,
+    message: `${family === 'IPv6' ? 'nodeCidrMaskSizeIPv6' : 'nodeCidrMaskSize'} /${mask} is not smaller than the ${family} pod subnet /${prefix}`,
+    hint: `Use a mask size greater than ${prefix}, or a bigger ${family} podSubnet.`,
   }),
-  badAddress: (text: string): Msg => ({ rule: 'valid-address', message: `"${text}" is not an IPv4 address`, hint: 'Write it as a.b.c.d.' }),
+  badAddress: (text: string, family?: 'IPv4' | 'IPv6'): Msg => ({
+    rule: 'valid-address',
+    message: `"${text}" is not ${family ? `an ${family} address` : 'an IPv4 or IPv6 address'}`,
+    hint:
+      family === 'IPv6'
+        ? 'Write it as an IPv6 address without zone or prefix, e.g. fd00:10::11 (IPv4-mapped ::ffff:a.b.c.d: write the IPv4 address).'
+        : 'Write it as a.b.c.d (no leading zeros), an IPv6 address (fd00:10::11), or for dual-stack both separated by a comma.',
+  }),
   addressInClusterSubnet: (addr: string, field: string, cidr: string): Msg => ({
     rule: 'address-outside-cluster-subnets',
     message: `node address ${addr} is inside ${field} ${cidr}`,
@@ -140,8 +160,8 @@ export const messages = {
   }),
   metallbBadAddress: (text: string): Msg => ({
     rule: 'metallb-address-pools',
-    message: `"${text}" is not an IPv4 CIDR or a range first-last with first <= last`,
-    hint: 'Write 10.0.0.192/28 (host bits zero) or 10.0.0.200-10.0.0.220.',
+    message: `"${text}" is not a CIDR or a range first-last (one family, first <= last)`,
+    hint: 'Write 10.0.0.192/28 (host bits zero) or 10.0.0.200-10.0.0.220; IPv6 likewise: fd00:10::100/124 or fd00:10::100-fd00:10::1ff.',
   }),
   metallbDuplicatePool: (pool: string): Msg => ({
     rule: 'metallb-address-pools',
@@ -191,7 +211,86 @@ export const messages = {
   badEndpoint: (text: string): Msg => ({
     rule: 'valid-endpoint',
     message: `controlPlane.endpoint "${text}" is not host or host:port`,
-    hint: 'Use a DNS name or IPv4 address with an optional port, e.g. api.example.com:6443.',
+    hint: 'Use a DNS name, an IPv4 address or an IPv6 address in brackets, with an optional port, e.g. api.example.com:6443 or [fd00:10::100]:6443.',
+  }),
+  // --- IPv6 and dual-stack (model/addressRules.ts, model/stack.ts) ---
+  tooManyCidrs: (field: string, text: string): Msg => ({
+    rule: 'valid-cidr',
+    message: `${field} "${text}" has more than two CIDRs`,
+    hint: 'Write one CIDR, or for dual-stack one IPv4 and one IPv6 CIDR separated by a comma.',
+  }),
+  twoCidrsOneFamily: (field: string, text: string, family: 'IPv4' | 'IPv6'): Msg => ({
+    rule: 'valid-cidr',
+    message: `${field} "${text}" has two ${family} CIDRs: a dual-stack pair is one IPv4 and one IPv6 CIDR`,
+    hint: `Keep one ${family} CIDR (a bigger one if you need more addresses), and add the other family's CIDR for dual-stack.`,
+  }),
+  subnetFamiliesDiffer: (svc: string, svcFamilies: string, pod: string, podFamilies: string): Msg => ({
+    rule: 'subnet-families-match',
+    message: `podSubnet "${pod}" is ${podFamilies} but serviceSubnet "${svc}" is ${svcFamilies}`,
+    hint: 'Give both subnets the same families in the same order (the first is the primary family): both IPv4, both IPv6, or both an IPv4,IPv6 pair.',
+  }),
+  nodeCidrTooManyNodes: (mask: number, prefix: number): Msg => ({
+    rule: 'node-cidr-fits-pod-subnet',
+    message: `nodeCidrMaskSizeIPv6 /${mask} is more than 16 bits longer than the IPv6 pod subnet /${prefix}: kube-controller-manager refuses to start with that ("CIDRSet subnet mask size too big")`,
+    hint: `Use a mask size of at most ${prefix + 16}, or a longer IPv6 podSubnet prefix (at least /${mask - 16}).`,
+  }),
+  maskWithoutFamily: (field: string, family: 'IPv4' | 'IPv6', podSubnet: string): Msg => ({
+    rule: 'node-cidr-mask-family',
+    message: `${field} sizes ${family} pod ranges, but podSubnet "${podSubnet}" has no ${family} CIDR`,
+    hint:
+      family === 'IPv4'
+        ? 'Remove it (IPv6 pod ranges are sized by nodeCidrMaskSizeIPv6), or add an IPv4 CIDR to podSubnet and serviceSubnet for dual-stack.'
+        : 'Remove it (IPv4 pod ranges are sized by nodeCidrMaskSize), or add an IPv6 CIDR to podSubnet and serviceSubnet for dual-stack.',
+  }),
+  tooManyAddresses: (text: string): Msg => ({
+    rule: 'valid-address',
+    message: `address "${text}" has more than two addresses`,
+    hint: 'Write one address, or for a dual-stack node one IPv4 and one IPv6 address separated by a comma.',
+  }),
+  twoAddressesOneFamily: (text: string, family: 'IPv4' | 'IPv6'): Msg => ({
+    rule: 'valid-address',
+    message: `address "${text}" has two ${family} addresses: a dual-stack node has one IPv4 and one IPv6 address`,
+    hint: `Keep the ${family} address the cluster should use, and add the node's address of the other family for dual-stack.`,
+  }),
+  addressFamilyNotInCluster: (addr: string, family: 'IPv4' | 'IPv6', clusterFamilies: string): Msg => ({
+    rule: 'address-family-matches-cluster',
+    message: `node address ${addr} is an ${family} address, but the cluster is ${clusterFamilies}-only: serviceSubnet and podSubnet have no ${family} CIDR`,
+    hint: `Give the node its ${clusterFamilies} address, or add an ${family} CIDR to both serviceSubnet and podSubnet to make the cluster dual-stack.`,
+  }),
+  dualStackNodeNeedsBoth: (addr: string, missing: 'IPv4' | 'IPv6', order: string): Msg => ({
+    rule: 'address-family-matches-cluster',
+    message: `node address "${addr}" has no ${missing} address, but the cluster is dual-stack: kubelet (--node-ip) and the network plugin need the node's address of each family`,
+    hint: `Write both, in the cluster's order (${order}), e.g. "10.0.0.11,fd00:10::11".`,
+  }),
+  addressOrder: (addr: string, order: string): Msg => ({
+    rule: 'address-family-matches-cluster',
+    message: `node address "${addr}" lists its families in another order than serviceSubnet and podSubnet (${order})`,
+    hint: `Write the ${order.split(',')[0]} address first: the first family is the primary one for the node as for the cluster.`,
+  }),
+  endpointNeedsBrackets: (text: string): Msg => ({
+    rule: 'valid-endpoint',
+    message: `controlPlane.endpoint "${text}" is an IPv6 address without brackets: its last group cannot be told apart from a port`,
+    hint: `Write it in brackets: "[${text}]" or "[${text}]:6443".`,
+  }),
+  endpointFamilyNotInCluster: (host: string, family: 'IPv4' | 'IPv6', clusterFamilies: string): Msg => ({
+    rule: 'kube-vip-needs-vip',
+    message: `kube-vip's virtual IP ${host} is an ${family} address, but the control planes have only ${clusterFamilies} addresses`,
+    hint: `Pick a free ${clusterFamilies} address in the control planes' subnet: kube-vip announces it on their interface.`,
+  }),
+  calicoBlockSize: (field: string, mask: number, family: 'IPv4' | 'IPv6'): Msg => ({
+    rule: 'calico-block-size',
+    message: `${field} /${mask} is not a block size Calico accepts for ${family} (${family === 'IPv4' ? '20 to 32' : '116 to 128'}): Calico's IP pool would be rejected`,
+    hint: family === 'IPv4' ? 'Use a nodeCidrMaskSize of 20 or more (default 24).' : 'Use a nodeCidrMaskSizeIPv6 of 116 or more (default 120).',
+  }),
+  ciliumTunnelNeedsIPv4: (tunnel: string): Msg => ({
+    rule: 'network-plugin-ip-families',
+    message: `Cilium's ${tunnel} tunnel needs an IPv4 network between the nodes (docs.cilium.io: routing, cilium/cilium#17240), but this cluster is IPv6-only`,
+    hint: 'Use network.plugin: calico (VXLAN over IPv6), flannel or kube-router for an IPv6-only cluster, or make the cluster dual-stack to keep Cilium.',
+  }),
+  calicoIpipIPv6: (families: string): Msg => ({
+    rule: 'network-plugin-ip-families',
+    message: `Calico's IP-in-IP encapsulation carries only IPv4, but this cluster is ${families}: IPv6 pod traffic between nodes would have no tunnel`,
+    hint: 'Use network.calico.encapsulation: vxlan (IPv4 and IPv6), or none on a network that routes the pod subnets.',
   }),
   // --- model/runtimeRules.ts (container runtime) ---
   unknownRuntimeVersion: (runtime: string, v: string, arch: string, nearby: string[]): Msg => ({
@@ -242,8 +341,8 @@ export const messages = {
   // spec.addons (src/model/addonRules.ts)
   badDnsServer: (text: string): Msg => ({
     rule: 'dns-server-address',
-    message: `DNS server "${text}" is not an IPv4 address with an optional port`,
-    hint: 'Write it as a.b.c.d or a.b.c.d:port, e.g. 10.0.0.53 or 10.0.0.53:5353.',
+    message: `DNS server "${text}" is not an IP address with an optional port`,
+    hint: 'Write it as a.b.c.d or a.b.c.d:port (10.0.0.53, 10.0.0.53:5353), or IPv6 as fd00::53 or [fd00::53]:5353.',
   }),
   badDnsZone: (zone: string, clusterDomain: string, reason: 'syntax' | 'cluster' | 'duplicate'): Msg => ({
     rule: 'coredns-zone-name',
@@ -304,6 +403,93 @@ export const messages = {
     message: `refusing to overwrite ${path} (${code})`,
     hint: 'The secrets bundle is never overwritten; move the file away only if you are sure it is not in use.',
   }),
+  // --- reliability: filesystem failures, incomplete bundles, input guard (#15) ---
+  fsFailed: (action: string, path: string, reason: string, code: string | undefined): Msg => ({
+    rule: 'filesystem',
+    message: `cannot ${action} ${path}: ${reason}`,
+    hint:
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? 'Free some space and run the command again: files already in place were left as they were.'
+        : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
+          ? 'Choose a writable --out directory (or fix its permissions) and run the command again.'
+          : code === 'ENOTDIR' || code === 'EEXIST'
+            ? 'A path on the way is a file, not a directory: choose another --out directory.'
+            : undefined,
+  }),
+  bundleIncompleteSetAside: (dir: string, aside: string): Msg => ({
+    rule: 'secrets-bundle-incomplete',
+    message: `${dir} held an incomplete secrets bundle left by an interrupted first render (never complete, never used by a render); moved it to ${aside} and created a new bundle`,
+  }),
+  specTooLarge: (found: string, limit: string): Msg => ({
+    rule: 'spec-size',
+    message: `the spec is too large: ${found} (at most ${limit})`,
+    hint: 'A cluster spec is a few kilobytes; check that this is the file you meant, or split what is generated into fewer, larger pools.',
+  }),
+  specNotText: (codePoint: number): Msg => ({
+    rule: 'spec-text',
+    message: `the spec contains the control character U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}: it is not a YAML text file`,
+    hint: 'Pass the cluster.yaml itself (UTF-8 text), not a binary or compressed file.',
+  }),
+  specNotUtf8: (): Msg => ({
+    rule: 'spec-utf8',
+    message: 'the spec is not valid UTF-8 at this position',
+    hint: 'Save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8); kubelet and cloud-init read UTF-8 only.',
+  }),
+  yamlAliasUnresolved: (name: string): Msg => ({
+    rule: 'yaml-alias',
+    message: `alias *${name} refers to no anchor &${name} before it`,
+    hint: `Define &${name} earlier in the file, or write the value out.`,
+  }),
+  yamlAliasCycle: (name: string): Msg => ({
+    rule: 'yaml-alias',
+    message: `alias *${name} refers to a node that contains it`,
+    hint: 'An alias cannot repeat its own parent; write the value out.',
+  }),
+  yamlAliasExpansion: (name: string, limit: number): Msg => ({
+    rule: 'yaml-alias',
+    message: `aliases expand the spec beyond ${limit} YAML nodes (here, at *${name})`,
+    hint: 'Aliases that repeat aliases grow exponentially; write the values out instead.',
+  }),
+  tooManyNodes: (count: number, limit: number): Msg => ({
+    rule: 'spec-size',
+    message: `${count} nodes and pools; Kubernetes supports clusters of at most ${limit} nodes`,
+    hint: 'Use pools (one entry, count: N) for identical nodes.',
+  }),
+  tooManyLabels: (field: string, count: number, limit: number): Msg => ({
+    rule: 'spec-size',
+    message: `${count} ${field} on one node (at most ${limit})`,
+    hint: `Keep ${field} to what the scheduler and your tooling use; kubelet receives them all on its command line.`,
+  }),
+  badLabelKey: (key: string, why: string): Msg => ({
+    rule: 'label-key',
+    message: `label key "${printable(key)}" is not a Kubernetes qualified name: ${why}`,
+    hint: 'Use [prefix/]name, e.g. example.com/tier: prefix a DNS subdomain, name up to 63 letters, digits, "-", "_", ".".',
+  }),
+  badLabelValue: (key: string, value: string, why: string): Msg => ({
+    rule: 'label-value',
+    message: `label ${printable(key)}: value "${printable(value)}" is not a Kubernetes label value: ${why}`,
+    hint: 'Use up to 63 letters, digits, "-", "_" and "." (quote it in YAML if it looks like a number or boolean).',
+  }),
+  kubeletRefusesLabel: (key: string): Msg => ({
+    rule: 'kubelet-label-namespace',
+    message: `kubelet refuses to set label "${key}" on its own node (kubernetes.io and k8s.io labels are reserved) and would not start`,
+    hint: 'Use your own prefix (example.com/role), a node.kubernetes.io/ or kubelet.kubernetes.io/ label, or set node-role.kubernetes.io/* with kubectl label after the node joined.',
+  }),
+  badTaintKey: (key: string, why: string): Msg => ({
+    rule: 'taint-key',
+    message: `taint key "${printable(key)}" is not a Kubernetes qualified name: ${why}`,
+    hint: 'Use [prefix/]name, e.g. example.com/dedicated.',
+  }),
+  badTaintValue: (value: string, why: string): Msg => ({
+    rule: 'taint-value',
+    message: `taint value "${printable(value)}" is not valid: ${why}`,
+    hint: 'Use up to 63 letters, digits, "-", "_" and ".", or leave value out.',
+  }),
+  badSshKey: (why: string): Msg => ({
+    rule: 'ssh-authorized-key',
+    message: `not a single-line OpenSSH public key: ${why}`,
+    hint: 'Paste one line of ~/.ssh/id_ed25519.pub (type, base64 key, optional comment) per list entry.',
+  }),
   // --- secrets/ ---
   bundleCorrupt: (file: string, detail: string): Msg => ({
     rule: 'secrets-bundle-intact',
@@ -335,11 +521,6 @@ export const messages = {
     message: 'etcd.topology is external, but no node has the etcd role',
     hint: 'List 3 (or 5, 7) nodes with roles: [etcd] under spec.nodes, or use etcd.topology: stacked.',
   }),
-  externalEtcdDedicated: (name: string): Msg => ({
-    rule: 'external-etcd-dedicated',
-    message: `node "${name}" has the etcd role together with another role, but etcd.topology is external`,
-    hint: 'External etcd members are dedicated nodes running only etcd (a systemd service): give this node roles: [etcd] alone, or use etcd.topology: stacked.',
-  }),
   etcdLastMember: (peerUrl: string): Msg => ({
     rule: 'etcd-member-removal',
     message: `the etcd member at ${peerUrl} is the last voting member; removing it would destroy the cluster`,
@@ -350,7 +531,7 @@ export const messages = {
     message:
       endpoint === undefined
         ? 'loadBalancer: kube-vip needs controlPlane.endpoint (the virtual IP)'
-        : `loadBalancer: kube-vip needs controlPlane.endpoint to be an IPv4 address on the apiserver port ${bindPort}, not "${endpoint}"`,
+        : `loadBalancer: kube-vip needs controlPlane.endpoint to be an IP address (IPv4, or IPv6 in brackets) on the apiserver port ${bindPort}, not "${endpoint}"`,
     hint: `Set controlPlane.endpoint to a free address in the control planes' subnet, e.g. "10.0.0.10:${bindPort}" or "10.0.0.10": kube-vip announces it by ARP.`,
   }),
   notEtcdMemberNode: (name: string): Msg => ({
@@ -373,6 +554,22 @@ export const messages = {
     rule: 'ignition-valid',
     message: `the Ignition config of "${node}" is invalid at ${where}: ${detail}`,
     hint: 'The spec value at this position produced it; change it, or report a kspray bug if the value is valid.',
+  }),
+  // --- model/ (Calico routing) ---
+  calicoNeedsBgp: (encapsulation: string): Msg => ({
+    rule: 'calico-routes-between-nodes',
+    message: `network.calico.encapsulation: ${encapsulation} needs BGP: without BIRD no node learns the other nodes' pod routes`,
+    hint: 'Remove bgp: false, or use encapsulation: vxlan (VXLAN needs no BGP).',
+  }),
+  calicoCrossSubnetNeedsTunnel: (): Msg => ({
+    rule: 'calico-routes-between-nodes',
+    message: 'crossSubnet: true needs a tunnel for traffic between subnets, and encapsulation is none',
+    hint: 'Use encapsulation: vxlan or ipip with crossSubnet: true, or drop crossSubnet.',
+  }),
+  calicoBlockTooBig: (size: number, pods: string): Msg => ({
+    rule: 'calico-block-fits-pods',
+    message: `a /${size} Calico block is larger than the pod subnet ${pods}`,
+    hint: 'Use a block size at least as long as the pod subnet prefix (Kubespray default: 26).',
   }),
   // --- import/ (kspray import kubespray) ---
   inventorySyntax: (file: string, line: number, detail: string): Msg => ({
@@ -399,6 +596,17 @@ export const messages = {
     rule: 'kubespray-group-vars',
     message: `${file}: ${detail}`,
     hint: 'group_vars files must be YAML mappings of variable: value.',
+  }),
+  // --- import/ (kspray import kubespray: refusals; the reasons come from src/import/variables.ts) ---
+  unknownImportOs: (os: string, known: string[]): Msg => ({
+    rule: 'kubespray-import-os',
+    message: `--os ${os} is not an OS kspray builds`,
+    hint: `One of ${known.join(', ')}.`,
+  }),
+  kubesprayRefused: (variable: string, value: unknown, why: string, instead: string): Msg => ({
+    rule: 'kubespray-refused',
+    message: `${variable}: ${JSON.stringify(value)}: ${why}`,
+    hint: `kspray builds another cluster than Kubespray would with this value, so nothing was written. Choose instead: ${instead}.`,
   }),
   certsRenewUnknown: (names: string[], known: string[]): Msg => ({
     rule: 'certs-renew-names',
@@ -505,6 +713,29 @@ export const messages = {
     message: `${flag} "${value}" contains whitespace, quotes or "$", which iPXE and the kernel command line would split or expand`,
     hint: 'Percent-encode those characters in the URL, or pass each kernel argument without spaces.',
   }),
+  matchboxNoSelector: (node: string, kind: 'node' | 'pool'): Msg => ({
+    rule: 'matchbox-selector',
+    message:
+      kind === 'node'
+        ? `matchbox group for node "${node}" would have no selector: matchbox serves a group without one to every machine that asks, so any machine would boot as ${node} with its keys`
+        : `matchbox group for pool "${node}" would have no selector, which matchbox treats as a catch-all (every machine that asks boots as a ${node} member)`,
+    hint: kind === 'node' ? `Pass --mac ${node}=aa:bb:cc:dd:ee:ff.` : `Pass --catch-all ${node} if every unmatched machine should join this pool (at most one pool).`,
+  }),
+  fcosBootMissing: (nodes: string[]): Msg => ({
+    rule: 'pxe-fcos-boot',
+    message: `Fedora CoreOS node(s) ${nodes.join(', ')} boot their own live kernel, initrd and root filesystem, not Flatcar's (--ignition-kernel/--ignition-initrd)`,
+    hint: 'Pass --fcos-kernel, --fcos-initrd and --fcos-rootfs (the live PXE artifacts of the FCOS stream).',
+  }),
+  nameGlobNotRendered: (nodes: string[], os: string[], glob: string): Msg => ({
+    rule: 'pxe-interface-renderer',
+    message: `network-config of ${nodes.join(', ')} (${[...new Set(os)].join(', ')}) would match --interface ${glob} by name glob, which only netplan (Ubuntu) honours: their cloud-init renderer (sysconfig, networkd or ENI) would configure a device literally named "primary"`,
+    hint: 'Pass --mac NODE=aa:bb:cc:dd:ee:ff for each of them (matched by MAC, every renderer), or the literal interface name (e.g. --interface ens3).',
+  }),
+  seedUrlWithQuery: (value: string): Msg => ({
+    rule: 'seed-url-plain',
+    message: `--seed-url "${value}" has a query or fragment: nodes append <node>/user-data, meta-data or config.ign to it, which would land inside the query`,
+    hint: 'Serve pxe/seed/ under a plain base URL (a bucket website, a web server or matchbox). One presigned URL cannot serve several files: presign each file and use --iso or matchbox instead.',
+  }),
   badFlagValue: (flag: string, value: string, expected: string): Msg => ({
     rule: 'valid-flag',
     message: `${flag} "${value}" is not ${expected}`,
@@ -600,6 +831,115 @@ export const messages = {
     rule: 'reset-node-known',
     message: `no node or pool named "${name}" in the spec`,
     hint: `Use one of: ${known.join(', ')}.`,
+  }),
+  // --- customization (spec.kubelet, kubeProxy, extraArgs, files, sysctls, patches: model/customizationRules.ts) ---
+  unknownConfigField: (kind: string, field: string, struct: string, guess?: string): Msg => ({
+    rule: 'component-config',
+    message: `${kind} has no field "${field}" (${struct}, Kubernetes 1.36 types)`,
+    hint: guess ? `Did you mean "${guess}"?` : 'See data/kubernetes/config-fields.json for the fields of this type.',
+  }),
+  mistypedConfigField: (kind: string, field: string, expected: string, input: unknown): Msg => ({
+    rule: 'component-config',
+    message: `${kind} field "${field}" must be ${expected}, not ${describe(input)}`,
+    hint: expected.startsWith('a string') || expected.startsWith('a duration') || expected.startsWith('a quantity') ? 'Quote the value in YAML.' : undefined,
+  }),
+  reservedConfigField: (kind: string, field: string, reason: string): Msg => ({
+    rule: 'component-config',
+    message: `${kind} field "${field}" is set by kspray and cannot be overridden: ${reason}`,
+    hint: 'Remove it.',
+  }),
+  reservedExtraArg: (component: string, flag: string, reason: string): Msg => ({
+    rule: 'extra-args',
+    message: `${component} flag --${flag} is set by kspray and cannot be overridden: ${reason}`,
+    hint: 'Remove it from extraArgs.',
+  }),
+  extraArgWithDashes: (flag: string): Msg => ({
+    rule: 'extra-args',
+    message: `extraArgs key "${flag}" must be the flag name without leading dashes`,
+    hint: `Write ${flag.replace(/^-+/, '')}: "value".`,
+  }),
+  duplicateExtraVolume: (name: string, firstAt: string): Msg => ({
+    rule: 'extra-volume-names',
+    message: `extra volume "${name}" is declared twice or clashes with a volume kspray mounts (${firstAt})`,
+    hint: 'Give every volume of a component its own name.',
+  }),
+  configDocumentKind: (field: string, apiVersion: string, kind: string): Msg => ({
+    rule: 'config-document-kind',
+    message: `${field} must be a ${apiVersion} ${kind} document`,
+    hint: `Start it with apiVersion: ${apiVersion} and kind: ${kind}.`,
+  }),
+  badCertSAN: (san: string): Msg => ({
+    rule: 'cert-san',
+    message: `certSANs entry "${san}" is neither a DNS name nor an IP address`,
+    hint: 'Use a name such as api.example.com (a leading *. is allowed) or an address such as 203.0.113.10.',
+  }),
+  duplicateFilePath: (path: string, firstAt: string): Msg => ({
+    rule: 'unique-file-paths',
+    message: `file ${path} is listed twice (first at ${firstAt})`,
+    hint: 'List each path once; a node or pool entry with the same path as a cluster entry replaces it.',
+  }),
+  fileConflictsWithKspray: (path: string, builder: string, firstAt: string): Msg => ({
+    rule: 'file-written-by-kspray',
+    message: `file ${path} is also written by kspray's ${builder} builder (from ${firstAt})`,
+    hint: 'Use the spec field that controls that file, or another path.',
+  }),
+  keyPathOnWorker: (path: string, dir: string, node: string): Msg => ({
+    rule: 'no-key-paths-on-workers',
+    message: `file ${path} would land on worker "${node}" under ${dir}, which holds private keys on control planes`,
+    hint: 'Workers never receive key material: put the file elsewhere, or set it on control-plane nodes only (spec.nodes[].files).',
+  }),
+  reservedSysctl: (key: string, value: string): Msg => ({
+    rule: 'sysctls',
+    message: `sysctl ${key} is set by kspray to ${value} (Kubespray's value, required by the kubelet's protectKernelDefaults or pod networking)`,
+    hint: 'Remove it from sysctls.',
+  }),
+  badSysctlName: (key: string): Msg => ({
+    rule: 'sysctls',
+    message: `"${key}" is not a sysctl name`,
+    hint: 'Use dot-separated names such as net.core.somaxconn.',
+  }),
+  patchShape: (type: string): Msg => ({
+    rule: 'patch-shape',
+    message: type === 'json' ? 'a json patch must be a list of operations' : `a ${type} patch must be a mapping`,
+    hint: type === 'json' ? 'Write patch: [ { op: replace, path: /spec/..., value: ... } ], or use type: strategic.' : 'Write the fields to change as a mapping, or use type: json for a list of operations.',
+  }),
+  // --- secrets delivery (spec.secrets, render --node on a terminal) ---
+  secretsFetchNeedsUrl: (): Msg => ({
+    rule: 'secrets-fetch-url',
+    message: 'spec.secrets.delivery fetch needs spec.secrets.urlBase: where outputs/<cluster>/fetch/ will be served',
+    hint: 'Add urlBase: https://secrets.example.com/<cluster> (each node fetches <urlBase>/<node>/...), or use delivery: inline.',
+  }),
+  secretsUrlNotHttps: (url: string): Msg => ({
+    rule: 'secrets-fetch-url',
+    message: url.startsWith('http://')
+      ? `spec.secrets.urlBase "${url}" is plain http: the archives hold private keys and the bootstrap token, which anyone on the path could read`
+      : `spec.secrets.urlBase "${url}" is not an https:// URL without query or fragment`,
+    hint: 'Serve outputs/<cluster>/fetch/ over https (a private CA or self-signed server: put its CA in spec.secrets.caCert).',
+  }),
+  payloadUrlNotHttps: (url: string): Msg => ({
+    rule: 'cloud-init-payload-url',
+    message: `spec.cloudInit.payloadUrlBase "${url}" is not an https:// URL without query or fragment${url.startsWith('http://') ? ': a payload archive holds what user data would (keys and the bootstrap token with inline delivery)' : ''}`,
+    hint: 'Serve nodes/<node>/payload.tar over https, e.g. payloadUrlBase: https://boot.example.com/<cluster> (an S3 presigned or CloudFront URL base works).',
+  }),
+  secretsSettingNeedsFetch: (key: string): Msg => ({
+    rule: 'secrets-fetch-settings',
+    message: `spec.secrets.${key} is only read with delivery: fetch; with inline delivery the keys are in the payload and nothing is fetched`,
+    hint: `Set spec.secrets.delivery: fetch, or remove ${key}.`,
+  }),
+  secretsCaNotPem: (): Msg => ({
+    rule: 'secrets-ca-pem',
+    message: 'spec.secrets.caCert is not PEM certificate text (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)',
+    hint: 'Paste the CA certificate of the server behind urlBase as a YAML block scalar (caCert: |).',
+  }),
+  ignitionUrlPlainHttp: (base: string): Msg => ({
+    rule: 'ignition-config-url-secret',
+    message: `Ignition config URL base "${base}" is plain http, and with spec.secrets.delivery inline each config.ign holds the bootstrap token (control planes: the CA private keys); sha512 guards integrity, not secrecy`,
+    hint: 'Serve the configs over https (or s3:// / gs:// with the instance identity), or set spec.secrets.delivery: fetch so config.ign holds no key and no token.',
+  }),
+  renderKeysToTerminal: (node: string, keys: number): Msg => ({
+    rule: 'render-node-terminal',
+    message: `refusing to print the payload of "${node}" to a terminal: it holds ${keys} private key${keys === 1 ? '' : 's'} (the terminal's scrollback, a screen share or a recording would keep them)`,
+    hint: 'Redirect it (`kspray render --node ' + node + ' > user-data`), or pass --force to print it anyway; spec.secrets.delivery: fetch keeps keys out of payloads altogether.',
   }),
 };
 

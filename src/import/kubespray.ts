@@ -1,30 +1,40 @@
 // `kspray import kubespray DIR`: a Kubespray inventory directory (hosts.yaml or inventory.ini plus
-// group_vars/all and group_vars/k8s_cluster) → a kspray Cluster spec and a report of every variable:
-// mapped, defaulted, ignored (meaningless without SSH/Ansible) or not supported. Pure: the CLI
-// reads the directory (readTree) and writes the result.
+// group_vars) → a kspray Cluster spec, the cluster Kubespray would have built from it. Pure: the
+// CLI reads the directory (readTree) and writes the result.
 //
-// A value kspray cannot represent is never silently replaced by a different working choice (a
-// migration that swaps cilium for calico would break a live cluster): when the spec has a field
-// for it, it is written as found and `kspray validate` refuses it until implemented; when it has
-// none, the report says so and the file's header lists it under REVIEW.
-import { Document, parse as parseYaml, Scalar, isMap, isSeq } from 'yaml';
-import { inputError } from '../errors/errors.js';
+// Every variable goes through the table in variables.ts, with Kubespray's own default
+// (kubesprayDefaults.ts) when the inventory is silent. A value kspray cannot carry is never swapped
+// for another working choice (a migration that swaps cilium for calico breaks a live cluster): it
+// is refused, and `assertImportable` turns the refusals into exit 2 with file:line:col, the value,
+// why, and what to choose instead. Nothing is written then.
+import { Document, LineCounter, parseDocument, Scalar, isMap, isScalar, isSeq } from 'yaml';
+import { KsprayError, inputError, type Problem } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { DEFAULTS } from '../model/defaults.js';
-import { defaultKubernetesVersion, kubernetesVersions } from '../catalog/catalog.js';
-import { API_VERSION, NETWORK_PLUGINS, PROXY_MODES } from '../api/v1alpha1/types.js';
-import { importAddons } from './kubesprayAddons.js';
-import { groupHosts, parseIniInventory, parseYamlInventory, type Inventory, type Vars } from './inventory.js';
+import { API_VERSION, SUPPORTED_OS, type OsName } from '../api/v1alpha1/types.js';
+import { groupHosts, parseIniInventory, parseYamlInventory, type Inventory } from './inventory.js';
+import { isTemplate, kubesprayDefaults } from './kubesprayDefaults.js';
+import { ROWS, ROW_BY_NAME, relevanceByPrefix, type Choices, type Ctx, type Verdict } from './variables.js';
 
-export type ReportStatus = 'mapped' | 'defaulted' | 'ignored' | 'unsupported';
+/**
+ * refused: kspray cannot carry it (the import stops). changed: the inventory's value, different
+ * from Kubespray's default, written. defaulted: the inventory is silent (or at Kubespray's default)
+ * and kspray writes Kubespray's default, or keeps its own behaviour for a stated reason.
+ * unchanged: at Kubespray's default, and kspray does the same. ignored: steers Ansible only.
+ */
+export type ReportStatus = 'refused' | 'changed' | 'defaulted' | 'unchanged' | 'ignored';
 
 export interface ReportEntry {
   variable: string;
-  /** File the value came from (relative to the inventory dir); empty for defaults. */
+  /** File the value came from (relative to the inventory dir); empty for Kubespray's defaults. */
   source: string;
+  /** 1-based position of the variable in its file, when known. */
+  position?: { line: number; col: number };
   value?: unknown;
   status: ReportStatus;
   detail: string;
+  /** For refusals: what to choose instead. */
+  instead?: string;
 }
 
 export interface ImportResult {
@@ -37,6 +47,8 @@ export interface ImportResult {
 export interface ImportOptions {
   /** metadata.name; Kubespray has no DNS-1123 cluster name (cluster_name is the DNS domain). */
   name: string;
+  /** os: of every node (Kubespray inventories do not say). Default: kspray's default. */
+  os?: OsName;
 }
 
 const INVENTORY_FILES = ['hosts.yaml', 'hosts.yml', 'inventory.ini', 'hosts.ini', 'hosts'];
@@ -45,38 +57,15 @@ const CONTROL_PLANE_GROUPS = ['kube_control_plane', 'kube-master', 'kube_master'
 const NODE_GROUPS = ['kube_node', 'kube-node'];
 const CLUSTER_GROUPS = ['k8s_cluster', 'k8s-cluster'];
 
-/** Variables that only steer Ansible or Kubespray's own file layout: no meaning for kspray. */
-const IGNORED = new Map<string, string>([
-  ['bin_dir', "kspray's node layout is fixed (/usr/local/bin)"],
-  ['local_release_dir', "kspray's node layout is fixed"],
-  ['kube_config_dir', "kspray's node layout is fixed (/etc/kubernetes)"],
-  ['kube_script_dir', "kspray's node layout is fixed"],
-  ['kube_manifest_dir', "kspray's node layout is fixed (/etc/kubernetes/manifests)"],
-  ['kube_cert_dir', 'kubeadm layout is fixed (/etc/kubernetes/pki)'],
-  ['kube_token_dir', "kspray's node layout is fixed"],
-  ['credentials_dir', 'no Ansible controller: credentials live in the secrets bundle'],
-  ['retry_stagger', 'no Ansible: nodes retry on their own'],
-  ['kube_owner', "kspray's node layout is fixed"],
-  ['kube_cert_group', "kspray's node layout is fixed"],
-  ['kube_apiserver_ip', 'derived: the first address of the service subnet'],
-  ['skydns_server', 'derived: kubeadm gives CoreDNS the tenth address of the service subnet'],
-  ['skydns_server_secondary', 'derived'],
-  ['kubeconfig_localhost', 'kspray always writes admin.conf into outputs/<cluster>/'],
-  ['kubectl_localhost', 'no Ansible controller'],
-  ['artifacts_dir', 'no Ansible controller: outputs go to outputs/<cluster>/'],
-  ['kube_image_repo', 'images come from artifacts.registry (registry_host) when set'],
-  ['gcr_image_repo', 'images come from artifacts.registry (registry_host) when set'],
-  ['docker_image_repo', 'images come from artifacts.registry (registry_host) when set'],
-  ['quay_image_repo', 'images come from artifacts.registry (registry_host) when set'],
-  ['github_image_repo', 'images come from artifacts.registry (registry_host) when set'],
-  ['unsafe_show_logs', 'Ansible logging'],
-  ['kubeadm_certificate_key', 'control planes join with the CA files from their payload: no certificate key is uploaded'],
-  ['etcd_member_name', 'kspray names etcd members after their nodes'],
-]);
+interface GivenVar {
+  value: unknown;
+  source: string;
+  position?: { line: number; col: number };
+}
 
 interface Layer {
   source: string;
-  vars: Vars;
+  vars: Map<string, GivenVar>;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -85,16 +74,21 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 const yamlFile = (p: string) => /\.ya?ml$/.test(p);
 
-function readVarsFile(path: string, text: string): Vars {
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (e) {
-    throw inputError(messages.badGroupVars(path, (e as Error).message.split('\n')[0]!));
+/** A group_vars file: its variables with the position of each key (for file:line:col in refusals). */
+function readVarsFile(path: string, text: string): Map<string, GivenVar> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  if (doc.errors.length) throw inputError(messages.badGroupVars(path, doc.errors[0]!.message.split('\n')[0]!));
+  const out = new Map<string, GivenVar>();
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return out; // comments only, as in the sample
+  if (!isMap(doc.contents)) throw inputError(messages.badGroupVars(path, 'not a mapping'));
+  for (const pair of doc.contents.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const offset = isScalar(pair.key) && pair.key.range ? pair.key.range[0] : undefined;
+    const value = (doc.toJS() as Record<string, unknown>)[key];
+    out.set(key, { value, source: path, ...(offset !== undefined ? { position: lines.linePos(offset) } : {}) });
   }
-  if (data === null || data === undefined) return {}; // a file of comments only, as in the sample
-  if (!isRecord(data)) throw inputError(messages.badGroupVars(path, 'not a mapping'));
-  return data;
+  return out;
 }
 
 /** group_vars/<group>.yml and group_vars/<group>/*.yml, in name order (Ansible's order). */
@@ -121,365 +115,219 @@ const firstGroup = (inv: Inventory, names: string[]): string[] => {
 
 /** Kubespray's node_taints entries: "key=value:Effect" or "key:Effect". */
 const TAINT = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/;
-const isTemplate = (v: unknown) => typeof v === 'string' && v.includes('{{');
-const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let o = root;
+  for (const k of keys.slice(0, -1)) {
+    if (!isRecord(o[k])) o[k] = {};
+    o = o[k] as Record<string, unknown>;
+  }
+  o[keys[keys.length - 1]!] = value;
+}
 
 export function importKubespray(files: Map<string, string>, dir: string, options: ImportOptions): ImportResult {
   const { inv, file: inventoryFile } = loadInventory(files, dir);
   const report: ReportEntry[] = [];
+  const fromInventory = (vars: Record<string, unknown>, source: string): Map<string, GivenVar> =>
+    new Map(Object.entries(vars).map(([k, value]) => [k, { value, source }]));
 
   // Variable layers, lowest precedence first (Ansible: inventory group vars < group_vars files,
-  // and the all group < a child group).
+  // the all group < a child group). Other groups' files (etcd, kube_control_plane...) sit between
+  // all and k8s_cluster: their variables describe the same cluster.
+  const otherGroups = [...new Set([...files.keys()].filter((p) => p.startsWith('group_vars/') && yamlFile(p)).map((p) => p.split('/')[1]!.replace(/\.ya?ml$/, '')))]
+    .filter((g) => g !== 'all' && !CLUSTER_GROUPS.includes(g))
+    .sort();
   const layers: Layer[] = [
-    { source: `${inventoryFile} [all:vars]`, vars: inv.groups.get('all')?.vars ?? {} },
+    { source: `${inventoryFile} [all:vars]`, vars: fromInventory(inv.groups.get('all')?.vars ?? {}, `${inventoryFile} [all:vars]`) },
     ...groupVarsFiles(files, ['all']),
-    ...CLUSTER_GROUPS.map((g) => ({ source: `${inventoryFile} [${g}:vars]`, vars: inv.groups.get(g)?.vars ?? {} })),
+    ...groupVarsFiles(files, otherGroups),
+    ...CLUSTER_GROUPS.map((g) => ({ source: `${inventoryFile} [${g}:vars]`, vars: fromInventory(inv.groups.get(g)?.vars ?? {}, `${inventoryFile} [${g}:vars]`) })),
     ...groupVarsFiles(files, CLUSTER_GROUPS),
   ];
-  const vars = new Map<string, { value: unknown; source: string }>();
-  for (const layer of layers) for (const [k, v] of Object.entries(layer.vars)) vars.set(k, { value: v, source: layer.source });
-
-  // group_vars of other groups (etcd, kube_control_plane...) are listed, not imported.
-  const otherGroupFiles = [...files.keys()]
-    .filter((p) => p.startsWith('group_vars/') && yamlFile(p))
-    .filter((p) => !layers.some((l) => l.source === p))
-    .sort();
-  for (const p of otherGroupFiles) {
-    for (const k of Object.keys(readVarsFile(p, files.get(p)!))) {
-      report.push({ variable: k, source: p, status: 'ignored', detail: 'only group_vars/all and group_vars/k8s_cluster are imported' });
-    }
-  }
+  const given = new Map<string, GivenVar>();
+  for (const layer of layers) for (const [k, v] of layer.vars) given.set(k, v);
 
   // ---- hosts and roles
-  const cps = firstGroup(inv, CONTROL_PLANE_GROUPS);
-  if (cps.length === 0) throw inputError(messages.noControlPlaneHosts(inventoryFile));
+  const controlPlanes = firstGroup(inv, CONTROL_PLANE_GROUPS);
+  if (controlPlanes.length === 0) throw inputError(messages.noControlPlaneHosts(inventoryFile));
   const workers = firstGroup(inv, NODE_GROUPS);
   const etcdHosts = groupHosts(inv, 'etcd');
+  const cluster = [...controlPlanes, ...workers].filter((h, i, all) => all.indexOf(h) === i);
 
-  const get = (name: string) => vars.get(name);
-  const k8s: Record<string, unknown> = {};
-  const controlPlane: Record<string, unknown> = {};
-  const etcd: Record<string, unknown> = {};
-  const runtime: Record<string, unknown> = {};
-  const network: Record<string, unknown> = {};
-  const addons: Record<string, unknown> = {};
-  const artifacts: Record<string, unknown> = {};
+  // ---- effective values: the inventory's, else Kubespray's default
+  const defaults = kubesprayDefaults();
+  /** A template copied verbatim from Kubespray's defaults (the sample does this) is no choice. */
+  const isGiven = (name: string) => {
+    const g = given.get(name);
+    return g !== undefined && !(isTemplate(g.value) && same(g.value, defaults.get(name)?.value));
+  };
+  const resolving = new Set<string>();
+  const value = (name: string): unknown => (isGiven(name) && !isTemplate(given.get(name)!.value) ? given.get(name)!.value : kubesprayDefault(name));
+  /** Kubespray's default for this inventory: the data, or the row's evaluation of its template. */
+  const kubesprayDefault = (name: string): unknown => {
+    const row = ROW_BY_NAME.get(name);
+    if (row?.resolveDefault && !resolving.has(name)) {
+      resolving.add(name);
+      try {
+        return row.resolveDefault(ctx);
+      } finally {
+        resolving.delete(name);
+      }
+    }
+    const d = defaults.get(name)?.value;
+    return isTemplate(d) ? undefined : d;
+  };
+  const choices: Choices = {
+    plugin: String(value('kube_network_plugin')),
+    runtime: String(value('container_manager')),
+    apiLoadBalancer: isGiven('loadbalancer_apiserver') ? 'external' : value('kube_vip_enabled') === true ? 'kube-vip' : 'localhost',
+    multus: value('kube_network_plugin_multus') === true,
+  };
+  const ctx: Ctx = { value, given: isGiven, choices, hosts: { controlPlanes, etcd: etcdHosts, workers, cluster } };
 
-  const mapped = (variable: string, detail: string) => {
-    const v = vars.get(variable)!;
-    report.push({ variable, source: v.source, value: v.value, status: 'mapped', detail });
-  };
-  const unsupported = (variable: string, detail: string) => {
-    const v = vars.get(variable)!;
-    report.push({ variable, source: v.source, value: v.value, status: 'unsupported', detail });
-  };
-  const defaulted = (variable: string, detail: string) => report.push({ variable, source: '', status: 'defaulted', detail });
-  /** A variable with a spec field: template → unsupported, absent → defaulted, else `apply`. */
-  const field = (variable: string, whenAbsent: string, apply: (value: unknown) => void) => {
-    const v = get(variable);
-    if (!v) return defaulted(variable, whenAbsent);
-    if (isTemplate(v.value)) return unsupported(variable, `Jinja expression not evaluated; ${whenAbsent}`);
-    apply(v.value);
-  };
-
-  field('kube_version', `kubernetes.version defaults to ${defaultKubernetesVersion()} (newest in kspray's catalog)`, (value) => {
-    const version = String(value).replace(/^v/, '');
-    k8s.version = version;
-    if (kubernetesVersions().includes(version)) mapped('kube_version', `kubernetes.version: "${version}"`);
-    else unsupported('kube_version', `written as kubernetes.version "${version}", but the catalog has no checksums for it; kspray validate refuses it (kspray versions lists the valid ones)`);
-  });
-  field('kube_service_addresses', `kubernetes.serviceSubnet defaults to ${DEFAULTS.kubernetes.serviceSubnet} (same as Kubespray)`, (value) => {
-    k8s.serviceSubnet = String(value);
-    mapped('kube_service_addresses', 'kubernetes.serviceSubnet');
-  });
-  field('kube_pods_subnet', `kubernetes.podSubnet defaults to ${DEFAULTS.kubernetes.podSubnet} (same as Kubespray)`, (value) => {
-    k8s.podSubnet = String(value);
-    mapped('kube_pods_subnet', 'kubernetes.podSubnet');
-  });
-  field('kube_network_node_prefix', `kubernetes.nodeCidrMaskSize defaults to ${DEFAULTS.kubernetes.nodeCidrMaskSize} (same as Kubespray)`, (value) => {
-    k8s.nodeCidrMaskSize = Number(value);
-    mapped('kube_network_node_prefix', 'kubernetes.nodeCidrMaskSize');
-  });
-  // Kubespray: dns_domain: "{{ cluster_name }}"; an explicit dns_domain wins.
-  const dnsDomain = get('dns_domain');
-  if (dnsDomain && !isTemplate(dnsDomain.value)) {
-    k8s.clusterDomain = String(dnsDomain.value);
-    mapped('dns_domain', 'kubernetes.clusterDomain');
-    if (get('cluster_name')) report.push({ variable: 'cluster_name', source: vars.get('cluster_name')!.source, value: vars.get('cluster_name')!.value, status: 'ignored', detail: 'dns_domain is set explicitly and wins' });
-  } else {
-    if (dnsDomain) report.push({ variable: 'dns_domain', source: dnsDomain.source, value: dnsDomain.value, status: 'ignored', detail: "Kubespray's default, derived from cluster_name" });
-    field('cluster_name', `kubernetes.clusterDomain defaults to ${DEFAULTS.kubernetes.clusterDomain} (same as Kubespray)`, (value) => {
-      k8s.clusterDomain = String(value);
-      mapped('cluster_name', 'kubernetes.clusterDomain (Kubespray: dns_domain = cluster_name); metadata.name comes from --name');
+  // ---- the table
+  const spec: Record<string, unknown> = {};
+  const entry = (variable: string, status: ReportStatus, detail: string, extra: Partial<ReportEntry> = {}) => {
+    const g = isGiven(variable) ? given.get(variable) : undefined;
+    report.push({
+      variable,
+      source: g?.source ?? '',
+      ...(g?.position ? { position: g.position } : {}),
+      value: g ? g.value : value(variable),
+      status,
+      detail,
+      ...extra,
     });
-  }
-  field('kube_proxy_mode', `kubernetes.proxyMode defaults to ${DEFAULTS.kubernetes.proxyMode} (same as Kubespray)`, (value) => {
-    if ((PROXY_MODES as readonly string[]).includes(String(value))) {
-      k8s.proxyMode = String(value);
-      mapped('kube_proxy_mode', 'kubernetes.proxyMode');
-    } else unsupported('kube_proxy_mode', `no such kube-proxy mode in kspray (${PROXY_MODES.join(', ')})`);
-  });
-  field('kube_apiserver_port', `controlPlane.port defaults to ${DEFAULTS.controlPlane.port} (same as Kubespray)`, (value) => {
-    controlPlane.port = Number(value);
-    mapped('kube_apiserver_port', 'controlPlane.port');
-  });
-
-  // ---- API load balancing: loadbalancer_apiserver (external) > kube_vip > localhost proxy
-  const lb = get('loadbalancer_apiserver');
-  const lbDomain = get('apiserver_loadbalancer_domain_name');
-  const vip = get('kube_vip_enabled');
-  const vipAddress = get('kube_vip_address');
-  const localhost = get('loadbalancer_apiserver_localhost');
-  const lbType = get('loadbalancer_apiserver_type');
-  const localPort = get('loadbalancer_apiserver_port');
-  if (lb && isRecord(lb.value) && lb.value.address) {
-    const port = lb.value.port ?? DEFAULTS.controlPlane.port;
-    const host = lbDomain && !isTemplate(lbDomain.value) ? String(lbDomain.value) : String(lb.value.address);
-    controlPlane.loadBalancer = 'external';
-    controlPlane.endpoint = `${host}:${port}`;
-    mapped('loadbalancer_apiserver', `controlPlane.loadBalancer: external, endpoint ${host}:${port}`);
-    if (lbDomain) mapped('apiserver_loadbalancer_domain_name', 'controlPlane.endpoint host (it must resolve on every node: kspray writes no /etc/hosts entry)');
-  } else if (vip && vip.value === true) {
-    controlPlane.loadBalancer = 'kube-vip';
-    mapped('kube_vip_enabled', 'controlPlane.loadBalancer: kube-vip (not implemented yet: kspray validate refuses it)');
-    if (vipAddress) {
-      controlPlane.endpoint = String(vipAddress.value);
-      mapped('kube_vip_address', 'controlPlane.endpoint');
-    }
-  } else {
-    if (lb) unsupported('loadbalancer_apiserver', 'needs an address; the localhost proxy is used');
-    if (vip) mapped('kube_vip_enabled', 'false: no kube-vip');
-    if (localhost && localhost.value === false) {
-      unsupported('loadbalancer_apiserver_localhost', 'kspray has no "first control plane only" mode: controlPlane.loadBalancer: localhost (nginx on every non-control-plane node) is used');
-    } else if (localhost) {
-      mapped('loadbalancer_apiserver_localhost', 'controlPlane.loadBalancer: localhost');
-    } else {
-      defaulted('loadbalancer_apiserver_localhost', 'controlPlane.loadBalancer defaults to localhost (as Kubespray without loadbalancer_apiserver)');
-    }
-    controlPlane.loadBalancer = 'localhost';
-  }
-  if (lbType) {
-    if (lbType.value === 'nginx') mapped('loadbalancer_apiserver_type', 'kspray\'s localhost proxy is nginx');
-    else unsupported('loadbalancer_apiserver_type', `"${String(lbType.value)}": kspray's localhost proxy is nginx (same behaviour, different proxy)`);
-  }
-  if (localPort) {
-    if (controlPlane.loadBalancer !== 'localhost') report.push({ variable: 'loadbalancer_apiserver_port', source: localPort.source, value: localPort.value, status: 'ignored', detail: 'no localhost proxy with this load balancer' });
-    else if (Number(localPort.value) === DEFAULTS.controlPlane.port) mapped('loadbalancer_apiserver_port', 'the localhost proxy listens on 127.0.0.1:6443');
-    else unsupported('loadbalancer_apiserver_port', "kspray's localhost proxy listens on 127.0.0.1:6443");
-  }
-  if (vipAddress && controlPlane.loadBalancer !== 'kube-vip') unsupported('kube_vip_address', 'kube-vip is not enabled');
-
-  // ---- etcd: Kubespray's default etcd_deployment_type is host (systemd etcd on the etcd hosts).
-  const etcdType = get('etcd_deployment_type');
-  const etcdTypeValue = etcdType ? String(etcdType.value) : 'host';
-  const etcdOnControlPlanes = etcdHosts.length === 0 || sameSet(etcdHosts, cps);
-  if (etcdOnControlPlanes) {
-    etcd.topology = 'stacked';
-    const detail =
-      etcdTypeValue === 'kubeadm'
-        ? 'etcd.topology: stacked'
-        : `etcd.topology: stacked: the etcd hosts are the control planes; Kubespray runs etcd there as a ${etcdTypeValue === 'docker' ? 'container' : 'systemd service'}, kspray as kubeadm static pods (same members; an existing cluster's etcd data is not migrated)`;
-    if (etcdType) mapped('etcd_deployment_type', detail);
-    else report.push({ variable: 'etcd_deployment_type', source: '', status: 'defaulted', detail: `Kubespray's default host; ${detail}` });
-  } else {
-    etcd.topology = 'external';
-    const detail = 'etcd.topology: external (the etcd group differs from kube_control_plane); not implemented yet: kspray validate refuses it';
-    if (etcdType) unsupported('etcd_deployment_type', detail);
-    else report.push({ variable: 'etcd_deployment_type', source: '', status: 'unsupported', detail: `Kubespray's default host; ${detail}` });
-  }
-
-  // ---- runtime, network, DNS, addons
-  field('container_manager', `containerRuntime.name defaults to ${DEFAULTS.containerRuntime.name} (same as Kubespray)`, (value) => {
-    const name = value === 'crio' ? 'cri-o' : String(value);
-    if (name === 'containerd' || name === 'cri-o') {
-      runtime.name = name;
-      mapped('container_manager', `containerRuntime.name${name === 'cri-o' ? ': cri-o (the version of the kubernetes minor, as Kubespray crio_version)' : ''}`);
-    } else unsupported('container_manager', `"${name}" has no kspray equivalent (containerd or cri-o)`);
-  });
-  field('kube_network_plugin', `network.plugin defaults to ${DEFAULTS.network.plugin} (same as Kubespray)`, (value) => {
-    const plugin = value === 'cni' || value === 'custom_cni' ? 'none' : String(value);
-    if ((NETWORK_PLUGINS as readonly string[]).includes(plugin)) {
-      network.plugin = plugin;
-      mapped('kube_network_plugin', `network.plugin: ${plugin}${plugin !== value ? ' (you install the CNI)' : ''}`);
-    } else unsupported('kube_network_plugin', `"${plugin}" has no kspray equivalent (${NETWORK_PLUGINS.join(', ')}); REVIEW: the spec falls back to calico`);
-  });
-  // Settings of the plugin the cluster runs; another plugin's are ignored (kspray refuses them).
-  const plugin = String(network.plugin ?? DEFAULTS.network.plugin);
-  const otherPlugin = (name: string, owner: string) => {
-    const v = get(name);
-    if (v && plugin !== owner) report.push({ variable: name, source: v.source, value: v.value, status: 'ignored', detail: `${owner} setting, and the cluster runs ${plugin}` });
-    return v && plugin === owner ? v : undefined;
   };
-  const multus = get('kube_network_plugin_multus');
-  if (multus && !isTemplate(multus.value)) {
-    if (multus.value === true && plugin !== 'none') {
-      network.multus = true;
-      mapped('kube_network_plugin_multus', 'network.multus: true');
-    } else if (multus.value === true) unsupported('kube_network_plugin_multus', 'Multus needs a network plugin (network.plugin is none)');
-    else mapped('kube_network_plugin_multus', 'false: no multus');
-  }
-  const kpr = otherPlugin('cilium_kube_proxy_replacement', 'cilium');
-  if (kpr && !isTemplate(kpr.value)) {
-    if (kpr.value === true || kpr.value === 'true' || kpr.value === 'strict') {
-      network.cilium = { ...(network.cilium as object), kubeProxyReplacement: true };
-      mapped('cilium_kube_proxy_replacement', 'network.cilium.kubeProxyReplacement: true');
-    } else if (kpr.value === false || kpr.value === 'false' || kpr.value === 'disabled') {
-      report.push({ variable: 'cilium_kube_proxy_replacement', source: kpr.source, value: kpr.value, status: 'ignored', detail: 'kube-proxy kept (kspray default)' });
-    } else unsupported('cilium_kube_proxy_replacement', `"${String(kpr.value)}": kspray has on (true) or off (false)`);
-  }
-  const tunnel = otherPlugin('cilium_tunnel_mode', 'cilium');
-  if (tunnel && !isTemplate(tunnel.value)) {
-    if (tunnel.value === 'vxlan' || tunnel.value === 'geneve') {
-      network.cilium = { ...(network.cilium as object), tunnel: tunnel.value };
-      mapped('cilium_tunnel_mode', `network.cilium.tunnel: ${tunnel.value}`);
-    } else unsupported('cilium_tunnel_mode', `"${String(tunnel.value)}": kspray's Cilium always tunnels (vxlan or geneve)`);
-  }
-  // Calico encapsulation: Kubespray's calico_network_backend (vxlan by default) and pool modes.
-  const backend = otherPlugin('calico_network_backend', 'calico');
-  const vxlanMode = otherPlugin('calico_vxlan_mode', 'calico');
-  const ipipMode = otherPlugin('calico_ipip_mode', 'calico');
-  if (backend || vxlanMode || ipipMode) {
-    const on = (v: typeof vxlanMode) => v !== undefined && (v.value === 'Always' || v.value === 'CrossSubnet');
-    const encapsulation =
-      backend?.value === 'none'
-        ? 'none'
-        : on(vxlanMode)
-          ? 'vxlan'
-          : on(ipipMode)
-            ? 'ipip'
-            : vxlanMode || backend?.value === 'bird'
-              ? 'none' // VXLAN explicitly off, or BGP without IPIP: routed pod traffic
-              : 'vxlan'; // Kubespray's default: the vxlan backend with calico_vxlan_mode Always
-    network.calico = { encapsulation };
-    for (const [name, v] of [['calico_network_backend', backend], ['calico_vxlan_mode', vxlanMode], ['calico_ipip_mode', ipipMode]] as const) {
-      if (!v) continue;
-      if (v.value === 'CrossSubnet') unsupported(name, `CrossSubnet: kspray encapsulates all traffic (network.calico.encapsulation: ${encapsulation})`);
-      else mapped(name, `network.calico.encapsulation: ${encapsulation}`);
+  const record = (variable: string, verdict: Verdict) => {
+    const atDefault = !isGiven(variable) || same(given.get(variable)!.value, kubesprayDefault(variable));
+    if ('refuse' in verdict) return entry(variable, 'refused', verdict.refuse, { instead: verdict.instead });
+    // Absent and nothing to write: nothing for the user to look at.
+    if ('ignore' in verdict) return isGiven(variable) ? entry(variable, 'ignored', verdict.ignore) : undefined;
+    if ('own' in verdict) return entry(variable, 'defaulted', `kspray's own: ${verdict.own}`);
+    if ('same' in verdict) return isGiven(variable) ? entry(variable, atDefault ? 'unchanged' : 'changed', verdict.same) : undefined;
+    for (const [path, v] of verdict.set) setPath(spec, path, v);
+    const written = verdict.set.map(([path, v]) => `${path}: ${JSON.stringify(v)}`).join(', ');
+    const note = verdict.note ? `; ${verdict.note}` : '';
+    if (!isGiven(variable)) return entry(variable, 'defaulted', `Kubespray's default, written: ${written}${note}`);
+    return entry(variable, atDefault ? 'unchanged' : 'changed', `${written}${note}`);
+  };
+  const templateRefusal = (variable: string) =>
+    entry(variable, 'refused', `a Jinja expression (${String(given.get(variable)!.value)}) kspray does not evaluate`, { instead: 'the value it evaluates to' });
+
+  for (const row of ROWS) {
+    if (row.relevant && !row.relevant.when(ctx)) continue;
+    const g = given.get(row.name);
+    if (isGiven(row.name) && isTemplate(g!.value)) {
+      const verdict = row.apply(g!.value, ctx);
+      if ('ignore' in verdict) record(row.name, verdict);
+      else templateRefusal(row.name);
+      continue;
     }
-  }
-  const vethMtu = otherPlugin('calico_veth_mtu', 'calico') ?? otherPlugin('calico_mtu', 'calico');
-  if (vethMtu && !isTemplate(vethMtu.value) && Number(vethMtu.value) > 0) {
-    network.mtu = Number(vethMtu.value);
-    mapped(vars.get('calico_veth_mtu') ? 'calico_veth_mtu' : 'calico_mtu', 'network.mtu');
-  }
-  const autoRenew = get('auto_renew_certificates');
-  if (autoRenew) {
-    if (autoRenew.value === true) unsupported('auto_renew_certificates', 'no timer on the nodes: run `kspray certs check` from monitoring and `kspray certs renew` before expiry');
-    else report.push({ variable: 'auto_renew_certificates', source: autoRenew.source, value: autoRenew.value, status: 'ignored', detail: 'disabled; see `kspray certs check|renew`' });
-  }
-  const etcdDataDir = get('etcd_data_dir');
-  if (etcdDataDir) {
-    if (etcdDataDir.value === '/var/lib/etcd') mapped('etcd_data_dir', "kubeadm's etcd data directory is /var/lib/etcd too");
-    else unsupported('etcd_data_dir', "kspray's etcd data directory is /var/lib/etcd");
-  }
-  field('dns_mode', 'CoreDNS (same as Kubespray)', (value) => {
-    if (value === 'coredns') mapped('dns_mode', 'CoreDNS (kubeadm)');
-    else unsupported('dns_mode', `"${String(value)}": kspray always deploys CoreDNS (kubeadm's)`);
-  });
-  field('enable_nodelocaldns', `addons.nodeLocalDNS defaults to ${DEFAULTS.addons.nodeLocalDNS} (same as Kubespray)`, (value) => {
-    addons.nodeLocalDNS = value === true;
-    mapped('enable_nodelocaldns', 'addons.nodeLocalDNS');
-  });
-  const nodelocalIp = get('nodelocaldns_ip');
-  if (nodelocalIp) {
-    if (nodelocalIp.value === DEFAULTS.addons.nodeLocalDNSAddress) mapped('nodelocaldns_ip', 'kspray uses 169.254.25.10');
-    else unsupported('nodelocaldns_ip', `kspray's nodelocaldns address is fixed at ${DEFAULTS.addons.nodeLocalDNSAddress}`);
-  }
-  field('metrics_server_enabled', `addons.metricsServer defaults to ${DEFAULTS.addons.metricsServer} (same as Kubespray)`, (value) => {
-    addons.metricsServer = value === true;
-    mapped('metrics_server_enabled', 'addons.metricsServer');
-  });
-  importAddons(addons, { get, mapped, unsupported, defaulted });
-  field('kube_encrypt_secret_data', "kspray always encrypts Secrets at rest (Kubespray's default is false)", (value) => {
-    if (value === true) mapped('kube_encrypt_secret_data', 'kspray always encrypts Secrets at rest (secretbox)');
-    else unsupported('kube_encrypt_secret_data', 'kspray always encrypts Secrets at rest; it cannot be turned off');
-  });
-  const encAlg = get('kube_encryption_algorithm');
-  if (encAlg) (encAlg.value === 'secretbox' ? mapped : unsupported)('kube_encryption_algorithm', encAlg.value === 'secretbox' ? 'secretbox' : 'kspray uses secretbox');
-  field('files_repo', 'no files mirror: downloads come from the upstream URLs (sha256-verified)', (value) => {
-    artifacts.mirror = String(value);
-    mapped('files_repo', 'artifacts.mirror (laid out like Kubespray files_repo)');
-  });
-  field('registry_host', 'no registry mirror: images come from their upstream registries', (value) => {
-    artifacts.registry = String(value);
-    mapped('registry_host', 'artifacts.registry');
-  });
-
-  // Application addons (docs/addons.md): Argo CD maps as is; cert-manager and MetalLB need what a
-  // Kubespray inventory does not hold (the sha256 of upstream's manifest; MetalLB's pools).
-  if (get('argocd_enabled')?.value === true) {
-    addons.argocd = true;
-    mapped('argocd_enabled', "addons.argocd (Kubespray's argocd_version, checksum-verified)");
-  }
-  for (const [variable, key, needs] of [
-    ['cert_manager_enabled', 'certManager', 'manifestSha256'],
-    ['metallb_enabled', 'metallb', 'manifestSha256 and addressPools (from metallb_config.address_pools)'],
-  ] as const) {
-    if (get(variable)?.value === true) unsupported(variable, `write addons.${key} by hand with its ${needs} (docs/addons.md)`);
+    const v = value(row.name);
+    if (v === undefined && !isGiven(row.name)) continue; // no default kspray can read: the row's doc says what happens
+    record(row.name, row.apply(v, ctx));
   }
 
-  // ---- every other variable
-  for (const [name, v] of vars) {
-    // Handled above, or read but not acted on (e.g. a domain name without a load balancer): the
-    // generic classification below still reports it, so no variable goes unmentioned.
-    if (report.some((e) => e.variable === name)) continue;
-    if (name.startsWith('ansible_')) report.push({ variable: name, source: v.source, value: v.value, status: 'ignored', detail: 'Ansible connection setting: kspray never connects to nodes' });
-    else if (IGNORED.has(name)) report.push({ variable: name, source: v.source, value: v.value, status: 'ignored', detail: IGNORED.get(name)! });
-    else if (v.value === false && name.endsWith('_enabled')) report.push({ variable: name, source: v.source, value: v.value, status: 'ignored', detail: 'disabled; kspray does not deploy it either' });
-    else report.push({ variable: name, source: v.source, value: v.value, status: 'unsupported', detail: 'no kspray equivalent yet' });
+  // ---- variables without a row
+  for (const [name, g] of given) {
+    if (ROW_BY_NAME.has(name)) continue;
+    if (name.startsWith('ansible_')) {
+      report.push({ variable: name, source: g.source, value: g.value, status: 'ignored', detail: 'Ansible connection setting: kspray never connects to nodes' });
+      continue;
+    }
+    const relevance = relevanceByPrefix(name);
+    if (relevance && !relevance.when(ctx)) continue;
+    const def = defaults.get(name);
+    if (def && same(g.value, def.value)) {
+      report.push({ variable: name, source: g.source, value: g.value, status: 'unchanged', detail: "Kubespray's default" });
+      continue;
+    }
+    // Where to pull an image from (Kubespray CI points nginx at quay.io/kubespray/nginx): the same
+    // image kspray pins in its catalog, so the cluster is the same.
+    if (/_image_repo$/.test(name)) {
+      report.push({ variable: name, source: g.source, value: g.value, status: 'defaulted', detail: "kspray's own: the image comes from the repository of kspray's catalog (same image and tag); registry_host or containerd_registries_mirrors pull it through another registry" });
+      continue;
+    }
+    // Not among the defaults kspray reads (a role it does not vendor): false, [] or {} switches a
+    // Kubespray feature off or adds nothing, which is what kspray does without it.
+    if (!def && (g.value === false || same(g.value, []) || same(g.value, {}))) {
+      report.push({ variable: name, source: g.source, value: g.value, status: 'unchanged', detail: 'off / empty: kspray has no such feature either' });
+      continue;
+    }
+    report.push({
+      variable: name,
+      source: g.source,
+      ...(g.position ? { position: g.position } : {}),
+      value: g.value,
+      status: 'refused',
+      detail: `kspray has no setting for ${name}`,
+      instead: def && !isTemplate(def.value) ? `remove it (Kubespray's default: ${JSON.stringify(def.value)})` : 'remove it',
+    });
   }
 
   // ---- nodes: control planes in inventory order (the first one runs kubeadm init, as Kubespray's
   // first kube_control_plane host does), then etcd-only hosts, then workers.
-  const order = [...cps, ...(etcd.topology === 'external' ? etcdHosts : []), ...workers].filter((h, i, all) => all.indexOf(h) === i);
+  const external = (spec.etcd as Record<string, unknown> | undefined)?.topology === 'external';
+  const order = [...controlPlanes, ...(external ? etcdHosts : []), ...workers].filter((h, i, all) => all.indexOf(h) === i);
   const nodes = order.map((host) => {
     const hv = inv.hosts.get(host) ?? {};
     const addressVar = ['ip', 'access_ip', 'ansible_host'].find((k) => hv[k] !== undefined && hv[k] !== '');
     if (!addressVar) throw inputError(messages.hostWithoutAddress(host, inventoryFile));
     const node: Record<string, unknown> = { name: host, address: String(hv[addressVar]) };
     const roles: string[] = [];
-    if (cps.includes(host)) roles.push('control-plane');
-    if (cps.includes(host) ? etcd.topology === 'stacked' || etcdHosts.includes(host) : etcdHosts.includes(host)) roles.push('etcd');
+    if (controlPlanes.includes(host)) roles.push('control-plane');
+    if (external ? etcdHosts.includes(host) : controlPlanes.includes(host)) roles.push('etcd');
     if (workers.includes(host)) roles.push('worker');
-    for (const [k, value] of Object.entries(hv)) {
+    if (options.os) node.os = options.os;
+    for (const [k, v] of Object.entries(hv)) {
       const variable = `${host}: ${k}`;
-      if (k === addressVar) report.push({ variable, source: inventoryFile, value, status: 'mapped', detail: 'address' });
-      else if (k === 'ip' || k === 'access_ip' || k === 'ansible_host') report.push({ variable, source: inventoryFile, value, status: 'ignored', detail: `${addressVar} is the node address` });
-      else if (k.startsWith('ansible_')) report.push({ variable, source: inventoryFile, value, status: 'ignored', detail: 'Ansible connection setting' });
-      else if (k === 'node_labels' && isRecord(value)) {
-        node.labels = Object.fromEntries(Object.entries(value).map(([lk, lv]) => [lk, String(lv)]));
-        report.push({ variable, source: inventoryFile, value, status: 'mapped', detail: 'labels' });
-      } else if (k === 'node_taints' && Array.isArray(value) && value.every((t) => typeof t === 'string' && TAINT.test(t))) {
-        node.taints = value.map((t: string) => {
+      const hostEntry = (status: ReportStatus, detail: string, instead?: string) =>
+        report.push({ variable, source: inventoryFile, value: v, status, detail, ...(instead ? { instead } : {}) });
+      if (k === addressVar) hostEntry('unchanged', 'address');
+      else if (k === 'ip' || k === 'access_ip' || k === 'ansible_host') hostEntry('ignored', `${addressVar} is the node address`);
+      else if (k.startsWith('ansible_')) hostEntry('ignored', 'Ansible connection setting');
+      else if (k === 'etcd_member_name') hostEntry('ignored', 'kspray names etcd members after their nodes');
+      else if (k === 'node_labels' && isRecord(v)) {
+        node.labels = Object.fromEntries(Object.entries(v).map(([lk, lv]) => [lk, String(lv)]));
+        hostEntry('changed', 'labels');
+      } else if (k === 'node_taints' && Array.isArray(v) && v.every((t) => typeof t === 'string' && TAINT.test(t))) {
+        node.taints = v.map((t: string) => {
           const m = TAINT.exec(t)!;
           return { key: m[1]!, ...(m[2] !== undefined ? { value: m[2] } : {}), effect: m[3]! };
         });
-        report.push({ variable, source: inventoryFile, value, status: 'mapped', detail: 'taints' });
-      } else if (k === 'etcd_member_name') report.push({ variable, source: inventoryFile, value, status: 'ignored', detail: 'kspray names etcd members after their nodes' });
-      else report.push({ variable, source: inventoryFile, value, status: 'unsupported', detail: 'host variable with no kspray equivalent' });
+        hostEntry('changed', 'taints');
+      } else hostEntry('refused', `host variable ${k} has no kspray equivalent`, 'remove it');
     }
     const { name, address, ...rest } = node;
     return { name, address, roles, ...rest };
   });
-  report.push({ variable: 'os', source: '', status: 'defaulted', detail: `Kubespray inventories do not say: every node gets os: ${DEFAULTS.node.os}; set os per node` });
+  if (!options.os) report.push({ variable: 'os', source: '', status: 'defaulted', detail: `Kubespray inventories do not say: every node gets os: ${DEFAULTS.node.os}; pass --os or set os per node` });
 
-  const spec: Record<string, unknown> = {
+  const out: Record<string, unknown> = {
     apiVersion: API_VERSION,
     kind: 'Cluster',
     metadata: { name: options.name },
-    spec: pruneEmpty({
-      kubernetes: k8s,
-      controlPlane,
-      etcd,
-      containerRuntime: runtime,
-      network,
-      addons,
-      artifacts,
-      nodes,
-    }),
+    spec: pruneEmpty({ ...spec, nodes }),
   };
-  return { spec, report, inventoryFile };
+  return { spec: out, report, inventoryFile };
 }
+
+/** exit 2 with every refusal at its file:line:col, naming the variable, its value, why and what instead. */
+export function assertImportable(result: ImportResult): void {
+  const refused = result.report.filter((e) => e.status === 'refused');
+  if (refused.length === 0) return;
+  const problems: Problem[] = refused.map((e) => ({
+    ...messages.kubesprayRefused(e.variable, e.value, e.source ? e.detail : `${e.detail} (Kubespray's default: the inventory does not set it)`, e.instead ?? ''),
+    file: e.source.replace(/ \[.*\]$/, '') || undefined,
+    ...(e.position ? { position: e.position } : {}),
+  }));
+  throw new KsprayError('input', problems);
+}
+
+export const isSupportedOs = (os: string): os is OsName => (SUPPORTED_OS as readonly string[]).includes(os);
 
 function pruneEmpty(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => !(isRecord(v) && Object.keys(v).length === 0)));
@@ -492,18 +340,15 @@ export function clusterNameFromDir(dir: string): string {
   return name || 'imported';
 }
 
-/** cluster.yaml text: built as objects, a header comment with the REVIEW list, nodes in flow style. */
-export function importToYaml(result: ImportResult, dir: string): string {
+/** cluster.yaml text: built as objects, a header comment naming the source, nodes in flow style. */
+export function importToYaml(result: ImportResult, dir = '.'): string {
   const doc = new Document(result.spec);
-  const review = result.report.filter((r) => r.status === 'unsupported');
-  const header = [
-    ` Imported by kspray import kubespray from ${dir}/${result.inventoryFile} and its group_vars.`,
-    ' Check it with: kspray validate -f cluster.yaml; the full variable report went to stderr.',
-    ...(review.length
-      ? [' REVIEW (Kubespray settings kspray does not support; see the report):', ...review.map((r) => `   ${r.variable}: ${r.detail}`)]
-      : []),
-  ];
-  doc.commentBefore = header.join('\n');
+  const own = result.report.filter((r) => r.status === 'defaulted' && r.detail.startsWith("kspray's own"));
+  doc.commentBefore = [
+    ` Imported by kspray import kubespray from ${dir}/${result.inventoryFile} and its group_vars,`,
+    " with Kubespray's defaults where the inventory is silent. Check it with: kspray validate -f cluster.yaml",
+    ...(own.length ? [' Where kspray keeps its own behaviour (see the report):', ...own.map((r) => `   ${r.variable}: ${r.detail.replace(/^kspray's own: /, '')}`)] : []),
+  ].join('\n');
   const version = doc.getIn(['spec', 'kubernetes', 'version'], true);
   if (version instanceof Scalar) version.type = Scalar.QUOTE_DOUBLE;
   const nodes = doc.getIn(['spec', 'nodes'], true);
@@ -511,18 +356,31 @@ export function importToYaml(result: ImportResult, dir: string): string {
   return doc.toString({ lineWidth: 0 });
 }
 
+/**
+ * The report for the user's eyes: what kspray changed from Kubespray's defaults, then where it
+ * applied a default (Kubespray's, or its own with the reason); what equals Kubespray's default and
+ * what only steers Ansible are counted on one line each. Variables of choices not in use are not
+ * mentioned at all. Refusals are errors (assertImportable), listed first when present.
+ */
 export function formatReport(report: ReportEntry[]): string {
-  const order: ReportStatus[] = ['mapped', 'defaulted', 'ignored', 'unsupported'];
   const lines: string[] = [];
-  for (const status of order) {
+  const where = (e: ReportEntry) => (e.source ? ` [${e.source}${e.position ? `:${e.position.line}` : ''}]` : '');
+  for (const [status, title] of [
+    ['refused', 'refused (kspray cannot carry these)'],
+    ['changed', "changed from Kubespray's defaults"],
+    ['defaulted', 'defaulted (the inventory is silent or at the default, and kspray writes or keeps this)'],
+  ] as const) {
     const entries = report.filter((r) => r.status === status);
     if (!entries.length) continue;
-    lines.push(`${status} (${entries.length}):`);
+    lines.push(`${title} (${entries.length}):`);
     for (const e of entries) {
-      const value = e.value === undefined ? '' : ` = ${JSON.stringify(e.value)}`;
-      const source = e.source ? ` [${e.source}]` : '';
-      lines.push(`  ${e.variable}${value}${source}: ${e.detail}`);
+      const value = e.value === undefined || status === 'defaulted' ? '' : ` = ${JSON.stringify(e.value)}`;
+      lines.push(`  ${e.variable}${value}${where(e)}: ${e.detail}${e.instead ? `; instead: ${e.instead}` : ''}`);
     }
   }
+  const unchanged = report.filter((r) => r.status === 'unchanged').length;
+  if (unchanged) lines.push(`at Kubespray's default, same in kspray: ${unchanged} variable(s)`);
+  const ignored = report.filter((r) => r.status === 'ignored');
+  if (ignored.length) lines.push(`ignored (Ansible only): ${ignored.map((e) => e.variable).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 // `kspray remove-node NAME` (Kubespray's remove-node.yml), planned without a cluster: which checks
 // refuse the removal, the ordered kubectl steps, and which other nodes' outputs change once the node
 // is gone from the spec. Pure: the CLI runs the steps (cli/commands/remove-node.ts).
+import { hostPort } from '../model/address.js';
 import { parseDocument } from 'yaml';
 import { messages, type Msg } from '../errors/messages.js';
 import { controlPlaneNodes, ETCD_CLIENT_PORT, ETCD_PEER_PORT, etcdMembers, type ClusterModel, type NodeModel } from '../model/model.js';
@@ -56,7 +57,7 @@ export class RemoveRefused extends Error {
   }
 }
 
-export const peerUrlOf = (n: NodeModel): string => `https://${n.address}:${ETCD_PEER_PORT}`;
+export const peerUrlOf = (n: NodeModel): string => `https://${hostPort(n.address!, ETCD_PEER_PORT)}`;
 
 /**
  * The checks and steps. Quorum rule: the members left must still be a majority of the members
@@ -141,7 +142,8 @@ export function modelWithout(model: ClusterModel, name: string): ClusterModel {
   next.isFirstControlPlane = true;
   const cp = { ...model.controlPlane };
   if (cp.clientEndpoint.host === removed.address) cp.clientEndpoint = { ...cp.clientEndpoint, host: next.address! };
-  if (cp.kubeadmEndpoint.startsWith(`${removed.address}:`)) cp.kubeadmEndpoint = `${next.address}:${cp.kubeadmEndpoint.split(':').pop()}`;
+  const removedPrefix = `${hostPort(removed.address!, 0).replace(/0$/, '')}`;
+  if (cp.kubeadmEndpoint.startsWith(removedPrefix)) cp.kubeadmEndpoint = hostPort(next.address!, Number(cp.kubeadmEndpoint.split(':').pop()));
   return { ...model, nodes, controlPlane: cp };
 }
 

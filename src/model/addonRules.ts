@@ -3,16 +3,17 @@
 import type { Problem, SpecPath } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { DEFAULTS } from './defaults.js';
-import { parseIPv4 } from './ipv4.js';
+import { parseIp } from './address.js';
 import type { Rule } from './rule.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const isSubdomain = (s: string) => s.length <= 253 && s.split('.').every((l) => l.length <= 63 && DNS1123_LABEL.test(l));
 
-/** a.b.c.d or a.b.c.d:port: what CoreDNS's forward plugin and kspray's IPv4-only clusters take. */
+/** a.b.c.d[:port], an IPv6 address, or [v6]:port: what CoreDNS's forward plugin takes. */
 export function isDnsServer(text: string): boolean {
-  const m = /^([\d.]+)(?::(\d{1,5}))?$/.exec(text);
-  if (!m || parseIPv4(m[1]!) === undefined) return false;
+  if (parseIp(text)?.family === 'IPv6') return true;
+  const m = /^([\d.]+)(?::(\d{1,5}))?$/.exec(text) ?? /^\[([0-9a-fA-F:]+)\](?::(\d{1,5}))$/.exec(text);
+  if (!m || parseIp(m[1]!) === undefined) return false;
   return m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65535);
 }
 

@@ -3,15 +3,20 @@
 import type { SpecPath } from '../errors/errors.js';
 import type { ComponentVersions, Images, Arch } from '../catalog/catalog.js';
 import type { AppAddonVersions } from '../catalog/appAddons.js';
-import type { OsName, PkiAlgorithm, Role } from '../api/v1alpha1/types.js';
+import type { OsName, PkiAlgorithm, Role, SecretsDelivery } from '../api/v1alpha1/types.js';
 import type { AddonSettings } from './addonSettings.js';
+import type { ClusterCustomization, NodeCustomization } from './customization.js';
+import type { IpFamily } from './address.js';
+import { hostPort } from './address.js';
 
 export interface NodeModel {
   name: string;
   /** 'node' = fixed identity (own payload); 'pool' = identical nodes sharing one payload. */
   kind: 'node' | 'pool';
-  /** Fixed address; undefined for pool members (the cloud assigns it). */
+  /** Fixed address of the primary family (addresses[0]); undefined for pool members (the cloud assigns it). */
   address?: string;
+  /** Every fixed address, one per cluster family in the cluster's order (kubelet --node-ip); empty for pools. */
+  addresses: string[];
   roles: Role[];
   isControlPlane: boolean;
   /** Member of the etcd cluster (stacked: every control-plane node). */
@@ -25,6 +30,8 @@ export interface NodeModel {
   count: number;
   /** Where this node is declared, e.g. ['spec', 'nodes', 0]: builders attach it to what they add. */
   specPath: SpecPath;
+  /** kubelet config and flags, extra files, sysctls, kernel modules: the cluster's with this node's merged over them. */
+  custom: NodeCustomization;
 }
 
 /** Mirrors tried before a registry (Kubespray containerd_registries_mirrors / crio_registries). */
@@ -47,15 +54,26 @@ export interface ClusterModel {
   kubernetes: {
     version: string;
     minor: string;
+    /** IPv4, IPv6 or both; the first is the primary family (serviceSubnet's first CIDR). */
+    ipFamilies: IpFamily[];
+    /** kubeadm form: one CIDR or "v4,v6" in the order of ipFamilies. */
     serviceSubnet: string;
     podSubnet: string;
+    /** The same, one CIDR per family in the order of ipFamilies. */
+    serviceSubnets: string[];
+    podSubnets: string[];
+    /** Size of each node's IPv4 pod range (unused without IPv4). */
     nodeCidrMaskSize: number;
+    /** Size of each node's IPv6 pod range (unused without IPv6). */
+    nodeCidrMaskSizeIPv6: number;
     clusterDomain: string;
     proxyMode: 'ipvs' | 'iptables' | 'nftables';
     featureGates: Record<string, boolean>;
-    /** First address of the service subnet: the `kubernetes` Service, in the apiserver SANs. */
+    /** First address of the primary service subnet: the `kubernetes` Service, in the apiserver SANs. */
     apiServiceIP: string;
-    /** Tenth address of the service subnet: kubeadm gives its CoreDNS `kube-dns` Service this one. */
+    /** First address of each service subnet (ipFamilies order), all in the apiserver SANs. */
+    apiServiceIPs: string[];
+    /** Tenth address of the primary service subnet: kubeadm gives its CoreDNS `kube-dns` Service this one. */
     dnsServiceIP: string;
   };
   controlPlane: {
@@ -72,7 +90,8 @@ export interface ClusterModel {
     extraSANs: string[];
   };
   etcd: { topology: 'stacked' | 'external' };
-  pki: { algorithm: PkiAlgorithm; certValidityDays: number; caValidityDays: number };
+  /** autoRenewCalendar: the OnCalendar of the control planes' renewal timer, or undefined (off). */
+  pki: { algorithm: PkiAlgorithm; certValidityDays: number; caValidityDays: number; autoRenewCalendar?: string };
   bootstrapToken: { ttl: string };
   containerRuntime: {
     name: 'containerd' | 'cri-o';
@@ -86,7 +105,8 @@ export interface ClusterModel {
     plugin: 'calico' | 'cilium' | 'flannel' | 'kube-router' | 'none';
     /** 0 = the plugin detects it from the node interface. */
     mtu: number;
-    calico: { encapsulation: 'vxlan' | 'ipip' | 'none' };
+    /** bgp: BIRD runs (CALICO_NETWORKING_BACKEND bird); crossSubnet: encapsulation only across subnets. */
+    calico: { encapsulation: 'vxlan' | 'ipip' | 'none'; bgp: boolean; crossSubnet: boolean; blockSize: number };
     cilium: { tunnel: 'vxlan' | 'geneve'; kubeProxyReplacement: boolean };
     multus: boolean;
   };
@@ -102,9 +122,15 @@ export interface ClusterModel {
   provider: string;
   /** Ignition configs (flatcar, fedora-coreos nodes). */
   ignition: { version: '3.3.0' | '3.4.0'; configUrlBase?: string };
+  /** spec.cloudInit.payloadUrlBase: cloud-init nodes boot from a pointer fetching <base>/<node>/payload.tar. */
+  cloudInit: { payloadUrlBase?: string };
+  /** spec.secrets: inline (keys and token in the payload) or fetch (from urlBase, pinned by hash in the payload). */
+  secrets: { delivery: SecretsDelivery; urlBase?: string; caCert?: string };
   sshAuthorizedKeys: string[];
   versions: ComponentVersions;
   images: Images;
+  /** Component flags, volumes and configs, kubeadm patches (spec.controlPlane.*, etcd, kubelet, kubeProxy, patches). */
+  custom: ClusterCustomization;
   /** Fixed nodes first, then pools, each in spec order. */
   nodes: NodeModel[];
 }
@@ -129,7 +155,15 @@ export const ETCD_PEER_PORT = 2380;
 
 /** Client URLs of the external etcd members, in spec order (kubeadm etcd.external.endpoints); empty when stacked. */
 export const externalEtcdEndpoints = (m: ClusterModel): string[] =>
-  m.etcd.topology === 'external' ? etcdMembers(m).map((n) => `https://${n.address}:${ETCD_CLIENT_PORT}`) : [];
+  m.etcd.topology === 'external' ? etcdMembers(m).map((n) => `https://${hostPort(n.address!, ETCD_CLIENT_PORT)}`) : [];
+
+export const hasIPv4 = (m: ClusterModel): boolean => m.kubernetes.ipFamilies.includes('IPv4');
+export const hasIPv6 = (m: ClusterModel): boolean => m.kubernetes.ipFamilies.includes('IPv6');
+export const isDualStack = (m: ClusterModel): boolean => m.kubernetes.ipFamilies.length === 2;
+/** The pod CIDR of one family, if the cluster has it. */
+export const podSubnetOf = (m: ClusterModel, f: IpFamily): string | undefined => m.kubernetes.podSubnets[m.kubernetes.ipFamilies.indexOf(f)];
+/** A node's fixed address of one family, if it has one. */
+export const addressOf = (m: ClusterModel, n: NodeModel, f: IpFamily): string | undefined => n.addresses[m.kubernetes.ipFamilies.indexOf(f)];
 
 /** kubeadm installs kube-proxy unless Cilium replaces it. */
 export const runsKubeProxy = (m: ClusterModel): boolean => !(m.network.plugin === 'cilium' && m.network.cilium.kubeProxyReplacement);

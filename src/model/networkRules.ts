@@ -5,6 +5,7 @@ import { messages } from '../errors/messages.js';
 import type { ClusterSpec } from '../api/v1alpha1/types.js';
 import { DEFAULTS } from './defaults.js';
 import type { Rule } from './rule.js';
+import { cidrOf, describeFamilies, specStack } from './stack.js';
 
 const NET: SpecPath = ['spec', 'network'];
 const pluginOf = (spec: ClusterSpec) => spec.spec.network?.plugin ?? DEFAULTS.network.plugin;
@@ -38,6 +39,44 @@ export const MAX_HOST_MTU = 9000;
 
 export const networkRules: Rule[] = [
   {
+    name: 'network-plugin-ip-families',
+    // Plugin/mode pairs that cannot carry the cluster's families, checked against each plugin's
+    // documentation; every other pair is rendered with that plugin's dual-stack/IPv6 settings.
+    check: (spec) => {
+      const stack = specStack(spec);
+      if (!stack || !stack.families.includes('IPv6')) return [];
+      const plugin = pluginOf(spec);
+      const families = describeFamilies(stack.families);
+      // Calico: IP-in-IP encapsulates IPv4 only (its IPv6 pools take VXLAN or no encapsulation).
+      if (plugin === 'calico' && spec.spec.network?.calico?.encapsulation === 'ipip')
+        return [{ ...messages.calicoIpipIPv6(families), path: [...NET, 'calico', 'encapsulation'] }];
+      // Cilium: VXLAN/Geneve tunnels need an IPv4 underlay (docs.cilium.io routing, cilium/cilium#17240),
+      // and kspray renders Cilium in tunnel mode only.
+      if (plugin === 'cilium' && !stack.families.includes('IPv4')) {
+        const tunnel = spec.spec.network?.cilium?.tunnel ?? DEFAULTS.network.cilium.tunnel;
+        return [{ ...messages.ciliumTunnelNeedsIPv4(tunnel), path: spec.spec.network?.cilium?.tunnel ? [...NET, 'cilium', 'tunnel'] : [...NET, 'plugin'] }];
+      }
+      return [];
+    },
+  },
+  {
+    name: 'calico-block-size',
+    // Calico's IPPool blockSize must be 20-32 (IPv4) or 116-128 (IPv6): kspray makes the node mask
+    // the block size, so a mask outside that range would leave calico-node without a pool.
+    check: (spec) => {
+      const stack = specStack(spec);
+      if (!stack || pluginOf(spec) !== 'calico') return [];
+      const k = spec.spec.kubernetes;
+      const out: Problem[] = [];
+      const v4 = k?.nodeCidrMaskSize ?? DEFAULTS.kubernetes.nodeCidrMaskSize;
+      const v6 = k?.nodeCidrMaskSizeIPv6 ?? DEFAULTS.kubernetes.nodeCidrMaskSizeIPv6;
+      if (cidrOf(stack.pod, 'IPv4') && v4 < 20) out.push({ ...messages.calicoBlockSize('nodeCidrMaskSize', v4, 'IPv4'), path: ['spec', 'kubernetes', 'nodeCidrMaskSize'] });
+      if (cidrOf(stack.pod, 'IPv6') && v6 < 116)
+        out.push({ ...messages.calicoBlockSize('nodeCidrMaskSizeIPv6', v6, 'IPv6'), path: ['spec', 'kubernetes', 'nodeCidrMaskSizeIPv6'] });
+      return out;
+    },
+  },
+  {
     name: 'kube-proxy-replacement-needs-cilium',
     check: (spec) =>
       spec.spec.network?.cilium?.kubeProxyReplacement === true && pluginOf(spec) !== 'cilium'
@@ -56,6 +95,27 @@ export const networkRules: Rule[] = [
       const ciliumKeys = Object.keys(net?.cilium ?? {}).filter((k) => k !== 'kubeProxyReplacement');
       if (ciliumKeys.length > 0 && plugin !== 'cilium') out.push({ ...messages.pluginSettingsMismatch('cilium', plugin), path: pluginPath(spec, [...NET, 'cilium']) });
       return out;
+    },
+  },
+  {
+    name: 'calico-routes-between-nodes',
+    // IP-in-IP and unencapsulated pods need BGP routes (BIRD); CrossSubnet needs a tunnel to fall back to.
+    check: (spec) => {
+      const c = spec.spec.network?.calico;
+      const enc = c?.encapsulation ?? DEFAULTS.network.calico.encapsulation;
+      const out: Problem[] = [];
+      if (c?.bgp === false && enc !== 'vxlan') out.push({ ...messages.calicoNeedsBgp(enc), path: [...NET, 'calico', 'bgp'] });
+      if (c?.crossSubnet === true && enc === 'none') out.push({ ...messages.calicoCrossSubnetNeedsTunnel(), path: [...NET, 'calico', 'crossSubnet'] });
+      return out;
+    },
+  },
+  {
+    name: 'calico-block-fits-pods',
+    check: (spec) => {
+      const size = spec.spec.network?.calico?.blockSize;
+      const pods = spec.spec.kubernetes?.podSubnet ?? DEFAULTS.kubernetes.podSubnet;
+      const prefix = Number(pods.split('/')[1]);
+      return size !== undefined && Number.isFinite(prefix) && size < prefix ? [{ ...messages.calicoBlockTooBig(size, pods), path: [...NET, 'calico', 'blockSize'] }] : [];
     },
   },
   {

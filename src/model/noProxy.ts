@@ -20,7 +20,7 @@ export function noProxyList(i: NoProxyInputs): string {
     ...i.user,
     'localhost',
     '127.0.0.1',
-    ...fixed.flatMap((n) => [n.name, ...(n.address ? [n.address] : [])]),
+    ...fixed.flatMap((n) => [n.name, ...n.addresses]),
     i.serviceSubnet,
     i.podSubnet,
     'svc',

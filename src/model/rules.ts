@@ -4,12 +4,17 @@ import { formatSpecPath, type Problem, type SpecPath } from '../errors/errors.js
 import { messages } from '../errors/messages.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
 import type { ClusterSpec } from '../api/v1alpha1/types.js';
-import { cidrContains, cidrsOverlap, parseCidr, parseIPv4, type Cidr } from './ipv4.js';
+import { cidrRange, parseCidr, parseIp, type IpFamily } from './address.js';
+import { addressRules } from './addressRules.js';
+import { parseAddresses, parseSubnets, specStack, subnetFields } from './stack.js';
 import { DEFAULTS } from './defaults.js';
 import { appAddonVersions, certManagerManifestUrl, metallbManifestUrl } from '../catalog/appAddons.js';
 import { networkRules } from './networkRules.js';
 import { runtimeRules } from './runtimeRules.js';
 import { addonRules } from './addonRules.js';
+import { nameRules } from './nameRules.js';
+import { customizationRules } from './customizationRules.js';
+import { secretsRules } from './secretsRules.js';
 
 import type { Rule } from './rule.js';
 
@@ -32,13 +37,6 @@ function declared(spec: ClusterSpec): Declared[] {
   ];
 }
 
-const cidrFields = (spec: ClusterSpec): Array<{ key: 'serviceSubnet' | 'podSubnet'; text: string; path: SpecPath }> =>
-  (['serviceSubnet', 'podSubnet'] as const).map((key) => ({
-    key,
-    text: spec.spec.kubernetes?.[key] ?? DEFAULTS.kubernetes[key],
-    path: spec.spec.kubernetes?.[key] ? ['spec', 'kubernetes', key] : ['spec', 'kubernetes'],
-  }));
-
 export const rules: Rule[] = [
   {
     name: 'dns1123-name',
@@ -52,72 +50,11 @@ export const rules: Rule[] = [
         .map(([name, path]) => ({ ...messages.notDns1123(name), path }));
     },
   },
-  {
-    name: 'valid-cidr',
-    check: (spec) =>
-      cidrFields(spec)
-        .filter((f) => !parseCidr(f.text))
-        .map((f) => ({ ...messages.badCidr(f.key, f.text), path: f.path })),
-  },
-  {
-    name: 'cidr-overlap',
-    check: (spec) => {
-      const [svc, pod] = cidrFields(spec);
-      const a = parseCidr(svc!.text);
-      const b = parseCidr(pod!.text);
-      if (!a || !b || !cidrsOverlap(a, b)) return [];
-      // Point at the subnet the user wrote (both defaults never overlap).
-      const written = spec.spec.kubernetes?.podSubnet ? pod! : svc!;
-      return [{ ...messages.cidrOverlap(svc!.text, pod!.text), path: written.path }];
-    },
-  },
-  {
-    name: 'node-cidr-fits-pod-subnet',
-    check: (spec) => {
-      const podField = cidrFields(spec)[1]!;
-      const pod = parseCidr(podField.text);
-      const written = spec.spec.kubernetes?.nodeCidrMaskSize;
-      const mask = written ?? DEFAULTS.kubernetes.nodeCidrMaskSize;
-      if (!pod || mask > pod.prefix) return [];
-      // With the default mask, the podSubnet the user wrote is what is too small.
-      const path: SpecPath = written !== undefined ? ['spec', 'kubernetes', 'nodeCidrMaskSize'] : podField.path;
-      return [{ ...messages.nodeCidrTooBig(mask, pod.prefix), path }];
-    },
-  },
-  {
-    name: 'valid-address',
-    check: (spec) =>
-      declared(spec)
-        .filter((d) => d.address !== undefined && parseIPv4(d.address) === undefined)
-        .map((d) => ({ ...messages.badAddress(d.address!), path: [...d.path, 'address'] })),
-  },
-  {
-    name: 'address-outside-cluster-subnets',
-    check: (spec) => {
-      const subnets = cidrFields(spec)
-        .map((f) => ({ f, c: parseCidr(f.text) }))
-        .filter((x): x is { f: ReturnType<typeof cidrFields>[number]; c: Cidr } => !!x.c);
-      return declared(spec).flatMap((d) => {
-        const ip = d.address === undefined ? undefined : parseIPv4(d.address);
-        if (ip === undefined) return [];
-        const hit = subnets.find((s) => cidrContains(s.c, ip));
-        return hit ? [{ ...messages.addressInClusterSubnet(d.address!, hit.f.key, hit.f.text), path: [...d.path, 'address'] }] : [];
-      });
-    },
-  },
+  ...addressRules,
   {
     name: 'unique-node-names',
     check: (spec) =>
       duplicates(declared(spec), (d) => d.name, (d, first) => ({ ...messages.duplicateName(d.name, formatSpecPath(first.path)), path: [...d.path, 'name'] })),
-  },
-  {
-    name: 'unique-addresses',
-    check: (spec) =>
-      duplicates(
-        declared(spec).filter((d) => d.address !== undefined),
-        (d) => d.address!,
-        (d, first) => ({ ...messages.duplicateAddress(d.address!, first.name), path: [...d.path, 'address'] }),
-      ),
   },
   {
     name: 'has-control-plane',
@@ -153,19 +90,6 @@ export const rules: Rule[] = [
       return (spec.spec.nodes ?? []).some((n) => n.roles.includes('etcd'))
         ? []
         : [{ ...messages.externalEtcdNoMembers(), path: ['spec', 'etcd', 'topology'] }];
-    },
-  },
-  {
-    name: 'external-etcd-dedicated',
-    // External members run etcd as a systemd service and nothing else (no kubelet): the node
-    // program has one action per node, and an apiserver next to its own etcd is what stacked is for.
-    check: (spec) => {
-      if ((spec.spec.etcd?.topology ?? DEFAULTS.etcd.topology) !== 'external') return [];
-      return (spec.spec.nodes ?? []).flatMap((n, i) =>
-        n.roles.includes('etcd') && n.roles.some((r) => r !== 'etcd')
-          ? [{ ...messages.externalEtcdDedicated(n.name), path: ['spec', 'nodes', i, 'roles'] }]
-          : [],
-      );
     },
   },
   {
@@ -214,7 +138,13 @@ export const rules: Rule[] = [
       const bindPort = cp.port ?? DEFAULTS.controlPlane.port;
       const e = cp.endpoint === undefined ? undefined : parseEndpoint(cp.endpoint);
       if (cp.endpoint !== undefined && !e) return []; // valid-endpoint reports it
-      if (e && parseIPv4(e.host) !== undefined && (e.port ?? bindPort) === bindPort) return [];
+      const vip = e ? parseIp(e.host) : undefined;
+      if (vip && (e!.port ?? bindPort) === bindPort) {
+        // The VIP lives on the control planes' interface: it must be of a family they have.
+        const families = specStack(spec)?.families;
+        if (!families || families.includes(vip.family)) return [];
+        return [{ ...messages.endpointFamilyNotInCluster(vip.text, vip.family, families[0]!), path: ['spec', 'controlPlane', 'endpoint'] }];
+      }
       const path: SpecPath = cp.endpoint === undefined ? ['spec', 'controlPlane', 'loadBalancer'] : ['spec', 'controlPlane', 'endpoint'];
       return [{ ...messages.kubeVipNeedsVip(cp.endpoint, bindPort), path }];
     },
@@ -267,15 +197,12 @@ export const rules: Rule[] = [
     // A LoadBalancer address inside the pod or service subnet would be routed into the cluster
     // network by every node instead of reaching the speaker that announces it.
     check: (spec) => {
-      const subnets = cidrFields(spec).flatMap((f) => {
-        const c = parseCidr(f.text);
-        return c ? [{ f, c }] : [];
-      });
+      const subnets = subnetFields(spec).flatMap((f) => (parseSubnets(f.text) ?? []).map((c) => ({ f, c })));
       return (spec.spec.addons?.metallb?.addressPools ?? []).flatMap((p, i) =>
         p.addresses.flatMap((text, j): Problem[] => {
           const r = parseAddressRange(text);
           const hit = r && subnets.find((s) => rangesOverlap(r, cidrRange(s.c)));
-          return hit ? [{ ...messages.metallbPoolInClusterSubnet(text, hit.f.key, hit.f.text), path: ['spec', 'addons', 'metallb', 'addressPools', i, 'addresses', j] }] : [];
+          return hit ? [{ ...messages.metallbPoolInClusterSubnet(text, hit.f.key, hit.c.text), path: ['spec', 'addons', 'metallb', 'addressPools', i, 'addresses', j] }] : [];
         }),
       );
     },
@@ -284,17 +211,16 @@ export const rules: Rule[] = [
     name: 'metallb-pools-exclude-node-addresses',
     // MetalLB would hand a node's own address (or kube-vip's VIP) to a Service and answer ARP for it.
     check: (spec) => {
-      const taken: Array<{ ip: number; what: string }> = declared(spec).flatMap((d) => {
-        const ip = d.address === undefined ? undefined : parseIPv4(d.address);
-        return ip === undefined ? [] : [{ ip, what: `the address of node "${d.name}"` }];
-      });
+      const taken: Array<{ family: IpFamily; ip: bigint; what: string }> = declared(spec).flatMap((d) =>
+        (d.address === undefined ? [] : (parseAddresses(d.address) ?? [])).map((ip) => ({ family: ip.family, ip: ip.value, what: `the address of node "${d.name}"` })),
+      );
       const endpoint = spec.spec.controlPlane?.endpoint;
-      const vip = endpoint === undefined ? undefined : parseIPv4(parseEndpoint(endpoint)?.host ?? '');
-      if (vip !== undefined) taken.push({ ip: vip, what: 'the controlPlane.endpoint address' });
+      const vip = endpoint === undefined ? undefined : parseIp(parseEndpoint(endpoint)?.host ?? '');
+      if (vip !== undefined) taken.push({ family: vip.family, ip: vip.value, what: 'the controlPlane.endpoint address' });
       return (spec.spec.addons?.metallb?.addressPools ?? []).flatMap((p, i) =>
         p.addresses.flatMap((text, j): Problem[] => {
           const r = parseAddressRange(text);
-          const hit = r && taken.find((t) => t.ip >= r.first && t.ip <= r.last);
+          const hit = r && taken.find((t) => t.family === r.family && t.ip >= r.first && t.ip <= r.last);
           return hit ? [{ ...messages.metallbPoolHasNodeAddress(text, hit.what), path: ['spec', 'addons', 'metallb', 'addressPools', i, 'addresses', j] }] : [];
         }),
       );
@@ -305,47 +231,53 @@ export const rules: Rule[] = [
     check: (spec) => {
       const e = spec.spec.controlPlane?.endpoint;
       if (e === undefined || parseEndpoint(e)) return [];
-      return [{ ...messages.badEndpoint(e), path: ['spec', 'controlPlane', 'endpoint'] }];
+      const msg = isUnbracketedIPv6(e) ? messages.endpointNeedsBrackets(e) : messages.badEndpoint(e);
+      return [{ ...msg, path: ['spec', 'controlPlane', 'endpoint'] }];
     },
   },
   ...networkRules,
   ...runtimeRules,
   ...addonRules,
+  ...nameRules,
+  ...customizationRules,
+  ...secretsRules,
 ];
 
-/** A MetalLB pool entry, "a.b.c.d/p" or "first-last", as the inclusive range of addresses it holds. */
-export function parseAddressRange(text: string): { first: number; last: number } | undefined {
+type AddressRange = { family: IpFamily; first: bigint; last: bigint };
+
+/** A MetalLB pool entry, "network/prefix" or "first-last" of one family, as the inclusive range of addresses it holds. */
+export function parseAddressRange(text: string): AddressRange | undefined {
   const cidr = parseCidr(text);
   if (cidr) return cidrRange(cidr);
   const [a, b, ...rest] = text.split('-').map((x) => x.trim());
   if (rest.length || a === undefined || b === undefined) return undefined;
-  const first = parseIPv4(a);
-  const last = parseIPv4(b);
-  return first !== undefined && last !== undefined && first <= last ? { first, last } : undefined;
+  const first = parseIp(a);
+  const last = parseIp(b);
+  return first && last && first.family === last.family && first.value <= last.value ? { family: first.family, first: first.value, last: last.value } : undefined;
 }
 
-function cidrRange(c: Cidr): { first: number; last: number } {
-  return { first: c.base, last: (c.base + 2 ** (32 - c.prefix) - 1) >>> 0 };
-}
-
-const rangesOverlap = (a: { first: number; last: number }, b: { first: number; last: number }) => a.first <= b.last && b.first <= a.last;
+const rangesOverlap = (a: AddressRange, b: AddressRange) => a.family === b.family && a.first <= b.last && b.first <= a.last;
 
 /** A base URL Ignition can fetch configs under (also checks `render --ignition-url-base`). */
 export function isIgnitionUrlBase(text: string): boolean {
   return /^(https?|s3|gs):\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(text);
 }
 
-/** "host" or "host:port"; host is a DNS name or an IPv4 address. */
+/** "host", "host:port", "[v6]" or "[v6]:port"; host is a DNS name or an IP address (IPv6 only in brackets). */
 export function parseEndpoint(text: string): { host: string; port?: number } | undefined {
-  const m = /^([a-zA-Z0-9.-]+)(?::(\d{1,5}))?$/.exec(text);
+  const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(text) ?? /^([a-zA-Z0-9.-]+)(?::(\d{1,5}))?$/.exec(text);
   if (!m) return undefined;
   const port = m[2] === undefined ? undefined : Number(m[2]);
   if (port !== undefined && (port < 1 || port > 65535)) return undefined;
   const host = m[1]!;
-  if (/^[\d.]+$/.test(host) ? parseIPv4(host) === undefined : !host.split('.').every((l) => DNS1123_LABEL.test(l.toLowerCase())))
+  if (text.startsWith('[')) return parseIp(host)?.family === 'IPv6' ? { host: parseIp(host)!.text, port } : undefined;
+  if (/^[\d.]+$/.test(host) ? parseIp(host) === undefined : !host.split('.').every((l) => DNS1123_LABEL.test(l.toLowerCase())))
     return undefined;
   return { host, port };
 }
+
+/** An IPv6 address written without brackets ("fd00::10", "fd00::10:6443"): valid-endpoint says how to write it. */
+export const isUnbracketedIPv6 = (text: string): boolean => /^[0-9a-fA-F:.]+$/.test(text) && (text.match(/:/g)?.length ?? 0) >= 2;
 
 function duplicates<T>(items: T[], key: (t: T) => string, report: (dup: T, first: T) => Problem): Problem[] {
   const seen = new Map<string, T>();

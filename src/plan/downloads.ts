@@ -4,7 +4,7 @@
 // static bundle brings its own conmon, crun and runc.
 import { etcdDownload, nodeDownloads, type Download } from '../catalog/catalog.js';
 import { crioDownload } from '../catalog/runtime.js';
-import { runsKubernetes, type ClusterModel, type NodeModel } from '../model/model.js';
+import { isExternalEtcdMember, runsKubernetes, type ClusterModel, type NodeModel } from '../model/model.js';
 import { osProfile } from './osProfile.js';
 import { addonDownloads } from './addonDownloads.js';
 
@@ -21,8 +21,10 @@ export function downloadsTsv(downloads: Download[]): string {
 
 function runtimeAndKubernetes(model: ClusterModel, node: NodeModel): Download[] {
   const mirror = model.artifacts.mirror;
-  if (!runsKubernetes(node)) return [etcdDownload(model.versions, node.arch, mirror)];
-  const core = nodeDownloads(model.versions, node.arch, mirror);
+  const etcd = etcdDownload(model.versions, node.arch, mirror);
+  if (!runsKubernetes(node)) return [etcd];
+  // An external etcd member that also runs Kubernetes (Kubespray's etcd group over control planes or workers).
+  const core = [...nodeDownloads(model.versions, node.arch, mirror), ...(isExternalEtcdMember(model, node) ? [etcd] : [])];
   if (model.containerRuntime.name === 'cri-o') {
     const crio = crioDownload(model.containerRuntime.version, node.arch, mirror);
     return core.flatMap((d) => (d.id === 'containerd' ? [crio] : CONTAINERD_ONLY.has(d.id) ? [] : [d]));

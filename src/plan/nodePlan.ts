@@ -10,6 +10,13 @@ export interface PlanFile {
   mode: number; // e.g. 0o644
   /** Holds private key material: never on workers (test/worker-secrets.test.ts). */
   secret?: boolean;
+  /** Holds the bootstrap token (kubeadm's config): with spec.secrets.delivery fetch it leaves the payload like a key. */
+  token?: boolean;
+  /**
+   * Part of the node's PKI (a certificate or key file): with delivery fetch the whole PKI travels in
+   * the fetched archive, so RSA certificates do not fill the payload either.
+   */
+  pki?: boolean;
   builder: string;
   origin: SpecPath;
 }

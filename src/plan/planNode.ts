@@ -5,7 +5,7 @@ import { BUILDERS } from './builders/index.js';
 import { newPlan, type NodePlan } from './nodePlan.js';
 
 /** What a node without a kubelet (an external etcd member) does not get. */
-const KUBERNETES_BUILDERS = new Set(['containerd', 'kubelet', 'kubeadm', 'apiserverProxy', 'kubeVip', 'calico', 'addons']);
+const KUBERNETES_BUILDERS = new Set(['containerd', 'kubelet', 'kubeadm', 'apiserverProxy', 'kubeVip', 'calico', 'addons', 'apiServerConfig', 'patches']);
 
 export function planNode(model: ClusterModel, node: NodeModel, pki: IssuedPki): NodePlan {
   const plan = newPlan(node);

@@ -25,6 +25,18 @@ const SA_PUB = 'sa.pub';
 const CA_FILES = { ca: 'ca', frontProxyCa: 'front-proxy-ca', etcdCa: 'etcd-ca' } as const;
 type CaField = keyof typeof CA_FILES;
 
+/**
+ * The files of a new bundle before any leaf key, in the order bundleToFiles lists them, which is
+ * the order releases before atomic creation linked them one by one: a killed first run of those
+ * left a prefix of this list (bundleState.ts recognises it).
+ */
+export const CORE_FILES: readonly string[] = [
+  META,
+  ...Object.values(CA_FILES).flatMap((base) => [`${base}.crt`, `${base}.key`]),
+  SA_KEY,
+  SA_PUB,
+];
+
 /** Node names are DNS-1123 labels (no "_"), so "/" → "__" is reversible and keeps leaf/ flat. */
 export function leafFileName(name: string): string {
   return `${LEAF_DIR}${name.replaceAll('/', '__')}.json`;

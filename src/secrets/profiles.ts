@@ -61,7 +61,7 @@ export function etcdMemberProfiles(node: NodeModel): NodeCertProfile[] {
 }
 
 function etcdMemberCerts(node: NodeModel): Array<Omit<CertProfile, 'name'> & { file: 'server' | 'peer' }> {
-  const altNames = unique([node.name, 'localhost', node.address, '127.0.0.1', '::1']);
+  const altNames = unique([node.name, 'localhost', ...node.addresses, '127.0.0.1', '::1']);
   // etcd 3.2+ also needs clientAuth on its server certificate (etcd-io/etcd#9785), hence both usages.
   return (['server', 'peer'] as const).map((file) => ({
     file,
@@ -85,8 +85,10 @@ function apiServerAltNames(model: ClusterModel, node: NodeModel): string[] {
     'kubernetes.default.svc',
     `kubernetes.default.svc.${domain}`,
     'localhost',
-    model.kubernetes.apiServiceIP,
-    node.address,
+    // Every family's `kubernetes` Service IP and node address, primary first (kubeadm's own list has
+    // the primary ones; a client of the other family reaches the API at the others).
+    ...model.kubernetes.apiServiceIPs,
+    ...node.addresses,
     '127.0.0.1',
     hostOf(model.controlPlane.kubeadmEndpoint),
     model.controlPlane.clientEndpoint.host,

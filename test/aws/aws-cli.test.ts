@@ -51,6 +51,11 @@ const decodeUserData = (b64: string) => unzipMaybe(Buffer.from(b64, 'base64')).t
 const calls = (s: Ec2Server, action: string) => s.requests.filter((r) => r.action === action);
 const actions = (reqs: WireRequest[]) => reqs.map((r) => r.action);
 
+const IMDSV2_ONLY = { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: '1' };
+/** The MetadataOptions members of a Query API request, e.g. prefix 'LaunchTemplateData.MetadataOptions'. */
+const metadataOptionsOf = (params: Record<string, string>, prefix: string) =>
+  Object.fromEntries(Object.entries(params).filter(([k]) => k.startsWith(`${prefix}.`)).map(([k, v]) => [k.slice(prefix.length + 1), v]));
+
 let servers: Ec2Server[] = [];
 async function server(state?: Parameters<typeof startEc2Server>[0]): Promise<Ec2Server> {
   const s = await startEc2Server(state);
@@ -138,6 +143,9 @@ describe('kspray aws apply', () => {
       expect(p.ClientToken).toMatch(/^[0-9a-f]{64}$/);
     }
     expect(new Set(runs.map((x) => x.params.ClientToken)).size).toBe(3);
+    // IMDSv2 only, hop limit 1, on every launch template and instance.
+    for (const p of runs.map((x) => x.params)) expect(metadataOptionsOf(p, 'MetadataOptions')).toEqual(IMDSV2_ONLY);
+    expect(metadataOptionsOf(lt[0]!.params, 'LaunchTemplateData.MetadataOptions')).toEqual(IMDSV2_ONLY);
     expect(s.state.instances).toHaveLength(3);
     expect(r.out).toContain('node cp-1: i-');
 
@@ -152,6 +160,7 @@ describe('kspray aws apply', () => {
     expect(version).toHaveLength(1);
     expect(version[0]!.params.LaunchTemplateName).toBe('kspray-single-batch');
     expect(decodeUserData(version[0]!.params['LaunchTemplateData.UserData']!)).toBe(await payload('batch'));
+    expect(metadataOptionsOf(version[0]!.params, 'LaunchTemplateData.MetadataOptions')).toEqual(IMDSV2_ONLY);
     expect(s.state.launchTemplates).toEqual([expect.objectContaining({ name: 'kspray-single-batch', versions: 2 })]);
     expect(s.state.instances).toHaveLength(3);
     expect(again.out).toMatch(/node cp-1: already running as i-\S+, skipped/);
@@ -164,6 +173,16 @@ describe('kspray aws apply', () => {
     const retry = await kspray([...args.slice(0, 9), fresh.url, ...args.slice(10)], dir);
     expect(retry.code, retry.err).toBe(0);
     expect(calls(fresh, 'RunInstances').map((x) => x.params.ClientToken)).toEqual(runs.map((x) => x.params.ClientToken));
+  });
+
+  it('--allow-imdsv1 is the only way to instances and templates that answer IMDSv1 (hop limit still 1)', async () => {
+    const s = await server({ images: images() });
+    const dir = workdir();
+    const r = await kspray(['aws', 'apply', '-f', 'cluster.yaml', '--out', 'out', '--region', 'us-east-1', '--endpoint', s.url, '--allow-imdsv1'], dir);
+    expect(r.code, r.err).toBe(0);
+    const optional = { HttpEndpoint: 'enabled', HttpTokens: 'optional', HttpPutResponseHopLimit: '1' };
+    expect(calls(s, 'RunInstances').map((x) => metadataOptionsOf(x.params, 'MetadataOptions'))).toEqual([optional, optional, optional]);
+    expect(metadataOptionsOf(calls(s, 'CreateLaunchTemplate')[0]!.params, 'LaunchTemplateData.MetadataOptions')).toEqual(optional);
   });
 
   it('--dry-run prints the calls with user data as size and sha256 and sends nothing', async () => {

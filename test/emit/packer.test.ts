@@ -100,14 +100,18 @@ describe('kspray images (HA example)', () => {
     const build = blocks(template('ubuntu-24.04-amd64', 'amazon-ebs'), 'build')[0]!.body;
     const file = blocks(build, 'provisioner').find((p) => p.labels[0] === 'file')!;
     expect(file.body.attrs.source).toEqual(new HclExpr('"${path.root}/files/"'));
-    const inline = blocks(build, 'provisioner').at(-1)!.body.attrs.inline as string[];
+    const shells = blocks(build, 'provisioner').map((p) => (p.body.attrs.inline as string[] | undefined) ?? []);
+    const inline = shells.find((l) => l.some((x) => x.endsWith(' --only-install')))!;
+    const seal = shells.at(-1)!;
     const baked = out.files.filter((f) => f.relPath.startsWith('packer/ubuntu-24.04-amd64/files/')).map((f) => f.relPath.slice('packer/ubuntu-24.04-amd64/files'.length));
     for (const path of baked) expect(inline.some((l) => l.startsWith('install -D') && l.endsWith(` '${path}'`)), path).toBe(true);
     // The OS preparation settings node.env would give (the bake has no node.env), then the program.
     const run = inline.indexOf(`KSPRAY_BIN_DIR='/usr/local/bin' KSPRAY_INSTALL_CONTAINERD='yes' KSPRAY_PACKAGE_MANAGER='apt' KSPRAY_PACKAGES='${osPackages('ubuntu-24.04', ha.model.kubernetes.proxyMode).join(' ')}' /usr/local/lib/kspray/kspray-node.sh --only-install`);
     expect(run).toBeGreaterThan(0);
-    expect(inline.indexOf('cloud-init clean --logs --seed')).toBeGreaterThan(run);
-    expect(inline).toContain('truncate -s 0 /etc/machine-id');
+    // The seal comes after the bake and the image test, in the last provisioner.
+    expect(shells.indexOf(seal)).toBeGreaterThan(shells.indexOf(inline));
+    expect(seal).toContain('cloud-init clean --logs --seed');
+    expect(seal).toContain('truncate -s 0 /etc/machine-id');
   });
 
   it('picks arm64 images and build machines for arm64 nodes', () => {
@@ -166,7 +170,10 @@ describe('kspray images for the dnf/zypper distros (matrix scenarios)', () => {
     const filter = blocks(sourceOf(b).body, 'source_ami_filter')[0]!.body.attrs;
     return { owners: filter.owners, name: (filter.filters as Record<string, string>).name, user: sourceOf(b).body.attrs.ssh_username };
   };
-  const bakeLine = (b: HclBody) => (blocks(blocks(b, 'build')[0]!.body, 'provisioner').at(-1)!.body.attrs.inline as string[]).find((l) => l.endsWith(' --only-install'))!;
+  const bakeLine = (b: HclBody) =>
+    blocks(blocks(b, 'build')[0]!.body, 'provisioner')
+      .flatMap((p) => (p.body.attrs.inline as string[] | undefined) ?? [])
+      .find((l) => l.endsWith(' --only-install'))!;
   /** Runs the bake line with sh (as Packer's shell provisioner does), the program replaced by printenv. */
   const bakeEnv = (line: string) =>
     execFileSync('sh', ['-c', line.replace('/usr/local/lib/kspray/kspray-node.sh --only-install', 'printenv KSPRAY_PACKAGE_MANAGER KSPRAY_PACKAGES KSPRAY_SELINUX KSPRAY_FIREWALLD; true')], {
@@ -297,7 +304,7 @@ describe('kspray images: the bake line carries what the install phases read from
       expect(o.images.length, name).toBeGreaterThan(0);
       for (const dir of o.images) {
         const hcl = o.files.find((f) => f.relPath.startsWith(`packer/${dir}/`) && f.relPath.endsWith('.pkr.hcl'))!;
-        const inline = blocks(blocks(parseHcl(text(hcl.content)), 'build')[0]!.body, 'provisioner').at(-1)!.body.attrs.inline as string[];
+        const inline = blocks(blocks(parseHcl(text(hcl.content)), 'build')[0]!.body, 'provisioner').flatMap((p) => (p.body.attrs.inline as string[] | undefined) ?? []);
         const line = inline.find((l) => l.endsWith(' --only-install'))!;
         const baked = shellEnv(`export ${line.replace(/ \S+ --only-install$/, '')}`);
         for (const plan of r.plans.filter((p) => `${p.node.os}-${p.node.arch}` === dir)) {

@@ -71,8 +71,8 @@ describe('AWS user data', () => {
     expect(e.problems).toHaveLength(1);
     expect(e.problems[0]!.rule).toBe('user-data-fits-provider');
     expect(e.problems[0]!.message).toMatch(/node "cp-1": aws EC2 UserData .* would be \d+ bytes \(gzip\), over the limit of 16 KiB before base64, even gzipped/);
-    expect(e.problems[0]!.hint).toContain('#include');
-    expect(e.problems[0]!.hint).toContain('kspray images');
+    expect(e.problems[0]!.hint).toContain('spec.cloudInit.payloadUrlBase');
+    expect(e.problems[0]!.hint).toContain('spec.secrets.delivery: fetch');
     expect(e.problems[0]!.path).toEqual(['spec', 'nodes', 0]);
   });
 

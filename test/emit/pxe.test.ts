@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { loadExample } from '../helpers/fixtures.js';
 
 const node = (name: string, address?: string): NodeModel =>
-  ({ name, kind: address ? 'node' : 'pool', address, roles: ['worker'], isControlPlane: false, isEtcd: false, isFirstControlPlane: false, os: 'ubuntu-24.04', arch: 'amd64', labels: {}, taints: [], count: 1, specPath: ['spec', 'nodes', 0] }) as NodeModel;
+  ({ name, kind: address ? 'node' : 'pool', address: address?.split(',')[0], addresses: address ? address.split(',') : [], roles: ['worker'], isControlPlane: false, isEtcd: false, isFirstControlPlane: false, os: 'ubuntu-24.04', arch: 'amd64', labels: {}, taints: [], count: 1, specPath: ['spec', 'nodes', 0] }) as NodeModel;
 
 function networkConfigValidator(): (doc: unknown) => string[] {
   const schema = JSON.parse(readFileSync(new URL('../../schema/upstream/cloud-init-schema-network-config-v2.json', import.meta.url), 'utf8'));
@@ -44,6 +44,51 @@ describe('network-config v2', () => {
     const doc = networkConfigObject(node('w', '10.0.0.21'), DEFAULT_NETWORK)!;
     expect(validate(doc)).toEqual([]);
     expect((doc.ethernets as Record<string, Record<string, unknown>>).primary!.dhcp4).toBe(true);
+  });
+
+  it('dual-stack and IPv6-only nodes: every address with its family\'s prefix, each gateway as its default route', () => {
+    const net = { ...DEFAULT_NETWORK, gateway: '10.0.0.1', gateway6: 'fd00:10::1', prefix6: 64 };
+    const dual = networkConfigObject(node('cp-1', '10.0.0.11,fd00:10::11'), net)!;
+    expect(validate(parse(JSON.stringify(dual)))).toEqual([]);
+    expect(dual.ethernets).toEqual({
+      primary: { match: { name: 'en*' }, dhcp4: false, addresses: ['10.0.0.11/24', 'fd00:10::11/64'], routes: [{ to: '0.0.0.0/0', via: '10.0.0.1' }, { to: '::/0', via: 'fd00:10::1' }] },
+    });
+    // IPv6-only: no DHCPv4 to ask, no IPv4 route; without --gateway6 the route comes from RAs.
+    const v6 = networkConfigObject(node('cp-1', 'fd00:10::11'), { ...DEFAULT_NETWORK, prefix6: 64 })!;
+    expect(validate(parse(JSON.stringify(v6)))).toEqual([]);
+    expect(v6.ethernets).toEqual({ primary: { match: { name: 'en*' }, dhcp4: false, addresses: ['fd00:10::11/64'] } });
+  });
+
+  it('every node of the dual-stack and IPv6 examples gets a valid one', () => {
+    for (const name of ['dual-stack', 'ipv6']) {
+      for (const n of loadExample(name).nodes) {
+        const doc = networkConfigObject(n, { ...DEFAULT_NETWORK, gateway: '10.0.0.1', gateway6: 'fd00:10::1' });
+        if (n.kind === 'pool') expect(doc).toBeUndefined();
+        else expect(validate(parse(JSON.stringify(doc))), n.name).toEqual([]);
+      }
+    }
+  });
+
+  it.runIf(cloudInitRoot() !== undefined)("cloud-init 22.4's own parser and renderers put both families' addresses and routes on the interface", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-nc6-'));
+    const file = join(dir, 'network-config');
+    const seed = nocloudSeed(node('cp-1', '10.0.0.11,fd00:10::11'), 'demo', '#cloud-config\n', { ...DEFAULT_NETWORK, interfaceGlob: 'ens3', gateway: '10.0.0.1', gateway6: 'fd00:10::1' });
+    writeFileSync(file, seed.find((f) => f.name === 'network-config')!.content);
+    const root = cloudInitRoot()!;
+    const r = spawnSync('/usr/bin/python3', [new URL('../helpers/cloudinit-net.py', import.meta.url).pathname, file], {
+      env: { ...process.env, PYTHONPATH: join(root, 'usr/lib/python3/dist-packages') },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { interfaces: Array<{ name: string; subnets: Array<{ type: string; address: string; prefix: number }> }>; networkd: Record<string, string>; eni: string };
+    expect(out.interfaces[0]!.subnets.map((x) => [x.type, x.address, x.prefix])).toEqual([
+      ['static', '10.0.0.11', 24],
+      ['static', 'fd00:10::11', 64],
+    ]);
+    expect(out.networkd.ens3).toContain('Address=fd00:10::11/64');
+    expect(out.networkd.ens3).toContain('Gateway=fd00:10::1');
+    expect(out.eni).toContain('iface ens3 inet6 static');
+    expect(out.eni).toContain('address fd00:10::11/64');
   });
 
   it('every node of the HA example gets a valid one; pools get none (DHCP)', () => {
@@ -109,6 +154,12 @@ describe('iPXE', () => {
     expect(lines.at(-2)).toBe('boot');
   });
 
+  it('refuses a seed URL with a query (a presigned URL): the appended file names would land in the query', () => {
+    const presigned = 'https://bucket.example/seed/?X-Amz-Signature=abc';
+    expect(() => ipxeScript(node('cp-1', '10.0.0.11'), 'demo', { ...opts, seedBase: presigned })).toThrow(/query or fragment/);
+    expect(() => ignitionIpxeScript(node('cp-1', '10.0.0.11'), 'demo', { ...opts, seedBase: 'https://x/seed#frag' })).toThrow(/query or fragment/);
+  });
+
   it('refuses values iPXE or the kernel command line would split or expand', () => {
     for (const bad of ['http://x/${net0/ip}', 'http://x/a b', 'a"b']) {
       expect(() => checkBootValue('--kernel', bad)).toThrow(KsprayError);
@@ -141,12 +192,16 @@ describe('PXE for Ignition nodes (Flatcar, FCOS)', () => {
     const s = ignitionIpxeScript(flatcar, 'demo', { ...boot, seedBase: 'http://seed/demo' });
     expect(s.split('\n')).toContain('kernel http://b/flatcar.vmlinuz initrd=initrd flatcar.first_boot=yes ignition.config.url=http://seed/demo/cp-1/config.ign');
     expect(ignitionKernelArgs(fcos, 'http://x/c.ign')).toEqual(['ignition.firstboot', 'ignition.platform.id=metal', 'ignition.config.url=http://x/c.ign']);
+    // FCOS live PXE: its own rootfs, on the kernel command line.
+    const f = ignitionIpxeScript(fcos, 'demo', { kernelUrl: 'http://b/fcos-kernel', initrdUrl: 'http://b/fcos-initramfs.img', rootfsUrl: 'http://b/fcos-rootfs.img', kernelArgs: [], seedBase: 'http://seed/demo' });
+    expect(f).toContain('kernel http://b/fcos-kernel initrd=initrd coreos.live.rootfs_url=http://b/fcos-rootfs.img ignition.firstboot ignition.platform.id=metal ignition.config.url=http://seed/demo/w/config.ign');
   });
 
   it('writes matchbox profile and group documents (group selected by MAC when given)', () => {
     const mb = matchboxDocuments(flatcar, 'demo', { ...boot, matchboxUrl: 'http://matchbox:8080/' }, '52:54:00:00:00:01');
     const profile = JSON.parse(mb.profile);
     expect(profile).toMatchObject({ id: 'demo-cp-1', ignition_id: 'demo-cp-1.ign', boot: { kernel: boot.kernelUrl, initrd: [boot.initrdUrl] } });
+    expect(profile.boot.args[0]).toBe('initrd=flatcar.cpio.gz'); // iPXE's name for an initrd loaded by URL
     expect(profile.boot.args).toContain('ignition.config.url=http://matchbox:8080/ignition?uuid=${uuid}&mac=${mac:hexhyp}');
     expect(JSON.parse(mb.group)).toEqual({ id: 'demo-cp-1', name: 'kspray demo cp-1', profile: 'demo-cp-1', selector: { mac: '52:54:00:00:00:01' } });
     expect(JSON.parse(matchboxDocuments(flatcar, 'demo', { ...boot, matchboxUrl: 'http://m' }).group).selector).toBeUndefined();

@@ -8,7 +8,7 @@ import type { ClusterModel } from '../../src/model/model.js';
 
 export const FIXED_NOW = new Date('2026-01-01T00:00:00Z');
 export const repoRoot = new URL('../../', import.meta.url).pathname;
-export const EXAMPLES = ['single', 'ha', 'external-etcd', 'external-lb', 'kube-vip', 'flatcar-ha', 'mixed'] as const;
+export const EXAMPLES = ['single', 'ha', 'external-etcd', 'external-lb', 'kube-vip', 'flatcar-ha', 'mixed', 'custom', 'dual-stack', 'ipv6'] as const;
 export const updateGolden = process.env.UPDATE_GOLDEN === '1';
 
 /**

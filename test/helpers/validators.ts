@@ -1,32 +1,81 @@
 // Real consumers of kspray's outputs, found on the machine (.ci/run installs them). Locally a
-// missing tool skips its test; with KSPRAY_REQUIRE_VALIDATORS=1 (CI) it fails instead.
+// missing tool skips its test; with KSPRAY_REQUIRE_VALIDATORS=1 (CI) it fails instead
+// (test/validators.test.ts keeps every test file on this one lookup).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 
 export const requireValidators = process.env.KSPRAY_REQUIRE_VALIDATORS === '1';
 
+/**
+ * Every external program a test runs, looked up one way: on PATH (plus the sbin directories, where
+ * nginx and haproxy live), except the two that are not commands: Ignition's initramfs binary and the
+ * extracted cloud-init tree. .ci/run installs each of them (kubectl into .ci/cache/bin, on PATH there).
+ */
+export const TOOLS = [
+  'cloud-init', 'containerd', 'etcd', 'etcdctl', 'haproxy', 'ignition', 'ignition-validate', 'kubectl', 'nginx',
+  'openssl', 'python3', 'shellcheck', 'strace', 'systemd-analyze', 'xorriso',
+] as const;
+export type ToolName = (typeof TOOLS)[number];
+
+const SEARCH_PATH = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'].filter((d) => d !== '');
+/** Debian's ignition package ships the real Ignition only inside its dracut module. */
+const IGNITION_BINARY = '/usr/lib/dracut/modules.d/30ignition/ignition';
+
+const cloudInitRoots = [process.env.KSPRAY_CLOUD_INIT_ROOT, join(process.cwd(), '.ci/cache/cloud-init')].filter(
+  (p): p is string => !!p,
+);
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Where a tool is, or undefined. The cloud-init entry is the root of the extracted package tree. */
+export function findTool(name: ToolName): string | undefined {
+  if (name === 'cloud-init') return cloudInitRoots.find((r) => existsSync(join(r, 'usr/bin/cloud-init')));
+  if (name === 'ignition') return isExecutable(IGNITION_BINARY) ? IGNITION_BINARY : undefined;
+  return SEARCH_PATH.map((d) => join(d, name)).find(isExecutable);
+}
+
+/**
+ * Whether a test can run its tool. Locally a missing tool skips the test (call this in
+ * `it.runIf` / `describe.skipIf` or before `ctx.skip()`, never as a silent `return`); with
+ * KSPRAY_REQUIRE_VALIDATORS=1 (CI) a missing tool throws, which fails the run.
+ */
+export function haveTool(name: ToolName): boolean {
+  if (findTool(name) !== undefined) return true;
+  if (requireValidators) throw new Error(`${name} is missing (KSPRAY_REQUIRE_VALIDATORS=1): .ci/run installs it`);
+  return false;
+}
+
+/** The tool's path, for a test already gated by haveTool (throws if it is missing). */
+export function tool(name: ToolName): string {
+  const found = findTool(name);
+  if (found === undefined) throw new Error(`${name} is missing: .ci/run installs it`);
+  return found;
+}
+
+/** @deprecated by haveTool(name): kept while other branches still call it with a path. */
 export function toolAvailable(path: string): boolean {
   if (existsSync(path)) return true;
   if (requireValidators) throw new Error(`validator ${path} is missing (KSPRAY_REQUIRE_VALIDATORS=1): run .ci/run`);
   return false;
 }
 
-const cloudInitRoots = [process.env.KSPRAY_CLOUD_INIT_ROOT, join(process.cwd(), '.ci/cache/cloud-init')].filter(
-  (p): p is string => !!p,
-);
-
 export function cloudInitRoot(): string | undefined {
-  const root = cloudInitRoots.find((r) => existsSync(join(r, 'usr/bin/cloud-init')));
-  if (!root && requireValidators) throw new Error('cloud-init is not extracted (KSPRAY_CLOUD_INIT_ROOT): run .ci/run');
-  return root;
+  return haveTool('cloud-init') ? findTool('cloud-init') : undefined;
 }
 
 /** `cloud-init schema --config-file` (cloud-init 22.4 from Debian). Returns its output on failure. */
 export function cloudInitSchema(root: string, file: string): { ok: boolean; output: string } {
-  const r = spawnSync('/usr/bin/python3', [join(root, 'usr/bin/cloud-init'), 'schema', '--config-file', file], {
+  const r = spawnSync(tool('python3'), [join(root, 'usr/bin/cloud-init'), 'schema', '--config-file', file], {
     env: { ...process.env, PYTHONPATH: join(root, 'usr/lib/python3/dist-packages') },
     encoding: 'utf8',
   });
@@ -58,10 +107,10 @@ export function ignitionValidator(version: '3.3.0' | '3.4.0'): (config: unknown)
   return (config) => (validate(config) ? [] : (validate.errors ?? []).map((e) => ({ at: e.instancePath, message: e.message ?? 'invalid' })));
 }
 
-export const IGNITION_VALIDATE = '/usr/bin/ignition-validate';
+export const IGNITION_VALIDATE = '/usr/bin/ignition-validate'; // kept for callers; tool('ignition-validate') finds it
 
 /** Debian's `ignition-validate` (Ignition 2.14: spec ≤ 3.3.0). Output lines look like "error at $.storage.files.1.path, line 1 col 111: ...". */
 export function ignitionValidate(file: string): { ok: boolean; output: string } {
-  const r = spawnSync(IGNITION_VALIDATE, [file], { encoding: 'utf8' });
+  const r = spawnSync(tool('ignition-validate'), [file], { encoding: 'utf8' });
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }

@@ -1,36 +1,35 @@
-// kspray import kubespray on inventories written in Kubespray's sample layout (INI, YAML, legacy
-// group names): the spec produced, the report of every variable, and that the spec compiles.
+// kspray import kubespray on inventories in Kubespray's sample layout (INI, YAML, legacy group
+// names) and on synthetic inventories: the behaviour follows from the table (src/import/variables.ts)
+// and Kubespray's defaults, not from fitting particular files.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { readTree } from '../../src/io/files.js';
 import { compileSpec } from '../../src/compileSpec.js';
 import { KsprayError } from '../../src/errors/errors.js';
-import { clusterNameFromDir, importKubespray, importToYaml, type ImportResult } from '../../src/import/kubespray.js';
+import { assertImportable, clusterNameFromDir, formatReport, importKubespray, importToYaml, type ImportResult } from '../../src/import/kubespray.js';
 import { groupHosts, parseIniInventory, parseYamlInventory } from '../../src/import/inventory.js';
 import { repoRoot } from '../helpers/fixtures.js';
 
 const fixtureDir = (name: string) => join(repoRoot, 'test', 'fixtures', 'kubespray-inventory', name);
 
-function importFixture(name: string): { result: ImportResult; text: string; files: Map<string, string> } {
+function importFixture(name: string): { result: ImportResult; text: string } {
   const dir = fixtureDir(name);
-  const files = readTree(dir)!;
-  const result = importKubespray(files, dir, { name: clusterNameFromDir(dir) });
-  return { result, text: importToYaml(result, dir), files };
+  const result = importKubespray(readTree(dir)!, dir, { name: clusterNameFromDir(dir) });
+  return { result, text: importToYaml(result, dir) };
 }
 
 const entry = (r: ImportResult, variable: string) => r.report.find((e) => e.variable === variable);
 const spec = (r: ImportResult) => r.spec.spec as Record<string, any>;
+const refused = (r: ImportResult) => r.report.filter((e) => e.status === 'refused').map((e) => e.variable);
 
-/** Every top-level variable of every group_vars file, so the report can be checked for completeness. */
-function groupVarNames(files: Map<string, string>): string[] {
-  return [...files.entries()]
-    .filter(([p]) => p.startsWith('group_vars/'))
-    .flatMap(([, text]) => Object.keys((parseYaml(text) as Record<string, unknown> | null) ?? {}));
+const THREE_CP = '[kube_control_plane]\ncp1 ip=10.0.0.1\ncp2 ip=10.0.0.2\ncp3 ip=10.0.0.3\n[etcd:children]\nkube_control_plane\n[kube_node]\nw1 ip=10.0.0.11\n';
+/** A synthetic inventory: three stacked control planes, one worker, and these group vars. */
+function importVars(vars: string, inventory = THREE_CP): ImportResult {
+  return importKubespray(new Map([['inventory.ini', inventory], ['group_vars/k8s_cluster/k8s-cluster.yml', `${vars}\n`]]), 'inv', { name: 'x' });
 }
 
 describe('import kubespray: INI inventory (inventory/sample layout)', () => {
-  const { result, text, files } = importFixture('ini');
+  const { result, text } = importFixture('ini');
 
   it('maps hosts to nodes: control planes first in inventory order, stacked etcd, ip over ansible_host', () => {
     expect(spec(result).nodes).toEqual([
@@ -41,68 +40,49 @@ describe('import kubespray: INI inventory (inventory/sample layout)', () => {
       { name: 'node5', address: '10.3.0.5', roles: ['worker'] },
       { name: 'node6', address: '95.54.0.17', roles: ['worker'] },
     ]);
-    expect(spec(result).etcd).toEqual({ topology: 'stacked' });
     expect(entry(result, 'etcd_deployment_type')).toMatchObject({ status: 'defaulted' });
-    expect(entry(result, 'etcd_deployment_type')!.detail).toContain('systemd service');
+    expect(entry(result, 'etcd_deployment_type')!.detail).toContain('systemd services');
   });
 
-  it('maps the cluster variables', () => {
-    expect(spec(result).kubernetes).toEqual({
-      version: '1.35.4',
-      serviceSubnet: '10.233.0.0/18',
-      podSubnet: '10.233.64.0/18',
-      nodeCidrMaskSize: 24,
-      clusterDomain: 'cluster.local',
-      proxyMode: 'ipvs',
-    });
-    expect(spec(result).controlPlane).toEqual({ port: 6443, loadBalancer: 'localhost' });
-    // dns-autoscaler: Kubespray's enable_dns_autoscaler defaults to true.
-    expect(spec(result).addons).toEqual({ nodeLocalDNS: true, metricsServer: true, dnsAutoscaler: {} });
-    expect(entry(result, 'dns_domain')).toMatchObject({ status: 'ignored' });
-    expect(entry(result, 'kube_encrypt_secret_data')).toMatchObject({ status: 'unsupported', value: false });
+  it("writes Kubespray's defaults where kspray's differ (RSA-2048 keys), nothing where they agree", () => {
+    expect(spec(result).pki).toEqual({ algorithm: 'RSA-2048' });
+    expect(entry(result, 'kube_asymmetric_encryption_algorithm')).toMatchObject({ status: 'defaulted', source: '' });
+    expect(spec(result).kubernetes).toMatchObject({ version: '1.35.4' });
+    expect(spec(result).kubernetes.serviceSubnet).toBeUndefined(); // 10.233.0.0/18 in both
+    expect(spec(result).addons).toEqual({ metricsServer: true, dnsAutoscaler: {} });
+    expect(entry(result, 'kube_encrypt_secret_data')).toMatchObject({ status: 'defaulted', value: false });
     expect(entry(result, 'bin_dir')).toMatchObject({ status: 'ignored' });
-    expect(entry(result, 'ansible_user')).toMatchObject({ status: 'ignored' });
-    expect(entry(result, 'helm_enabled')).toMatchObject({ status: 'ignored' });
-    expect(entry(result, 'kube_log_level')).toMatchObject({ status: 'unsupported' });
+    expect(refused(result)).toEqual([]);
   });
 
-  it('reports every variable of every group_vars file and of the inventory', () => {
-    const reported = new Set(result.report.map((e) => e.variable));
-    for (const name of groupVarNames(files)) expect(reported, name).toContain(name);
-    for (const host of ['node1', 'node2', 'node3', 'node4', 'node5', 'node6']) expect(reported).toContain(`${host}: ansible_host`);
-    expect(reported).toContain('ansible_become');
+  it('the report lists refused, changed, defaulted in that order, and counts the rest', () => {
+    const report = formatReport(result.report);
+    expect(report.indexOf('changed from')).toBeLessThan(report.indexOf('defaulted ('));
+    expect(report).toMatch(/at Kubespray's default, same in kspray: \d+ variable/);
   });
 
-  it('writes a cluster.yaml with a header that compiles', () => {
+  it('writes a cluster.yaml that compiles', () => {
     expect(text.startsWith('# Imported by kspray import kubespray')).toBe(true);
-    expect(text).toContain('version: "1.35.4"');
-    expect(text).toContain('#   kube_log_level: no kspray equivalent yet');
     const model = compileSpec(text, 'cluster.yaml');
-    expect(model.name).toBe('ini');
     expect(model.nodes.find((n) => n.isFirstControlPlane)!.name).toBe('node1');
     expect(model.nodes.filter((n) => n.isEtcd).map((n) => n.name)).toEqual(['node1', 'node2', 'node3']);
+    expect(model.pki.algorithm).toBe('RSA-2048');
   });
 });
 
 describe('import kubespray: YAML inventory (hosts.yaml)', () => {
-  const { result, text, files } = importFixture('yaml');
+  const { result, text } = importFixture('yaml');
 
   it('maps an external load balancer, air-gap mirrors, an explicit dns_domain and a v-prefixed version', () => {
     expect(spec(result).controlPlane).toEqual({ loadBalancer: 'external', endpoint: 'api.prod.example.com:8443' });
     expect(spec(result).artifacts).toEqual({ mirror: 'https://files.prod.example.com/kubespray', registry: 'registry.prod.example.com:5000' });
     expect(spec(result).kubernetes).toMatchObject({ version: '1.34.11', clusterDomain: 'prod.internal', proxyMode: 'iptables', serviceSubnet: '10.96.0.0/16' });
-    expect(entry(result, 'cluster_name')).toMatchObject({ status: 'ignored' });
-    expect(entry(result, 'etcd_deployment_type')).toMatchObject({ status: 'mapped', value: 'kubeadm' });
-    expect(spec(result).addons).toEqual({ nodeLocalDNS: false, metricsServer: false, coredns: { upstreamServers: ['9.9.9.9'] }, dnsAutoscaler: {} });
-    expect(entry(result, 'kube_encrypt_secret_data')).toMatchObject({ status: 'mapped' });
+    expect(spec(result).addons).toMatchObject({ nodeLocalDNS: false, coredns: { upstreamServers: ['9.9.9.9'] } });
   });
 
-  it('maps Calico encapsulation (bird + IPIP Always → ipip) and MTU, and etcd_data_dir', () => {
-    expect(spec(result).network).toEqual({ plugin: 'calico', calico: { encapsulation: 'ipip' }, mtu: 1440 });
-    for (const v of ['calico_network_backend', 'calico_ipip_mode', 'calico_vxlan_mode', 'calico_veth_mtu', 'etcd_data_dir']) {
-      expect(entry(result, v), v).toMatchObject({ status: 'mapped' });
-    }
-    expect(entry(result, 'auto_renew_certificates')).toMatchObject({ status: 'ignored' });
+  it('bird + IPIP Always → ipip with BGP (kspray default for ipip), MTU', () => {
+    expect(spec(result).network).toEqual({ calico: { encapsulation: 'ipip' }, mtu: 1440 });
+    expect(compileSpec(text, 'cluster.yaml').network.calico).toEqual({ encapsulation: 'ipip', bgp: true, crossSubnet: false, blockSize: 26 });
   });
 
   it('maps node_labels and node_taints host variables', () => {
@@ -114,20 +94,11 @@ describe('import kubespray: YAML inventory (hosts.yaml)', () => {
       taints: [{ key: 'dedicated', value: 'storage', effect: 'NoSchedule' }],
     });
   });
-
-  it('reports every group_vars variable, and the spec compiles', () => {
-    const reported = new Set(result.report.map((e) => e.variable));
-    for (const name of groupVarNames(files)) expect(reported, name).toContain(name);
-    const model = compileSpec(text, 'cluster.yaml');
-    expect(model.controlPlane.loadBalancer).toBe('external');
-    expect(model.kubernetes.version).toBe('1.34.11');
-  });
 });
 
-describe('import kubespray: legacy group names and unsupported choices', () => {
+describe('import kubespray: legacy group names, dedicated etcd hosts', () => {
   const { result, text } = importFixture('legacy');
-
-  it('reads kube-master, kube-node and k8s-cluster, and group_vars/k8s-cluster', () => {
+  it('reads kube-master, kube-node and k8s-cluster; dedicated etcd hosts → external etcd', () => {
     expect(spec(result).nodes.map((n: { name: string; roles: string[] }) => `${n.name}:${n.roles.join('+')}`)).toEqual([
       'master1:control-plane',
       'etcd1:etcd',
@@ -135,110 +106,132 @@ describe('import kubespray: legacy group names and unsupported choices', () => {
       'etcd3:etcd',
       'worker1:worker',
     ]);
-    expect(entry(result, 'kube_proxy_mode')).toMatchObject({ status: 'mapped', source: 'group_vars/k8s-cluster/k8s-cluster.yml' });
-    expect(entry(result, 'kube_network_plugin')).toMatchObject({ status: 'mapped', source: 'inventory.ini [k8s-cluster:vars]' });
-  });
-
-  it('writes what the cluster runs rather than a different working choice, and validate refuses it', () => {
     expect(spec(result).etcd).toEqual({ topology: 'external' });
     expect(spec(result).network).toEqual({ plugin: 'cilium' });
-    expect(spec(result).kubernetes.version).toBe('1.30.2');
-    expect(spec(result).containerRuntime).toBeUndefined(); // docker: no field value for it
-    for (const v of ['kube_version', 'etcd_deployment_type', 'container_manager', 'loadbalancer_apiserver_type']) {
-      expect(entry(result, v), v).toMatchObject({ status: 'unsupported' });
-      expect(text).toContain(`#   ${v}: `);
-    }
+    expect(entry(result, 'kube_network_plugin')).toMatchObject({ status: 'changed', source: 'inventory.ini [k8s-cluster:vars]' });
+  });
+  it('refuses what it cannot carry (docker, an unknown version) at file:line:col instead of writing another cluster', () => {
+    expect(refused(result).sort()).toEqual(['container_manager', 'kube_version']);
+    expect(entry(result, 'container_manager')).toMatchObject({ source: 'group_vars/k8s-cluster/k8s-cluster.yml', position: { line: expect.any(Number), col: 1 } });
+    expect(() => assertImportable(result)).toThrow(KsprayError);
+    expect(text).toBeDefined();
+  });
+});
+
+describe('import kubespray: no silent substitution (each refusal names the variable, why, and what instead)', () => {
+  const cases: Array<[string, string]> = [
+    ['container_manager: docker', 'container_manager'],
+    ['kube_network_plugin: kube-ovn', 'kube_network_plugin'],
+    ['kube_network_plugin: macvlan', 'kube_network_plugin'],
+    ['kube_network_plugin: custom_cni', 'kube_network_plugin'],
+    ['preinstall_selinux_state: enforcing', 'preinstall_selinux_state'],
+    ['ipv6_stack: true', 'ipv6_stack'],
+    ['enable_dual_stack_networks: true', 'ipv6_stack'],
+    ['ipv4_stack: false', 'ipv4_stack'],
+    ['etcd_deployment_type: docker', 'etcd_deployment_type'],
+    ['dns_mode: coredns_dual', 'dns_mode'],
+    ['calico_network_backend: none', 'calico_network_backend'],
+    ['calico_network_backend: vxlan\ncalico_vxlan_mode: Never', 'calico_network_backend'],
+    ['calico_datastore: etcd', 'calico_datastore'],
+    ['kube_proxy_mode: userspace', 'kube_proxy_mode'],
+    ['kube_asymmetric_encryption_algorithm: ED25519', 'kube_asymmetric_encryption_algorithm'],
+    ['kube_feature_gates: [NodeSwap]', 'kube_feature_gates'],
+    ['loadbalancer_apiserver_localhost: false', 'loadbalancer_apiserver_localhost'],
+    ['http_proxy: http://p:3128\nno_proxy: "a,b"', 'no_proxy'],
+    ['kubelet_fail_swap_on: false', 'kubelet_fail_swap_on'], // no row: differs from Kubespray's default
+    ['some_unknown_setting: 3', 'some_unknown_setting'],
+    ['kube_service_addresses: "{{ my_services }}"', 'kube_service_addresses'], // a template kspray does not evaluate
+    ['containerd_registries_mirrors: [{prefix: docker.io, mirrors: [{host: "https://m", capabilities: [pull]}]}]', 'containerd_registries_mirrors'],
+  ];
+  it.each(cases)('%s → refused: %s', (vars, variable) => {
+    const r = importVars(vars);
+    expect(refused(r)).toContain(variable);
+    const e = entry(r, variable)!;
+    expect(e.detail.length).toBeGreaterThan(5);
+    expect(e.instead).toBeTruthy();
     let error: unknown;
     try {
-      compileSpec(text, 'cluster.yaml');
-    } catch (e) {
-      error = e;
+      assertImportable(r);
+    } catch (err) {
+      error = err;
     }
     expect(error).toBeInstanceOf(KsprayError);
-    const rules = (error as KsprayError).problems.map((p) => p.rule);
-    expect(rules).toContain('known-kubernetes-version');
+    expect((error as KsprayError).kind).toBe('input');
+    expect((error as KsprayError).problems.map((p) => p.message).join('\n')).toContain(variable);
   });
 });
 
-describe('import kubespray: Calico encapsulation', () => {
-  const cases: Array<[string, string | undefined]> = [
-    ['calico_network_backend: vxlan', 'vxlan'],
-    ['calico_network_backend: bird', 'none'],
-    ['calico_network_backend: bird\ncalico_ipip_mode: Always', 'ipip'],
-    ['calico_vxlan_mode: Never\ncalico_ipip_mode: Never', 'none'],
-    ['calico_network_backend: none', 'none'],
-    ['kube_network_plugin: calico', undefined], // nothing said: kspray's default (vxlan, as Kubespray)
-  ];
-  it.each(cases)('%s → %s', (vars, encapsulation) => {
-    const files = new Map([
-      ['inventory.ini', '[kube_control_plane]\ncp1 ip=10.0.0.1\n'],
-      ['group_vars/k8s_cluster/k8s-net-calico.yml', `${vars}\n`],
-    ]);
-    const r = importKubespray(files, 'inv', { name: 'x' });
-    expect((r.spec.spec as Record<string, any>).network?.calico?.encapsulation).toBe(encapsulation);
+describe('import kubespray: what the table maps (synthetic inventories)', () => {
+  it.each([
+    ['', {}],
+    ['calico_network_backend: bird', { calico: { bgp: true } }], // Kubespray: bird + calico_vxlan_mode Always (its default)
+    ['calico_network_backend: bird\ncalico_vxlan_mode: Never\ncalico_ipip_mode: Always', { calico: { encapsulation: 'ipip' } }],
+    ['calico_network_backend: bird\ncalico_vxlan_mode: Never\ncalico_ipip_mode: CrossSubnet', { calico: { encapsulation: 'ipip', crossSubnet: true } }],
+    ['calico_network_backend: bird\ncalico_vxlan_mode: Never', { calico: { encapsulation: 'none' } }],
+    ['calico_vxlan_mode: CrossSubnet', { calico: { crossSubnet: true } }],
+    ['calico_pool_blocksize: 24', { calico: { blockSize: 24 } }],
+    ['calico_pool_blocksize: 26', {}],
+    ['kube_network_plugin: flannel\ncalico_network_backend: nonsense\ncalico_pool_blocksize: 2', { plugin: 'flannel' }], // another plugin's settings are irrelevant
+  ])('%s → network %j', (vars, network) => {
+    const r = importVars(vars);
+    expect(refused(r)).toEqual([]);
+    expect(spec(r).network ?? {}).toEqual(network);
+    compileSpec(importToYaml(r), 'cluster.yaml');
   });
-});
 
-describe('import kubespray: network plugin settings', () => {
-  const importVars = (vars: string) =>
-    importKubespray(
-      new Map([
-        ['inventory.ini', '[kube_control_plane]\ncp1 ip=10.0.0.1\n'],
-        ['group_vars/k8s_cluster/k8s-cluster.yml', `${vars}\n`],
-      ]),
-      'inv',
-      { name: 'x' },
+  it("a plugin's settings are not even mentioned when another plugin runs", () => {
+    const r = importVars('kube_network_plugin: cilium\ncalico_pool_blocksize: 20\nflannel_backend_type: host-gw');
+    expect(r.report.map((e) => e.variable)).not.toContain('calico_pool_blocksize');
+    expect(r.report.map((e) => e.variable)).not.toContain('flannel_backend_type');
+  });
+
+  it('runtime, mirrors, proxy, algorithm, feature gates, localhost proxy, dns-autoscaler', () => {
+    const r = importVars(
+      [
+        'container_manager: crio',
+        'crio_registries: [{prefix: docker.io, location: registry-1.docker.io, mirrors: [{location: mirror.gcr.io, insecure: false}]}]',
+        'containerd_registries_mirrors: [{prefix: quay.io, mirrors: [{host: "https://ignored"}]}]',
+        'http_proxy: http://proxy.internal:3128',
+        'https_proxy: http://proxy.internal:3128',
+        'additional_no_proxy_list: [github.com]',
+        'kube_asymmetric_encryption_algorithm: RSA-3072',
+        'kube_feature_gates: ["NodeSwap=True", "Foo=false"]',
+        'loadbalancer_apiserver_type: haproxy',
+      ].join('\n'),
     );
-
-  it('cilium with kube-proxy replacement, geneve and multus; the result validates', () => {
-    const r = importVars('kube_network_plugin: cilium\ncilium_kube_proxy_replacement: strict\ncilium_tunnel_mode: geneve\nkube_network_plugin_multus: true');
-    expect(spec(r).network).toEqual({ plugin: 'cilium', multus: true, cilium: { kubeProxyReplacement: true, tunnel: 'geneve' } });
-    for (const v of ['kube_network_plugin', 'cilium_kube_proxy_replacement', 'cilium_tunnel_mode', 'kube_network_plugin_multus']) expect(entry(r, v), v).toMatchObject({ status: 'mapped' });
-    const model = compileSpec(importToYaml(r, 'inv'), 'cluster.yaml');
-    expect(model.network.cilium).toEqual({ kubeProxyReplacement: true, tunnel: 'geneve' });
+    expect(refused(r)).toEqual([]);
+    expect(spec(r).containerRuntime).toEqual({ name: 'cri-o', registryMirrors: [{ host: 'docker.io', endpoints: ['https://mirror.gcr.io'] }] });
+    expect(spec(r).proxy).toEqual({ http: 'http://proxy.internal:3128', https: 'http://proxy.internal:3128', noProxy: ['github.com'] });
+    expect(spec(r).pki).toEqual({ algorithm: 'RSA-3072' });
+    expect(spec(r).kubernetes.featureGates).toEqual({ NodeSwap: true, Foo: false });
+    expect(spec(r).controlPlane).toEqual({ localhostProxy: 'haproxy' });
+    const model = compileSpec(importToYaml(r), 'cluster.yaml');
+    expect(model.controlPlane.localhostProxy).toBe('haproxy');
   });
 
-  it("another plugin's settings are ignored, not written (kspray would refuse them)", () => {
-    const r = importVars('kube_network_plugin: flannel\ncalico_network_backend: bird\ncalico_veth_mtu: 1400\ncilium_tunnel_mode: geneve');
-    expect(spec(r).network).toEqual({ plugin: 'flannel' });
-    for (const v of ['calico_network_backend', 'calico_veth_mtu', 'cilium_tunnel_mode']) expect(entry(r, v), v).toMatchObject({ status: 'ignored' });
-    expect(compileSpec(importToYaml(r, 'inv'), 'cluster.yaml').network.plugin).toBe('flannel');
+  it('an insecure registry listed as its own mirror stays (http, skip_verify); the https registry itself is dropped', () => {
+    const r = importVars(
+      'containerd_registries_mirrors: [{prefix: docker.io, mirrors: [{host: "https://registry-1.docker.io", capabilities: [pull, resolve], skip_verify: false}]}, {prefix: "172.19.16.11:5000", mirrors: [{host: "http://172.19.16.11:5000", capabilities: [pull, resolve, push], skip_verify: true}]}]',
+    );
+    expect(spec(r).containerRuntime.registryMirrors).toEqual([{ host: '172.19.16.11:5000', endpoints: ['http://172.19.16.11:5000'], skipVerify: true }]);
   });
 
-  it('multus with no plugin is reported, not written', () => {
-    const r = importVars('kube_network_plugin: cni\nkube_network_plugin_multus: true');
-    expect(spec(r).network).toEqual({ plugin: 'none' });
-    expect(entry(r, 'kube_network_plugin_multus')).toMatchObject({ status: 'unsupported' });
+  it("dns_min_replicas follows Kubespray's min(2, hosts): 1 on a single-node cluster", () => {
+    expect(spec(importVars('', '[kube_control_plane]\ncp1 ip=10.0.0.1\n')).addons.dnsAutoscaler).toEqual({ min: 1, preventSinglePointFailure: false });
+    expect(spec(importVars('')).addons.dnsAutoscaler).toEqual({});
   });
-});
 
-describe('import kubespray: container_manager', () => {
-  it('crio becomes containerRuntime.name: cri-o, mapped, and the imported spec compiles', () => {
-    const files = new Map([
-      ['inventory.ini', '[kube_control_plane]\ncp1 ip=10.0.0.1\n'],
-      ['group_vars/k8s_cluster/k8s-cluster.yml', 'container_manager: crio\n'],
-    ]);
-    const r = importKubespray(files, 'inv', { name: 'x' });
-    expect((r.spec.spec as Record<string, any>).containerRuntime).toEqual({ name: 'cri-o' });
-    expect(entry(r, 'container_manager')).toMatchObject({ status: 'mapped' });
-    expect(compileSpec(importToYaml(r), 'cluster.yaml').containerRuntime.name).toBe('cri-o');
+  it('a template copied verbatim from Kubespray\'s defaults is no choice; --os sets every node', () => {
+    const r = importKubespray(new Map([['inventory.ini', THREE_CP], ['group_vars/all/all.yml', 'dns_domain: "{{ cluster_name }}"\ncluster_name: corp.local\n']]), 'inv', { name: 'x', os: 'debian-12' });
+    expect(spec(r).kubernetes.clusterDomain).toBe('corp.local');
+    expect(spec(r).nodes.every((n: { os: string }) => n.os === 'debian-12')).toBe(true);
   });
 });
 
 describe('Ansible inventory parsing', () => {
   it('INI: inline comments, quoted values, children and vars sections', () => {
     const inv = parseIniInventory(
-      [
-        '[kube_control_plane]',
-        'a ansible_host=1.1.1.1 ip="10.0.0.1"  # a comment with key=value',
-        "b ip='10.0.0.2' note=\"two words\"",
-        '; another comment',
-        '[etcd:children]',
-        'kube_control_plane',
-        '[all:vars]',
-        'flag=true',
-        'n=3',
-      ].join('\n'),
+      ['[kube_control_plane]', 'a ansible_host=1.1.1.1 ip="10.0.0.1"  # a comment with key=value', "b ip='10.0.0.2' note=\"two words\"", '; another comment', '[etcd:children]', 'kube_control_plane', '[all:vars]', 'flag=true', 'n=3'].join('\n'),
       'inventory.ini',
     );
     expect(inv.hosts.get('a')).toEqual({ ansible_host: '1.1.1.1', ip: '10.0.0.1' });
@@ -253,19 +246,13 @@ describe('Ansible inventory parsing', () => {
   });
 
   it('YAML: nested children and null host entries', () => {
-    const inv = parseYamlInventory(
-      'all:\n  hosts:\n    a: { ip: 10.0.0.1 }\n  children:\n    k8s_cluster:\n      children:\n        kube_node:\n          hosts:\n            a:\n',
-      'hosts.yaml',
-    );
+    const inv = parseYamlInventory('all:\n  hosts:\n    a: { ip: 10.0.0.1 }\n  children:\n    k8s_cluster:\n      children:\n        kube_node:\n          hosts:\n            a:\n', 'hosts.yaml');
     expect(groupHosts(inv, 'k8s_cluster')).toEqual(['a']);
-    expect(inv.hosts.get('a')).toEqual({ ip: '10.0.0.1' });
   });
 
   it('refuses an inventory without control plane or a host without an address (input errors)', () => {
-    const noCp = new Map([['inventory.ini', '[kube_node]\nw1 ip=10.0.0.1\n']]);
-    expect(() => importKubespray(noCp, 'inv', { name: 'x' })).toThrow(/no host in kube_control_plane/);
-    const noAddr = new Map([['inventory.ini', '[kube_control_plane]\ncp1\n']]);
-    expect(() => importKubespray(noAddr, 'inv', { name: 'x' })).toThrow(/host "cp1" .* has no ip, access_ip or ansible_host/);
+    expect(() => importKubespray(new Map([['inventory.ini', '[kube_node]\nw1 ip=10.0.0.1\n']]), 'inv', { name: 'x' })).toThrow(/no host in kube_control_plane/);
+    expect(() => importKubespray(new Map([['inventory.ini', '[kube_control_plane]\ncp1\n']]), 'inv', { name: 'x' })).toThrow(/host "cp1" .* has no ip, access_ip or ansible_host/);
     expect(() => importKubespray(new Map(), 'inv', { name: 'x' })).toThrow(/no inventory in inv/);
   });
 

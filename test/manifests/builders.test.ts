@@ -81,7 +81,7 @@ describe('calico', () => {
     const { env, envNames, config, container } = calicoNode('');
     expect(env).toMatchObject({
       CALICO_IPV4POOL_CIDR: '10.233.64.0/18',
-      CALICO_IPV4POOL_BLOCK_SIZE: '24',
+      CALICO_IPV4POOL_BLOCK_SIZE: '26', // Kubespray calico_pool_blocksize, not the node mask
       CALICO_IPV4POOL_VXLAN: 'Always',
       CALICO_IPV4POOL_IPIP: 'Never',
       IP_AUTODETECTION_METHOD: 'can-reach=10.0.0.11',
@@ -94,10 +94,19 @@ describe('calico', () => {
     expect(container.readinessProbe.exec.command).toEqual(['/bin/calico-node', '-felix-ready']);
   });
 
-  it('follows podSubnet, nodeCidrMaskSize and the MTU', () => {
-    const { env, envNames, config } = calicoNode('  kubernetes: { podSubnet: 10.50.0.0/16, nodeCidrMaskSize: 26 }\n  network: { mtu: 1400 }');
+  it('BGP (bird) with VXLAN CrossSubnet, as Kubespray calico_network_backend: bird + calico_vxlan_mode: CrossSubnet', () => {
+    const { env, config } = calicoNode('  network: { calico: { bgp: true, crossSubnet: true } }');
+    expect(config.calico_backend).toBe('bird');
+    expect(env).toMatchObject({ CLUSTER_TYPE: 'k8s,bgp', CALICO_IPV4POOL_VXLAN: 'CrossSubnet', CALICO_IPV4POOL_IPIP: 'Never' });
+    const ipip = calicoNode('  network: { calico: { encapsulation: ipip, crossSubnet: true } }');
+    expect(ipip.config.calico_backend).toBe('bird');
+    expect(ipip.env).toMatchObject({ CALICO_IPV4POOL_IPIP: 'CrossSubnet', CALICO_IPV4POOL_VXLAN: 'Never' });
+  });
+
+  it('follows podSubnet, blockSize (not nodeCidrMaskSize) and the MTU', () => {
+    const { env, envNames, config } = calicoNode('  kubernetes: { podSubnet: 10.50.0.0/16, nodeCidrMaskSize: 26 }\n  network: { mtu: 1400, calico: { blockSize: 25 } }');
     expect(env.CALICO_IPV4POOL_CIDR).toBe('10.50.0.0/16');
-    expect(env.CALICO_IPV4POOL_BLOCK_SIZE).toBe('26');
+    expect(env.CALICO_IPV4POOL_BLOCK_SIZE).toBe('25');
     expect(config.veth_mtu).toBe('1400');
     expect(envNames).toEqual(expect.arrayContaining(['FELIX_VXLANMTU', 'FELIX_IPINIPMTU', 'FELIX_WIREGUARDMTU']));
     expect(JSON.parse(config.cni_network_config).plugins[0].mtu).toBe(1400);

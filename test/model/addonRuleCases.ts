@@ -14,7 +14,7 @@ function addonCase(rule: string, addonsLine: string, token: string, message: str
 }
 
 export const ADDON_RULE_CASES = [
-  addonCase('dns-server-address', '    coredns: { upstreamServers: [8.8.8.8, dns.google] }', 'dns.google', 'DNS server "dns.google" is not an IPv4 address with an optional port'),
+  addonCase('dns-server-address', '    coredns: { upstreamServers: [8.8.8.8, dns.google] }', 'dns.google', 'DNS server "dns.google" is not an IP address with an optional port'),
   addonCase(
     'coredns-zone-name',
     '    coredns: { zones: [{ name: svc.cluster.local, servers: [10.0.0.53] }] }',

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileSpec } from '../../src/compileSpec.js';
 import { parseAddressRange } from '../../src/model/rules.js';
-import { formatIPv4 } from '../../src/model/ipv4.js';
+import { formatIp } from '../../src/model/address.js';
 import { expectAt, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 
 const CP1 = '  nodes:\n    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
@@ -100,7 +100,7 @@ describe('metallb-pools-exclude-node-addresses', () => {
 describe('parseAddressRange', () => {
   const show = (text: string) => {
     const r = parseAddressRange(text);
-    return r && `${formatIPv4(r.first)}..${formatIPv4(r.last)}`;
+    return r && `${formatIp(r.family, r.first)}..${formatIp(r.family, r.last)}`;
   };
   it.each([
     ['10.0.0.0/30', '10.0.0.0..10.0.0.3'],
@@ -108,8 +108,10 @@ describe('parseAddressRange', () => {
     ['10.0.0.5-10.0.0.9', '10.0.0.5..10.0.0.9'],
     ['10.0.0.5 - 10.0.0.5', '10.0.0.5..10.0.0.5'],
     ['0.0.0.0/0', '0.0.0.0..255.255.255.255'],
+    ['fd00:20::/126', 'fd00:20::..fd00:20::3'],
+    ['fd00:20::5-fd00:20::9', 'fd00:20::5..fd00:20::9'],
   ])('%s', (text, want) => expect(show(text)).toBe(want));
-  it.each(['10.0.0.1/30', '10.0.0.9-10.0.0.5', '10.0.0.5-', '10.0.0.256/32', 'fd00::/120', '10.0.0.1-10.0.0.2-10.0.0.3'])('refuses %s', (text) =>
+  it.each(['10.0.0.1/30', '10.0.0.9-10.0.0.5', '10.0.0.5-', '10.0.0.256/32', 'fd00::1/120', '10.0.0.1-fd00::2', '10.0.0.1-10.0.0.2-10.0.0.3'])('refuses %s', (text) =>
     expect(parseAddressRange(text)).toBeUndefined(),
   );
 });

@@ -12,6 +12,9 @@ import { compileSpec } from '../../src/compileSpec.js';
 import { loadSpec } from '../../src/api/loadSpec.js';
 import { expectAt as expectAtLoose, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 import { ADDON_RULE_CASES } from './addonRuleCases.js';
+import { NAME_RULE_CASES } from './nameRuleCases.js';
+import { CUSTOMIZATION_RULE_CASES } from './customizationRuleCases.js';
+import { SECRETS_RULE_CASES } from './secretsRuleCases.js';
 
 const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
 const CP2 = '    - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }';
@@ -52,7 +55,15 @@ const CASES: Case[] = [
     line: 7,
     col: 20,
     token: '10.233.0.1/18',
-    message: 'serviceSubnet "10.233.0.1/18" is not an IPv4 CIDR with its host bits zero',
+    message: 'serviceSubnet "10.233.0.1/18" has host bits set: the IPv4 network with that prefix is 10.233.0.0/18',
+  },
+  {
+    rule: 'subnet-families-match',
+    text: doc('  kubernetes:', '    podSubnet: 10.233.64.0/18,fd85:ee78:d8a6:8607::1:0/112', '  nodes:', CP1),
+    line: 7,
+    col: 16,
+    token: '10.233.64.0/18,fd85:ee78:d8a6:8607::1:0/112',
+    message: 'podSubnet "10.233.64.0/18,fd85:ee78:d8a6:8607::1:0/112" is dual-stack (IPv4,IPv6) but serviceSubnet "10.233.0.0/18" is IPv4',
   },
   {
     rule: 'cidr-overlap',
@@ -60,15 +71,24 @@ const CASES: Case[] = [
     line: 7,
     col: 16,
     token: '10.233.0.0/16',
-    message: 'podSubnet 10.233.0.0/16 overlaps serviceSubnet 10.233.0.0/18',
+    message: 'IPv4 podSubnet 10.233.0.0/16 overlaps serviceSubnet 10.233.0.0/18',
+  },
+  {
+    rule: 'node-cidr-mask-family',
+    text: doc('  kubernetes:', '    nodeCidrMaskSizeIPv6: 120', '  nodes:', CP1),
+    line: 7,
+    col: 27,
+    token: '120',
+    message: 'nodeCidrMaskSizeIPv6 sizes IPv6 pod ranges, but podSubnet "10.233.64.0/18" has no IPv6 CIDR',
   },
   {
     rule: 'node-cidr-fits-pod-subnet',
-    text: doc('  kubernetes:', '    nodeCidrMaskSize: 18', '  nodes:', CP1),
+    // flannel: Calico would also refuse /18 as its block size (calico-block-size).
+    text: doc('  kubernetes:', '    nodeCidrMaskSize: 18', '  nodes:', CP1, '  network: { plugin: flannel }'),
     line: 7,
     col: 23,
     token: '18',
-    message: 'nodeCidrMaskSize /18 is not smaller than the pod subnet /18',
+    message: 'nodeCidrMaskSize /18 is not smaller than the IPv4 pod subnet /18',
   },
   {
     rule: 'valid-address',
@@ -79,6 +99,14 @@ const CASES: Case[] = [
     message: '"10.0.0.256" is not an IPv4 address',
   },
   {
+    rule: 'address-family-matches-cluster',
+    text: doc('  nodes:', '    - { name: cp-1, address: fd00:10::11, roles: [control-plane] }'),
+    line: 7,
+    col: 30,
+    token: 'fd00:10::11',
+    message: 'node address fd00:10::11 is an IPv6 address, but the cluster is IPv4-only: serviceSubnet and podSubnet have no IPv6 CIDR',
+  },
+  {
     rule: 'address-outside-cluster-subnets',
     text: doc('  nodes:', '    - { name: cp-1, address: 10.233.70.1, roles: [control-plane] }'),
     line: 7,
@@ -87,20 +115,20 @@ const CASES: Case[] = [
     message: 'node address 10.233.70.1 is inside podSubnet 10.233.64.0/18',
   },
   {
-    rule: 'unique-node-names',
-    text: doc('  nodes:', CP1, '    - { name: cp-1, address: 10.0.0.21, roles: [worker] }'),
-    line: 8,
-    col: 15,
-    token: 'cp-1',
-    message: 'node or pool name "cp-1" is used twice (first at spec.nodes[0])',
-  },
-  {
     rule: 'unique-addresses',
     text: doc('  nodes:', CP1, '    - { name: worker-1, address: 10.0.0.11, roles: [worker] }'),
     line: 8,
     col: 34,
     token: '10.0.0.11',
     message: 'address 10.0.0.11 is used twice (first by cp-1)',
+  },
+  {
+    rule: 'unique-node-names',
+    text: doc('  nodes:', CP1, '    - { name: cp-1, address: 10.0.0.21, roles: [worker] }'),
+    line: 8,
+    col: 15,
+    token: 'cp-1',
+    message: 'node or pool name "cp-1" is used twice (first at spec.nodes[0])',
   },
   {
     rule: 'has-control-plane',
@@ -133,14 +161,6 @@ const CASES: Case[] = [
     col: 15,
     token: 'external',
     message: 'etcd.topology is external, but no node has the etcd role',
-  },
-  {
-    rule: 'external-etcd-dedicated',
-    text: doc('  etcd:', '    topology: external', '  nodes:', CP1.replace('[control-plane]', '[control-plane, etcd]')),
-    line: 9,
-    col: 48,
-    token: '[control-plane, etcd]',
-    message: 'node "cp-1" has the etcd role together with another role, but etcd.topology is external',
   },
   {
     rule: 'odd-etcd-members',
@@ -180,7 +200,7 @@ const CASES: Case[] = [
     line: 8,
     col: 15,
     token: 'api.example.com:6443',
-    message: 'loadBalancer: kube-vip needs controlPlane.endpoint to be an IPv4 address on the apiserver port 6443, not "api.example.com:6443"',
+    message: 'loadBalancer: kube-vip needs controlPlane.endpoint to be an IP address (IPv4, or IPv6 in brackets) on the apiserver port 6443, not "api.example.com:6443"',
   },
   {
     rule: 'addon-manifest-checksum',
@@ -196,7 +216,7 @@ const CASES: Case[] = [
     line: 9,
     col: 46,
     token: '10.0.0.210-10.0.0.200',
-    message: '"10.0.0.210-10.0.0.200" is not an IPv4 CIDR or a range first-last with first <= last',
+    message: '"10.0.0.210-10.0.0.200" is not a CIDR or a range first-last (one family, first <= last)',
   },
   {
     rule: 'metallb-pools-outside-cluster-subnets',
@@ -223,6 +243,30 @@ const CASES: Case[] = [
     message: 'controlPlane.endpoint "https://api.example.com:6443" is not host or host:port',
   },
   {
+    rule: 'network-plugin-ip-families',
+    text: doc(
+      '  kubernetes:',
+      '    serviceSubnet: 10.233.0.0/18,fd85:ee78:d8a6:8607::1000/116',
+      '    podSubnet: 10.233.64.0/18,fd85:ee78:d8a6:8607::1:0/112',
+      '  network:',
+      '    calico: { encapsulation: ipip }',
+      '  nodes:',
+      '    - { name: cp-1, address: "10.0.0.11,fd00:10::11", roles: [control-plane] }',
+    ),
+    line: 10,
+    col: 30,
+    token: 'ipip',
+    message: "Calico's IP-in-IP encapsulation carries only IPv4, but this cluster is dual-stack (IPv4,IPv6): IPv6 pod traffic between nodes would have no tunnel",
+  },
+  {
+    rule: 'calico-block-size',
+    text: doc('  kubernetes:', '    podSubnet: 10.240.0.0/14', '    nodeCidrMaskSize: 18', '  nodes:', CP1),
+    line: 8,
+    col: 23,
+    token: '18',
+    message: "nodeCidrMaskSize /18 is not a block size Calico accepts for IPv4 (20 to 32): Calico's IP pool would be rejected",
+  },
+  {
     rule: 'kube-proxy-replacement-needs-cilium',
     text: doc('  network:', '    cilium:', '      kubeProxyReplacement: true', '  nodes:', CP1),
     line: 8,
@@ -237,6 +281,20 @@ const CASES: Case[] = [
     col: 13,
     token: 'flannel',
     message: 'network.calico settings have no effect with network.plugin: flannel',
+  },
+  {
+    rule: 'calico-routes-between-nodes',
+    text: doc('  network:', '    calico: { encapsulation: ipip, bgp: false }', '  nodes:', CP1),
+    line: 7,
+    col: 41,
+    token: 'false',
+  },
+  {
+    rule: 'calico-block-fits-pods',
+    text: doc('  kubernetes: { podSubnet: 10.50.0.0/22, nodeCidrMaskSize: 24 }', '  network:', '    calico: { blockSize: 21 }', '  nodes:', CP1),
+    line: 8,
+    col: 26,
+    token: '21',
   },
   {
     rule: 'multus-needs-plugin',
@@ -300,6 +358,9 @@ const CASES: Case[] = [
     message: 'registry "docker.io" has mirrors listed twice',
   },
   ...ADDON_RULE_CASES,
+  ...NAME_RULE_CASES,
+  ...CUSTOMIZATION_RULE_CASES,
+  ...SECRETS_RULE_CASES,
 ];
 
 describe('one spec per rule', () => {
@@ -318,6 +379,24 @@ describe('one spec per rule', () => {
 });
 
 describe('rule details', () => {
+  test('secrets-fetch-url: fetch without urlBase points at delivery; an https urlBase with a CA compiles', () => {
+    const text = doc('  secrets:', '    delivery: fetch', '  nodes:', CP1);
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['secrets-fetch-url']);
+    expectAt(text, err, 'secrets-fetch-url', 7, 15, 'fetch');
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const m = compileSpec(doc('  secrets:', '    delivery: fetch', '    urlBase: https://boot.example/demo/', `    caCert: ${JSON.stringify(ca)}`, '  nodes:', CP1), FILE);
+    expect(m.secrets).toEqual({ delivery: 'fetch', urlBase: 'https://boot.example/demo', caCert: ca });
+    expect(compileSpec(doc('  nodes:', CP1), FILE).secrets).toEqual({ delivery: 'inline' });
+  });
+
+  test('ignition-config-url-secret: plain http is accepted when config.ign holds no secret (fetch) or no Ignition node exists', () => {
+    const flatcar = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: flatcar }';
+    const fetch = ['  secrets:', '    delivery: fetch', '    urlBase: https://boot.example/demo'];
+    expect(compileSpec(doc('  ignition:', '    configUrlBase: http://boot.example/ign', ...fetch, '  nodes:', flatcar), FILE).ignition.configUrlBase).toBe('http://boot.example/ign');
+    expect(compileSpec(doc('  ignition:', '    configUrlBase: http://boot.example/ign', '  nodes:', CP1), FILE).ignition.configUrlBase).toBe('http://boot.example/ign');
+  });
+
   test('dns1123-name checks metadata.name', () => {
     const text = doc('  nodes:', CP1).replace('name: demo', 'name: Demo');
     const err = compileError(text);
@@ -353,7 +432,7 @@ describe('rule details', () => {
     const err = compileError(text);
     expect(err.problems.map((p) => p.rule)).toEqual(['node-cidr-fits-pod-subnet']);
     const p = expectAt(text, err, 'node-cidr-fits-pod-subnet', 7, 16, '10.233.64.0/24');
-    expect(p.hint).toBe('Use a mask size greater than 24, or a bigger podSubnet.');
+    expect(p.hint).toBe('Use a mask size greater than 24, or a bigger IPv4 podSubnet.');
   });
 
   test('address-outside-cluster-subnets also guards the service subnet', () => {

@@ -154,7 +154,7 @@ describe('node.env', () => {
 
 describe('bootstrap builder', () => {
   it('ships the node program (as plan/nodeProgram.ts strips it), its unit, node.env (0600, not a secret) and downloads.tsv', () => {
-    const m = model(`  ssh: { authorizedKeys: ["ssh-ed25519 AAAA test"] }\n`);
+    const m = model(`  ssh: { authorizedKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKsprayExampleKeyOnlyNotARealKeyxxxxxxxxxx test"] }\n`);
     const plan = build(m, 'w-1', bootstrapBuilder);
     const program = file(plan, '/usr/local/lib/kspray/kspray-node.sh');
     expect(program.content).toBe(shipNodeProgram(readFileSync(new URL('../../node/kspray-node.sh', import.meta.url), 'utf8')));
@@ -164,7 +164,7 @@ describe('bootstrap builder', () => {
     expect(env.secret).toBeFalsy();
     expect(env.origin).toEqual(['spec', 'nodes', 1]);
     expect(plan.startUnits).toEqual(['kspray-bootstrap.service']);
-    expect(plan.sshAuthorizedKeys).toEqual(['ssh-ed25519 AAAA test']);
+    expect(plan.sshAuthorizedKeys).toEqual(['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKsprayExampleKeyOnlyNotARealKeyxxxxxxxxxx test']);
 
     const unit = file(plan, '/etc/systemd/system/kspray-bootstrap.service').content;
     for (const line of [

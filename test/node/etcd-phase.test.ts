@@ -93,6 +93,20 @@ describe('kspray-node.sh external etcd (stubbed commands)', () => {
     expect(readdirSync(join(f.root, 'var/lib/kspray/phases')).sort()).toEqual(['done.done', 'etcd.done', 'prepare-os.done']);
   });
 
+  it('a control plane that is also an etcd member (KSPRAY_ETCD_MEMBER=yes) runs its etcd phase after the installs and before kubeadm init', () => {
+    const f = fixture({ KSPRAY_CLUSTER: 'demo', KSPRAY_NODE_NAME: 'cp-1', KSPRAY_ACTION: 'init', KSPRAY_ETCD_MEMBER: 'yes', KSPRAY_ETCD_ENDPOINTS: 'https://10.0.1.11:2379' }, 'etcd');
+    // Install phases already done for this downloads.tsv (their marker holds the hash of their input).
+    const tsv = readFileSync(join(f.root, 'etc/kspray/downloads.tsv'), 'utf8');
+    writeFile(join(f.root, 'var/lib/kspray/phases/prepare-os.done'), `${sha256('')}  -\n`);
+    for (const p of ['install-runtime', 'install-kubernetes']) writeFile(join(f.root, 'var/lib/kspray/phases', `${p}.done`), `${sha256(tsv)}  -\n`);
+    const r = run(f);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(started(r.stdout)).toEqual(['etcd', 'init', 'cluster-addons', 'done']);
+    const order = r.calls.filter((c) => c === 'systemctl start --no-block etcd' || c.startsWith('kubeadm init'));
+    expect(order).toEqual(['systemctl start --no-block etcd', `kubeadm init --config ${f.root}/etc/kspray/kubeadm.yaml --skip-token-print`]);
+    expect(statSync(join(f.root, 'usr/local/bin/etcd')).mode & 0o777).toBe(0o755);
+  });
+
   it('refuses an etcd tarball with the wrong checksum', () => {
     const f = fixture({ KSPRAY_ACTION: 'etcd' }, 'etcd');
     const tsv = join(f.root, 'etc/kspray/downloads.tsv');

@@ -137,11 +137,11 @@ describe('kspray-node.sh (functional, stubbed commands)', () => {
       'systemctl daemon-reload',
       'systemctl enable kubelet',
       `kubeadm init --config ${f.root}/etc/kspray/kubeadm.yaml --skip-token-print`,
-      'kubectl get --raw /readyz',
-      `kubectl apply --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/10-a.yaml`,
-      `kubectl apply --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/20-b.yaml`,
-      `kubectl apply --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/30-crds.yaml`,
-      `kubectl apply --server-side --force-conflicts -n apps -f ${f.root}/etc/kspray/addons/40-app.yaml`,
+      'kubectl get --raw /readyz --request-timeout=10s',
+      `kubectl apply --request-timeout=120s --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/10-a.yaml`,
+      `kubectl apply --request-timeout=120s --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/20-b.yaml`,
+      `kubectl apply --request-timeout=120s --server-side --force-conflicts -f ${f.root}/etc/kspray/addons/30-crds.yaml`,
+      `kubectl apply --request-timeout=120s --server-side --force-conflicts -n apps -f ${f.root}/etc/kspray/addons/40-app.yaml`,
     ]);
     // Every download went to a temp file next to its destination (atomic mv).
     const curls = r.calls.filter((c) => c.startsWith('curl '));
@@ -248,7 +248,7 @@ describe('kspray-node.sh (functional, stubbed commands)', () => {
     writeFileSync(tsv, bad);
     const r = run(f);
     expect(r.code).toBe(1);
-    expect(statusOf(f)).toMatch(/^phase=install-runtime state=failed at=\S+ msg=sha256 mismatch, refused: runc\.amd64\n$/);
+    expect(statusOf(f)).toMatch(/^phase=install-runtime state=failed at=\S+ msg=download https:\/\/files\.example\/x\/runc\.amd64: gave up after 6 tries: sha256 mismatch, refused: runc\.amd64 \(got [0-9a-f]{16}\.\.\.\)\n$/);
     expect(existsSync(join(f.root, 'usr/local/sbin/runc'))).toBe(false);
     expect(readdirSync(join(f.root, 'usr/local/sbin'))).toEqual([]); // no temp file left
     expect(r.calls.some((c) => c.startsWith('systemctl enable --now containerd'))).toBe(false);
@@ -261,7 +261,7 @@ describe('kspray-node.sh (functional, stubbed commands)', () => {
     const r = run(f);
     expect(r.code).toBe(1);
     expect(r.calls.filter((c) => c.startsWith('curl ') && c.endsWith('/kubectl'))).toHaveLength(6);
-    expect(statusOf(f)).toMatch(/^phase=install-kubernetes state=failed at=\S+ msg=download kubectl: gave up after 6 tries\n$/);
+    expect(statusOf(f)).toMatch(/^phase=install-kubernetes state=failed at=\S+ msg=download https:\/\/files\.example\/x\/kubectl: gave up after 6 tries\n$/);
     expect(readdirSync(join(f.root, 'usr/local/bin')).filter((n) => n.startsWith('kubectl'))).toEqual([]);
   });
 

@@ -200,7 +200,7 @@ describe('prepare-os per OS family (node.env from osPrepareEnv)', () => {
       expect(r.code, os).toBe(1);
       const tool = os === 'rocky-9' ? 'dnf' : 'zypper';
       expect(r.calls.filter((c) => c.startsWith(`${tool} `)), os).toHaveLength(8);
-      expect(status(f), os).toMatch(new RegExp(`^phase=prepare-os state=failed at=\\S+ msg=${tool} install: gave up after 8 tries\\n$`));
+      expect(status(f), os).toMatch(new RegExp(`^phase=prepare-os state=failed at=\\S+ msg=${tool} install conntrack-tools socat .*: gave up after 8 tries\\n$`));
       expect(r.calls.some((c) => c.startsWith('curl ')), os).toBe(false);
     }
   });

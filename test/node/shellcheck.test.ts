@@ -40,8 +40,16 @@ describe('node/kspray-node.sh', () => {
     // the binding limit is EC2's 16 KiB on the HA first control plane (test/emit/providers.test.ts).
     // Source 16 → 17 KB for the upgrade mode's seams (proxy, --skip-phases, kube-proxy repoint), which
     // payloads never ship: the shipped budget below is unchanged.
-    expect(Buffer.byteLength(text)).toBeLessThan(17 * 1024);
-    expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(10 * 1024);
+    // Source 17 → 19 KB and shipped 10 → 11 KB for bounded downloads (connect, stall and overall
+    // limits, a reason on every failed try, the sha256 checked per try) and package-manager error
+    // lines in the status: ~600 bytes shipped, ~250 gzipped; the HA first control plane still fits
+    // EC2's 16 KiB gzipped (test/emit/providers.test.ts). The etcd phase of members that also run
+    // Kubernetes (Kubespray's etcd layouts) added one line shipped within these budgets.
+    // Source 19 → 20 KB and shipped 11 → 11.5 KB for the `secrets` phase (spec.secrets.delivery
+    // fetch: download through the same bounded get, verify, unpack, delete); with fetch the payload
+    // is far under EC2's limit (test/delivery/fetch.test.ts).
+    expect(Buffer.byteLength(text)).toBeLessThan(20 * 1024);
+    expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(11.5 * 1024);
   });
 });
 

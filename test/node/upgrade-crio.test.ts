@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { nodeLayout, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
 const VERSION = '1.36.4';
@@ -17,12 +16,9 @@ const DROPIN = 'etc/crio/crio.conf.d/10-kspray.conf';
 const NEW_PAUSE = 'registry.k8s.io/pause:3.10.2';
 const tempDir = trackedTempDirs();
 
-/** The drop-in render wrote for a 1.35 cri-o worker (the matrix scenario's golden payload). */
+/** The drop-in render wrote for a 1.35 cri-o worker (the matrix scenario's golden plan file). */
 function renderedDropin(): string {
-  const userData = parseYaml(readFileSync(new URL('../golden/ubuntu24-crio-calico/nodes/workers/user-data', import.meta.url), 'utf8')) as {
-    write_files: Array<{ path: string; content: string }>;
-  };
-  return userData.write_files.find((f) => f.path === `/${DROPIN}`)!.content;
+  return readFileSync(new URL(`../golden/ubuntu24-crio-calico/nodes/workers/files/${DROPIN}`, import.meta.url), 'utf8');
 }
 
 /** A node's root with node.env and the upgrade's downloads.tsv (with or without the cri-o bundle). */

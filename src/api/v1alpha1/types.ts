@@ -4,6 +4,7 @@
 // errors, so typos never pass silently) and the editor JSON Schema (schema/cluster.schema.json) all
 // come from it. Descriptions state the default, because editors show them.
 import { z } from 'zod';
+import { clusterCustomization, controlPlaneCustomization, etcdCustomization, nodeCustomization } from './customization.js';
 
 export const API_VERSION = 'kspray.dev/v1alpha1';
 
@@ -32,6 +33,7 @@ export const LOAD_BALANCERS = ['localhost', 'kube-vip', 'external'] as const;
 export const LOCALHOST_PROXIES = ['nginx', 'haproxy'] as const;
 export const PROVIDERS = ['aws', 'gce', 'azure', 'openstack', 'vsphere', 'oci', 'baremetal'] as const;
 export const ARCHES = ['amd64', 'arm64'] as const;
+export const SECRETS_DELIVERIES = ['inline', 'fetch'] as const;
 
 const str = () => z.string().min(1);
 
@@ -77,6 +79,7 @@ const nodeCommon = {
   arch: z.enum(ARCHES).optional().describe('CPU architecture. Default: amd64.'),
   labels: labels.optional(),
   taints: z.array(taint).optional(),
+  ...nodeCustomization,
 };
 
 const registryMirror = z
@@ -98,7 +101,9 @@ const proxyUrl = () => z.string().regex(/^https?:\/\/[^\s"'\\]+$/, 'an http:// o
 export const nodeSpec = z
   .object({
     name: str().describe('Node name (DNS-1123 label); also the kubelet node name and hostname.'),
-    address: str().describe('Fixed IPv4 address the node uses inside the cluster.'),
+    address: str().describe(
+      'Fixed address the node uses inside the cluster: IPv4 (10.0.0.11), IPv6 (fd00:10::11), or for a dual-stack cluster both, comma-separated in the order of the cluster subnets ("10.0.0.11,fd00:10::11", kubelet --node-ip form).',
+    ),
     ...nodeCommon,
   })
   .strict();
@@ -120,13 +125,13 @@ const corednsSpec = z
       .array(str())
       .min(1)
       .optional()
-      .describe("IPv4 addresses (optionally :port) CoreDNS and nodelocaldns forward names outside the cluster to (Kubespray upstream_dns_servers). Default: each node's /etc/resolv.conf, as kubeadm."),
+      .describe("IP addresses (optionally :port; IPv6 with a port in brackets) CoreDNS and nodelocaldns forward names outside the cluster to (Kubespray upstream_dns_servers). Default: each node's /etc/resolv.conf, as kubeadm."),
     zones: z
       .array(
         z
           .object({
             name: str().describe('DNS zone, e.g. corp.example.com.'),
-            servers: z.array(str()).min(1).describe('IPv4 addresses (optionally :port) that answer for the zone.'),
+            servers: z.array(str()).min(1).describe('IP addresses (optionally :port; IPv6 with a port in brackets) that answer for the zone.'),
             cache: z.number().int().min(0).max(3600).optional().describe('Seconds answers are cached; 0 disables the cache. Default: 30.'),
           })
           .strict(),
@@ -181,12 +186,30 @@ export const clusterSpec = z
         kubernetes: z
           .object({
             version: str().optional().describe("Kubernetes version from the catalog. Default: Kubespray's default."),
-            serviceSubnet: str().optional().describe('Default: 10.233.0.0/18 (Kubespray kube_service_addresses).'),
-            podSubnet: str().optional().describe('Default: 10.233.64.0/18 (Kubespray kube_pods_subnet).'),
-            nodeCidrMaskSize: z.number().int().min(16).max(28).optional().describe('Default: 24.'),
+            serviceSubnet: str()
+              .optional()
+              .describe(
+                'One CIDR (IPv4 or IPv6), or an IPv4,IPv6 pair for dual-stack (kubeadm form; the first is the primary family), e.g. "10.233.0.0/18,fd85:ee78:d8a6:8607::1000/116". Default: 10.233.0.0/18 (Kubespray kube_service_addresses; kube_service_addresses_ipv6 is fd85:ee78:d8a6:8607::1000/116).',
+              ),
+            podSubnet: str()
+              .optional()
+              .describe(
+                'One CIDR or a dual-stack pair, of the same families in the same order as serviceSubnet. Default: 10.233.64.0/18 (Kubespray kube_pods_subnet; kube_pods_subnet_ipv6 is fd85:ee78:d8a6:8607::1:0/112).',
+              ),
+            nodeCidrMaskSize: z.number().int().min(16).max(28).optional().describe('Size of the IPv4 pod range each node gets. Default: 24 (Kubespray kube_network_node_prefix).'),
+            nodeCidrMaskSizeIPv6: z
+              .number()
+              .int()
+              .min(48)
+              .max(124)
+              .optional()
+              .describe('Size of the IPv6 pod range each node gets (kube-controller-manager node-cidr-mask-size-ipv6). Default: 120 (Kubespray kube_network_node_prefix_ipv6).'),
             clusterDomain: str().optional().describe('Default: cluster.local.'),
             proxyMode: z.enum(PROXY_MODES).optional().describe('kube-proxy mode. Default: ipvs.'),
-            featureGates: z.record(z.string(), z.boolean()).optional(),
+            featureGates: z
+              .record(z.string(), z.boolean())
+              .optional()
+              .describe('Feature gates for kube-apiserver, controller-manager, scheduler (--feature-gates), kubelet and kube-proxy (their configs\' featureGates). Default: none.'),
           })
           .strict()
           .optional(),
@@ -194,18 +217,19 @@ export const clusterSpec = z
           .object({
             endpoint: str()
               .optional()
-              .describe('host[:port] clients use for the API; added to the apiserver SANs and to admin.conf.'),
+              .describe('host[:port] clients use for the API (an IPv6 address in brackets: [fd00:10::100]:6443); added to the apiserver SANs and to admin.conf.'),
             loadBalancer: z.enum(LOAD_BALANCERS).optional().describe('Default: localhost (nginx on every non-control-plane node).'),
             localhostProxy: z
               .enum(LOCALHOST_PROXIES)
               .optional()
               .describe('With loadBalancer: localhost, the proxy on 127.0.0.1:<port> of each non-control-plane node (Kubespray loadbalancer_apiserver_type). Default: nginx.'),
             port: z.number().int().min(1).max(65535).optional().describe('apiserver bind port. Default: 6443.'),
+            ...controlPlaneCustomization,
           })
           .strict()
           .optional(),
         etcd: z
-          .object({ topology: z.enum(['stacked', 'external']).optional().describe('Default: stacked.') })
+          .object({ topology: z.enum(['stacked', 'external']).optional().describe('Default: stacked.'), ...etcdCustomization })
           .strict()
           .optional(),
         pki: z
@@ -213,6 +237,17 @@ export const clusterSpec = z
             algorithm: z.enum(PKI_ALGORITHMS).optional().describe('Key algorithm for every key. Default: ECDSA-P256.'),
             certValidityDays: z.number().int().min(1).max(3650).optional().describe('Leaf certificates. Default: 365.'),
             caValidityDays: z.number().int().min(1).max(36500).optional().describe('CAs, fixed at bundle creation. Default: 3650.'),
+            autoRenew: z
+              .object({
+                onCalendar: z
+                  .string()
+                  .regex(/^[A-Za-z0-9 ,*:./~-]+$/, 'a systemd OnCalendar expression')
+                  .optional()
+                  .describe('When the timer fires (systemd OnCalendar). Default: "Mon *-*-1,2,3,4,5,6,7 03:00:00", the first Monday of every month (Kubespray auto_renew_certificates_systemd_calendar).'),
+              })
+              .strict()
+              .optional()
+              .describe("A systemd timer on every control plane runs `kubeadm certs renew` for the control plane's certificates and kubeconfigs and restarts its static pods (Kubespray auto_renew_certificates). Default: off (renew with `kspray certs renew`)."),
           })
           .strict()
           .optional(),
@@ -262,7 +297,24 @@ export const clusterSpec = z
             plugin: z.enum(NETWORK_PLUGINS).optional().describe('Default: calico.'),
             mtu: z.number().int().min(1000).max(9000).optional().describe('Pod network MTU. Default: detected by the plugin from the node interface (1450 with VXLAN on a 1500 network).'),
             calico: z
-              .object({ encapsulation: z.enum(['vxlan', 'ipip', 'none']).optional().describe('Default: vxlan.') })
+              .object({
+                encapsulation: z.enum(['vxlan', 'ipip', 'none']).optional().describe('Pod traffic between nodes: VXLAN, IP-in-IP or unencapsulated (routed). Default: vxlan (Kubespray calico_vxlan_mode: Always).'),
+                bgp: z
+                  .boolean()
+                  .optional()
+                  .describe('BIRD peers every node over BGP (full mesh) and distributes the pod routes (Kubespray calico_network_backend: bird). ipip and none need it. Default: false with vxlan (Kubespray calico_network_backend: vxlan), true with ipip and none.'),
+                crossSubnet: z
+                  .boolean()
+                  .optional()
+                  .describe('Encapsulate only between nodes in different subnets; same-subnet traffic is routed (Kubespray calico_vxlan_mode / calico_ipip_mode: CrossSubnet). With vxlan or ipip. Default: false.'),
+                blockSize: z
+                  .number()
+                  .int()
+                  .min(20)
+                  .max(32)
+                  .optional()
+                  .describe('Prefix length of the address blocks Calico IPAM hands to nodes (Kubespray calico_pool_blocksize). Default: 26, as Kubespray and Calico.'),
+              })
               .strict()
               .optional(),
             cilium: z
@@ -326,12 +378,40 @@ export const clusterSpec = z
           })
           .strict()
           .optional(),
+        cloudInit: z
+          .object({
+            payloadUrlBase: str()
+              .optional()
+              .describe(
+                'Where full cloud-init payloads will be served (https:// only: they may hold keys): each cloud-init node then boots from a small pointer #cloud-config that downloads <payloadUrlBase>/<node>/payload.tar (every file of its payload), checks the sha256 the pointer pins, unpacks it and starts the bootstrap. For payloads over a cloud\'s user-data limit; serve outputs/<cluster>/nodes/<node>/payload.tar there, readable only by that node.',
+              ),
+          })
+          .strict()
+          .optional(),
+        secrets: z
+          .object({
+            delivery: z
+              .enum(SECRETS_DELIVERIES)
+              .optional()
+              .describe(
+                'Where nodes get their private keys and bootstrap token. inline (default): in the payload (user data), readable from the cloud metadata service for the machine\'s life; the weaker choice, for air-gapped PXE labs. fetch: the payload holds no private key and no token; each cloud-init node downloads <urlBase>/<node>/secrets.tar (pinned by sha256 in the payload), unpacks it with modes and deletes it; each Ignition node fetches its secret files from <urlBase>/<node>/files/<path> (sha512-verified). Serve outputs/<cluster>/fetch/ there, readable only by the node it is for.',
+              ),
+            urlBase: str()
+              .optional()
+              .describe('With delivery: fetch, the https:// URL outputs/<cluster>/fetch/ is served under (http:// is refused: the archives hold private keys).'),
+            caCert: str()
+              .optional()
+              .describe('With delivery: fetch, the PEM CA certificate(s) the node trusts for urlBase instead of the OS bundle (a private CA or a self-signed server).'),
+          })
+          .strict()
+          .optional(),
         ssh: z
           .object({
             authorizedKeys: z.array(str()).optional().describe('Keys for the default user; kspray itself never uses SSH.'),
           })
           .strict()
           .optional(),
+        ...clusterCustomization,
         nodes: z.array(nodeSpec).optional(),
         pools: z.array(poolSpec).optional(),
       })
@@ -345,6 +425,7 @@ export type PoolSpec = z.infer<typeof poolSpec>;
 export type Role = (typeof ROLES)[number];
 export type OsName = (typeof SUPPORTED_OS)[number];
 export type PkiAlgorithm = (typeof PKI_ALGORITHMS)[number];
+export type SecretsDelivery = (typeof SECRETS_DELIVERIES)[number];
 
 /** The editor JSON Schema; test/schema.test.ts keeps schema/cluster.schema.json equal to it. */
 export function specJsonSchema(): unknown {

@@ -35,14 +35,14 @@ async function imagesCommand(o: Common & { baked?: boolean }): Promise<void> {
   if (missing.length) throw new KsprayError('failure', missing.flatMap((f) => noImage(f.query, o.baked === true).problems));
 }
 
-async function applyCommand(o: Common & { out: string; subnet?: string; securityGroup?: string[]; image: string; instanceType?: string; dryRun?: boolean }): Promise<void> {
+async function applyCommand(o: Common & { out: string; subnet?: string; securityGroup?: string[]; image: string; instanceType?: string; dryRun?: boolean; allowImdsv1?: boolean }): Promise<void> {
   let packaged: Packaged[] = [];
   // Packaging refuses a payload over EC2's 16 KiB (even gzipped) here, before any call or write.
   const { rendered } = await renderSpecFile(o.file, o.out, true, (r) => {
     packaged = packageRendered(r, 'aws');
   });
   const { applyAws, dryRunEc2 } = await import('../../aws/apply.js');
-  const options = { subnet: o.subnet, securityGroups: o.securityGroup, image: o.image, instanceType: o.instanceType, dryRun: o.dryRun === true };
+  const options = { subnet: o.subnet, securityGroups: o.securityGroup, image: o.image, instanceType: o.instanceType, dryRun: o.dryRun === true, allowImdsv1: o.allowImdsv1 === true };
   if (o.dryRun) {
     await applyAws(dryRunEc2((line) => out(`${line}\n`)), rendered, packaged, options);
     err('kspray: dry run: no call was made (describes were assumed to find nothing: an existing launch template would get CreateLaunchTemplateVersion, a running node would be skipped)\n');
@@ -70,5 +70,6 @@ export function register(program: Command): void {
     .option('--image <id>', 'AMI id, or auto: the newest official AMI for each node\'s distro and arch', 'auto')
     .option('--instance-type <type>', 'instance type (default t3.medium, t4g.medium for arm64)')
     .option('--dry-run', 'print the EC2 calls (user data as size and sha256) and make none')
+    .option('--allow-imdsv1', 'let instances answer IMDSv1 too (default: IMDSv2 required, hop limit 1, so no process or pod can read user data or role credentials with a plain GET)')
     .action(applyCommand);
 }

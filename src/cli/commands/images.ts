@@ -23,7 +23,9 @@ async function imagesCommand(o: { file: string; out: string; distro?: string[]; 
       : 'kspray: no image to build: no node in the spec uses one of the selected distros',
   ];
   for (const u of result.unavailable) lines.push(`no ${u.builder} template for ${u.image}: ${u.reason}`);
-  if (result.skipped.length) lines.push(`no Packer image for ${result.skipped.join(', ')} (Ignition OS; use the vendor image)`);
+  for (const reason of [...new Set(result.skipped.map((s) => s.reason))]) {
+    lines.push(`no Packer image for ${result.skipped.filter((s) => s.reason === reason).map((s) => s.node).join(', ')} (${reason})`);
+  }
   lines.push('run: cd <dir> && packer init <builder>.pkr.hcl && packer build -var ... <builder>.pkr.hcl');
   err(`${lines.join('\n')}\n`);
 }

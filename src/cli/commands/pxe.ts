@@ -7,7 +7,7 @@ import { messages } from '../../errors/messages.js';
 import { writeOutputs, type OutputFile } from '../../io/files.js';
 import { buildCidataIso, findIsoTool } from '../../io/iso.js';
 import { ipxeScript, checkBootValue } from '../../emit/pxe/ipxe.js';
-import { DEFAULT_NETWORK, isGlob, nocloudSeed, type NetworkOptions } from '../../emit/pxe/nocloud.js';
+import { DEFAULT_NETWORK, honoursNameGlob, isGlob, nocloudSeed, type NetworkOptions } from '../../emit/pxe/nocloud.js';
 import { isIgnition } from '../../emit/providers/index.js';
 import { ignitionIpxeScript, matchboxDocuments } from '../../emit/pxe/ignitionBoot.js';
 import { err, renderSpecFile } from './shared.js';
@@ -22,13 +22,19 @@ interface PxeOptions {
   iso: string;
   interface: string;
   prefix: string;
+  prefix6: string;
   gateway?: string;
+  gateway6?: string;
   dns?: string;
   ignitionKernel?: string;
   ignitionInitrd?: string;
   ignitionKernelArg: string[];
+  fcosKernel?: string;
+  fcosInitrd?: string;
+  fcosRootfs?: string;
   matchboxUrl?: string;
   mac: string[];
+  catchAll?: string;
 }
 
 const ISO_MODES = ['auto', 'always', 'never'] as const;
@@ -37,10 +43,13 @@ function networkOptions(o: PxeOptions): NetworkOptions {
   const prefix = Number(o.prefix);
   if (!Number.isInteger(prefix) || prefix < 1 || prefix > 32) throw new KsprayError('input', [messages.badFlagValue('--prefix', o.prefix, 'an integer from 1 to 32')]);
   if (o.gateway !== undefined && isIP(o.gateway) !== 4) throw new KsprayError('input', [messages.badFlagValue('--gateway', o.gateway, 'an IPv4 address')]);
+  const prefix6 = Number(o.prefix6);
+  if (!Number.isInteger(prefix6) || prefix6 < 1 || prefix6 > 128) throw new KsprayError('input', [messages.badFlagValue('--prefix6', o.prefix6, 'an integer from 1 to 128')]);
+  if (o.gateway6 !== undefined && isIP(o.gateway6) !== 6) throw new KsprayError('input', [messages.badFlagValue('--gateway6', o.gateway6, 'an IPv6 address')]);
   const nameservers = (o.dns ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const ns of nameservers) if (isIP(ns) === 0) throw new KsprayError('input', [messages.badFlagValue('--dns', ns, 'an IP address')]);
   if (/\s/.test(o.interface) || o.interface === '') throw new KsprayError('input', [messages.badFlagValue('--interface', o.interface, 'an interface name or glob such as en* or eth0')]);
-  return { ...DEFAULT_NETWORK, interfaceGlob: o.interface, prefix, gateway: o.gateway, nameservers };
+  return { ...DEFAULT_NETWORK, interfaceGlob: o.interface, prefix, prefix6, gateway: o.gateway, gateway6: o.gateway6, nameservers };
 }
 
 async function pxeCommand(o: PxeOptions): Promise<void> {
@@ -53,10 +62,18 @@ async function pxeCommand(o: PxeOptions): Promise<void> {
       checkBootValue(flag, v);
     }
   }
-  const wantIgnitionIpxe = o.ignitionKernel !== undefined || o.ignitionInitrd !== undefined;
-  if (wantIgnitionIpxe) {
+  const wantFlatcarIpxe = o.ignitionKernel !== undefined || o.ignitionInitrd !== undefined;
+  const wantFcosIpxe = o.fcosKernel !== undefined || o.fcosInitrd !== undefined || o.fcosRootfs !== undefined;
+  const wantIgnitionIpxe = wantFlatcarIpxe || wantFcosIpxe;
+  if (wantFlatcarIpxe) {
     for (const [flag, v] of [['--ignition-kernel', o.ignitionKernel], ['--ignition-initrd', o.ignitionInitrd], ['--seed-url', o.seedUrl]] as const) {
-      if (v === undefined) throw new KsprayError('input', [messages.missingFlag('pxe', flag, 'iPXE scripts of Flatcar/FCOS nodes need their kernel, initrd and where config.ign is served')]);
+      if (v === undefined) throw new KsprayError('input', [messages.missingFlag('pxe', flag, 'iPXE scripts of Flatcar nodes need their kernel, initrd and where config.ign is served')]);
+      checkBootValue(flag, v);
+    }
+  }
+  if (wantFcosIpxe) {
+    for (const [flag, v] of [['--fcos-kernel', o.fcosKernel], ['--fcos-initrd', o.fcosInitrd], ['--fcos-rootfs', o.fcosRootfs], ['--seed-url', o.seedUrl]] as const) {
+      if (v === undefined) throw new KsprayError('input', [messages.missingFlag('pxe', flag, 'Fedora CoreOS live PXE needs its kernel, initrd, rootfs and where config.ign is served')]);
       checkBootValue(flag, v);
     }
   }
@@ -69,9 +86,23 @@ async function pxeCommand(o: PxeOptions): Promise<void> {
   const tool = findIsoTool();
   if (o.iso === 'always' && !tool) throw new KsprayError('input', [messages.isoToolMissing()]);
   const { rendered, clusterDir } = await renderSpecFile(o.file, o.out, true);
+  for (const name of macs.keys()) if (!rendered.model.nodes.some((n) => n.name === name && n.kind === 'node')) throw new KsprayError('input', [messages.badFlagValue('--mac', name, 'the name of a fixed node of the spec')]);
+  if (o.catchAll !== undefined && !rendered.model.nodes.some((n) => n.name === o.catchAll && n.kind === 'pool')) throw new KsprayError('input', [messages.badFlagValue('--catch-all', o.catchAll, 'the name of a pool of the spec')]);
+  const ignitionByOs = (os: string) => rendered.model.nodes.filter((n) => n.os === os && isIgnition(rendered.payloads.get(n.name)!)).map((n) => n.name);
+  // One kernel cannot boot both: FCOS's live PXE also needs its rootfs. Refused, never guessed.
+  if (wantIgnitionIpxe && !wantFcosIpxe && ignitionByOs('fedora-coreos').length) throw new KsprayError('input', [messages.fcosBootMissing(ignitionByOs('fedora-coreos'))]);
+  if (wantIgnitionIpxe && !wantFlatcarIpxe && ignitionByOs('flatcar').length) throw new KsprayError('input', [messages.missingFlag('pxe', '--ignition-kernel', `Flatcar node(s) ${ignitionByOs('flatcar').join(', ')} need Flatcar's PXE kernel and initrd`)]);
+  if (o.matchboxUrl !== undefined && wantIgnitionIpxe) {
+    const unselected = rendered.model.nodes.filter((n) => isIgnition(rendered.payloads.get(n.name)!) && !macs.has(n.name) && !(n.kind === 'pool' && n.name === o.catchAll));
+    if (unselected.length) throw new KsprayError('input', unselected.map((n) => messages.matchboxNoSelector(n.name, n.kind)));
+  }
+  // network-config by name glob only works where netplan renders it; elsewhere match by MAC or name it.
+  if (isGlob(net.interfaceGlob)) {
+    const refused = rendered.model.nodes.filter((n) => n.address !== undefined && !macs.has(n.name) && !isIgnition(rendered.payloads.get(n.name)!) && !honoursNameGlob(n.os as string));
+    if (refused.length) throw new KsprayError('input', [messages.nameGlobNotRendered(refused.map((n) => n.name), refused.map((n) => n.os as string), net.interfaceGlob)]);
+  }
   const files: OutputFile[] = [];
   const ignitionNodes: string[] = [];
-  const globOnDebian: string[] = [];
   let isos = 0;
   for (const node of rendered.model.nodes) {
     const payload = rendered.payloads.get(node.name)!;
@@ -79,7 +110,10 @@ async function pxeCommand(o: PxeOptions): Promise<void> {
       // Ignition OSes boot from ignition.config.url, not a NoCloud seed: serve the full config.
       const full = rendered.ignitionConfigs?.get(node.name) ?? payload;
       files.push({ relPath: `pxe/seed/${node.name}/config.ign`, content: full, mode: 0o600 });
-      const boot = { kernelUrl: o.ignitionKernel!, initrdUrl: o.ignitionInitrd!, kernelArgs: o.ignitionKernelArg };
+      const fcos = node.os === 'fedora-coreos';
+      const boot = fcos
+        ? { kernelUrl: o.fcosKernel!, initrdUrl: o.fcosInitrd!, rootfsUrl: o.fcosRootfs!, kernelArgs: o.ignitionKernelArg }
+        : { kernelUrl: o.ignitionKernel!, initrdUrl: o.ignitionInitrd!, kernelArgs: o.ignitionKernelArg };
       if (wantIgnitionIpxe) files.push({ relPath: `pxe/ipxe/${node.name}.ipxe`, content: ignitionIpxeScript(node, rendered.model.name, { ...boot, seedBase: o.seedUrl! }), mode: 0o644 });
       if (wantIgnitionIpxe && o.matchboxUrl !== undefined) {
         const mb = matchboxDocuments(node, rendered.model.name, { ...boot, matchboxUrl: o.matchboxUrl }, macs.get(node.name));
@@ -90,8 +124,7 @@ async function pxeCommand(o: PxeOptions): Promise<void> {
       ignitionNodes.push(node.name);
       continue;
     }
-    if (node.address !== undefined && isGlob(net.interfaceGlob) && (node.os as string).startsWith('debian')) globOnDebian.push(node.name);
-    const seed = nocloudSeed(node, rendered.model.name, payload, net);
+    const seed = nocloudSeed(node, rendered.model.name, payload, net, macs.get(node.name));
     for (const f of seed) files.push({ relPath: `pxe/seed/${node.name}/${f.name}`, content: f.content, mode: 0o600 });
     if (wantIpxe) {
       const script = ipxeScript(node, rendered.model.name, { kernelUrl: o.kernel!, initrdUrl: o.initrd!, seedBase: o.seedUrl!, kernelArgs: o.kernelArg });
@@ -120,11 +153,6 @@ async function pxeCommand(o: PxeOptions): Promise<void> {
         (wantIgnitionIpxe ? `, iPXE scripts with ignition.config.url${o.matchboxUrl ? ', matchbox profiles/groups in pxe/matchbox/' : ''}` : ' (pass --ignition-kernel, --ignition-initrd and --seed-url for iPXE scripts)'),
     );
   }
-  if (globOnDebian.length) {
-    notes.push(
-      `warning: network-config of ${globOnDebian.join(', ')} matches --interface ${net.interfaceGlob} by glob, which only netplan honours; Debian images render with cloud-init's own renderers: pass the literal interface name (e.g. --interface ens3)`,
-    );
-  }
   err(`${notes.join('\n')}\n`);
 }
 
@@ -139,14 +167,20 @@ export function register(program: Command): void {
     .option('--seed-url <url>', 'where pxe/seed/ is served over HTTP; each node reads <url>/<node>/')
     .option('--kernel-arg <arg>', 'extra kernel argument (repeatable), e.g. console=ttyS0', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--iso <mode>', 'cidata ISOs: auto (when xorriso or genisoimage is on PATH), always, never', 'auto')
-    .option('--interface <name>', 'network-config: interface that gets the node address: a name (every renderer) or a glob (netplan/Ubuntu only)', DEFAULT_NETWORK.interfaceGlob)
-    .option('--prefix <bits>', 'network-config: prefix length of the node subnet', String(DEFAULT_NETWORK.prefix))
-    .option('--gateway <ip>', 'network-config: default gateway (fully static); without it DHCP stays on next to the address')
+    .option('--interface <name>', 'network-config: interface that gets the node address: a name (every renderer) or a glob (netplan/Ubuntu only; other OSes need --mac)', DEFAULT_NETWORK.interfaceGlob)
+    .option('--prefix <bits>', 'network-config: prefix length of the node IPv4 subnet', String(DEFAULT_NETWORK.prefix))
+    .option('--prefix6 <bits>', 'network-config: prefix length of the node IPv6 subnet', String(DEFAULT_NETWORK.prefix6))
+    .option('--gateway <ip>', 'network-config: default IPv4 gateway (fully static); without it DHCP stays on next to the address')
+    .option('--gateway6 <ip>', 'network-config: default IPv6 gateway; without it the IPv6 default route comes from router advertisements')
     .option('--dns <ips>', 'network-config: comma-separated name servers')
-    .option('--ignition-kernel <url>', 'Flatcar/FCOS nodes: PXE kernel (their iPXE scripts boot with ignition.config.url)')
-    .option('--ignition-initrd <url>', 'Flatcar/FCOS nodes: PXE initrd')
-    .option('--ignition-kernel-arg <arg>', 'Flatcar/FCOS nodes: extra kernel argument (repeatable), e.g. coreos.live.rootfs_url=URL', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--ignition-kernel <url>', 'Flatcar nodes: PXE kernel (their iPXE scripts boot with ignition.config.url)')
+    .option('--ignition-initrd <url>', 'Flatcar nodes: PXE initrd')
+    .option('--fcos-kernel <url>', 'Fedora CoreOS nodes: live PXE kernel')
+    .option('--fcos-initrd <url>', 'Fedora CoreOS nodes: live PXE initrd')
+    .option('--fcos-rootfs <url>', 'Fedora CoreOS nodes: live rootfs image (coreos.live.rootfs_url)')
+    .option('--ignition-kernel-arg <arg>', 'Flatcar/FCOS nodes: extra kernel argument (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--matchbox-url <url>', 'Flatcar/FCOS nodes: also write matchbox profiles/groups/ignition that boot from this matchbox')
-    .option('--mac <node=mac>', 'matchbox group selector for a node (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--mac <node=mac>', 'a fixed node\'s MAC (repeatable): its matchbox group selector and its network-config match', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--catch-all <pool>', 'matchbox: the one pool whose group has no selector (every unmatched machine boots as its member)')
     .action(pxeCommand);
 }

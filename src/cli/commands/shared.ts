@@ -1,8 +1,9 @@
 // What the delivery commands (pxe, images, aws apply) share with `render`: compile the spec, load or create
 // the secrets bundle, render in memory. Nothing is written here except a new bundle.
 import { join } from 'node:path';
-import { compileSpec } from '../../compileSpec.js';
-import { createExclusive, readTextFile, readTree } from '../../io/files.js';
+import { compileSpecLocated } from '../../compileSpec.js';
+import { createDirectoryAtomically, createExclusive, exists, readTextFile, readTree, setAside } from '../../io/files.js';
+import { messages } from '../../errors/messages.js';
 import type { PreparedBundle, Rendered } from '../../render.js';
 import { atSpecPositions } from '../specPositions.js';
 
@@ -18,15 +19,14 @@ export interface RenderedCluster {
  * and writes nothing (kspray images only needs the non-secret install files).
  */
 export async function renderSpecFile(file: string, outDir: string, persistBundle: boolean, check?: (r: Rendered) => void): Promise<RenderedCluster> {
-  const text = readTextFile(file);
-  const model = compileSpec(text, file);
+  const { model, locator } = compileSpecLocated(readTextFile(file), file);
   // Loaded here, not at start-up: only commands that render need the PKI libraries.
   const { prepareBundle, render } = await import('../../render.js');
   const clusterDir = join(outDir, model.name);
   const secretsDir = join(clusterDir, 'secrets');
-  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date());
+  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date(), renderedBefore(clusterDir));
   // `check` (e.g. a cloud's user-data limit) runs before the bundle is written; its errors point at the spec.
-  const rendered = await atSpecPositions(text, file, async () => {
+  const rendered = await atSpecPositions(locator, file, async () => {
     const r = await render(model, prepared.bundle);
     check?.(r);
     return r;
@@ -35,10 +35,23 @@ export async function renderSpecFile(file: string, outDir: string, persistBundle
   return { rendered, clusterDir };
 }
 
-/** Writes what prepareBundle added (a new bundle, or new leaf keys), never replacing a file. */
+/** Only a complete bundle can have produced pki/ca.crt: its presence rules out an interrupted creation. */
+export function renderedBefore(clusterDir: string): boolean {
+  return exists(join(clusterDir, 'pki', 'ca.crt'));
+}
+
+/**
+ * Writes what prepareBundle added, never replacing a file: a new bundle appears as a whole
+ * directory (complete or not at all), new leaf keys are linked one by one into the existing one.
+ */
 export function saveBundleAdditions(secretsDir: string, prepared: PreparedBundle): void {
   if (!prepared.newFiles.length) return;
-  createExclusive(secretsDir, prepared.newFiles, 0o700);
+  if (prepared.created) {
+    if (prepared.replacesIncomplete) err(`kspray: ${messages.bundleIncompleteSetAside(secretsDir, setAside(secretsDir, 'incomplete')).message}\n`);
+    createDirectoryAtomically(secretsDir, prepared.newFiles, 0o700);
+  } else {
+    createExclusive(secretsDir, prepared.newFiles, 0o700);
+  }
   const what = prepared.created ? 'created secrets bundle' : 'added new leaf keys to secrets bundle';
   err(`kspray: ${what} ${secretsDir} (${prepared.newFiles.length} files; back it up: losing it means losing the cluster)\n`);
 }

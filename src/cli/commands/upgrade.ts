@@ -4,11 +4,10 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { exists, readTextFile, writeOutputs } from '../../io/files.js';
-import { compileSpec } from '../../compileSpec.js';
+import { compileSpecLocated } from '../../compileSpec.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
 import { kubernetesVersions } from '../../catalog/catalog.js';
-import { loadSpec } from '../../api/loadSpec.js';
 import type { ClusterModel } from '../../model/model.js';
 import { formatUpgradePlan, planUpgrade, type UpgradePlan } from '../../lifecycle/upgrade.js';
 import { printingKubectl, realKubectl } from '../../lifecycle/kubectl.js';
@@ -101,14 +100,13 @@ async function apply(model: ClusterModel, opts: UpgradeOptions, checked: (kubele
 
 async function upgrade(opts: UpgradeOptions): Promise<void> {
   const text = readTextFile(opts.file);
-  const model = compileSpec(text, opts.file);
-  const { spec, source } = loadSpec(text, opts.file);
+  const { model, spec, locator } = compileSpecLocated(text, opts.file);
   const checked = (kubelets: Record<string, string>) => {
     try {
       return planUpgrade(model, opts.to, kubernetesVersions(), kubelets);
     } catch (e) {
       // Refusals point at spec.kubernetes.version (file:line:col) when the spec has it.
-      if (e instanceof KsprayError) throw new KsprayError(e.kind, e.problems, opts.file, source);
+      if (e instanceof KsprayError) throw new KsprayError(e.kind, e.problems, opts.file, locator);
       throw e;
     }
   };
@@ -116,7 +114,7 @@ async function upgrade(opts: UpgradeOptions): Promise<void> {
   const plan = checked(flagged);
   if (opts.apply) return apply(model, opts, (observed) => checked({ ...observed, ...flagged }));
   if (!opts.plan) throw new KsprayError('input', [messages.upgradeNeedsPlan()]);
-  const pos = source.locate(['spec', 'kubernetes', 'version']);
+  const pos = locator.locate(['spec', 'kubernetes', 'version']);
   const change =
     spec.spec.kubernetes?.version !== undefined
       ? `${opts.file}:${pos.line}:${pos.col}: spec.kubernetes.version: "${plan.from}" → "${plan.to}"`

@@ -3,6 +3,7 @@ import type { OutputFile } from '../../io/files.js';
 import type { Rendered } from '../../rendered.js';
 import type { NodePlan } from '../../plan/nodePlan.js';
 import { isIgnition } from '../providers/index.js';
+import { runsKubernetes } from '../../model/model.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
 import { installEnv } from '../../plan/builders/bootstrap.js';
@@ -21,8 +22,8 @@ export interface PackerOutputs {
   files: OutputFile[];
   /** Image directories written, e.g. ubuntu-24.04-amd64. */
   images: string[];
-  /** Nodes whose OS gets no Packer image here (Ignition OSes), for the summary. */
-  skipped: string[];
+  /** Nodes that get no Packer image here (Ignition OSes, external etcd members), for the summary. */
+  skipped: Array<{ node: string; reason: string }>;
   /** Image × builder pairs left out because the distro has no official base image there, with why. */
   unavailable: Array<{ image: string; builder: PackerBuilder; reason: string }>;
 }
@@ -33,11 +34,17 @@ export function packerOutputs(r: Rendered, sel: PackerSelection = {}): PackerOut
   // One representative plan per distro and arch: a worker if there is one (control-plane extras are
   // never baked anyway, see bakeFiles).
   const groups = new Map<string, { distro: PackerDistro; plan: NodePlan }>();
-  const skipped: string[] = [];
+  const skipped: PackerOutputs['skipped'] = [];
   for (const plan of r.plans) {
     const os = plan.node.os as string;
+    // External etcd members install only etcd at boot (no runtime, no kubelet): an image bakes
+    // nothing they use, and baking from their plan would fail (their downloads have no kubelet).
+    if (!runsKubernetes(plan.node)) {
+      skipped.push({ node: plan.node.name, reason: 'external etcd member: it installs only etcd at boot' });
+      continue;
+    }
     if (!isPackerDistro(os) || isIgnition(r.payloads.get(plan.node.name)!)) {
-      skipped.push(plan.node.name);
+      skipped.push({ node: plan.node.name, reason: 'Ignition OS; use the vendor image' });
       continue;
     }
     if (sel.distros && !sel.distros.includes(os)) continue;

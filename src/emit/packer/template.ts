@@ -8,6 +8,8 @@ import type { NodePlan, PlanFile } from '../../plan/nodePlan.js';
 import { sortedFiles } from '../../plan/nodePlan.js';
 import { DISTROS, baseImageMissing, type DistroImages, type PackerDistro } from './distros.js';
 import { attr, block, comment, expr, toHcl, type Block, type BodyItem, type HclValue } from './hcl.js';
+import { GCE_FAMILY_RULE, fitName, imageNameBase, tagsFor } from './names.js';
+import { QEMU_BUILD_USER, imageTestCommands, sealScript } from './seal.js';
 
 export const BUILDERS = ['amazon-ebs', 'googlecompute', 'azure-arm', 'openstack', 'vsphere-clone', 'oracle-oci', 'qemu'] as const;
 export type PackerBuilder = (typeof BUILDERS)[number];
@@ -41,8 +43,16 @@ const BAKE_PATHS = [
 ];
 
 export function bakeFiles(plan: NodePlan): PlanFile[] {
-  return sortedFiles(plan).filter((f) => !f.secret && BAKE_PATHS.some((re) => re.test(f.path)));
+  return sortedFiles(plan).filter((f) => !f.secret && (f.builder === USER_FILES_BUILDER ? isClusterWide(f) : BAKE_PATHS.some((re) => re.test(f.path))));
 }
+
+/**
+ * The spec's own files, sysctls and kernel modules (builders/userFiles.ts) are baked when they are
+ * the cluster's (spec.files, spec.sysctls, spec.kernelModules): a node's or pool's own values would
+ * leak into every node booted from the shared image. Booting nodes write all of them anyway.
+ */
+const USER_FILES_BUILDER = 'userFiles';
+const isClusterWide = (f: PlanFile): boolean => f.origin[0] === 'spec' && f.origin[1] !== 'nodes' && f.origin[1] !== 'pools';
 
 export interface TemplateInput {
   cluster: string;
@@ -73,7 +83,7 @@ const variable = (name: string, type: string, description: string, def?: HclValu
 
 const UPLOAD_DIR = '/tmp/kspray-bake';
 
-function provisioners(files: PlanFile[], prepareEnv: Array<[string, string]>): BodyItem[] {
+function provisioners(files: PlanFile[], prepareEnv: Array<[string, string]>, builder: PackerBuilder): BodyItem[] {
   const program = files.find((f) => f.path.endsWith('/kspray-node.sh'));
   if (!program) throw new Error('packer: the plan has no node program (bootstrap builder)');
   const install = files.map((f) => `install -D -o root -g root -m 0${f.mode.toString(8)} ${shq(`${UPLOAD_DIR}${f.path}`)} ${shq(f.path)}`);
@@ -93,14 +103,23 @@ function provisioners(files: PlanFile[], prepareEnv: Array<[string, string]>): B
         `rm -rf ${UPLOAD_DIR}`,
         // The same program a node runs at first boot, install phases only.
         [...prepareEnv.filter(([, v]) => v !== '').map(([k, v]) => `${k}=${shq(v)}`), `${program.path} --only-install`].join(' '),
-        // Every node booted from the image is a new instance: fresh cloud-init state and machine-id.
-        'cloud-init clean --logs --seed',
-        'rm -f /var/lib/kspray/status',
-        'truncate -s 0 /etc/machine-id',
-        'rm -f /var/lib/dbus/machine-id',
-        'sync',
       ]),
     ]),
+    block('provisioner', ['shell'], [
+      comment('Image test: exactly what the install phases promise, before anything is captured.'),
+      attr('execute_command', "chmod +x {{ .Path }}; sudo -E sh -eu '{{ .Path }}'"),
+      attr('inline', imageTestCommands(files, prepareEnv)),
+    ]),
+    // qemu seals in its shutdown command (it removes the user the build logs in as).
+    ...(builder === 'qemu'
+      ? []
+      : [
+          block('provisioner', ['shell'], [
+            comment("Seal: nothing of the build's access or instance state stays in the image; the checks fail the build otherwise."),
+            attr('execute_command', "chmod +x {{ .Path }}; sudo -E sh -eu '{{ .Path }}'"),
+            attr('inline', sealScript()),
+          ]),
+        ]),
   ];
 }
 
@@ -145,8 +164,8 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           attr('source_image_project_id', [d.gce!.project]),
           attr('ssh_username', 'packer'),
           attr('image_name', name),
-          attr('image_family', sanitize(`kspray-${input.cluster}-${input.distro}-${input.arch}`)),
-          attr('image_labels', Object.fromEntries(Object.entries(labels).map(([k, v]) => [sanitize(k), sanitize(v)]))),
+          attr('image_family', fitName(sanitize(`kspray-${input.cluster}-${input.distro}-${input.arch}`), GCE_FAMILY_RULE.maxLength)),
+          attr('image_labels', tagsFor('googlecompute', labels)),
         ]),
       };
     case 'azure-arm':
@@ -168,7 +187,7 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           attr('image_sku', d.azure!.sku(input.arch)!),
           attr('managed_image_resource_group_name', expr('var.resource_group')),
           attr('managed_image_name', name),
-          attr('azure_tags', labels),
+          attr('azure_tags', tagsFor('azure-arm', labels)),
           // A Marketplace image with a plan: the build VM must name it (accept its terms once: az vm image terms accept).
           ...(d.azure!.plan
             ? [block('plan_info', [], [attr('plan_name', d.azure!.sku(input.arch)!), attr('plan_product', d.azure!.offer(input.arch)), attr('plan_publisher', d.azure!.publisher)])]
@@ -241,7 +260,7 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           block('shape_config', [], [attr('ocpus', 2), attr('memory_in_gbs', 8)]),
           attr('ssh_username', d.cloudUser),
           attr('image_name', name),
-          attr('tags', labels),
+          attr('tags', tagsFor('oracle-oci', labels)),
           ...base,
         ]),
       };
@@ -249,7 +268,7 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
     case 'qemu': {
       // A NoCloud seed on a cidata CD gives the build VM a login; HCL's yamlencode builds it.
       const userData = expr(
-        `join("\\n", ["#cloud-config", yamlencode({ ssh_pwauth = true, users = [{ name = "packer", plain_text_passwd = var.ssh_password, lock_passwd = false, sudo = "ALL=(ALL) NOPASSWD:ALL", shell = "/bin/bash" }] })])`,
+        `join("\\n", ["#cloud-config", yamlencode({ ssh_pwauth = true, users = [{ name = "${QEMU_BUILD_USER}", plain_text_passwd = var.ssh_password, lock_passwd = false, sudo = "ALL=(ALL) NOPASSWD:ALL", shell = "/bin/bash" }] })])`,
       );
       return {
         variables: [
@@ -272,10 +291,12 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           attr('output_directory', expr('"output-${local.image_name}"')),
           attr('cd_label', 'cidata'),
           attr('cd_content', { 'meta-data': expr('yamlencode({ "instance-id" = "kspray-packer" })'), 'user-data': userData }),
-          attr('ssh_username', 'packer'),
+          attr('ssh_username', QEMU_BUILD_USER),
           attr('ssh_password', expr('var.ssh_password')),
           attr('ssh_timeout', '20m'),
-          attr('shutdown_command', 'sudo shutdown -P now'),
+          // The seal removes this very user, so it runs last, as the shutdown: the VM powers off only
+          // when its checks pass (a failed seal times out the shutdown and fails the build).
+          attr('shutdown_command', `sudo -n sh -euc ${shq([...sealScript(QEMU_BUILD_USER), 'shutdown -P now'].join('\n'))}`),
         ]),
       };
     }
@@ -296,7 +317,8 @@ export function packerTemplate(input: TemplateInput): string {
   const labels = packerImageTags(input.cluster, input.distro, input.arch, input.kubernetesVersion);
   const plugin = PLUGINS[input.builder];
   const { source: src, variables } = source(input, labels);
-  const imageName = sanitize(`kspray-${input.cluster}-${input.distro}-${input.arch}-k8s-${input.kubernetesVersion}`);
+  // Each cloud's naming rule holds by construction: cut with a stable hash where the base is too long.
+  const imageName = imageNameBase(sanitize(`kspray-${input.cluster}-${input.distro}-${input.arch}-k8s-${input.kubernetesVersion}`), input.builder);
   return toHcl([
     comment(
       `kspray golden image: ${input.distro} ${input.arch}, Kubernetes ${input.kubernetesVersion}, cluster ${input.cluster} (${input.builder}).\n` +
@@ -309,6 +331,6 @@ export function packerTemplate(input: TemplateInput): string {
     ...variables,
     block('locals', [], [attr('image_name', expr(`"${imageName}-\${formatdate("YYYYMMDDhhmmss", timestamp())}"`))]),
     src,
-    block('build', [], [attr('sources', [`source.${input.builder}.kspray`]), ...provisioners(input.files, input.prepareEnv)]),
+    block('build', [], [attr('sources', [`source.${input.builder}.kspray`]), ...provisioners(input.files, input.prepareEnv, input.builder)]),
   ]);
 }

@@ -78,7 +78,7 @@ export function instanceMetadata(node: NodeModel, clusterName: string): Record<s
 }
 
 const POINTER_WAY_OUT =
-  'Deliver a small pointer instead of the payload: host nodes/<node>/user-data where only this node can read it (e.g. an S3 presigned URL) and pass the user data "#include\\n<url>" (cloud-init fetches it); or bake a golden image with `kspray images` and use ECDSA keys (spec.pki.algorithm) to shrink the certificates.';
+  'Set spec.secrets.delivery: fetch (keys, certificates and token leave the payload), or boot from a small pointer: set spec.cloudInit.payloadUrlBase (https) and serve nodes/<node>/payload.tar there where only this node can read it (e.g. an S3 presigned URL base); the pointer checks its sha256.';
 
 const IGNITION_WAY_OUT =
   'Ignition user data is never gzipped: set spec.ignition.configUrlBase and serve the full config.ign there; the node then receives a small pointer config that fetches it and checks its sha512.';

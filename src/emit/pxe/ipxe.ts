@@ -22,6 +22,8 @@ export function checkBootValue(flag: string, value: string): void {
 }
 
 export function seedUrl(seedBase: string, node: string): string {
+  // A presigned URL's query would swallow the file names cloud-init and Ignition append.
+  if (/[?#]/.test(seedBase)) throw new KsprayError('input', [messages.seedUrlWithQuery(seedBase)]);
   return `${seedBase.replace(/\/+$/, '')}/${node}/`;
 }
 

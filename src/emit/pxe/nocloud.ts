@@ -8,39 +8,63 @@ import { toYaml } from '../../text/yaml.js';
 export interface NetworkOptions {
   /** Interface that gets the address: a name (eth0) or a netplan `match.name` glob (en*, netplan only). Default: en*. */
   interfaceGlob: string;
-  /** Prefix length of the node subnet. Default: 24. */
+  /** Prefix length of the node's IPv4 subnet. Default: 24. */
   prefix: number;
-  /** Default gateway; without it the interface also takes DHCP (for its route and DNS). */
+  /** Prefix length of the node's IPv6 subnet. Default: 64. */
+  prefix6: number;
+  /** Default IPv4 gateway; without it an IPv4 interface also takes DHCP (for its route and DNS). */
   gateway?: string;
+  /** Default IPv6 gateway; without it the IPv6 default route comes from router advertisements. */
+  gateway6?: string;
   nameservers: string[];
 }
 
 export const isGlob = (name: string): boolean => /[*?[\]]/.test(name);
 
-export const DEFAULT_NETWORK: NetworkOptions = { interfaceGlob: 'en*', prefix: 24, nameservers: [] };
+export const DEFAULT_NETWORK: NetworkOptions = { interfaceGlob: 'en*', prefix: 24, prefix6: 64, nameservers: [] };
+
+/** The name a MAC-matched interface is given when --interface is a glob (≤ 15 characters, any renderer). */
+export const MAC_MATCHED_NAME = 'kspray0';
+
+/**
+ * Whether the OS's cloud-init renders network-config through netplan, the only renderer that
+ * honours `match.name` globs (Ubuntu). cloud-init's own renderers (sysconfig on RHEL-family and
+ * openSUSE, networkd on Amazon Linux, ENI on Debian 12) take the ethernets key as the device name.
+ */
+export const honoursNameGlob = (os: string): boolean => os.startsWith('ubuntu');
 
 export function metaDataObject(node: NodeModel, clusterName: string): Record<string, string> {
   return instanceMetadata(node, clusterName);
 }
 
 /** network-config v2 (netplan subset cloud-init reads); undefined for nodes without an address. */
-export function networkConfigObject(node: NodeModel, opts: NetworkOptions): Record<string, unknown> | undefined {
+export function networkConfigObject(node: NodeModel, opts: NetworkOptions, mac?: string): Record<string, unknown> | undefined {
   if (node.address === undefined) return undefined;
-  // A literal name is the ethernets key itself: every cloud-init renderer (netplan, networkd, ENI)
-  // uses it. A glob needs match.name, which only netplan honours (cloud-init's own renderers take
-  // the key as the interface name), so it suits Ubuntu; Debian nodes need the literal name.
+  const v4 = node.addresses.filter((a) => !a.includes(':'));
+  const v6 = node.addresses.filter((a) => a.includes(':'));
+  // With the node's MAC, every renderer finds the NIC: match by MAC and name it (the literal
+  // --interface, or kspray0 for a glob); cloud-init renames it at boot. Without it, a literal name is
+  // the ethernets key itself (every renderer uses it), and a glob needs match.name, which only
+  // netplan honours (the caller refuses a glob for other OSes: honoursNameGlob).
   const glob = isGlob(opts.interfaceGlob);
+  const name = mac ? (glob ? MAC_MATCHED_NAME : opts.interfaceGlob) : glob ? 'primary' : opts.interfaceGlob;
   const eth: Record<string, unknown> = {
-    ...(glob ? { match: { name: opts.interfaceGlob } } : {}),
+    ...(mac ? { match: { macaddress: mac }, 'set-name': name } : glob ? { match: { name: opts.interfaceGlob } } : {}),
     // With a gateway the node is fully static; without one it keeps DHCP for its default route
     // and DNS and gets the spec address on top (kubelet, etcd and certificates use that one).
-    dhcp4: opts.gateway === undefined,
-    addresses: [`${node.address}/${opts.prefix}`],
+    // An IPv6-only node has no IPv4 to ask DHCP for.
+    dhcp4: v4.length > 0 && opts.gateway === undefined,
+    // Every address of the node, both families on a dual-stack node (as kubelet --node-ip has them).
+    addresses: [...v4.map((a) => `${a}/${opts.prefix}`), ...v6.map((a) => `${a}/${opts.prefix6}`)],
   };
-  // 0.0.0.0/0 rather than "default": cloud-init's own renderers (ENI, networkd on Debian) read it too.
-  if (opts.gateway !== undefined) eth.routes = [{ to: '0.0.0.0/0', via: opts.gateway }];
+  // 0.0.0.0/0 and ::/0 rather than "default": cloud-init's own renderers (ENI, networkd on Debian) read them too.
+  const routes = [
+    ...(v4.length && opts.gateway !== undefined ? [{ to: '0.0.0.0/0', via: opts.gateway }] : []),
+    ...(v6.length && opts.gateway6 !== undefined ? [{ to: '::/0', via: opts.gateway6 }] : []),
+  ];
+  if (routes.length) eth.routes = routes;
   if (opts.nameservers.length) eth.nameservers = { addresses: opts.nameservers };
-  return { version: 2, ethernets: { [glob ? 'primary' : opts.interfaceGlob]: eth } };
+  return { version: 2, ethernets: { [name]: eth } };
 }
 
 export interface SeedFile {
@@ -48,12 +72,12 @@ export interface SeedFile {
   content: string;
 }
 
-export function nocloudSeed(node: NodeModel, clusterName: string, payload: string, net: NetworkOptions): SeedFile[] {
+export function nocloudSeed(node: NodeModel, clusterName: string, payload: string, net: NetworkOptions, mac?: string): SeedFile[] {
   const files: SeedFile[] = [
     { name: 'user-data', content: payload },
     { name: 'meta-data', content: toYaml(metaDataObject(node, clusterName)) },
   ];
-  const network = networkConfigObject(node, net);
+  const network = networkConfigObject(node, net, mac);
   if (network) files.push({ name: 'network-config', content: toYaml(network) });
   return files;
 }

@@ -2,13 +2,14 @@
 // plan/nodeProgram.ts, the same bytes on every node), the oneshot unit that runs it, and the two files that tell it what to do (node.env) and
 // what to download (downloads.tsv). docs/node-contract.md is the contract between these and the program.
 import { NODE_PROGRAM } from '../nodeProgram.js';
-import { externalEtcdEndpoints, runsKubeProxy, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
+import { externalEtcdEndpoints, isExternalEtcdMember, runsKubeProxy, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { downloadsOf, downloadsTsv } from '../downloads.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { envFile } from '../../text/shell.js';
 import { osPrepareEnv, osProfile } from '../osProfile.js';
 import type { OsName } from '../../api/v1alpha1/types.js';
+import { secretsEnv } from './secretsDelivery.js';
 
 export const NODE_PROGRAM_PATH = '/usr/local/lib/kspray/kspray-node.sh';
 export const BOOTSTRAP_UNIT = 'kspray-bootstrap.service';
@@ -98,12 +99,15 @@ function nodeEnvEntries(model: ClusterModel, node: NodeModel): Array<[string, st
     ['KSPRAY_KUBE_PROXY_SERVER', kubeProxyServer],
     ['KSPRAY_PAUSE_IMAGE', model.images.pause],
     ['KSPRAY_ETCD_ENDPOINTS', node.isControlPlane ? externalEtcdEndpoints(model).join(' ') : ''],
+    // An external etcd member that also runs Kubernetes: the etcd phase before init or join.
+    ...(isExternalEtcdMember(model, node) && runsKubernetes(node) ? [['KSPRAY_ETCD_MEMBER', 'yes'] as [string, string]] : []),
     ['KSPRAY_BIN_DIR', os.binDir],
     ['KSPRAY_INSTALL_CONTAINERD', os.installContainerd && !crio ? 'yes' : 'no'],
     ...osPrepareEnv(node.os, model.kubernetes.proxyMode),
     // Written only when they apply, so clusters without cri-o or a proxy keep their payloads.
     ...(crio ? [['KSPRAY_CONTAINER_RUNTIME', 'cri-o'] as [string, string]] : []),
     ...proxyEnv(model),
+    ...secretsEnv(model, node),
   ];
 }
 

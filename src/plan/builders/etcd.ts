@@ -18,6 +18,7 @@ import {
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { osProfile } from '../osProfile.js';
+import { hostPort } from '../../model/address.js';
 
 export const ETCD_PKI_DIR = '/etc/etcd/pki';
 export const ETCD_ENV_PATH = '/etc/etcd/etcd.env';
@@ -59,8 +60,9 @@ LimitNOFILE=40000
 WantedBy=multi-user.target
 `;
 
-const peerUrl = (n: NodeModel) => `https://${n.address}:${ETCD_PEER_PORT}`;
-const clientUrl = (address: string) => `https://${address}:${ETCD_CLIENT_PORT}`;
+// The primary-family address (etcd advertises one URL per member); IPv6 in brackets.
+const peerUrl = (n: NodeModel) => `https://${hostPort(n.address!, ETCD_PEER_PORT)}`;
+const clientUrl = (address: string) => `https://${hostPort(address, ETCD_CLIENT_PORT)}`;
 
 /** ETCD_* variables for one member, in a fixed order (systemd EnvironmentFile: KEY=value, no quoting needed). */
 export function etcdEnv(model: ClusterModel, node: NodeModel): Array<[string, string]> {
@@ -83,8 +85,16 @@ export function etcdEnv(model: ClusterModel, node: NodeModel): Array<[string, st
     ['ETCD_PEER_TRUSTED_CA_FILE', `${ETCD_PKI_DIR}/ca.crt`],
     ['ETCD_PEER_CERT_FILE', `${ETCD_PKI_DIR}/peer.crt`],
     ['ETCD_PEER_KEY_FILE', `${ETCD_PKI_DIR}/peer.key`],
-    ...Object.entries(ETCD_TUNING),
+    ...Object.entries({ ...ETCD_TUNING, ...userEtcdEnv(model) }),
   ];
+}
+
+/**
+ * spec.etcd.extraArgs as etcd's environment (every flag --x-y is also ETCD_X_Y); the rules refuse
+ * the flags set above, so a user value can only replace a tuning default or add a setting.
+ */
+function userEtcdEnv(model: ClusterModel): Record<string, string> {
+  return Object.fromEntries(Object.entries(model.custom.etcdExtraArgs).map(([flag, v]) => [`ETCD_${flag.toUpperCase().replace(/-/g, '_')}`, v]));
 }
 
 export function etcdEnvFile(model: ClusterModel, node: NodeModel): string {
@@ -103,7 +113,7 @@ export const etcdBuilder: Builder = {
     addFile(plan, { ...b, path: `/etc/systemd/system/${ETCD_UNIT}`, content: etcdService(osProfile(node.os).binDir), mode: 0o644 });
     addFile(plan, { ...b, path: ETCD_ENV_PATH, content: etcdEnvFile(model, node), mode: 0o644 });
     for (const f of pki.etcdMemberFiles(node.name)) {
-      addFile(plan, { ...b, path: `${ETCD_PKI_DIR}/${f.relPath}`, content: f.content, mode: f.secret ? 0o600 : 0o644, secret: f.secret });
+      addFile(plan, { ...b, path: `${ETCD_PKI_DIR}/${f.relPath}`, content: f.content, mode: f.secret ? 0o600 : 0o644, secret: f.secret, pki: true });
     }
   },
 };

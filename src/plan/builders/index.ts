@@ -19,6 +19,11 @@ import { multusBuilder } from './multus.js';
 import { addonsBuilder } from './addons.js';
 import { appAddonsBuilder } from './appAddons.js';
 import { bootstrapBuilder } from './bootstrap.js';
+import { apiServerConfigBuilder } from './apiServerConfig.js';
+import { patchesBuilder } from './patches.js';
+import { userFilesBuilder } from './userFiles.js';
+import { certsRenewBuilder } from './certsRenew.js';
+import { secretsDeliveryBuilder } from './secretsDelivery.js';
 
 export const BUILDERS: Builder[] = [
   osBuilder,
@@ -39,4 +44,11 @@ export const BUILDERS: Builder[] = [
   addonsBuilder,
   appAddonsBuilder,
   bootstrapBuilder,
+  apiServerConfigBuilder,
+  patchesBuilder,
+  // After bootstrap: it adds its timer to the units bootstrap lists.
+  certsRenewBuilder,
+  secretsDeliveryBuilder,
+  // Last: it reports a user file on a path another builder wrote (userFiles.ts).
+  userFilesBuilder,
 ];

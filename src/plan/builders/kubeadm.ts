@@ -1,7 +1,7 @@
 // kubeadm configuration (v1beta4) per node: the first control plane gets Init + Cluster + Kubelet +
 // KubeProxy configs; every other node a JoinConfiguration. Control-plane nodes also get the
 // encryption-at-rest config the apiserver is pointed at.
-import { externalEtcdEndpoints, runsKubeProxy, type ClusterModel, type NodeModel } from '../../model/model.js';
+import { externalEtcdEndpoints, hasIPv4, hasIPv6, runsKubeProxy, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { PKI_DIR } from './pkiFiles.js';
 import type { IssuedPki } from '../../secrets/types.js';
 import { toYaml, toYamlStream } from '../../text/yaml.js';
@@ -9,6 +9,9 @@ import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { usesIgnition } from '../osProfile.js';
 import { criSocket } from '../criSocket.js';
+import { mergeOver } from '../../model/customization.js';
+import { PATCHES_DIR, patchFiles } from './patches.js';
+import { AUDIT_LOG_DIR, AUDIT_POLICY_PATH, ADMISSION_CONFIG_PATH } from './apiServerConfig.js';
 
 const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';
 export const KUBEADM_CONFIG_PATH = '/etc/kspray/kubeadm.yaml';
@@ -20,6 +23,8 @@ const readOnlyUsrControlPlane = (model: ClusterModel) => model.nodes.some((n) =>
 
 type Arg = { name: string; value: string };
 const args = (record: Record<string, string>): Arg[] => Object.entries(record).map(([name, value]) => ({ name, value }));
+/** kspray's flags, then the user's extraArgs (rules refused every flag kspray must own). */
+const withUserArgs = (ours: Record<string, string>, user: Record<string, string>): Arg[] => args({ ...ours, ...user });
 
 export const kubeadmBuilder: Builder = {
   name: 'kubeadm',
@@ -32,7 +37,7 @@ export const kubeadmBuilder: Builder = {
           ...(runsKubeProxy(model) ? [kubeProxyConfiguration(model)] : []),
         ]
       : [joinConfiguration(model, node, pki)];
-    addFile(plan, { path: KUBEADM_CONFIG_PATH, content: toYamlStream(docs), mode: 0o600, secret: false, builder: 'kubeadm', origin: node.specPath });
+    addFile(plan, { path: KUBEADM_CONFIG_PATH, content: toYamlStream(docs), mode: 0o600, secret: false, token: true, builder: 'kubeadm', origin: node.specPath });
     if (node.isControlPlane) {
       addFile(plan, {
         path: ENCRYPTION_CONFIG_PATH,
@@ -50,7 +55,8 @@ function nodeRegistration(model: ClusterModel, node: NodeModel) {
   const kubeletArgs: Record<string, string> = {};
   // Pool members get their name and address from the cloud; fixed nodes pin both so the
   // certificates, etcd member names and kubelet agree.
-  if (node.address) kubeletArgs['node-ip'] = node.address;
+  // Dual-stack: both addresses, primary family first (kubelet's --node-ip form).
+  if (node.addresses.length) kubeletArgs['node-ip'] = node.addresses.join(',');
   const labels = Object.entries(node.labels).map(([k, v]) => `${k}=${v}`);
   if (labels.length) kubeletArgs['node-labels'] = labels.join(',');
   const taints = [
@@ -70,7 +76,7 @@ function nodeRegistration(model: ClusterModel, node: NodeModel) {
       : {}),
     criSocket: criSocket(model),
     imagePullPolicy: 'IfNotPresent',
-    kubeletExtraArgs: args(kubeletArgs),
+    kubeletExtraArgs: withUserArgs(kubeletArgs, node.custom.kubeletExtraArgs),
     taints,
   };
 }
@@ -94,6 +100,7 @@ function initConfiguration(model: ClusterModel, node: NodeModel, pki: IssuedPki)
     // No certificateKey/upload-certs: joining control planes receive the CA files in their own
     // payload, so no certificate ever travels through the cluster.
     nodeRegistration: nodeRegistration(model, node),
+    ...patchesDirectory(model, node),
   };
 }
 
@@ -112,26 +119,26 @@ function clusterConfiguration(model: ClusterModel) {
     encryptionAlgorithm: model.pki.algorithm,
     networking: { serviceSubnet: k.serviceSubnet, podSubnet: k.podSubnet, dnsDomain: k.clusterDomain },
     etcd: etcdConfiguration(model),
-    apiServer: {
-      certSANs: apiServerExtraSANs(model),
-      extraArgs: args({
-        'encryption-provider-config': ENCRYPTION_CONFIG_PATH,
-        ...(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}),
-      }),
-      extraVolumes: [
-        { name: 'encryption-config', hostPath: ENCRYPTION_CONFIG_PATH, mountPath: ENCRYPTION_CONFIG_PATH, readOnly: true, pathType: 'File' },
-      ],
-    },
+    apiServer: apiServerConfiguration(model),
     controllerManager: {
-      extraArgs: args({
-        'node-cidr-mask-size': String(k.nodeCidrMaskSize),
-        ...(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}),
-        // kubeadm mounts this dir into the controller-manager (DirectoryOrCreate); its default under
-        // /usr/libexec cannot be created on Flatcar or FCOS (read-only /usr), so the pod never starts.
-        ...(readOnlyUsrControlPlane(model) ? { 'flex-volume-plugin-dir': READ_ONLY_USR_FLEX_DIR } : {}),
-      }),
+      extraArgs: withUserArgs(
+        {
+          ...nodeCidrMaskArgs(model),
+          ...(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}),
+          // kubeadm mounts this dir into the controller-manager (DirectoryOrCreate); its default under
+          // /usr/libexec cannot be created on Flatcar or FCOS (read-only /usr), so the pod never starts.
+          ...(readOnlyUsrControlPlane(model) ? { 'flex-volume-plugin-dir': READ_ONLY_USR_FLEX_DIR } : {}),
+        },
+        model.custom.controllerManager.extraArgs,
+      ),
+      ...extraVolumes(model.custom.controllerManager.extraVolumes),
     },
-    scheduler: {},
+    scheduler: {
+      ...(Object.keys(k.featureGates).length || Object.keys(model.custom.scheduler.extraArgs).length
+        ? { extraArgs: withUserArgs(Object.keys(k.featureGates).length ? { 'feature-gates': featureGates(model) } : {}, model.custom.scheduler.extraArgs) }
+        : {}),
+      ...extraVolumes(model.custom.scheduler.extraVolumes),
+    },
     dns: { imageRepository: dnsImage.slice(0, dnsImage.lastIndexOf('/')), imageTag: dnsImage.slice(colon + 1) },
   };
 }
@@ -161,12 +168,32 @@ function etcdConfiguration(model: ClusterModel) {
       imageRepository: image.slice(0, image.lastIndexOf('/')),
       imageTag: image.slice(colon + 1),
       dataDir: '/var/lib/etcd',
-      extraArgs: args({ 'auto-compaction-retention': '8', 'quota-backend-bytes': '2147483648' }),
+      // Kubespray's defaults, which spec.etcd.extraArgs may change (flags kspray must own are refused by the rules).
+      extraArgs: withUserArgs({ 'auto-compaction-retention': '8', 'quota-backend-bytes': '2147483648' }, model.custom.etcdExtraArgs),
     },
   };
 }
 
-/** SANs beyond kubeadm's own (which are the node name/address, service IP and kubernetes.default...). */
+/**
+ * kube-controller-manager sizes each node's pod range per family: the single-family flag for IPv4
+ * (unchanged IPv4 clusters), the per-family flags otherwise, because it refuses
+ * --node-cidr-mask-size on a dual-stack cluster.
+ */
+function nodeCidrMaskArgs(model: ClusterModel): Record<string, string> {
+  const k = model.kubernetes;
+  if (!hasIPv6(model)) return { 'node-cidr-mask-size': String(k.nodeCidrMaskSize) };
+  return {
+    ...(hasIPv4(model) ? { 'node-cidr-mask-size-ipv4': String(k.nodeCidrMaskSize) } : {}),
+    'node-cidr-mask-size-ipv6': String(k.nodeCidrMaskSizeIPv6),
+  };
+}
+
+/**
+ * SANs beyond kubeadm's own (the node name and advertise address, the primary Service IP and
+ * kubernetes.default...): kubeadm reissues certificates from this list (`kubeadm certs renew`), so
+ * it holds every name kspray's own certificates add (model.controlPlane.extraSANs: with IPv6, ::1;
+ * dual-stack, the secondary Service IP and control-plane addresses).
+ */
 function apiServerExtraSANs(model: ClusterModel): string[] {
   const hosts = [model.controlPlane.clientEndpoint.host, ...model.controlPlane.extraSANs, 'localhost', '127.0.0.1'];
   return [...new Set(hosts)];
@@ -178,7 +205,12 @@ function featureGates(model: ClusterModel): string {
     .join(',');
 }
 
+/** The cluster's KubeletConfiguration: kspray's fields, spec.kubelet.config merged over them (kubeadm uploads it for every node). */
 function kubeletConfiguration(model: ClusterModel) {
+  return mergeOver(kubeletBase(model), model.custom.kubeletConfig);
+}
+
+function kubeletBase(model: ClusterModel): Record<string, unknown> {
   return {
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
@@ -195,7 +227,7 @@ function kubeletConfiguration(model: ClusterModel) {
 }
 
 function kubeProxyConfiguration(model: ClusterModel) {
-  return {
+  const base = {
     apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
     kind: 'KubeProxyConfiguration',
     mode: model.kubernetes.proxyMode,
@@ -203,7 +235,44 @@ function kubeProxyConfiguration(model: ClusterModel) {
     // kube_proxy_strict_arp: MetalLB needs it with ipvs (kube-ipvs0 holds every Service address,
     // and without strictARP each node answers ARP for LoadBalancer IPs the speaker announces).
     ...(model.kubernetes.proxyMode === 'ipvs' ? { ipvs: { strictARP: model.appAddons.metallb !== undefined } } : {}),
+    ...(Object.keys(model.kubernetes.featureGates).length ? { featureGates: model.kubernetes.featureGates } : {}),
   };
+  return mergeOver(base, model.custom.kubeProxyConfig);
+}
+
+/** kube-apiserver: kspray's flags and volumes (encryption, audit, admission), then the user's. */
+function apiServerConfiguration(model: ClusterModel) {
+  const api = model.custom.apiServer;
+  const gates = model.kubernetes.featureGates;
+  const ours: Record<string, string> = {
+    'encryption-provider-config': ENCRYPTION_CONFIG_PATH,
+    ...(Object.keys(gates).length ? { 'feature-gates': featureGates(model) } : {}),
+    // Kubespray's audit log rotation defaults (audit_log_maxage/maxbackups/maxsize); extraArgs may change them.
+    ...(api.auditPolicy
+      ? { 'audit-policy-file': AUDIT_POLICY_PATH, 'audit-log-path': `${AUDIT_LOG_DIR}/audit.log`, 'audit-log-maxage': '30', 'audit-log-maxbackup': '10', 'audit-log-maxsize': '100' }
+      : {}),
+    ...(api.admission ? { 'admission-control-config-file': ADMISSION_CONFIG_PATH } : {}),
+  };
+  const file = (name: string, path: string) => ({ name, hostPath: path, mountPath: path, readOnly: true, pathType: 'File' });
+  return {
+    certSANs: apiServerExtraSANs(model),
+    extraArgs: withUserArgs(ours, api.extraArgs),
+    extraVolumes: [
+      file('encryption-config', ENCRYPTION_CONFIG_PATH),
+      ...(api.auditPolicy
+        ? [file('audit-policy', AUDIT_POLICY_PATH), { name: 'audit-log', hostPath: AUDIT_LOG_DIR, mountPath: AUDIT_LOG_DIR, readOnly: false, pathType: 'DirectoryOrCreate' }]
+        : []),
+      ...(api.admission ? [file('admission-config', ADMISSION_CONFIG_PATH)] : []),
+      ...api.extraVolumes,
+    ],
+  };
+}
+
+const extraVolumes = (volumes: ClusterModel['custom']['scheduler']['extraVolumes']) => (volumes.length ? { extraVolumes: volumes } : {});
+
+/** kubeadm reads patches from this directory on init and join when the node has any. */
+function patchesDirectory(model: ClusterModel, node: NodeModel) {
+  return patchFiles(model, node).length ? { patches: { directory: PATCHES_DIR } } : {};
 }
 
 function joinConfiguration(model: ClusterModel, node: NodeModel, pki: IssuedPki) {
@@ -221,6 +290,7 @@ function joinConfiguration(model: ClusterModel, node: NodeModel, pki: IssuedPki)
     ...(node.isControlPlane
       ? { controlPlane: { localAPIEndpoint: { advertiseAddress: node.address, bindPort: model.controlPlane.bindPort } } }
       : {}),
+    ...patchesDirectory(model, node),
   };
 }
 

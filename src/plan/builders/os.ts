@@ -2,32 +2,29 @@
 // prepare-os phase loads these modules and runs `sysctl --system`; systemd applies them on reboots.
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
-
-/** Kubespray's values (preinstall 0080-system-configurations, node main.yml). */
-const SYSCTL: Array<[string, string | number]> = [
-  ['net.ipv4.ip_forward', 1],
-  ['net.bridge.bridge-nf-call-iptables', 1],
-  ['net.bridge.bridge-nf-call-ip6tables', 1],
-  ['fs.inotify.max_user_watches', 524288],
-  ['fs.inotify.max_user_instances', 8192],
-  // What kubelet's protectKernelDefaults insists on (kubelet refuses to start if these differ):
-  ['vm.overcommit_memory', 1],
-  ['vm.panic_on_oom', 0],
-  ['kernel.panic', 10],
-  ['kernel.panic_on_oops', 1],
-  ['kernel.keys.root_maxkeys', 1000000],
-  ['kernel.keys.root_maxbytes', 25000000],
-];
+import { KSPRAY_SYSCTLS } from '../../model/kernelSettings.js';
+import { hasIPv6 } from '../../model/model.js';
 
 /** kube-proxy's IPVS mode needs these loaded (Kubespray node main.yml). */
 const IPVS_MODULES = ['ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_sh', 'nf_conntrack'];
 
+/**
+ * IPv6 forwarding for clusters with IPv6 (Kubespray's sysctl for ipv6_stack): pods' IPv6 traffic is
+ * routed by the node. "all" alone covers every interface, existing and future (the kernel copies
+ * it to each); "default" too, for interfaces a CNI creates later.
+ */
+const IPV6_SYSCTL: Array<[string, string | number]> = [
+  ['net.ipv6.conf.all.forwarding', 1],
+  ['net.ipv6.conf.default.forwarding', 1],
+];
+
 export const osBuilder: Builder = {
   name: 'os',
   build({ model, node, plan }) {
+    const sysctl = [...KSPRAY_SYSCTLS, ...(hasIPv6(model) ? IPV6_SYSCTL : [])];
     addFile(plan, {
       path: '/etc/sysctl.d/99-kubernetes.conf',
-      content: '# Written by kspray.\n' + SYSCTL.map(([k, v]) => `${k} = ${v}\n`).join(''),
+      content: '# Written by kspray.\n' + sysctl.map(([k, v]) => `${k} = ${v}\n`).join(''),
       builder: 'os',
       origin: node.specPath,
     });

@@ -16,6 +16,7 @@ export const pkiFilesBuilder: Builder = {
         content: f.content,
         mode: f.secret ? 0o600 : 0o644,
         secret: f.secret,
+        pki: true,
         builder: 'pkiFiles',
         origin: node.specPath,
       });

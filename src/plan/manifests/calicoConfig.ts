@@ -1,25 +1,23 @@
 // The calico-config ConfigMap (CNI network config + backend + MTU) and the choices that follow
 // from spec.network.calico.encapsulation, shared by the ConfigMap and the calico-node DaemonSet.
 import type { ClusterModel } from '../../model/model.js';
+import { hasIPv4, hasIPv6 } from '../../model/model.js';
 import { KUBE_SYSTEM, metadata, type K8sObject } from './k8s.js';
 
 export interface CalicoNetworking {
-  /** calico-node's CALICO_NETWORKING_BACKEND: VXLAN needs no BGP, so no BIRD. */
+  /** calico-node's CALICO_NETWORKING_BACKEND: bird when BGP distributes the routes, else vxlan (no BIRD). */
   backend: 'vxlan' | 'bird';
-  ipip: 'Always' | 'Never';
-  vxlan: 'Always' | 'Never';
+  ipip: PoolMode;
+  vxlan: PoolMode;
 }
 
+type PoolMode = 'Always' | 'CrossSubnet' | 'Never';
+
 export function calicoNetworking(model: ClusterModel): CalicoNetworking {
-  switch (model.network.calico.encapsulation) {
-    case 'vxlan':
-      return { backend: 'vxlan', ipip: 'Never', vxlan: 'Always' };
-    case 'ipip':
-      return { backend: 'bird', ipip: 'Always', vxlan: 'Never' };
-    case 'none':
-      // Plain routed pod traffic: BIRD peers the nodes, nothing is encapsulated.
-      return { backend: 'bird', ipip: 'Never', vxlan: 'Never' };
-  }
+  const { encapsulation, bgp, crossSubnet } = model.network.calico;
+  const mode = (on: boolean): PoolMode => (!on ? 'Never' : crossSubnet ? 'CrossSubnet' : 'Always');
+  // none: plain routed pod traffic, BIRD peers the nodes and nothing is encapsulated.
+  return { backend: bgp ? 'bird' : 'vxlan', ipip: mode(encapsulation === 'ipip'), vxlan: mode(encapsulation === 'vxlan') };
 }
 
 /**
@@ -40,7 +38,8 @@ function cniNetworkConfig(model: ClusterModel): string {
         datastore_type: 'kubernetes',
         nodename: '__KUBERNETES_NODE_NAME__',
         mtu: model.network.mtu,
-        ipam: { type: 'calico-ipam' },
+        // Which families calico-ipam gives each pod (IPv4 only unless the cluster has IPv6).
+        ipam: hasIPv6(model) ? { type: 'calico-ipam', assign_ipv4: String(hasIPv4(model)), assign_ipv6: 'true' } : { type: 'calico-ipam' },
         policy: { type: 'k8s' },
         kubernetes: { kubeconfig: '__KUBECONFIG_FILEPATH__' },
       },

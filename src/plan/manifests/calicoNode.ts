@@ -1,7 +1,7 @@
 // The calico-node DaemonSet (kdd datastore), as upstream manifests/calico.yaml v3.31, with the pool,
 // encapsulation, MTU and address detection taken from the model instead of edited by hand.
 import type { ClusterModel } from '../../model/model.js';
-import { firstControlPlane } from '../../model/model.js';
+import { addressOf, firstControlPlane, hasIPv6, podSubnetOf } from '../../model/model.js';
 import { calicoNetworking } from './calicoConfig.js';
 import { KUBE_SYSTEM, envFromConfigMap, envFromField, hostPathVolume, metadata, type K8sObject } from './k8s.js';
 
@@ -10,9 +10,44 @@ const LABELS = { 'k8s-app': 'calico-node' };
 // Lets an operator later point Calico at the API server directly (eBPF mode) without a new manifest.
 const SERVICES_ENDPOINT = [{ configMapRef: { name: 'kubernetes-services-endpoint', optional: true } }];
 
-function calicoNodeEnv(model: ClusterModel) {
+/**
+ * Node address detection and the default pools, per family the cluster has (Calico's dual-stack and
+ * IPv6-only settings): a family's address is autodetected as the one that routes to the first
+ * control plane's address of that family (also on multi-homed machines, where "first-found" picks
+ * the wrong interface), and its pool is created once on first start (changing these later has no
+ * effect). A family the cluster lacks gets IP/IP6 "none" and no pool settings.
+ */
+function addressEnv(model: ClusterModel) {
   const net = calicoNetworking(model);
   const first = firstControlPlane(model);
+  const v4 = podSubnetOf(model, 'IPv4');
+  const v6 = podSubnetOf(model, 'IPv6');
+  return [
+    ...(v4
+      ? [
+          { name: 'IP', value: 'autodetect' },
+          { name: 'IP_AUTODETECTION_METHOD', value: `can-reach=${addressOf(model, first, 'IPv4')}` },
+          { name: 'CALICO_IPV4POOL_CIDR', value: v4 },
+          { name: 'CALICO_IPV4POOL_BLOCK_SIZE', value: String(model.network.calico.blockSize) },
+          { name: 'CALICO_IPV4POOL_IPIP', value: net.ipip },
+          { name: 'CALICO_IPV4POOL_VXLAN', value: net.vxlan },
+        ]
+      : [{ name: 'IP', value: 'none' }]),
+    ...(v6
+      ? [
+          { name: 'IP6', value: 'autodetect' },
+          { name: 'IP6_AUTODETECTION_METHOD', value: `can-reach=${addressOf(model, first, 'IPv6')}` },
+          { name: 'CALICO_IPV6POOL_CIDR', value: v6 },
+          { name: 'CALICO_IPV6POOL_BLOCK_SIZE', value: String(model.kubernetes.nodeCidrMaskSizeIPv6) },
+          // Calico has no IP-in-IP for IPv6 (rules refuse ipip with IPv6): VXLAN or nothing.
+          { name: 'CALICO_IPV6POOL_VXLAN', value: net.vxlan },
+        ]
+      : [{ name: 'CALICO_IPV6POOL_VXLAN', value: 'Never' }]),
+  ];
+}
+
+function calicoNodeEnv(model: ClusterModel) {
+  const net = calicoNetworking(model);
   const mtuFromConfig = (name: string) => envFromConfigMap(name, 'calico-config', 'veth_mtu');
   return [
     { name: 'DATASTORE_TYPE', value: 'kubernetes' },
@@ -21,23 +56,14 @@ function calicoNodeEnv(model: ClusterModel) {
     envFromConfigMap('CALICO_NETWORKING_BACKEND', 'calico-config', 'calico_backend'),
     // "bgp" tells Calico BGP is in use; it is not with the VXLAN backend (upstream calico-vxlan.yaml).
     { name: 'CLUSTER_TYPE', value: net.backend === 'bird' ? 'k8s,bgp' : 'k8s' },
-    { name: 'IP', value: 'autodetect' },
-    // The interface that routes to the control plane is the node's cluster interface, also on
-    // multi-homed machines where "first-found" picks the wrong one.
-    { name: 'IP_AUTODETECTION_METHOD', value: `can-reach=${first.address}` },
-    // The default pool, created once on first start (changing these later has no effect).
-    { name: 'CALICO_IPV4POOL_CIDR', value: model.kubernetes.podSubnet },
-    { name: 'CALICO_IPV4POOL_BLOCK_SIZE', value: String(model.kubernetes.nodeCidrMaskSize) },
-    { name: 'CALICO_IPV4POOL_IPIP', value: net.ipip },
-    { name: 'CALICO_IPV4POOL_VXLAN', value: net.vxlan },
-    { name: 'CALICO_IPV6POOL_VXLAN', value: 'Never' },
+    ...addressEnv(model),
     // Tunnel MTUs only when the spec sets one; otherwise Felix detects them from the host.
     ...(model.network.mtu !== 0
       ? [mtuFromConfig('FELIX_IPINIPMTU'), mtuFromConfig('FELIX_VXLANMTU'), mtuFromConfig('FELIX_WIREGUARDMTU')]
       : []),
     { name: 'CALICO_DISABLE_FILE_LOGGING', value: 'true' },
     { name: 'FELIX_DEFAULTENDPOINTTOHOSTACTION', value: 'ACCEPT' },
-    { name: 'FELIX_IPV6SUPPORT', value: 'false' },
+    { name: 'FELIX_IPV6SUPPORT', value: String(hasIPv6(model)) },
     { name: 'FELIX_HEALTHENABLED', value: 'true' },
   ];
 }

@@ -3,6 +3,7 @@
 // minus the Envoy, Hubble and clustermesh mounts kspray does not enable.
 import type { ClusterModel } from '../../model/model.js';
 import { networkImages } from '../../catalog/network.js';
+import { ciliumProbeHost } from './ciliumConfig.js';
 import { apiServerEnv } from './cniApiServer.js';
 import { KUBE_SYSTEM, envFromField, hostPathVolume, metadata, type K8sObject } from './k8s.js';
 
@@ -89,7 +90,7 @@ function initContainers(model: ClusterModel, image: string) {
 
 function agentContainer(model: ClusterModel, image: string) {
   const probe = (extra: Record<string, number>, headers = [{ name: 'brief', value: 'true' }]) => ({
-    httpGet: { host: '127.0.0.1', path: '/healthz', port: 9879, scheme: 'HTTP', httpHeaders: headers },
+    httpGet: { host: ciliumProbeHost(model), path: '/healthz', port: 9879, scheme: 'HTTP', httpHeaders: headers },
     ...extra,
   });
   return {

@@ -2,13 +2,14 @@
 // collection), hostNetwork so it runs before any pod network exists.
 import type { ClusterModel } from '../../model/model.js';
 import { networkImages } from '../../catalog/network.js';
+import { ciliumProbeHost } from './ciliumConfig.js';
 import { apiServerEnv, kubeletNodeCount } from './cniApiServer.js';
 import { KUBE_SYSTEM, envFromField, metadata, type K8sObject } from './k8s.js';
 
 const LABELS = { 'io.cilium/app': 'operator', name: 'cilium-operator' };
 
 export function ciliumOperatorDeployment(model: ClusterModel): K8sObject {
-  const probe = { httpGet: { host: '127.0.0.1', path: '/healthz', port: 9234, scheme: 'HTTP' } };
+  const probe = { httpGet: { host: ciliumProbeHost(model), path: '/healthz', port: 9234, scheme: 'HTTP' } };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

@@ -17,7 +17,8 @@ export function apiServerForNodeAgents(model: ClusterModel): ApiServerAddress {
   if (model.controlPlane.loadBalancer === 'localhost') return { host: '127.0.0.1', port: model.controlPlane.bindPort };
   const endpoint = model.controlPlane.kubeadmEndpoint;
   const colon = endpoint.lastIndexOf(':');
-  return { host: endpoint.slice(0, colon), port: Number(endpoint.slice(colon + 1)) };
+  // client-go joins host and port itself (net.JoinHostPort): an IPv6 host goes without brackets.
+  return { host: endpoint.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(endpoint.slice(colon + 1)) };
 }
 
 /** The env entries client-go's in-cluster config reads instead of the Service IP. */

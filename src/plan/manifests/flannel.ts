@@ -2,7 +2,7 @@
 // installs it): RBAC, kube-flannel-cfg with net-conf.json from the spec, and the DaemonSet whose
 // init containers install the flannel CNI plugin binary and the CNI config.
 import type { ClusterModel } from '../../model/model.js';
-import { firstControlPlane } from '../../model/model.js';
+import { firstControlPlane, podSubnetOf } from '../../model/model.js';
 import { networkImages } from '../../catalog/network.js';
 import { KUBE_SYSTEM, clusterRole, clusterRoleBinding, envFromField, hostPathVolume, metadata, serviceAccount, type K8sObject } from './k8s.js';
 
@@ -10,9 +10,12 @@ const LABELS = { app: 'flannel', 'k8s-app': 'flannel' };
 
 /** net-conf.json: the pod network flanneld carves node subnets from (the kube-controller-manager's podCIDRs, --kube-subnet-mgr). */
 export function flannelNetConf(model: ClusterModel) {
+  const v4 = podSubnetOf(model, 'IPv4');
+  const v6 = podSubnetOf(model, 'IPv6');
   return {
-    Network: model.kubernetes.podSubnet,
-    SubnetLen: model.kubernetes.nodeCidrMaskSize,
+    ...(v4 ? { Network: v4, SubnetLen: model.kubernetes.nodeCidrMaskSize } : { EnableIPv4: false }),
+    // Dual-stack and IPv6-only (flannel's EnableIPv6; the vxlan backend tunnels IPv6 over IPv6).
+    ...(v6 ? { EnableIPv6: true, IPv6Network: v6, IPv6SubnetLen: model.kubernetes.nodeCidrMaskSizeIPv6 } : {}),
     // Masquerade and forward rules in nftables, next to a kube-proxy that uses nftables too.
     EnableNFTables: model.kubernetes.proxyMode === 'nftables',
     Backend: { Type: 'vxlan' },

@@ -3,7 +3,8 @@
 // 127.0.0.1:<port> in front of every control plane, each checked with GET /healthz over TLS, and
 // an HTTP monitor on :8081/healthz for the pod's probes. Built from sections, one renderer.
 import type { ClusterModel } from '../../model/model.js';
-import { controlPlaneNodes } from '../../model/model.js';
+import { controlPlaneNodes, hasIPv6 } from '../../model/model.js';
+import { hostPort } from '../../model/address.js';
 import { NGINX_HEALTH_PORT } from './nginxConf.js';
 
 /** The same health port as nginx (Kubespray's loadbalancer_apiserver_healthcheck_port). */
@@ -17,11 +18,12 @@ export function renderHaproxy(sections: Section[]): string {
 
 export function haproxyConf(model: ClusterModel): string {
   const port = model.controlPlane.bindPort;
+  const v6 = hasIPv6(model);
   const servers = controlPlaneNodes(model).map((n) => {
     if (!n.address) throw new Error(`apiserverProxy: control plane ${n.name} has no address (rules should have refused this spec)`);
     // The apiservers' certificates are not checked here: this is a TCP pass-through, and
     // kubelet and kube-proxy verify the apiserver themselves through it.
-    return `server ${n.name} ${n.address}:${port} check check-ssl verify none`;
+    return `server ${n.name} ${hostPort(n.address, port)} check check-ssl verify none`;
   });
   return renderHaproxy([
     // The container has no syslog: log to stdout, which becomes the pod log.
@@ -46,9 +48,11 @@ export function haproxyConf(model: ClusterModel): string {
         'maxconn 4000',
       ],
     ],
-    ['frontend healthz', [`bind *:${HAPROXY_HEALTH_PORT}`, 'mode http', 'monitor-uri /healthz']],
-    // Loopback only: the proxy is for this node's kubelet and kube-proxy, nothing else.
-    ['frontend kube_api_frontend', [`bind 127.0.0.1:${port}`, 'mode tcp', 'option tcplog', 'default_backend kube_api_backend']],
+    // The kubelet probes the node's primary address, of whichever family.
+    ['frontend healthz', [`bind *:${HAPROXY_HEALTH_PORT}`, ...(v6 ? [`bind [::]:${HAPROXY_HEALTH_PORT} v6only`] : []), 'mode http', 'monitor-uri /healthz']],
+    // Loopback only: the proxy is for this node's kubelet and kube-proxy, nothing else (IPv6
+    // loopback too where the cluster has IPv6).
+    ['frontend kube_api_frontend', [`bind 127.0.0.1:${port}`, ...(v6 ? [`bind [::1]:${port}`] : []), 'mode tcp', 'option tcplog', 'default_backend kube_api_backend']],
     [
       'backend kube_api_backend',
       [

@@ -2,6 +2,7 @@
 // as upstream's daemonset/kubeadm-kuberouter.yaml: RBAC, kube-router-cfg with the bridge CNI
 // config (bridge and host-local come from the CNI plugins every node installs), the DaemonSet.
 import type { ClusterModel } from '../../model/model.js';
+import { hasIPv4, hasIPv6 } from '../../model/model.js';
 import { networkImages } from '../../catalog/network.js';
 import { apiServerEnv } from './cniApiServer.js';
 import { KUBE_SYSTEM, clusterRole, clusterRoleBinding, envFromField, hostPathVolume, metadata, serviceAccount, type K8sObject } from './k8s.js';
@@ -63,6 +64,8 @@ function daemonSet(model: ClusterModel): K8sObject {
                 '--run-firewall=true',
                 '--run-service-proxy=false',
                 '--bgp-graceful-restart=true',
+                // kube-router 2.x: each family the cluster has (IPv4 is on by default).
+                ...(hasIPv6(model) ? ['--enable-ipv6=true', ...(hasIPv4(model) ? [] : ['--enable-ipv4=false'])] : []),
                 ...(model.network.mtu !== 0 ? ['--auto-mtu=false'] : []),
               ],
               env: [envFromField('NODE_NAME', 'spec.nodeName'), { name: 'KUBE_ROUTER_CNI_CONF_FILE', value: CONFLIST }, ...apiServerEnv(model)],

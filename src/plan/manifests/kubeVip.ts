@@ -19,7 +19,8 @@ export function kubeVipPod(model: ClusterModel, kubeconfig: string): K8sObject {
   const env: Array<Record<string, unknown>> = [
     ['vip_arp', 'true'],
     ['port', String(model.controlPlane.bindPort)],
-    ['vip_subnet', '32'],
+    // A host route for the VIP: /32, or /128 for an IPv6 VIP (announced by NDP instead of ARP).
+    ['vip_subnet', model.controlPlane.clientEndpoint.host.includes(':') ? '128' : '32'],
     ['dns_mode', 'first'],
     ['cp_enable', 'true'],
     ['cp_namespace', KUBE_SYSTEM],

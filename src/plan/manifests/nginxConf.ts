@@ -3,7 +3,8 @@
 // nginx spreads the connections over every control plane. nginx.conf is not YAML; it is built
 // from a directive tree so quoting and nesting come from one renderer, not from string pasting.
 import type { ClusterModel } from '../../model/model.js';
-import { controlPlaneNodes } from '../../model/model.js';
+import { controlPlaneNodes, hasIPv6 } from '../../model/model.js';
+import { hostPort } from '../../model/address.js';
 
 /** A directive (`name args;`) or a block (`name args { ... }`). */
 export type NginxNode = { d: string; args?: Array<string | number> } | { block: string; args?: Array<string | number>; body: NginxNode[] };
@@ -41,7 +42,7 @@ const block = (name: string, args: Array<string | number>, body: NginxNode[]): N
 export function apiServerUpstreams(model: ClusterModel): string[] {
   return controlPlaneNodes(model).map((n) => {
     if (!n.address) throw new Error(`apiserverProxy: control plane ${n.name} has no address (rules should have refused this spec)`);
-    return `${n.address}:${model.controlPlane.bindPort}`;
+    return hostPort(n.address, model.controlPlane.bindPort);
   });
 }
 
@@ -61,8 +62,10 @@ export function nginxConf(model: ClusterModel): string {
         ...apiServerUpstreams(model).map((s) => d('server', s, `max_fails=${MAX_FAILS}`, `fail_timeout=${FAIL_TIMEOUT}`)),
       ]),
       block('server', [], [
-        // Loopback only: the proxy is for this node's kubelet and kube-proxy, nothing else.
+        // Loopback only: the proxy is for this node's kubelet and kube-proxy, nothing else; IPv6
+        // loopback too where the cluster has IPv6 (Kubespray's nginx.conf does the same).
         d('listen', `127.0.0.1:${port}`),
+        ...(hasIPv6(model) ? [d('listen', `[::1]:${port}`)] : []),
         d('proxy_pass', 'kube_apiserver'),
         d('proxy_timeout', '10m'),
         // Fail over quickly when a control plane is down.
@@ -80,7 +83,9 @@ export function nginxConf(model: ClusterModel): string {
       d('server_tokens', 'off'),
       d('autoindex', 'off'),
       block('server', [], [
+        // The kubelet probes the node's primary address, of whichever family.
         d('listen', NGINX_HEALTH_PORT),
+        ...(hasIPv6(model) ? [d('listen', `[::]:${NGINX_HEALTH_PORT}`, 'ipv6only=on')] : []),
         block('location', ['/healthz'], [d('access_log', 'off'), d('return', 200)]),
         block('location', ['/stub_status'], [d('stub_status', 'on'), d('access_log', 'off')]),
       ]),

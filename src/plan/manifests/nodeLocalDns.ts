@@ -3,6 +3,7 @@
 // Kubespray's nodelocaldns-config.yml.j2; the cluster zones go to CoreDNS through the
 // kube-dns-upstream Service, as upstream Kubernetes' nodelocaldns.yaml.
 import type { ClusterModel } from '../../model/model.js';
+import { hostPort } from '../../model/address.js';
 import { KUBE_SYSTEM, hostPathVolume, metadata, serviceAccount, type K8sObject } from './k8s.js';
 
 const NAME = 'nodelocaldns';
@@ -34,7 +35,7 @@ function zone(name: string, localIP: string, opts: { forward: string; forceTcp: 
     `    bind ${localIP}`,
     ...forward,
     `    prometheus :${METRICS_PORT}`,
-    ...(opts.health ? [`    health ${localIP}:${HEALTH_PORT}`] : []),
+    ...(opts.health ? [`    health ${hostPort(localIP, HEALTH_PORT)}`] : []),
     '}',
   ];
 }

@@ -1,0 +1,229 @@
+// Kubespray's own CI scenarios (tests/files/*.yml) and its sample inventory with the example hosts
+// un-commented, through `kspray import kubespray` as a user runs it. Each one either imports and
+// renders, with every payload passing the real validators and the scenario's main choices found in
+// the rendered files, or is refused with exit 2 naming the variable at its file:line and writing
+// nothing. The expected values below are read from the scenario's variables with Kubespray's
+// defaults, not from kspray's table.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { compileSpec, prepareBundle, render, payloadFormat, type Rendered } from '../../src/render.js';
+import type { ClusterModel } from '../../src/model/model.js';
+import { readTree } from '../../src/io/files.js';
+import { ciScenario, ciScenarioNames, osOfCloudImage, upstreamDir } from '../helpers/kubesprayCi.js';
+import { runCli } from '../helpers/runCli.js';
+import { assertImportable, formatReport, importKubespray, importToYaml } from '../../src/import/kubespray.js';
+import { reportError } from '../../src/cli/report.js';
+import type { OsName } from '../../src/api/v1alpha1/types.js';
+import { FIXED_NOW } from '../helpers/fixtures.js';
+import { cloudInitRoot, cloudInitSchema, ignitionValidate, IGNITION_VALIDATE, toolAvailable } from '../helpers/validators.js';
+import { run } from '../secrets/tools.js';
+
+interface Case {
+  name: string;
+  files: Map<string, string>;
+  os?: string;
+  /** Kubespray variables of the scenario (common_vars under them), for the expected values. */
+  vars: Record<string, unknown>;
+  etcdHosts: string[];
+}
+
+const commonVars = parse(readFileSync(join(upstreamDir, 'tests', 'common_vars.yml'), 'utf8')) as Record<string, unknown>;
+
+function ciCases(): Case[] {
+  return ciScenarioNames().map((name) => {
+    const s = ciScenario(name);
+    const etcdHosts = s.layout.flatMap((groups, i) => (groups.includes('etcd') ? [`instance-${i + 1}`] : []));
+    return { name, files: s.files, os: osOfCloudImage(s.cloudImage), vars: { ...commonVars, ...s.vars }, etcdHosts };
+  });
+}
+
+/** inventory/sample as a user starts from it: the example hosts of inventory.ini un-commented. */
+function sampleCase(): Case {
+  const files = readTree(join(upstreamDir, 'inventory', 'sample'))!;
+  const ini = files.get('inventory.ini')!.replace(/^# (node\d) ansible_host=(\S+)\s+# ip=(\S+)(?: etcd_member_name=(\S+))?$/gm, (_m, host, ah, ip, member) => `${host} ansible_host=${ah} ip=${ip}${member ? ` etcd_member_name=${member}` : ''}`);
+  expect(ini).toMatch(/^node6 ansible_host=/m);
+  files.set('inventory.ini', ini);
+  return { name: 'inventory/sample', files, vars: {}, etcdHosts: ['node1', 'node2', 'node3'] };
+}
+
+const CASES = [...ciCases(), sampleCase()];
+const outcome = new Map<string, { status: number | null; stderr: string; text?: string }>();
+const work = mkdtempSync(join(tmpdir(), 'kspray-kubespray-ci-'));
+
+/** What `kspray import kubespray DIR -o cluster.yaml` does, in this process (the CLI is run below for a few). */
+function importLikeCli(c: Case): { status: number; stderr: string; text?: string } {
+  let stderr = '';
+  try {
+    const result = importKubespray(c.files, c.name, { name: 'ci', ...(c.os ? { os: c.os as OsName } : {}) });
+    assertImportable(result);
+    return { status: 0, stderr: formatReport(result.report), text: importToYaml(result, c.name) };
+  } catch (e) {
+    return { status: reportError(e, (s) => (stderr += s)), stderr };
+  }
+}
+
+function writeInventory(c: Case): string {
+  const dir = join(work, c.name.replace(/\//g, '_'));
+  for (const [rel, text] of c.files) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  return dir;
+}
+
+beforeAll(() => {
+  for (const c of CASES) outcome.set(c.name, importLikeCli(c));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const imported = () => CASES.filter((c) => outcome.get(c.name)?.status === 0);
+
+describe('Kubespray CI scenarios and inventory/sample through kspray import kubespray', () => {
+  it('every case either imports (exit 0) or is refused (exit 2): the counts in the README', () => {
+    const ok = CASES.filter((c) => outcome.get(c.name)!.status === 0).map((c) => c.name);
+    const refused = CASES.filter((c) => outcome.get(c.name)!.status === 2).map((c) => c.name);
+    expect(ok.length + refused.length, JSON.stringify([...outcome].filter(([, o]) => o.status !== 0 && o.status !== 2))).toBe(CASES.length);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`${ok.length - 1} of ${CASES.length - 1} CI scenarios`);
+    expect(readme).toContain(`${refused.length} are refused with exit 2`);
+    expect(ok).toContain('inventory/sample');
+    console.log(`imported: ${ok.join(', ')}\nrefused: ${refused.join(', ')}`);
+  });
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s: a refusal names the variable at its file:line and writes nothing', (_name, c) => {
+    const o = outcome.get(c.name)!;
+    if (o.status !== 2) return;
+    expect(o.text).toBeUndefined();
+    expect(o.stderr).not.toMatch(/internal error|\n\s+at /);
+    // "group_vars/k8s_cluster/scenario.yml:12:1: error[kubespray-refused]: <variable>: <value>: why" + "hint: ... instead";
+    // a refused Kubespray default has no line to point at and says so.
+    const refusals = [...o.stderr.matchAll(/^(?:(\S+?):(\d+):(\d+): )?error\[kubespray-refused\]: ([a-z0-9_]+): (.*)$/gm)];
+    expect(refusals.length, o.stderr).toBeGreaterThan(0);
+    for (const [, file, line, , variable, rest] of refusals) {
+      if (file) expect(c.files.get(file)!.split('\n')[Number(line) - 1], `${file}:${line}`).toMatch(new RegExp(`^${variable}:`));
+      else expect(rest, variable).toContain("Kubespray's default");
+    }
+    expect(o.stderr).toContain('Choose instead:');
+  });
+});
+
+// ---- the imported ones: rendered, validated, and checked for the scenario's choices
+
+const bundles = new Map<string, Map<string, string>>();
+async function renderShared(model: ClusterModel): Promise<Rendered> {
+  // One bundle per key algorithm for every case (same node names): RSA keys are slow to make.
+  const existing = bundles.get(model.pki.algorithm) ?? new Map<string, string>();
+  const prepared = await prepareBundle(model, existing.size ? existing : undefined, join(work, 'bundle'), FIXED_NOW);
+  for (const f of prepared.newFiles) existing.set(f.relPath, typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8'));
+  bundles.set(model.pki.algorithm, existing);
+  return render(model, prepared.bundle);
+}
+
+const kv = (c: Case, name: string, fallback: unknown) => (c.vars[name] !== undefined ? c.vars[name] : fallback);
+const file = (r: Rendered, node: string, path: string) => r.plans.find((p) => p.node.name === node)!.files.get(path)?.content;
+
+describe('the CLI on the same inventories', () => {
+  it.each(['inventory/sample', 'debian11-docker', 'almalinux9-kube-ovn'])('%s: same exit code as in-process, cluster.yaml written only on success', async (name) => {
+    const c = CASES.find((x) => x.name === name)!;
+    const dir = writeInventory(c);
+    const out = join(dir, 'cluster.yaml');
+    const r = await runCli(['import', 'kubespray', dir, '-o', out, '--name', 'ci', ...(c.os ? ['--os', c.os] : [])], work);
+    expect(r.status, r.stderr).toBe(outcome.get(name)!.status);
+    expect(existsSync(out)).toBe(r.status === 0);
+    if (r.status === 0) expect(readFileSync(out, 'utf8')).toBe(outcome.get(name)!.text!.replace(`from ${name}/`, `from ${dir}/`));
+  });
+});
+
+describe('imported scenarios render, pass the validators, and carry their choices', () => {
+  const rendered = new Map<string, Rendered>();
+  beforeAll(async () => {
+    for (const c of imported()) rendered.set(c.name, await renderShared(compileSpec(outcome.get(c.name)!.text!, `${c.name}/cluster.yaml`)));
+  }, 600_000);
+
+  it('the scenario choices are in the rendered files', () => {
+    expect(rendered.size).toBeGreaterThan(0);
+    for (const c of imported()) {
+      const r = rendered.get(c.name)!;
+      const m = r.model;
+      const first = m.nodes.find((n) => n.isFirstControlPlane)!.name;
+      const at = `${c.name}`;
+      const plugin = String(kv(c, 'kube_network_plugin', 'calico'));
+      expect(m.network.plugin, at).toBe(plugin === 'cni' ? 'none' : plugin);
+      expect(m.containerRuntime.name, at).toBe(kv(c, 'container_manager', 'containerd') === 'crio' ? 'cri-o' : 'containerd');
+      // etcd placement: the scenario's etcd hosts, stacked when they are the control planes.
+      expect(m.nodes.filter((n) => n.isEtcd).map((n) => n.name).sort(), at).toEqual([...c.etcdHosts].sort());
+      // kube-proxy mode in kubeadm's KubeProxyConfiguration, or no kube-proxy at all under Cilium's replacement.
+      const kubeadm = file(r, first, '/etc/kspray/kubeadm.yaml')!;
+      if (plugin === 'cilium' && kv(c, 'cilium_kube_proxy_replacement', false) === true) expect(kubeadm, at).toContain('- addon/kube-proxy');
+      else expect(kubeadm, at).toMatch(new RegExp(`mode: ${String(kv(c, 'kube_proxy_mode', 'ipvs'))}\\b`));
+      // Key algorithm: the apiserver certificate's public key.
+      const apiserver = r.pki.certificates.find((x) => x.name === `${first}/apiserver`)!;
+      const alg = String(kv(c, 'kube_asymmetric_encryption_algorithm', 'RSA-2048'));
+      const text = run('openssl', ['x509', '-noout', '-text'], { input: apiserver.pem }).stdout;
+      expect(text, at).toContain(alg.startsWith('RSA') ? `(${alg.slice(4)} bit)` : 'id-ecPublicKey');
+      // Feature gates on the apiserver.
+      for (const gate of (kv(c, 'kube_feature_gates', []) as string[])) expect(kubeadm, at).toContain(gate.replace(/=True$/i, '=true'));
+      if (plugin === 'calico') {
+        const calico = file(r, first, '/etc/kspray/addons/10-calico.yaml')!;
+        expect(calico, at).toMatch(new RegExp(`CALICO_IPV4POOL_BLOCK_SIZE\\s+value: "${String(kv(c, 'calico_pool_blocksize', 26))}"`));
+        const vxlan = String(kv(c, 'calico_vxlan_mode', 'Always'));
+        expect(calico, at).toMatch(new RegExp(`CALICO_IPV4POOL_VXLAN\\s+value: ${vxlan}`));
+        expect(calico, at).toContain(`calico_backend: ${String(kv(c, 'calico_network_backend', 'vxlan'))}`);
+      }
+      // Registry mirrors: common_vars sends docker.io through mirror.gcr.io.
+      const mirrors = kv(c, 'container_manager', 'containerd') === 'crio' ? c.vars.crio_registries : c.vars.containerd_registries_mirrors;
+      if (mirrors) {
+        const worker = m.nodes.find((n) => !n.isControlPlane) ?? m.nodes[0]!;
+        const path = m.containerRuntime.name === 'cri-o' ? '/etc/containers/registries.conf.d/10-docker.io.conf' : '/etc/containerd/certs.d/docker.io/hosts.toml';
+        expect(file(r, worker.name, path), `${at} ${path}`).toContain('mirror.gcr.io');
+      }
+      // The localhost proxy of the non-control-plane nodes.
+      const worker = m.nodes.find((n) => !n.isControlPlane);
+      if (worker) {
+        const lb = String(kv(c, 'loadbalancer_apiserver_type', 'nginx'));
+        expect(file(r, worker.name, `/etc/kubernetes/manifests/${lb === 'nginx' ? 'nginx-proxy' : 'haproxy'}.yaml`), `${at} ${lb}`).toBeDefined();
+      }
+    }
+  });
+
+  it('every cloud-config passes `cloud-init schema`, every Ignition config `ignition-validate`', (ctx) => {
+    const root = cloudInitRoot();
+    const ignition = toolAvailable(IGNITION_VALIDATE);
+    if (!root && !ignition) return ctx.skip();
+    const dir = mkdtempSync(join(work, 'payloads-'));
+    for (const [name, r] of rendered) {
+      for (const [node, payload] of r.payloads) {
+        const f = join(dir, `${name.replace(/\//g, '_')}-${node}`);
+        writeFileSync(f, payload);
+        if (payloadFormat(r, node) === 'cloud-init') {
+          if (!root) continue;
+          const result = cloudInitSchema(root, f);
+          expect(result.ok, `${name} ${node}: ${result.output}`).toBe(true);
+        } else if (ignition) {
+          const result = ignitionValidate(f);
+          expect(result.ok, `${name} ${node}: ${result.output}`).toBe(true);
+        }
+      }
+    }
+  }, 600_000);
+
+  it('every certificate passes `openssl verify -x509_strict` against its CA', () => {
+    const at = String(Math.floor(FIXED_NOW.getTime() / 1000) + 3600);
+    for (const [name, r] of rendered) {
+      const cas = new Map(r.pki.certificates.filter((x) => x.issuer === 'self').map((x) => [x.name, x.pem]));
+      const dir = mkdtempSync(join(work, 'certs-'));
+      for (const cert of r.pki.certificates) {
+        if (cert.issuer === 'self') continue;
+        const caFile = join(dir, `${cert.issuer}.crt`);
+        writeFileSync(caFile, cas.get(cert.issuer)!);
+        const leaf = join(dir, 'leaf.crt');
+        writeFileSync(leaf, cert.pem);
+        const result = run('openssl', ['verify', '-x509_strict', '-attime', at, '-CAfile', caFile, leaf]);
+        expect(result.ok, `${name} ${cert.name}: ${result.stdout}${result.stderr}`).toBe(true);
+      }
+    }
+  });
+});
