@@ -34,8 +34,8 @@ const BREAK = process.env.KSPRAY_VM_BREAK === 'mode';
 if (unavailable && !requireValidators) console.warn(`VM test skipped: ${unavailable}`);
 
 // Bounds for one boot under TCG on 2 cores: ~2 min to the bootstrap unit on an idle machine,
-// measured up to 10 min with the cores shared by other jobs (load average 20).
-const BOOT_TO_UNIT_MS = 15 * 60_000;
+// measured 10 to over 15 min with the cores shared by other jobs (load average 20-37).
+const BOOT_TO_UNIT_MS = 20 * 60_000;
 const UNIT_TO_FAILURE_MS = 10 * 60_000;
 const POWER_OFF_MS = 3 * 60_000;
 
