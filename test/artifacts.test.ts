@@ -2,6 +2,7 @@
 // each entry, must be exactly what the same cluster fetches when those are set. Checked by rendering
 // every scenario both ways; then the fill-the-mirror script is run against a stub curl.
 import { describe, expect, it } from 'vitest';
+import { tool } from './helpers/validators.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -110,7 +111,7 @@ describe('the fill-the-mirror script', () => {
   it('passes shellcheck', () => {
     const dir = tmp();
     writeFileSync(join(dir, 's.sh'), offlineScript(list(sha), REGISTRY));
-    const r = spawnSync('/usr/bin/shellcheck', [join(dir, 's.sh')], { encoding: 'utf8' });
+    const r = spawnSync(tool('shellcheck'), [join(dir, 's.sh')], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

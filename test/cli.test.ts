@@ -1,6 +1,7 @@
 // The CLI as users run it (the compiled dist/cli/main.js): exit codes, stdout/stderr discipline,
 // nothing written on bad input, and a secrets bundle that is created once and never rewritten.
 import { describe, expect, it } from 'vitest';
+import { haveTool, tool } from './helpers/validators.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,12 +113,11 @@ describe('kspray CLI', () => {
     expect(r.err).toContain('cp-1, worker-1, worker-2');
   });
 
-  it('writes an admin.conf kubectl accepts', (ctx) => {
-    if (!existsSync('/usr/bin/kubectl')) return ctx.skip();
+  it.runIf(haveTool('kubectl'))('writes an admin.conf kubectl accepts', () => {
     const dir = tmp();
     expect(kspray(['render', '-f', exampleFile('single'), '--out', dir]).code).toBe(0);
     const admin = join(dir, 'single', 'admin.conf');
-    const view = spawnSync('kubectl', ['config', 'view', '--kubeconfig', admin, '--raw', '-o', 'jsonpath={.clusters[0].cluster.server} {.users[0].name}'], { encoding: 'utf8' });
+    const view = spawnSync(tool('kubectl'), ['config', 'view', '--kubeconfig', admin, '--raw', '-o', 'jsonpath={.clusters[0].cluster.server} {.users[0].name}'], { encoding: 'utf8' });
     expect(view.status, view.stderr).toBe(0);
     expect(view.stdout).toBe('https://10.0.0.11:6443 kubernetes-admin');
   });

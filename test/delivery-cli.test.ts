@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { exampleFile, repoRoot } from './helpers/fixtures.js';
-import { toolAvailable } from './helpers/validators.js';
+import { haveTool } from './helpers/validators.js';
 import { parseHcl } from './helpers/hcl.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
@@ -84,7 +84,8 @@ describe('kspray pxe', () => {
     expect(readFileSync(join(pxe, 'seed', 'cp-1', 'user-data'), 'utf8').startsWith('#cloud-config\n')).toBe(true);
     expect(readFileSync(join(pxe, 'seed', 'cp-1', 'network-config'), 'utf8')).toContain('via: 10.0.0.1');
     expect(existsSync(join(dir, 'out', 'single', 'secrets', 'ca.key'))).toBe(true);
-    if (toolAvailable('/usr/bin/xorriso')) expect(readFileSync(join(pxe, 'iso', 'cp-1-cidata.iso')).length).toBeGreaterThan(0);
+    // --iso auto: an ISO exactly when xorriso is there (CI installs it; locally it may be missing).
+    expect(existsSync(join(pxe, 'iso', 'cp-1-cidata.iso'))).toBe(haveTool('xorriso'));
   });
 
   it('needs --seed-url with --kernel, and refuses a $ in a boot value (exit 2)', () => {

@@ -6,10 +6,10 @@ import { isAlias, isCollection, isMap, isPair, isScalar, type Alias, type Docume
 import type { Problem } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 
-/** Larger than any real cluster spec by far (a 5000-node spec is ~0.5 MB); reading stays cheap. */
-export const MAX_SPEC_BYTES = 4 * 1024 * 1024;
+/** Larger than any real cluster spec by far (a 5000-node spec is ~0.4 MB); parsing it stays a few seconds. */
+export const MAX_SPEC_BYTES = 1024 * 1024;
 /** YAML nodes once aliases are expanded: what toJS would build and zod would walk. */
-export const MAX_EXPANDED_NODES = 500_000;
+export const MAX_EXPANDED_NODES = 250_000;
 /** Kubernetes' own scalability limit: clusters of at most 5000 nodes. */
 export const MAX_CLUSTER_NODES = 5000;
 /** Labels or taints on one node or pool; kubelet passes them on its command line. */
@@ -43,27 +43,43 @@ export function checkText(text: string): Problem[] {
   return [];
 }
 
-/** Duplicate keys, bad aliases, expansion size: one pass over the parsed document. */
+/**
+ * Duplicate keys, bad aliases, expansion size: one pass over the parsed document. Sizes are
+ * memoized per node, so the pass is linear in the text however far the aliases would expand.
+ */
 export function checkDocument(doc: Document.Parsed, lines: LineCounter): Problem[] {
   const problems: Problem[] = [];
   // Expanded size of each node reached so far; undefined while its subtree is being walked.
   const sizes = new Map<Node, number | undefined>();
-  let total = 0;
-  let tooLargeReported = false;
+  let tooLarge = false;
 
   const sizeOf = (node: unknown): number => {
     if (node === null || node === undefined) return 0;
     if (isAlias(node)) return sizeOfAlias(node);
     if (sizes.has(node as Node)) return sizes.get(node as Node) ?? 0;
-    if (isScalar(node)) return 1;
     if (!isCollection(node)) return 1;
     sizes.set(node, undefined);
-    let size = 1;
     if (isMap(node)) checkUniqueKeys(node.items);
+    let size = 1;
+    let firstAlias: Alias | undefined;
     for (const item of node.items) {
-      size += isPair(item) ? sizeOf(item.key) + sizeOf(item.value) : sizeOf(item);
+      const parts = isPair(item) ? [item.key, item.value] : [item];
+      for (const part of parts) {
+        if (isAlias(part)) firstAlias ??= part;
+        size += sizeOf(part);
+      }
     }
     sizes.set(node, size);
+    // The innermost collection that crosses the limit is reached first (post-order): point at the
+    // alias that made it grow, if any; a document that is simply that large has the byte limit.
+    if (size > MAX_EXPANDED_NODES && !tooLarge) {
+      tooLarge = true;
+      problems.push(
+        firstAlias
+          ? { ...messages.yamlAliasExpansion(firstAlias.source, MAX_EXPANDED_NODES), ...at(firstAlias, lines) }
+          : { ...messages.specTooLarge(`more than ${MAX_EXPANDED_NODES} YAML nodes`, `${MAX_EXPANDED_NODES}`), ...at(node, lines) },
+      );
+    }
     return size;
   };
 
@@ -77,13 +93,7 @@ export function checkDocument(doc: Document.Parsed, lines: LineCounter): Problem
       problems.push({ ...messages.yamlAliasCycle(alias.source), ...at(alias, lines) });
       return 1;
     }
-    const size = sizes.get(target) ?? sizeOf(target);
-    total += size;
-    if (total > MAX_EXPANDED_NODES && !tooLargeReported) {
-      tooLargeReported = true;
-      problems.push({ ...messages.yamlAliasExpansion(alias.source, MAX_EXPANDED_NODES), ...at(alias, lines) });
-    }
-    return size;
+    return sizeOf(target);
   };
 
   const checkUniqueKeys = (items: unknown[]) => {
@@ -96,8 +106,7 @@ export function checkDocument(doc: Document.Parsed, lines: LineCounter): Problem
     }
   };
 
-  total += sizeOf(doc.contents);
-  if (total > MAX_EXPANDED_NODES && !tooLargeReported) problems.push(messages.specTooLarge(`more than ${MAX_EXPANDED_NODES} YAML nodes`, `${MAX_EXPANDED_NODES}`));
+  sizeOf(doc.contents);
   return problems;
 }
 

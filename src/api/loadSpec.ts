@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { KsprayError, type Problem } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
+import { END_OF_LIFE } from './v1alpha1/endOfLife.js';
 import { SpecSource } from './source.js';
 import { checkCounts, checkDocument, checkText } from './inputGuard.js';
 import { API_VERSION, clusterSpec, type ClusterSpec } from './v1alpha1/types.js';
@@ -61,8 +62,12 @@ function zodProblems(issue: z.core.$ZodIssue): Problem[] {
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => ({ ...messages.unknownKey(key, path), path: [...path, key], atKey: true }));
-    case 'invalid_value':
+    case 'invalid_value': {
+      // An OS release past its end of life: said by name, with the date and what to use instead.
+      const eol = path.at(-1) === 'os' && typeof issue.input === 'string' ? END_OF_LIFE[issue.input] : undefined;
+      if (eol) return [{ ...messages.osEndOfLife(issue.input as string, eol.date, eol.instead), path }];
       return [{ ...messages.invalidValue(path, issue.values.map(String), issue.input), path }];
+    }
     case 'invalid_type':
       return [{ ...messages.invalidType(path, issue.expected, issue.input), path }];
     default:

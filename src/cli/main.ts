@@ -2,14 +2,15 @@
 // Thin commands: parse flags, call the library, print, pick the exit code (cli/report.ts).
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
-import { readTextFile, readTree, writeOutputs, createFile } from '../io/files.js';
+import { readBytesIfExists, readTextFile, readTree, writeOutputs, createFile } from '../io/files.js';
 import { renderedBefore, saveBundleAdditions } from './commands/shared.js';
 import { compileSpec, compileSpecLocated } from '../compileSpec.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { specJsonSchema } from '../api/v1alpha1/types.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
 import { KsprayError } from '../errors/errors.js';
-import { EXIT_INPUT, EXIT_OK, reportError } from './report.js';
+import { EXIT_FAILURE, EXIT_INPUT, EXIT_OK, reportError } from './report.js';
+import { fsFailure } from '../io/fsError.js';
 import { starterSpec } from './starter.js';
 import { sizeTable } from './summary.js';
 import { privateKeysInPayload, type Rendered } from '../rendered.js';
@@ -28,6 +29,8 @@ import { register as registerPxe } from './commands/pxe.js';
 import { register as registerImages } from './commands/images.js';
 import { register as registerAws } from './commands/aws.js';
 import { register as registerArtifacts } from './commands/artifacts.js';
+import { register as registerDiff } from './commands/diff.js';
+import { staleOutputs } from '../diff/check.js';
 
 const out = (s: string) => process.stdout.write(s);
 const err = (s: string) => process.stderr.write(s);
@@ -41,6 +44,7 @@ async function renderCommand(opts: {
   provider?: string;
   ignitionUrlBase?: string;
   force?: boolean;
+  check?: boolean;
 }): Promise<void> {
   const { model, locator } = compileSpecLocated(readTextFile(opts.file), opts.file);
   if (opts.ignitionUrlBase !== undefined) {
@@ -73,6 +77,15 @@ async function renderCommand(opts: {
   if (opts.node !== undefined && process.stdout.isTTY && !opts.force) {
     const keys = privateKeysInPayload(rendered, opts.node);
     if (keys > 0) throw new KsprayError('input', [messages.renderKeysToTerminal(opts.node, keys)]);
+  }
+  // --check (CI: "outputs are up to date with the spec"): compare, write nothing, exit 1 on a difference.
+  if (opts.check) {
+    const stale = staleOutputs([...outputFiles(rendered), ...packagedOutputFiles(packaged)], (rel) => readBytesIfExists(join(clusterDir, ...rel.split('/'))), prepared.newFiles.map((f) => f.relPath));
+    if (stale.length) {
+      err(`${stale.map((s) => `  ${s}`).join('\n')}\nkspray: ${clusterDir} is not up to date with ${opts.file} (${stale.length} difference(s)): run kspray render -f ${opts.file}\n`);
+      process.exitCode = EXIT_FAILURE;
+    } else err(`kspray: ${clusterDir} is up to date with ${opts.file}\n`);
+    return;
   }
   // Everything is rendered before anything is written: a failure above leaves the disk untouched.
   // The bundle is written even for --node: a payload whose CA was not kept would be useless.
@@ -145,6 +158,7 @@ export function buildProgram(): Command {
     .option('--base64', 'with --node: base64-encode the payload (after --gzip)')
     .option('--force', 'with --node: print a payload that holds private keys even to a terminal')
     .option('--provider <name>', `package for one cloud, checked against its user-data limit (${PROVIDERS.join(', ')}; default: spec.provider.name); with --node, print what that cloud receives`)
+    .option('--check', 'write nothing; exit 1 unless the outputs directory is up to date with the spec (for CI)')
     .action(renderCommand);
 
   program
@@ -171,13 +185,15 @@ export function buildProgram(): Command {
   registerImages(program);
   registerAws(program);
   registerArtifacts(program);
+  registerDiff(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    // A command that succeeded with something to report (diff --exit-code, render --check) set it.
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander already printed its message (unknown option, missing argument, --help...).
@@ -187,4 +203,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A payload printed to a full device or a closed pipe fails asynchronously on stdout: one line, exit 1
+// (a reader that closed the pipe early, like `head`, is not an error).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  process.exitCode = e.code === 'EPIPE' ? process.exitCode : reportError(fsFailure(e, 'write', 'standard output'), err);
+});
 process.exitCode = await main(process.argv.slice(2));

@@ -941,6 +941,12 @@ export const messages = {
     message: `refusing to print the payload of "${node}" to a terminal: it holds ${keys} private key${keys === 1 ? '' : 's'} (the terminal's scrollback, a screen share or a recording would keep them)`,
     hint: 'Redirect it (`kspray render --node ' + node + ' > user-data`), or pass --force to print it anyway; spec.secrets.delivery: fetch keeps keys out of payloads altogether.',
   }),
+  // --- OS releases past their end of life (api/v1alpha1/endOfLife.ts) ---
+  osEndOfLife: (os: string, date: string, instead: string): Msg => ({
+    rule: 'os-end-of-life',
+    message: `os "${os}" reached its end of life on ${date}: it gets no security updates, and kspray builds no new node on it`,
+    hint: `Use ${instead}.`,
+  }),
 };
 
 function describe(v: unknown): string {

@@ -92,14 +92,32 @@ const OUTPUT_DIR_MODE = 0o755;
  */
 function makeDirs(dir: string, mode = OUTPUT_DIR_MODE): void {
   const target = resolve(dir);
+  let first: string | undefined;
+  try {
+    first = mkdirSync(target, { recursive: true, mode });
+  } catch (e) {
+    // Node's recursive mkdir reports a read-only or forbidden parent as ENOENT: redo the first
+    // missing level alone to get the real errno (EROFS, EACCES) for the message.
+    throw fsFailure((e as NodeJS.ErrnoException).code === 'ENOENT' ? (firstMkdirError(target) ?? e) : e, 'create directory', dir);
+  }
+  if (first === undefined) return;
   attempt('create directory', dir, () => {
-    const first = mkdirSync(target, { recursive: true, mode });
-    if (first === undefined) return;
     for (let d = target; ; d = dirname(d)) {
       chmodSync(d, mode);
       if (d === first || d === dirname(d)) break;
     }
   });
+}
+
+function firstMkdirError(dir: string): unknown {
+  let missing = dir;
+  while (!exists(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+  try {
+    mkdirSync(missing);
+    return undefined;
+  } catch (e) {
+    return e;
+  }
 }
 
 function removeQuietly(path: string): void {
@@ -160,14 +178,22 @@ function syncDir(dir: string): void {
  * while writing (a full disk, a read-only directory) so leaves every previous output as it was;
  * only a kill during the renames leaves some files new and some old, each of them whole.
  */
-export function writeOutputs(dir: string, files: OutputFile[]): void {
+export function writeOutputs(dir: string, files: OutputFile[]): { written: number; unchanged: number } {
   removeStaleTemps(dir);
   const staged: Array<{ temp: string; target: string }> = [];
+  let unchanged = 0;
   try {
     for (const f of files) {
       const target = join(dir, ...f.relPath.split('/'));
+      // A file already there with these bytes and this mode is left alone: a warm render with
+      // nothing changed writes (and fsyncs) nothing, and mtimes keep meaning "last changed".
+      if (alreadyWritten(target, f)) {
+        unchanged++;
+        continue;
+      }
       staged.push({ temp: writeTemp(target, f.content, f.mode), target });
     }
+    const written = staged.length;
     const dirs = new Set<string>();
     while (staged.length) {
       const { temp, target } = staged[0]!;
@@ -176,9 +202,24 @@ export function writeOutputs(dir: string, files: OutputFile[]): void {
       dirs.add(dirname(target));
     }
     for (const d of [...dirs].sort()) syncDir(d);
+    return { written, unchanged };
   } finally {
     for (const s of staged) removeQuietly(s.temp);
   }
+}
+
+/** The target exists as a regular file with exactly these bytes and this mode. */
+function alreadyWritten(target: string, f: OutputFile): boolean {
+  let st;
+  try {
+    st = statSync(target);
+  } catch {
+    return false;
+  }
+  if (!st.isFile() || (st.mode & 0o7777) !== f.mode) return false;
+  const bytes = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
+  if (st.size !== bytes.length) return false;
+  return attempt('read', target, () => readFileSync(target)).equals(bytes);
 }
 
 /** Creates one user file (a starter or imported spec), never replacing one; leaves directory modes alone. */
@@ -261,4 +302,19 @@ export function setAside(dir: string, label: string): string {
   attempt('rename', dir, () => renameSync(dir, aside));
   syncDir(dirname(dir));
   return aside;
+}
+
+/** A file's bytes, or undefined when there is none (kspray diff and render --check compare with them). */
+export function readBytesIfExists(path: string): Buffer | undefined {
+  if (!exists(path)) return undefined;
+  return attempt('read', path, () => readFileSync(path));
+}
+
+/** Names of the subdirectories of `dir` (none when it does not exist), sorted. */
+export function listDirectories(dir: string): string[] {
+  if (!exists(dir)) return [];
+  return attempt('list', dir, () => readdirSync(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }

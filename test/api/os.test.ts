@@ -1,7 +1,7 @@
 // An OS kspray does not support is refused where it is written, with every supported OS listed,
 // both from the library (loadSpec) and through the built CLI (exit 2, file:line:col, no stack).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -12,6 +12,24 @@ import { expectAt, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 
 const ALL = `Use one of: ${SUPPORTED_OS.join(', ')}.`;
 
+describe('end-of-life releases', () => {
+  test('are refused by name at the value, with the date and the nearest supported release', () => {
+    for (const [os, date, instead] of [
+      ['debian-11', '2026-08-31', 'debian-12'],
+      ['amazonlinux-2', '2026-06-30', 'amazonlinux-2023'],
+      ['ubuntu-20.04', '2025-05-31', 'ubuntu-22.04'],
+      ['fedora-41', '2025-12-15', 'fedora-42'],
+      ['centos-7', '2024-06-30', 'rocky-9'],
+    ]) {
+      const text = `${HEAD}  nodes:\n    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: ${os} }\n`;
+      const err = inputErrorOf(() => loadSpec(text, FILE));
+      const p = expectAt(text, err, 'os-end-of-life', 7, 69, os!);
+      expect(p.message).toBe(`os "${os}" reached its end of life on ${date}: it gets no security updates, and kspray builds no new node on it`);
+      expect(p.hint).toBe(`Use ${instead}.`);
+    }
+  });
+});
+
 describe('unknown os', () => {
   test('the supported list names every distro family, and each one loads', () => {
     expect(SUPPORTED_OS).toEqual(expect.arrayContaining(['rocky-9', 'almalinux-9', 'rhel-9', 'fedora-42', 'opensuse-leap-15.6', 'amazonlinux-2023']));
@@ -21,11 +39,11 @@ describe('unknown os', () => {
   });
 
   test('on a node: points at the value, and the hint lists every supported OS', () => {
-    const text = `${HEAD}  nodes:\n    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: centos-7 }\n`;
+    const text = `${HEAD}  nodes:\n    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: slackware-15 }\n`;
     const err = inputErrorOf(() => loadSpec(text, FILE));
     expect(err.problems).toHaveLength(1);
-    const p = expectAt(text, err, 'invalid-value', 7, 69, 'centos-7');
-    expect(p.message).toBe('invalid value "centos-7" for spec.nodes[0].os');
+    const p = expectAt(text, err, 'invalid-value', 7, 69, 'slackware-15');
+    expect(p.message).toBe('invalid value "slackware-15" for spec.nodes[0].os');
     expect(p.hint).toBe(ALL);
   });
 
@@ -38,15 +56,15 @@ describe('unknown os', () => {
   });
 
   const cli = join(repoRoot, 'dist', 'cli', 'main.js');
-  test.runIf(existsSync(cli))('through the CLI: exit 2, file:line:col, the source line and the list', () => {
+  test('through the CLI: exit 2, file:line:col, the source line and the list', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kspray-os-'));
-    const spec = readFileSync(exampleFile('rocky-containerd-calico'), 'utf8').replace('os: rocky-9 }', 'os: centos-7 }');
-    expect(spec).toContain('os: centos-7');
+    const spec = readFileSync(exampleFile('rocky-containerd-calico'), 'utf8').replace('os: rocky-9 }', 'os: slackware-15 }');
+    expect(spec).toContain('os: slackware-15');
     writeFileSync(join(dir, 'cluster.yaml'), spec);
     const r = spawnSync(process.execPath, [cli, 'validate', '-f', 'cluster.yaml'], { cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(2);
-    const line = spec.split('\n').findIndex((l) => l.includes('centos-7')) + 1;
-    expect(r.stderr).toMatch(new RegExp(`cluster\\.yaml:${line}:\\d+: error\\[invalid-value\\]: invalid value "centos-7" for spec\\.(nodes|pools)\\[\\d+\\]\\.os`));
+    const line = spec.split('\n').findIndex((l) => l.includes('slackware-15')) + 1;
+    expect(r.stderr).toMatch(new RegExp(`cluster\\.yaml:${line}:\\d+: error\\[invalid-value\\]: invalid value "slackware-15" for spec\\.(nodes|pools)\\[\\d+\\]\\.os`));
     expect(r.stderr).toContain(ALL);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { EXAMPLES, loadExample, renderFixture, FIXED_NOW, repoRoot } from '../helpers/fixtures.js';
 import { decodeDataUrl } from '../helpers/ignition.js';
-import { cloudInitRoot, cloudInitSchema, ignitionValidate, IGNITION_VALIDATE, toolAvailable } from '../helpers/validators.js';
+import { cloudInitRoot, cloudInitSchema, haveTool, ignitionValidate } from '../helpers/validators.js';
 import { prepareBundle, render, type Rendered } from '../../src/render.js';
 import { packageRendered } from '../../src/cli/commands/render-provider.js';
 import { runsKubernetes, type ClusterModel } from '../../src/model/model.js';
@@ -165,7 +165,7 @@ describe('delivery fetch: size and validity', () => {
     }
   }, 300_000);
 
-  it.runIf(toolAvailable(IGNITION_VALIDATE))('ignition-validate accepts the full configs with remote secret files (and a CA)', async () => {
+  it.runIf(haveTool('ignition-validate'))('ignition-validate accepts the full configs with remote secret files (and a CA)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kspray-fetch-ign-'));
     const ca = readFileSync(join(repoRoot, 'test/fixtures/bundles/flatcar-ha/ca.crt'), 'utf8');
     const model = { ...withFetch(loadExample('flatcar-ha')) };

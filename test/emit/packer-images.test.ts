@@ -13,7 +13,7 @@ import { sealScript } from '../../src/emit/packer/seal.js';
 import type { PackerBuilder } from '../../src/emit/packer/template.js';
 import type { OutputFile } from '../../src/io/files.js';
 import { SCENARIOS, loadExample, renderFixture } from '../helpers/fixtures.js';
-import { requireValidators, toolAvailable } from '../helpers/validators.js';
+import { haveTool, requireValidators, tool } from '../helpers/validators.js';
 import { HclExpr, blocks, parseHcl, type HclBody } from '../helpers/hcl.js';
 
 const text = (c: string | Uint8Array) => (typeof c === 'string' ? c : Buffer.from(c).toString('utf8'));
@@ -93,7 +93,7 @@ describe('image names and tags follow each cloud\'s rule, by construction', () =
   });
 });
 
-const PACKER = '/usr/bin/packer';
+const PACKER = () => tool('packer');
 
 /** Debian's packer 1.6.6 predates the `packer {}` block (required_plugins): strip it in the copy. */
 function withoutPackerBlock(hcl: string): string {
@@ -113,14 +113,13 @@ function withoutPackerBlock(hcl: string): string {
 }
 
 describe('Packer itself reads every template', () => {
-  it('packer validate -syntax-only passes on every generated template (and fails on a broken one)', (ctx) => {
-    if (!toolAvailable(PACKER)) ctx.skip('packer is not installed (.ci/run installs Debian\'s)');
+  it.runIf(haveTool('packer'))('packer validate -syntax-only passes on every generated template (and fails on a broken one)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kspray-packer-'));
     try {
       const check = (hcl: string) => {
         rmSync(join(dir, 't.pkr.hcl'), { force: true });
         writeFileSync(join(dir, 't.pkr.hcl'), withoutPackerBlock(hcl));
-        return spawnSync(PACKER, ['validate', '-syntax-only', 't.pkr.hcl'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+        return spawnSync(PACKER(), ['validate', '-syntax-only', 't.pkr.hcl'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
       };
       const broken = check(templates[0]!.hcl.replace(/\}\s*$/, ''));
       expect(broken.status, 'packer must reject a template missing its last brace').not.toBe(0);

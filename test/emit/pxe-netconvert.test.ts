@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DEFAULT_NETWORK, MAC_MATCHED_NAME, networkConfigObject } from '../../src/emit/pxe/nocloud.js';
 import type { NodeModel } from '../../src/model/model.js';
 import { toYaml } from '../../src/text/yaml.js';
-import { cloudInitRoot } from '../helpers/validators.js';
+import { cloudInitRoot, tool } from '../helpers/validators.js';
 
 const node = { name: 'cp-1', address: '10.0.0.11', kind: 'node', os: 'rocky-9' } as unknown as NodeModel;
 const MAC = '52:54:00:12:34:56';
@@ -19,7 +19,7 @@ function netConvert(root: string, config: unknown, renderer: string, distro: str
   const dir = mkdtempSync(join(tmpdir(), 'kspray-netconv-'));
   try {
     writeFileSync(join(dir, 'network-config'), toYaml(config));
-    const r = spawnSync('/usr/bin/python3', [join(root, 'usr/bin/cloud-init'), 'devel', 'net-convert', '-p', join(dir, 'network-config'), '-k', 'yaml', '-d', join(dir, 'out'), '-D', distro, '-O', renderer], {
+    const r = spawnSync(tool('python3'), [join(root, 'usr/bin/cloud-init'), 'devel', 'net-convert', '-p', join(dir, 'network-config'), '-k', 'yaml', '-d', join(dir, 'out'), '-D', distro, '-O', renderer], {
       env: { ...process.env, PYTHONPATH: join(root, 'usr/lib/python3/dist-packages') },
       encoding: 'utf8',
     });

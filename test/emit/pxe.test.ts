@@ -12,7 +12,7 @@ import { buildCidataIso } from '../../src/io/iso.js';
 import { ignitionIpxeScript, ignitionKernelArgs, matchboxDocuments } from '../../src/emit/pxe/ignitionBoot.js';
 import { KsprayError } from '../../src/errors/errors.js';
 import type { NodeModel } from '../../src/model/model.js';
-import { cloudInitRoot, run, toolAvailable } from '../helpers/validators.js';
+import { cloudInitRoot, haveTool, run, tool } from '../helpers/validators.js';
 import { spawnSync } from 'node:child_process';
 import { loadExample } from '../helpers/fixtures.js';
 
@@ -75,7 +75,7 @@ describe('network-config v2', () => {
     const seed = nocloudSeed(node('cp-1', '10.0.0.11,fd00:10::11'), 'demo', '#cloud-config\n', { ...DEFAULT_NETWORK, interfaceGlob: 'ens3', gateway: '10.0.0.1', gateway6: 'fd00:10::1' });
     writeFileSync(file, seed.find((f) => f.name === 'network-config')!.content);
     const root = cloudInitRoot()!;
-    const r = spawnSync('/usr/bin/python3', [new URL('../helpers/cloudinit-net.py', import.meta.url).pathname, file], {
+    const r = spawnSync(tool('python3'), [new URL('../helpers/cloudinit-net.py', import.meta.url).pathname, file], {
       env: { ...process.env, PYTHONPATH: join(root, 'usr/lib/python3/dist-packages') },
       encoding: 'utf8',
     });
@@ -106,7 +106,7 @@ describe('network-config v2', () => {
     const seed = nocloudSeed(node('cp-1', '10.0.0.11'), 'demo', '#cloud-config\n', { ...DEFAULT_NETWORK, interfaceGlob: 'ens3', gateway: '10.0.0.1', nameservers: ['10.0.0.2'] });
     writeFileSync(file, seed.find((f) => f.name === 'network-config')!.content);
     const root = cloudInitRoot()!;
-    const r = spawnSync('/usr/bin/python3', [new URL('../helpers/cloudinit-net.py', import.meta.url).pathname, file], {
+    const r = spawnSync(tool('python3'), [new URL('../helpers/cloudinit-net.py', import.meta.url).pathname, file], {
       env: { ...process.env, PYTHONPATH: join(root, 'usr/lib/python3/dist-packages') },
       encoding: 'utf8',
     });
@@ -169,7 +169,7 @@ describe('iPXE', () => {
 });
 
 describe('cidata seed ISO', () => {
-  it.runIf(toolAvailable('/usr/bin/xorriso'))('is built by xorriso, labelled cidata, and its files read back byte for byte', () => {
+  it.runIf(haveTool('xorriso'))('is built by xorriso, labelled cidata, and its files read back byte for byte', () => {
     const seed = nocloudSeed(node('cp-1', '10.0.0.11'), 'demo', '#cloud-config\nhostname: cp-1\n', { ...DEFAULT_NETWORK, gateway: '10.0.0.1' });
     const iso = buildCidataIso(seed);
     // Same seed, same ISO (SOURCE_DATE_EPOCH and fixed file dates).

@@ -15,6 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { haveTool, tool } from '../helpers/validators.js';
 import { issuePki } from '../../src/secrets/index.js';
 import { planCluster } from '../../src/plan/planNode.js';
 import type { NodePlan } from '../../src/plan/nodePlan.js';
@@ -33,13 +34,12 @@ function parseEnvFile(text: string): Record<string, string> {
   );
 }
 
-const ETCD = '/usr/bin/etcd';
-const ETCDCTL = '/usr/bin/etcdctl';
-const HAVE_ETCD = existsSync(ETCD) && existsSync(ETCDCTL);
+const HAVE_ETCD = haveTool('etcd') && haveTool('etcdctl');
+const ETCD = HAVE_ETCD ? tool('etcd') : 'etcd';
+const ETCDCTL = HAVE_ETCD ? tool('etcdctl') : 'etcdctl';
 const WAIT_MS = 25_000;
 const MEMBERS = ['etcd-1', 'etcd-2', 'etcd-3'];
 
-if (!HAVE_ETCD && process.env.KSPRAY_REQUIRE_VALIDATORS === '1') throw new Error(`${ETCD} or ${ETCDCTL} is missing`);
 
 interface Member {
   name: string;

@@ -16,13 +16,14 @@ export const requireValidators = process.env.KSPRAY_REQUIRE_VALIDATORS === '1';
  */
 export const TOOLS = [
   'cloud-init', 'containerd', 'etcd', 'etcdctl', 'haproxy', 'ignition', 'ignition-validate', 'kubectl', 'nginx',
-  'openssl', 'python3', 'shellcheck', 'strace', 'systemd-analyze', 'xorriso',
+  'openssl', 'packer', 'python3', 'shellcheck', 'strace', 'systemd-analyze', 'xorriso',
 ] as const;
 export type ToolName = (typeof TOOLS)[number];
 
 const SEARCH_PATH = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'].filter((d) => d !== '');
 /** Debian's ignition package ships the real Ignition only inside its dracut module. */
 const IGNITION_BINARY = '/usr/lib/dracut/modules.d/30ignition/ignition';
+const DEBIAN_PYTHON = '/usr/bin/python3';
 
 const cloudInitRoots = [process.env.KSPRAY_CLOUD_INIT_ROOT, join(process.cwd(), '.ci/cache/cloud-init')].filter(
   (p): p is string => !!p,
@@ -41,6 +42,8 @@ function isExecutable(path: string): boolean {
 export function findTool(name: ToolName): string | undefined {
   if (name === 'cloud-init') return cloudInitRoots.find((r) => existsSync(join(r, 'usr/bin/cloud-init')));
   if (name === 'ignition') return isExecutable(IGNITION_BINARY) ? IGNITION_BINARY : undefined;
+  // Debian's interpreter, which sees the python3-* packages cloud-init imports (not a pyenv shim on PATH).
+  if (name === 'python3') return isExecutable(DEBIAN_PYTHON) ? DEBIAN_PYTHON : undefined;
   return SEARCH_PATH.map((d) => join(d, name)).find(isExecutable);
 }
 

@@ -9,6 +9,7 @@ import { runCli } from '../helpers/runCli.js';
 import { repoRoot } from '../helpers/fixtures.js';
 import { compileSpec, prepareBundle } from '../../src/render.js';
 import { saveBundleAdditions } from '../../src/cli/commands/shared.js';
+import { readTree } from '../../src/io/files.js';
 import { tokenToFile } from '../../src/secrets/tokens.js';
 
 /** One pattern per kind of file the bundle holds (bundleFiles.ts, renewals.ts, tokens.ts). */
@@ -102,7 +103,7 @@ describe('the secrets bundle is never overwritten', () => {
     }
     const after = snapshot(secrets);
     expect([...after.keys()].filter((k) => k.startsWith('leaf/cp-3__')).length, 'the grown spec added leaf keys').toBeGreaterThan(0);
-  });
+  }, 240_000);
 
   it('refuses a save that would replace bundle files (a render racing another) and changes nothing', async () => {
     const { spec, secrets } = await bundleOfEveryKind();
@@ -115,6 +116,25 @@ describe('the secrets bundle is never overwritten', () => {
     expect(() => saveBundleAdditions(secrets, racing)).toThrow();
     expectUntouched(before, secrets);
     // Nor any stray file left behind (a temp copy of a key would be a second copy to protect).
+    expect([...snapshot(secrets).keys()].sort()).toEqual([...before.keys()].sort());
+  });
+
+  it('refuses the second of two racing additions (new leaf keys), keeping the first one\'s keys', async () => {
+    const { spec, secrets } = await bundleOfEveryKind();
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('    - { name: worker-1', '    - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }\n    - { name: cp-3, address: 10.0.0.13, roles: [control-plane] }\n    - { name: worker-1'));
+    const model = compileSpec(readFileSync(spec, 'utf8'), spec);
+    // Both read the bundle before either saved: each made its own keys for cp-2.
+    const first = await prepareBundle(model, readTree(secrets), secrets, new Date());
+    const second = await prepareBundle(model, readTree(secrets), secrets, new Date());
+    expect(first.created).toBe(false);
+    expect(first.newFiles.map((f) => f.relPath)).toEqual(second.newFiles.map((f) => f.relPath));
+    expect(first.newFiles.length).toBeGreaterThan(0);
+    saveBundleAdditions(secrets, first);
+    const before = snapshot(secrets);
+    // The first one's keys may already be in payloads: the second must fail, not replace them.
+    expect(() => saveBundleAdditions(secrets, second)).toThrow();
+    expectUntouched(before, secrets);
+    for (const f of first.newFiles) expect(readFileSync(join(secrets, f.relPath), 'utf8'), f.relPath).toBe(f.content);
     expect([...snapshot(secrets).keys()].sort()).toEqual([...before.keys()].sort());
   });
 

@@ -1,17 +1,14 @@
 // controlPlane.localhostProxy: haproxy — the real consumer checks the generated haproxy.cfg
 // (`haproxy -c -f`, Debian's haproxy), kubectl decodes the static pod, and nginx is gone.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { KUBECTL, fileOf, modelOf, nodeNamed, planOf, run, tempDir } from './helpers.js';
+import { haveTool, tool } from '../helpers/validators.js';
+import { KUBECTL, hasKubectl, fileOf, modelOf, nodeNamed, planOf, run, tempDir } from './helpers.js';
 
-const HAPROXY = '/usr/sbin/haproxy';
-const hasHaproxy = existsSync(HAPROXY);
-if (!hasHaproxy) {
-  if (process.env.KSPRAY_REQUIRE_VALIDATORS === '1') throw new Error(`${HAPROXY} is missing (.ci/run installs haproxy)`);
-  console.warn(`skipping haproxy -c: ${HAPROXY} is missing`);
-}
+const hasHaproxy = haveTool('haproxy');
+const HAPROXY = hasHaproxy ? tool('haproxy') : 'haproxy';
 
 const SPEC = '  controlPlane: { localhostProxy: haproxy }';
 const workerPlan = () => {
@@ -47,7 +44,7 @@ describe('localhostProxy: haproxy', () => {
     expect([...planOf(model, nodeNamed(model, 'w-1')).files.keys()]).toContain('/etc/nginx/nginx.conf');
   });
 
-  it.skipIf(!existsSync(KUBECTL))('kubectl decodes the static pod', () => {
+  it.runIf(hasKubectl)('kubectl decodes the static pod', () => {
     const file = join(tempDir(), 'haproxy.yaml');
     writeFileSync(file, fileOf(workerPlan(), '/etc/kubernetes/manifests/haproxy.yaml'));
     const r = run(KUBECTL, ['set', 'env', '--local', '-f', file, 'KSPRAY_DECODE_CHECK=1', '-o', 'yaml']);

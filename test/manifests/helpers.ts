@@ -1,10 +1,11 @@
 // Shared by the manifest tests: a model from inline spec YAML, running only the builders under
 // test (others are developed concurrently), and the offline kubectl / nginx checks.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
+import { findTool, haveTool } from '../helpers/validators.js';
 import { loadSpec } from '../../src/api/loadSpec.js';
 import { toModel } from '../../src/model/toModel.js';
 import type { ClusterModel, NodeModel } from '../../src/model/model.js';
@@ -15,8 +16,11 @@ import { calicoBuilder } from '../../src/plan/builders/calico.js';
 import { addonsBuilder } from '../../src/plan/builders/addons.js';
 import { apiserverProxyBuilder } from '../../src/plan/builders/apiserverProxy.js';
 
-export const KUBECTL = '/usr/bin/kubectl';
-export const NGINX = '/usr/sbin/nginx';
+// Found the one way test tools are (validators.ts); kubectl is .ci/run's official binary on PATH.
+// A test that runs one without gating on haveTool fails (never passes) when it is missing.
+export const KUBECTL = findTool('kubectl') ?? 'kubectl';
+export const NGINX = findTool('nginx') ?? 'nginx';
+export const hasKubectl = haveTool('kubectl');
 
 /** Three control planes, one fixed worker, one worker pool; `extraSpec` lines go under spec:. */
 export function modelOf(extraSpec = ''): ClusterModel {
@@ -87,6 +91,6 @@ export function kustomize(files: Record<string, string>): string {
   return r.stdout;
 }
 
-export const hasNginx = existsSync(NGINX);
+export const hasNginx = haveTool('nginx');
 /** Debian builds the stream module as a dynamic module; nginx's official image has it built in. */
 export const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';

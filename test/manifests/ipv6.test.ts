@@ -11,9 +11,10 @@ import { compileSpec } from '../../src/compileSpec.js';
 import { loadExample, renderFixture, exampleFile } from '../helpers/fixtures.js';
 import { NGINX, STREAM_MODULE, hasNginx, planOf, fileOf, nodeNamed, run, tempDir } from './helpers.js';
 import { readFileSync } from 'node:fs';
+import { haveTool, tool } from '../helpers/validators.js';
 
-const HAPROXY = '/usr/sbin/haproxy';
-const hasHaproxy = existsSync(HAPROXY);
+const hasHaproxy = haveTool('haproxy');
+const HAPROXY = hasHaproxy ? tool('haproxy') : 'haproxy';
 
 const rendered = new Map<string, Rendered>();
 const fileAt = (scenario: string, node: string, path: string): string => {

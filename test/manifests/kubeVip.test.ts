@@ -1,14 +1,14 @@
 // loadBalancer: kube-vip — kubectl decodes the generated static pod into its Go type (as the
 // kubelet reads it), on the init node (super-admin.conf) and a joining one (admin.conf).
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kubeVipBuilder } from '../../src/plan/builders/kubeVip.js';
 import { newPlan } from '../../src/plan/nodePlan.js';
 import type { IssuedPki } from '../../src/secrets/types.js';
-import { KUBECTL, fileOf, modelOf, nodeNamed, run, tempDir } from './helpers.js';
+import { KUBECTL, hasKubectl, fileOf, modelOf, nodeNamed, run, tempDir } from './helpers.js';
 
-describe.skipIf(!existsSync(KUBECTL))('kube-vip static pod', () => {
+describe.runIf(hasKubectl)('kube-vip static pod', () => {
   it.each(['cp-1', 'cp-2'])('kubectl decodes it (%s)', (node) => {
     const model = modelOf('  controlPlane: { loadBalancer: kube-vip, endpoint: 10.0.0.10 }');
     const file = join(tempDir(), 'kube-vip.yaml');

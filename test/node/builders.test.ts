@@ -18,7 +18,7 @@ import { newPlan, type NodePlan } from '../../src/plan/nodePlan.js';
 import { envFile, shellQuote } from '../../src/text/shell.js';
 import type { IssuedPki } from '../../src/secrets/types.js';
 import { loadSpec } from '../../src/api/loadSpec.js';
-import { toolAvailable } from '../helpers/validators.js';
+import { haveTool, tool } from '../helpers/validators.js';
 import { shipNodeProgram } from '../../src/plan/nodeProgram.js';
 
 const pki = {} as IssuedPki; // these builders never read the PKI
@@ -296,8 +296,7 @@ describe('kubelet builder', () => {
 });
 
 describe('systemd units', () => {
-  it('pass systemd-analyze verify (binaries swapped for /bin/true: they are not installed here)', () => {
-    if (!toolAvailable('/usr/bin/systemd-analyze')) return;
+  it.runIf(haveTool('systemd-analyze'))('pass systemd-analyze verify (binaries swapped for /bin/true: they are not installed here)', () => {
     const plan = build(model(), 'w-1', containerdBuilder, kubeletBuilder, bootstrapBuilder);
     const dir = mkdtempSync(join(tmpdir(), 'kspray-units-'));
     try {
@@ -309,7 +308,7 @@ describe('systemd units', () => {
         );
         writeFileSync(join(dir, u), text);
       }
-      const r = spawnSync('/usr/bin/systemd-analyze', ['verify', ...units.map((u) => join(dir, u))], { encoding: 'utf8' });
+      const r = spawnSync(tool('systemd-analyze'), ['verify', ...units.map((u) => join(dir, u))], { encoding: 'utf8' });
       expect(`${r.stdout}${r.stderr}`).toBe('');
       expect(r.status).toBe(0);
     } finally {

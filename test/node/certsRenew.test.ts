@@ -2,6 +2,7 @@
 // checked by systemd itself, and the renewal script run against stand-ins for kubeadm, crictl and
 // curl to prove what it does and in which order.
 import { describe, expect, it } from 'vitest';
+import { findTool, haveTool, tool } from '../helpers/validators.js';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ function plans(extraSpec: string): NodePlan[] {
   });
 }
 
-const SYSTEMD_ANALYZE = '/usr/bin/systemd-analyze';
+const SYSTEMD_ANALYZE = findTool('systemd-analyze') ?? 'systemd-analyze';
 
 describe('pki.autoRenew', () => {
   it('off by default: no timer anywhere', () => {
@@ -43,8 +44,7 @@ describe('pki.autoRenew', () => {
     expect(custom.files.get(`/etc/systemd/system/${CERTS_RENEW_UNIT}.timer`)!.content).toContain('OnCalendar=Sun 04:30\n');
   });
 
-  it('systemd accepts the calendar and the units', (ctx) => {
-    if (!existsSync(SYSTEMD_ANALYZE)) return ctx.skip();
+  it.runIf(haveTool('systemd-analyze'))('systemd accepts the calendar and the units', () => {
     const cal = spawnSync(SYSTEMD_ANALYZE, ['calendar', 'Mon *-*-1,2,3,4,5,6,7 03:00:00'], { encoding: 'utf8' });
     expect(cal.status, cal.stderr).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'kspray-renew-units-'));
@@ -87,12 +87,11 @@ describe('pki.autoRenew', () => {
     expect(readFileSync(log, 'utf8')).not.toContain('crictl');
   });
 
-  it('passes shellcheck', (ctx) => {
-    if (!existsSync('/usr/bin/shellcheck')) return ctx.skip();
+  it.runIf(haveTool('shellcheck'))('passes shellcheck', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kspray-renew-sc-'));
     const script = join(dir, 'renew.sh');
     writeFileSync(script, plans('  pki: { autoRenew: {} }')[0]!.files.get('/opt/kspray/kspray-certs-renew.sh')!.content);
-    const r = spawnSync('/usr/bin/shellcheck', [script], { encoding: 'utf8' });
+    const r = spawnSync(tool('shellcheck'), [script], { encoding: 'utf8' });
     expect(r.status, r.stdout).toBe(0);
   });
 });

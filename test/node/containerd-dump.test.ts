@@ -19,9 +19,9 @@ import type { IssuedPki } from '../../src/secrets/types.js';
 import { loadSpec } from '../../src/api/loadSpec.js';
 import { SCENARIOS, loadExample } from '../helpers/fixtures.js';
 import { parseToml } from '../helpers/toml.js';
-import { toolAvailable } from '../helpers/validators.js';
+import { haveTool, tool } from '../helpers/validators.js';
 
-const CONTAINERD = '/usr/bin/containerd';
+const CONTAINERD = () => tool('containerd');
 const CERTS_D = '/etc/containerd/certs.d';
 const dir = mkdtempSync(join(tmpdir(), 'kspray-containerd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,7 +97,7 @@ const V3 = ALL.filter((g) => configVersion(g) === 3);
 function dump(config: string): { ok: boolean; output: string } {
   const file = join(dir, `config-${Math.random().toString(36).slice(2)}.toml`);
   writeFileSync(file, config);
-  const r = spawnSync(CONTAINERD, ['--config', file, 'config', 'dump'], { encoding: 'utf8' });
+  const r = spawnSync(CONTAINERD(), ['--config', file, 'config', 'dump'], { encoding: 'utf8' });
   return { ok: r.status === 0, output: r.status === 0 ? r.stdout : `${r.stdout}${r.stderr}` };
 }
 
@@ -127,16 +127,14 @@ describe('containerd config version 2, through Debian\'s containerd (config dump
     expect(V3.map((g) => g.label)).toEqual(expect.arrayContaining(['default+mirrors+flatcar/cp-1', 'single/cp-1']));
   });
 
-  it.each(V2.map((g) => [g.label, g] as const))('%s: accepted, and the dump shows our settings', (_, g) => {
-    if (!toolAvailable(CONTAINERD)) return;
+  it.runIf(haveTool('containerd')).each(V2.map((g) => [g.label, g] as const))('%s: accepted, and the dump shows our settings', (_, g) => {
     const r = dump(g.files.get('/etc/containerd/config.toml')!);
     expect(r.output, 'containerd refused the config').not.toMatch(/failed to load/);
     expect(r.ok).toBe(true);
     expect(dumpProblems(r.output, g)).toEqual([]);
   });
 
-  it('rejects a broken config, and the dump check catches keys containerd silently ignored', () => {
-    if (!toolAvailable(CONTAINERD)) return;
+  it.runIf(haveTool('containerd'))('rejects a broken config, and the dump check catches keys containerd silently ignored', () => {
     const g = V2.find((x) => x.label === 'pinned-1.7/cp-1')!;
     const good = g.files.get('/etc/containerd/config.toml')!;
     // A TOML syntax error: containerd refuses to start on it.

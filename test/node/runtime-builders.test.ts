@@ -24,7 +24,7 @@ import { newPlan, type NodePlan } from '../../src/plan/nodePlan.js';
 import type { IssuedPki } from '../../src/secrets/types.js';
 import { loadSpec } from '../../src/api/loadSpec.js';
 import { parseToml } from '../helpers/toml.js';
-import { toolAvailable } from '../helpers/validators.js';
+import { haveTool, tool } from '../helpers/validators.js';
 
 // kubeadm reads only these from the PKI; the others never do.
 const pki = { bootstrapToken: { id: 'abcdef', secret: '0123456789abcdef' }, caCertHash: 'sha256:00', encryptionKey: 'k' } as unknown as IssuedPki;
@@ -330,8 +330,7 @@ describe('spec.proxy', () => {
     expect(dropin).not.toContain('HTTPS_PROXY');
   });
 
-  it('the drop-ins pass systemd-analyze verify with the units they extend; an unescaped % does not', () => {
-    if (!toolAvailable('/usr/bin/systemd-analyze')) return;
+  it.runIf(haveTool('systemd-analyze'))('the drop-ins pass systemd-analyze verify with the units they extend; an unescaped % does not', () => {
     const m = model('  proxy: { http: "http://user:p%2Fss@proxy.internal:3128", noProxy: [".corp"] }\n');
     const plan = build(m, 'w-1', kubeletBuilder, proxyBuilder);
     const dir = mkdtempSync(join(tmpdir(), 'kspray-proxy-units-'));
@@ -339,7 +338,7 @@ describe('spec.proxy', () => {
       writeFileSync(join(dir, 'kubelet.service'), content(plan, '/etc/systemd/system/kubelet.service').replace(/^ExecStart=.*$/m, 'ExecStart=/bin/true'));
       mkdirSync(join(dir, 'kubelet.service.d'), { recursive: true });
       writeFileSync(join(dir, 'kubelet.service.d', 'http-proxy.conf'), dropin);
-      const r = spawnSync('/usr/bin/systemd-analyze', ['verify', join(dir, 'kubelet.service')], { encoding: 'utf8' });
+      const r = spawnSync(tool('systemd-analyze'), ['verify', join(dir, 'kubelet.service')], { encoding: 'utf8' });
       return `${r.stdout}${r.stderr}`;
     };
     try {

@@ -1,6 +1,7 @@
 // issuePki: deterministic (same model + bundle → same bytes, also after a trip through files),
 // kubeadm's /etc/kubernetes/pki layout, kubeconfigs, and clear refusals.
 import { beforeAll, describe, expect, test } from 'vitest';
+import { haveTool, tool } from '../helpers/validators.js';
 import { parse } from 'yaml';
 import { KsprayError } from '../../src/errors/errors.js';
 import { bundleFromFiles, bundleToFiles, createBundle, ensureLeafKeys, issuePki, leafKeyNames } from '../../src/secrets/index.js';
@@ -140,11 +141,11 @@ describe('kubeconfigs', () => {
     expect(runBuffer('openssl', ['pkey', '-pubout'], key).toString()).toBe(runBuffer('openssl', ['x509', '-noout', '-pubkey'], cert).toString());
   });
 
-  test.skipIf(!run('sh', ['-c', 'command -v kubectl']).ok)('kubectl reads the admin kubeconfig', () => {
+  test.runIf(haveTool('kubectl'))('kubectl reads the admin kubeconfig', () => {
     const s = scratchDir('kubeconfig');
     try {
       const path = s.write('admin.conf', pki.kubeconfigs.admin);
-      const result = run('kubectl', ['config', 'view', '--kubeconfig', path, '--raw', '-o', 'jsonpath={.current-context} {.clusters[0].cluster.server}']);
+      const result = run(tool('kubectl'), ['config', 'view', '--kubeconfig', path, '--raw', '-o', 'jsonpath={.current-context} {.clusters[0].cluster.server}']);
       expect(result.ok, result.stderr).toBe(true);
       expect(result.stdout).toBe('kubernetes-admin@demo https://api.demo.internal:6443');
     } finally {

@@ -1,0 +1,41 @@
+// `kspray diff`: render in memory and compare with outputs/<cluster>/ (writes nothing, not even
+// the bundle). `--exit-code` as git's: 1 when anything differs, 0 when nothing does, 2 on bad input.
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { listDirectories, readBytesIfExists, readTextFile, readTree } from '../../io/files.js';
+import { compileSpecLocated } from '../../compileSpec.js';
+import { KsprayError } from '../../errors/errors.js';
+import { messages } from '../../errors/messages.js';
+import { diffRender, formatDiff, type DiffReport } from '../../diff/diff.js';
+import { atSpecPositions } from '../specPositions.js';
+import { renderedBefore } from './shared.js';
+import { EXIT_FAILURE } from '../report.js';
+
+const FORMATS = ['text', 'json'] as const;
+
+export async function diffSpecFile(file: string, outDir: string): Promise<DiffReport> {
+  const { model, locator } = compileSpecLocated(readTextFile(file), file);
+  const { prepareBundle, render } = await import('../../render.js');
+  const clusterDir = join(outDir, model.name);
+  const secretsDir = join(clusterDir, 'secrets');
+  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date(), renderedBefore(clusterDir));
+  const rendered = await atSpecPositions(locator, file, () => render(model, prepared.bundle));
+  const additions = prepared.created ? ['(a new bundle: no secrets/ yet)'] : prepared.newFiles.map((f) => f.relPath);
+  return diffRender(rendered, { read: (rel) => readBytesIfExists(join(clusterDir, ...rel.split('/'))), nodeNames: listDirectories(join(clusterDir, 'nodes')) }, additions);
+}
+
+export function register(program: Command): void {
+  program
+    .command('diff')
+    .description('what a render would change on each node, compared with the outputs directory (writes nothing)')
+    .requiredOption('-f, --file <path>', 'cluster spec')
+    .option('-o, --out <dir>', 'outputs directory', 'outputs')
+    .option('--output <format>', 'text or json (schema: schema/diff.schema.json)', 'text')
+    .option('--exit-code', 'exit 1 when anything differs, 0 when nothing does')
+    .action(async (o: { file: string; out: string; output: string; exitCode?: boolean }) => {
+      if (!(FORMATS as readonly string[]).includes(o.output)) throw new KsprayError('input', [messages.unknownChoice('--output', o.output, FORMATS)]);
+      const report = await diffSpecFile(o.file, o.out);
+      process.stdout.write(o.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatDiff(report));
+      if (o.exitCode && report.changed) process.exitCode = EXIT_FAILURE;
+    });
+}
