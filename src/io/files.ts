@@ -98,10 +98,12 @@ function makeDirs(dir: string, mode = OUTPUT_DIR_MODE): void {
     throw fsFailure((e as NodeJS.ErrnoException).code === 'ENOENT' ? (firstMkdirError(target) ?? e) : e, 'create directory', dir);
   }
   if (first === undefined) return;
+  // Only what this call created: from the target up to `first`, never an ancestor above it.
+  const created = first;
   attempt('create directory', dir, () => {
-    for (let d = target; ; d = dirname(d)) {
+    for (let d = target; d === created || d.startsWith(`${created}${sep}`); d = dirname(d)) {
       chmodSync(d, mode);
-      if (d === first || d === dirname(d)) break;
+      if (d === created) break;
     }
   });
 }
