@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointerConfig } from '../../src/emit/ignition.js';
@@ -37,6 +37,34 @@ interface Ran {
   root: string;
 }
 
+/** True if a user other than root, not in root's group, can traverse every directory down to `dir`. */
+function othersCanReach(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (d === dirname(d)) return true;
+  }
+}
+
+/**
+ * Ignition runs in an initramfs whose / is 0755, with the target under it. When this machine's own
+ * path to the temp dir is closed to other users (a / or /var at 0700), core (uid 1000 in the temp
+ * root) cannot reach its home from here, so Ignition runs chrooted into a private mount namespace
+ * whose / is a 0755 tmpfs holding the host's /usr, /etc, /dev, /proc and the temp dir bound at its
+ * own path: every path Ignition sees and logs is the same, and it still writes the keys as core.
+ */
+const PRIVATE_ROOT = `set -eu
+umask 022
+n="$1"; d="$2"; shift 2
+mount -t tmpfs -o mode=0755 kspray-ignite "$n"
+for t in bin sbin lib lib32 lib64 libx32 usr etc dev proc; do
+  if [ -L "/$t" ]; then ln -s "$(readlink "/$t")" "$n/$t"
+  elif [ -d "/$t" ]; then mkdir "$n/$t"; mount --rbind "/$t" "$n/$t"; fi
+done
+mkdir -p "$n$d"
+mount --bind "$d" "$n$d"
+exec chroot "$n" "$@"
+`;
+
 /** Runs one Ignition stage sequence against `configText` into a fresh root. */
 async function ignite(configText: string, stages: string[]): Promise<Ran> {
   // Ignition writes the core user's keys as that user: every directory on the path must be
@@ -49,6 +77,7 @@ async function ignite(configText: string, stages: string[]): Promise<Ran> {
   mkdirSync(join(root, 'etc', 'selinux'), { recursive: true });
   chmodSync(root, 0o755); // whatever the umask (0077 on some machines): core must reach root/home/core
   mkdirSync(runDir);
+  mkdirSync(join(dir, 'ns')); // the private root's mount point, if one is needed (see PRIVATE_ROOT)
   // Debian builds Ignition with SELinux relabelling: a disabled policy and a no-op setfiles satisfy it.
   writeFileSync(join(root, 'etc', 'selinux', 'config'), 'SELINUX=disabled\nSELINUXTYPE=targeted\n');
   const stub = join(dir, 'bin');
@@ -62,7 +91,10 @@ async function ignite(configText: string, stages: string[]): Promise<Ran> {
   for (const stage of stages) {
     const extra = stage.startsWith('fetch') ? ['-neednet', join(runDir, 'neednet')] : ['-root', root];
     try {
-      const r = await run(tool('ignition'), ['-stage', stage, ...common, ...extra], { env, timeout: 60_000 });
+      const argv = [tool('ignition'), '-stage', stage, ...common, ...extra];
+      const r = othersCanReach(dir)
+        ? await run(argv[0]!, argv.slice(1), { env, timeout: 60_000 })
+        : await run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', PRIVATE_ROOT, 'sh', join(dir, 'ns'), dir, ...argv], { env, timeout: 60_000 });
       log += r.stdout + r.stderr;
     } catch (e) {
       const x = e as { stdout?: string; stderr?: string };
