@@ -30,6 +30,7 @@ const STAGES = {
   artifacts: { path: '^src/artifacts/', may: ['api', 'model', 'plan', 'rendered', 'lifecycle', 'errors', 'text', 'catalog'] },
   aws: { path: '^src/aws/', may: ['api', 'model', 'secrets', 'plan', 'rendered', 'emit', 'render', 'errors', 'text', 'catalog', 'outputFile'] },
   // The only module that touches the disk: it writes what the others produce and knows none of them.
+  diff: { path: '^src/diff/', may: ['plan', 'rendered', 'outputFile'] },
   io: { path: '^src/io/', may: ['errors', 'outputFile'] },
   // Entry points: thin commands and the benchmark. Nothing imports them.
   cli: { path: '^src/cli/', may: ['*'] },

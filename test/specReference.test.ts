@@ -29,7 +29,8 @@ test('lists the customization fields with their types and defaults', () => {
   expect(rows.get('spec.controlPlane.apiServer.extraVolumes[].pathType')?.type).toContain('`DirectoryOrCreate`');
   expect(rows.get('spec.nodes[].kubelet.extraArgs')?.type).toBe('map of string');
   expect(rows.get('spec.pools[].sysctls')?.type).toBe('map of string or integer');
-  expect(rows.get('spec.kubernetes.nodeCidrMaskSize')).toEqual({ type: 'integer (16–28)', default: '24 (Kubespray kube_network_node_prefix)' });
+  expect(rows.get('spec.kubernetes.nodeCidrMaskSize')).toEqual({ type: 'integer (16–28)', default: '24' });
+  expect(rows.get('spec.kubernetes.nodeCidrMaskSizeIPv6')).toEqual({ type: 'integer (48–124)', default: '120' });
   expect(rows.get('spec.etcd.extraArgs')).toBeDefined();
   expect(rows.get('spec.files[].mode')?.default).toBe('"0644"');
 });

@@ -10,6 +10,7 @@ import { specJsonSchema } from '../api/v1alpha1/types.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
 import { KsprayError } from '../errors/errors.js';
 import { EXIT_FAILURE, EXIT_INPUT, EXIT_OK, reportError } from './report.js';
+import { fsFailure } from '../io/fsError.js';
 import { starterSpec } from './starter.js';
 import { sizeTable } from './summary.js';
 import { privateKeysInPayload, type Rendered } from '../rendered.js';
@@ -204,4 +205,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A payload printed to a full device or a closed pipe fails asynchronously on stdout: one line, exit 1
+// (a reader that closed the pipe early, like `head`, is not an error).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  process.exitCode = e.code === 'EPIPE' ? process.exitCode : reportError(fsFailure(e, 'write', 'standard output'), err);
+});
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 // `kspray render --check`: is every output the render would write already on disk, byte for byte,
 // and would the bundle stay as it is? The list of what is not (empty: up to date).
-import type { OutputFile } from '../io/files.js';
+import type { OutputFile } from '../outputFile.js';
 
 export function staleOutputs(files: OutputFile[], read: (relPath: string) => Buffer | undefined, bundleAdditions: string[]): string[] {
   const stale: string[] = [];

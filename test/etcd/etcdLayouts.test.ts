@@ -15,6 +15,7 @@ import { loadExample } from '../helpers/fixtures.js';
 import { demoBundle, scratchDir, type Scratch } from '../secrets/fixtures.js';
 import { run } from '../secrets/tools.js';
 import { freePort, sleep, stopChild } from '../helpers/net.js';
+import { haveTool, tool } from '../helpers/validators.js';
 
 /** systemd EnvironmentFile as the etcd builder writes it: KEY=value lines, # comments. */
 function parseEnvFile(text: string): Record<string, string> {
@@ -27,9 +28,9 @@ function parseEnvFile(text: string): Record<string, string> {
   return env;
 }
 
-const ETCD = '/usr/bin/etcd';
-const ETCDCTL = '/usr/bin/etcdctl';
-const HAVE_ETCD = existsSync(ETCD) && existsSync(ETCDCTL);
+const HAVE_ETCD = haveTool('etcd') && haveTool('etcdctl');
+const ETCD = HAVE_ETCD ? tool('etcd') : 'etcd';
+const ETCDCTL = HAVE_ETCD ? tool('etcdctl') : 'etcdctl';
 const SCENARIO = 'ubuntu-kubespray-ha-layout';
 const MEMBERS = ['cp-1', 'cp-2', 'w-1'];
 const WAIT_MS = 25_000;

@@ -172,7 +172,7 @@ describe('imported scenarios render, pass the validators, and carry their choice
       if (plugin === 'calico') {
         const calico = file(r, first, '/etc/kspray/addons/10-calico.yaml')!;
         const pool = only6 ? 'IPV6POOL' : 'IPV4POOL';
-        const block = only6 ? String(kv(c, 'kube_network_node_prefix_ipv6', 120)) : String(kv(c, 'calico_pool_blocksize', 26));
+        const block = only6 ? String(kv(c, 'calico_pool_blocksize_ipv6', 122)) : String(kv(c, 'calico_pool_blocksize', 26));
         expect(calico, at).toMatch(new RegExp(`CALICO_${pool}_BLOCK_SIZE\\s+value: "${block}"`));
         const vxlan = String(kv(c, 'calico_vxlan_mode', 'Always'));
         expect(calico, at).toMatch(new RegExp(`CALICO_${pool}_VXLAN\\s+value: ${vxlan}`));
