@@ -2,7 +2,7 @@
 // cached between runs on this machine under a key of the package list and the scripts' bytes.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { osProfile } from '../../src/plan/osProfile.js';
@@ -85,6 +85,8 @@ export async function ensureImage(log: (line: string) => void): Promise<VmImage>
   const started = Date.now();
   log(`vm image: building ${dir} (${packages.join(' ')})`);
   const logFile = join(cacheRoot(), `${key}.build.log`);
+  // A fresh machine (CI) has no cache directory yet: the log's stream would fail asynchronously.
+  mkdirSync(cacheRoot(), { recursive: true });
   await new Promise<void>((resolve, reject) => {
     const out = createWriteStream(logFile);
     const env = { ...process.env, KSPRAY_VM_DEB_CACHE: join(cacheRoot(), DEB_CACHE) };
