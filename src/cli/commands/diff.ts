@@ -2,26 +2,19 @@
 // the bundle). `--exit-code` as git's: 1 when anything differs, 0 when nothing does, 2 on bad input.
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { listDirectories, readBytesIfExists, readTextFile, readTree } from '../../io/files.js';
-import { compileSpecLocated } from '../../compileSpec.js';
+import { listDirectories, readBytesIfExists } from '../../io/files.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
 import { diffRender, formatDiff, type DiffReport } from '../../diff/diff.js';
-import { atSpecPositions } from '../specPositions.js';
-import { renderedBefore } from './shared.js';
+import { renderSpecFile } from './shared.js';
 import { EXIT_FAILURE } from '../report.js';
 
 const FORMATS = ['text', 'json'] as const;
 
 export async function diffSpecFile(file: string, outDir: string): Promise<DiffReport> {
-  const { model, locator } = compileSpecLocated(readTextFile(file), file);
-  const { prepareBundle, render } = await import('../../render.js');
-  const clusterDir = join(outDir, model.name);
-  const secretsDir = join(clusterDir, 'secrets');
-  const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date(), renderedBefore(clusterDir));
-  const rendered = await atSpecPositions(locator, file, () => render(model, prepared.bundle));
-  const additions = prepared.created ? ['(a new bundle: no secrets/ yet)'] : prepared.newFiles.map((f) => f.relPath);
-  return diffRender(rendered, { read: (rel) => readBytesIfExists(join(clusterDir, ...rel.split('/'))), nodeNames: listDirectories(join(clusterDir, 'nodes')) }, additions);
+  // The same compile/bundle/render sequence as every command, persisting nothing.
+  const { rendered, clusterDir, bundleAdditions } = await renderSpecFile(file, outDir, false);
+  return diffRender(rendered, { read: (rel) => readBytesIfExists(join(clusterDir, ...rel.split('/'))), nodeNames: listDirectories(join(clusterDir, 'nodes')) }, bundleAdditions);
 }
 
 export function register(program: Command): void {
