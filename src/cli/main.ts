@@ -2,6 +2,8 @@
 // Thin commands: parse flags, call the library, print, pick the exit code (cli/report.ts).
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { readBytesIfExists, readTextFile, writeOutputs, createFile } from '../io/files.js';
 import { renderSpecFile } from './commands/shared.js';
 import { compileSpec } from '../compileSpec.js';
@@ -205,9 +207,24 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A payload printed to a full device or a closed pipe fails asynchronously on stdout: one line, exit 1
-// (a reader that closed the pipe early, like `head`, is not an error).
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  process.exitCode = e.code === 'EPIPE' ? process.exitCode : reportError(fsFailure(e, 'write', 'standard output'), err);
-});
-process.exitCode = await main(process.argv.slice(2));
+/**
+ * Whether this module is the program being run (`node dist/cli/main.js`, or the bin through npm's
+ * symlink), not a module a test imports for buildProgram (test/docCommands.test.ts parses the
+ * documented command lines with it).
+ */
+function isEntry(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  // A payload printed to a full device or a closed pipe fails asynchronously on stdout: one line, exit 1
+  // (a reader that closed the pipe early, like `head`, is not an error).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    process.exitCode = e.code === 'EPIPE' ? process.exitCode : reportError(fsFailure(e, 'write', 'standard output'), err);
+  });
+  process.exitCode = await main(process.argv.slice(2));
+}
