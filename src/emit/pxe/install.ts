@@ -3,6 +3,7 @@
 // with the node's own Ignition config.
 // - Flatcar: the PXE-booted system runs an install Ignition (written here) whose one unit fetches the
 //   node's final config and runs `flatcar-install -d DISK -i <config>`, then reboots into the disk.
+//   No -C/-V/-B: flatcar-install then installs the channel, version and board that were PXE-booted.
 // - Fedora CoreOS: its live initramfs installs by itself when given `coreos.inst.install_dev=` and
 //   `coreos.inst.ignition_url=` (coreos-installer), and reboots.
 // Both need the machine to boot from the disk after the install (disk before network in the boot
