@@ -153,7 +153,20 @@ describe('kspray pxe (Flatcar example)', () => {
     const mb = readMatchboxDir(join(out, 'pxe', 'matchbox'));
     for (const g of mb.groups) expect(matchboxFieldErrors('group', g), g.id).toEqual([]);
     for (const p of mb.profiles.values()) expect(matchboxFieldErrors('profile', p), p.id).toEqual([]);
-    if (haveTool('ignition-validate')) for (const f of walk(join(out, 'pxe')).filter((x) => x.endsWith('.ign'))) expect(ignitionValidate(join(out, 'pxe', f)).ok, f).toBe(true);
+  });
+
+  it.runIf(haveTool('ignition-validate'))('every Ignition file it writes for live PXE and matchbox passes ignition-validate', () => {
+    const dir = workdir('flatcar-ha');
+    const macs = ['cp-1', 'cp-2', 'cp-3', 'worker-1', 'worker-2'].flatMap((n, i) => ['--mac', `${n}=52:54:00:00:00:0${i + 1}`]);
+    const r = kspray(['pxe', '-f', 'cluster.yaml', '--out', 'out', '--seed-url', 'http://seed/fc', '--ignition-kernel', 'http://b/k', '--ignition-initrd', 'http://b/i.cpio.gz', '--matchbox-url', 'http://mb:8080', ...macs, '--catch-all', 'workers'], dir);
+    expect(r.code, r.err).toBe(0);
+    const pxe = join(dir, 'out', 'flatcar-ha', 'pxe');
+    const ign = walk(pxe).filter((x) => x.endsWith('.ign'));
+    expect(ign.length).toBe(12); // 6 nodes/pools, in seed/ and in matchbox/ignition/
+    for (const f of ign) {
+      const v = ignitionValidate(join(pxe, f));
+      expect(v.ok, `${f}: ${v.output}`).toBe(true);
+    }
   });
 });
 
@@ -168,7 +181,7 @@ describe('pxe --install-disk (Flatcar flatcar-install, FCOS coreos-installer)', 
     '--ignition-kernel', 'http://b/flatcar_production_pxe.vmlinuz', '--ignition-initrd', 'http://b/flatcar_production_pxe_image.cpio.gz',
     '--fcos-kernel', 'http://f/kernel', '--fcos-initrd', 'http://f/initramfs.img', '--fcos-rootfs', 'http://f/rootfs.img'];
 
-  it('writes install profiles and groups: first boot installs, the installed system gets the node\'s own config; every Ignition validates', () => {
+  it.runIf(haveTool('ignition-validate'))('writes install profiles and groups: first boot installs, the installed system gets the node\'s own config; every Ignition validates', () => {
     const dir = workdir('mixed');
     const r = kspray([...base, ...macs, '--matchbox-url', 'http://mb:8080', '--catch-all', 'flatcar-workers', '--install-disk', '/dev/sda'], dir);
     expect(r.code, r.err).toBe(0);
@@ -189,13 +202,11 @@ describe('pxe --install-disk (Flatcar flatcar-install, FCOS coreos-installer)', 
     // Modes: the node configs hold keys (0600), the install configs only a URL.
     expect(statSync(join(out, 'matchbox', 'ignition', 'mixed-fcos-1.ign')).mode & 0o777).toBe(0o600);
     expect(statSync(join(out, 'matchbox', 'ignition', 'mixed-flatcar-workers.install.ign')).mode & 0o777).toBe(0o644);
-    if (haveTool('ignition-validate')) {
-      const ign = walk(out).filter((f) => f.endsWith('.ign'));
-      expect(ign.length).toBe(6); // seed/ and matchbox/ignition/: each the 2 node configs + the Flatcar pool's install config
-      for (const f of ign) {
-        const v = ignitionValidate(join(out, f));
-        expect(v.ok, `${f}: ${v.output}`).toBe(true);
-      }
+    const ign = walk(out).filter((f) => f.endsWith('.ign'));
+    expect(ign.length).toBe(6); // seed/ and matchbox/ignition/: each the 2 node configs + the Flatcar pool's install config
+    for (const f of ign) {
+      const v = ignitionValidate(join(out, f));
+      expect(v.ok, `${f}: ${v.output}`).toBe(true);
     }
   });
 
