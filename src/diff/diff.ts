@@ -5,7 +5,7 @@
 // running nodes are affected and which command moves them.
 import { z } from 'zod';
 import type { Rendered } from '../rendered.js';
-import type { NodePlan, PlanFile } from '../plan/nodePlan.js';
+import { isSecretFile, type NodePlan } from '../plan/nodePlan.js';
 import { payloadFiles, type NodeFile } from './payloadFiles.js';
 import { lineDiff } from './lineDiff.js';
 
@@ -62,7 +62,6 @@ const BOOT_ONLY = [/\/kspray-node\.sh$/, /^\/etc\/kspray\/node\.env$/, /^\/etc\/
 const ADDON_MANIFEST = /^\/etc\/kspray\/addons\//;
 
 const octal = (mode: number) => `0${mode.toString(8)}`;
-const isSecret = (f: PlanFile | undefined) => !!(f && (f.secret || f.pki));
 /** kubeadm's config holds the bootstrap token: its diff is shown with every token line left out. */
 const TOKEN_LINE = /token/i;
 
@@ -97,7 +96,7 @@ function fileChanges(plan: NodePlan, before: Map<string, NodeFile>, after: Map<s
     const b = after.get(path);
     if (a && b && a.content === b.content && a.mode === b.mode) continue;
     const planned = plan.files.get(path);
-    const secret = isSecret(planned) || /\.key$|\/pki\//.test(path);
+    const secret = isSecretFile(path, planned);
     const change: FileChange = {
       path,
       change: !a ? 'added' : !b ? 'removed' : 'changed',
@@ -151,7 +150,7 @@ export function diffRender(r: Rendered, prev: PreviousOutputs, bundleAdditions: 
     const newPayload = r.ignitionConfigs.get(name) ?? r.cloudInitFull.get(name)?.userData ?? r.payloads.get(name)!;
     const after = payloadFiles(newPayload);
     if (oldPayload === undefined) {
-      const files = [...after].map(([path, f]): FileChange => ({ path, change: 'added', modeAfter: octal(f.mode), bytesAfter: Buffer.byteLength(f.content), secret: isSecret(plan.files.get(path)) || /\.key$|\/pki\//.test(path), specPaths: plan.files.get(path) ? [plan.files.get(path)!.origin.join('.')] : [], ...(plan.files.get(path) ? { builder: plan.files.get(path)!.builder } : {}) }));
+      const files = [...after].map(([path, f]): FileChange => ({ path, change: 'added', modeAfter: octal(f.mode), bytesAfter: Buffer.byteLength(f.content), secret: isSecretFile(path, plan.files.get(path)), specPaths: plan.files.get(path) ? [plan.files.get(path)!.origin.join('.')] : [], ...(plan.files.get(path) ? { builder: plan.files.get(path)!.builder } : {}) }));
       nodes.push({
         node: name,
         kind: plan.node.kind,
