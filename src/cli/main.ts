@@ -12,7 +12,8 @@ import { KsprayError } from '../errors/errors.js';
 import { EXIT_FAILURE, EXIT_INPUT, EXIT_OK, reportError } from './report.js';
 import { fsFailure } from '../io/fsError.js';
 import { starterSpec } from './starter.js';
-import { sizeTable } from './summary.js';
+import { renderSummary, sizeTable } from './summary.js';
+import { reportText } from '../text/jsonReport.js';
 import { privateKeysInPayload, type Rendered } from '../rendered.js';
 import { messages } from '../errors/messages.js';
 import { plainHttpConfigWithSecrets } from '../model/secretsRules.js';
@@ -33,6 +34,7 @@ import { register as registerDiff } from './commands/diff.js';
 import { staleOutputs } from '../diff/check.js';
 
 const out = (s: string) => process.stdout.write(s);
+const OUTPUT_FORMATS = ['text', 'json'] as const;
 const err = (s: string) => process.stderr.write(s);
 
 async function renderCommand(opts: {
@@ -45,7 +47,11 @@ async function renderCommand(opts: {
   ignitionUrlBase?: string;
   force?: boolean;
   check?: boolean;
+  output: string;
 }): Promise<void> {
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(opts.output)) throw new KsprayError('input', [messages.unknownChoice('--output', opts.output, OUTPUT_FORMATS)]);
+  // The summary is what --output json prints: --node prints a payload instead, --check a list of stale outputs.
+  if (opts.output === 'json' && (opts.node !== undefined || opts.check)) throw new KsprayError('input', [messages.outputJsonWithout('render', opts.node !== undefined ? '--node' : '--check', 'render --output json prints the summary of a full render')]);
   const { rendered, clusterDir, checked: packaged, bundleAdditions } = await renderSpecFile(
     opts.file,
     opts.out,
@@ -104,7 +110,10 @@ async function renderCommand(opts: {
   }
   const { outputFiles } = await import('../render.js');
   writeOutputs(clusterDir, [...outputFiles(rendered), ...packagedOutputFiles(packaged)]);
-  err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${sizeTable(rendered, packaged)}${serveNotes(rendered, clusterDir)}`);
+  const summary = renderSummary(rendered, clusterDir, packaged);
+  // JSON on stdout for tools; people read the table on stderr, next to the other notes.
+  if (opts.output === 'json') out(reportText(summary));
+  err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${opts.output === 'json' ? '' : sizeTable(summary)}${serveNotes(rendered, clusterDir)}`);
 }
 
 /** What the user must serve for the nodes to boot (delivery fetch, cloud-init pointers), and where. */
@@ -161,6 +170,7 @@ export function buildProgram(): Command {
     .option('--force', 'with --node: print a payload that holds private keys even to a terminal')
     .option('--provider <name>', `package for one cloud, checked against its user-data limit (${PROVIDERS.join(', ')}; default: spec.provider.name); with --node, print what that cloud receives`)
     .option('--check', 'write nothing; exit 1 unless the outputs directory is up to date with the spec (for CI)')
+    .option('--output <format>', 'the summary as a table on stderr (text) or JSON on stdout (json; schema: schema/render-summary.schema.json)', 'text')
     .action(renderCommand);
 
   program
