@@ -1,12 +1,13 @@
 // The delivery commands as users run them (dist/cli/main.js): render --provider, pxe, images.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { exampleFile, repoRoot } from './helpers/fixtures.js';
-import { haveTool } from './helpers/validators.js';
+import { haveTool, ignitionValidate } from './helpers/validators.js';
+import { matchboxFieldErrors, readMatchboxDir, selectGroup } from './helpers/matchbox.js';
 import { parseHcl } from './helpers/hcl.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
@@ -149,6 +150,63 @@ describe('kspray pxe (Flatcar example)', () => {
     const profile = JSON.parse(readFileSync(join(out, 'pxe', 'matchbox', 'profiles', 'flatcar-ha-cp-1.json'), 'utf8'));
     expect(profile.boot.args[0]).toBe('initrd=flatcar_production_pxe_image.cpio.gz');
     expect(existsSync(join(out, 'pxe', 'seed', 'cp-1', 'user-data'))).toBe(false);
+    const mb = readMatchboxDir(join(out, 'pxe', 'matchbox'));
+    for (const g of mb.groups) expect(matchboxFieldErrors('group', g), g.id).toEqual([]);
+    for (const p of mb.profiles.values()) expect(matchboxFieldErrors('profile', p), p.id).toEqual([]);
+    if (haveTool('ignition-validate')) for (const f of walk(join(out, 'pxe')).filter((x) => x.endsWith('.ign'))) expect(ignitionValidate(join(out, 'pxe', f)).ok, f).toBe(true);
+  });
+});
+
+/** Every file under dir, recursively (relative paths). */
+function walk(dir: string, rel = ''): string[] {
+  return readdirSync(join(dir, rel)).flatMap((f) => (statSync(join(dir, rel, f)).isDirectory() ? walk(dir, join(rel, f)) : [join(rel, f)]));
+}
+
+describe('pxe --install-disk (Flatcar flatcar-install, FCOS coreos-installer)', () => {
+  const macs = ['--mac', 'cp-1=52:54:00:00:00:01', '--mac', 'fcos-1=52:54:00:00:00:31'];
+  const base = ['pxe', '-f', 'cluster.yaml', '--out', 'out', '--iso', 'never', '--interface', 'ens3', '--seed-url', 'http://seed/mixed',
+    '--ignition-kernel', 'http://b/flatcar_production_pxe.vmlinuz', '--ignition-initrd', 'http://b/flatcar_production_pxe_image.cpio.gz',
+    '--fcos-kernel', 'http://f/kernel', '--fcos-initrd', 'http://f/initramfs.img', '--fcos-rootfs', 'http://f/rootfs.img'];
+
+  it('writes install profiles and groups: first boot installs, the installed system gets the node\'s own config; every Ignition validates', () => {
+    const dir = workdir('mixed');
+    const r = kspray([...base, ...macs, '--matchbox-url', 'http://mb:8080', '--catch-all', 'flatcar-workers', '--install-disk', '/dev/sda'], dir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('install to /dev/sda');
+    const out = join(dir, 'out', 'mixed', 'pxe');
+    const mb = readMatchboxDir(join(out, 'matchbox'));
+    for (const g of mb.groups) expect(matchboxFieldErrors('group', g), g.id).toEqual([]);
+    for (const p of mb.profiles.values()) expect(matchboxFieldErrors('profile', p), p.id).toEqual([]);
+    const ignitionOf = (labels: Record<string, string>) => mb.ignition.get(mb.profiles.get(selectGroup(mb.groups, labels)!.profile)!.ignition_id!);
+    const nodeConfig = (n: string) => readFileSync(join(out, 'seed', n, 'config.ign'), 'utf8');
+    // A pool member's network boot: the install config; after flatcar-install, os=installed: the pool's config.
+    expect(ignitionOf({ mac: '52-54-00-aa-bb-cc', uuid: 'u' })).toContain('"name":"kspray-install-to-disk.service"');
+    expect(ignitionOf({ os: 'installed' })).toBe(nodeConfig('flatcar-workers'));
+    // FCOS: coreos-installer's ignition_url (same labels as the PXE boot) gets the node's own config.
+    expect(ignitionOf({ mac: '52-54-00-00-00-31', uuid: 'u' })).toBe(nodeConfig('fcos-1'));
+    expect(mb.profiles.get('mixed-fcos-1')!.boot!.args).toContain('coreos.inst.install_dev=/dev/sda');
+    expect(readFileSync(join(out, 'ipxe', 'flatcar-workers.ipxe'), 'utf8')).toContain('ignition.config.url=http://seed/mixed/flatcar-workers/install.ign');
+    // Modes: the node configs hold keys (0600), the install configs only a URL.
+    expect(statSync(join(out, 'matchbox', 'ignition', 'mixed-fcos-1.ign')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(out, 'matchbox', 'ignition', 'mixed-flatcar-workers.install.ign')).mode & 0o777).toBe(0o644);
+    if (haveTool('ignition-validate')) {
+      const ign = walk(out).filter((f) => f.endsWith('.ign'));
+      expect(ign.length).toBe(6); // seed/ and matchbox/ignition/: each the 2 node configs + the Flatcar pool's install config
+      for (const f of ign) {
+        const v = ignitionValidate(join(out, f));
+        expect(v.ok, `${f}: ${v.output}`).toBe(true);
+      }
+    }
+  });
+
+  it('refuses a bad disk and --install-disk without an Ignition kernel (exit 2)', () => {
+    const dir = workdir('mixed');
+    const bad = kspray([...base, ...macs, '--install-disk', 'sda'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--install-disk "sda" is not a disk device path');
+    const noKernel = kspray(['pxe', '-f', 'cluster.yaml', '--out', 'out', '--iso', 'never', '--interface', 'ens3', '--install-disk', '/dev/sda'], dir);
+    expect(noKernel.code).toBe(2);
+    expect(noKernel.err).toContain('--install-disk installs Flatcar/FCOS');
   });
 });
 

@@ -703,6 +703,12 @@ export const messages = {
     message: `node "${node}": ${provider} ${field} would be ${measured} bytes (${encoding}), over the limit of ${limitLabel}${encoding.includes('gzip') ? ', even gzipped' : ''}`,
     hint: wayOut || undefined,
   }),
+  /** The first sentence of a hint when a cloud's limit counts several metadata fields (OCI). */
+  metadataParts: (parts: Array<{ field: string; bytes: number }>): string =>
+    `The limit counts every metadata field kspray sends: ${parts.map((p) => `${p.field} ${p.bytes} B`).join(', ')}.` +
+    (parts.some((p) => p.field === 'ssh_authorized_keys')
+      ? ' Remove ssh_authorized_keys first (drop spec.ssh.authorizedKeys, or add the keys after boot): the payload carries them too.'
+      : ''),
   unknownProvider: (name: string, allowed: readonly string[]): Msg => ({
     rule: 'known-provider',
     message: `unknown provider "${name}"`,

@@ -4,7 +4,7 @@
 // with checks that fail the build when the seal did not take.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packerOutputs } from '../../src/emit/packer/index.js';
@@ -13,7 +13,7 @@ import { sealScript } from '../../src/emit/packer/seal.js';
 import type { PackerBuilder } from '../../src/emit/packer/template.js';
 import type { OutputFile } from '../../src/io/files.js';
 import { SCENARIOS, loadExample, renderFixture } from '../helpers/fixtures.js';
-import { haveTool, requireValidators, tool } from '../helpers/validators.js';
+import { cloudInitRoot, cloudInitSchema, haveTool, requireValidators, tool } from '../helpers/validators.js';
 import { HclExpr, blocks, parseHcl, type HclBody } from '../helpers/hcl.js';
 
 const text = (c: string | Uint8Array) => (typeof c === 'string' ? c : Buffer.from(c).toString('utf8'));
@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 /** local.image_name as the build evaluates it, with the timestamp a build would put in. */
 function imageName(hcl: string): string {
-  const m = /image_name = "(.*)-\$\{formatdate\("YYYYMMDDhhmmss", timestamp\(\)\)\}"/.exec(hcl);
+  const m = /image_name\s+= "(.*)-\$\{formatdate\("YYYYMMDDhhmmss", timestamp\(\)\)\}"/.exec(hcl);
   if (!m) throw new Error('no local.image_name');
   return `${m[1]}-20261207235959`;
 }
@@ -132,7 +132,7 @@ describe('Packer itself reads every template', () => {
 });
 
 describe('the image test and the seal run before capture', () => {
-  it('every template tests the image after the install phases and seals it; qemu seals in its shutdown', () => {
+  it('every template tests the image after the install phases and seals it; qemu and vsphere-clone seal in their shutdown', () => {
     for (const t of templates) {
       const builds = blocks(t.body, 'build')[0]!.body;
       const shells = blocks(builds, 'provisioner').filter((p) => p.labels[0] === 'shell').map((p) => (p.body.attrs.inline as string[]) ?? []);
@@ -141,7 +141,7 @@ describe('the image test and the seal run before capture', () => {
       expect(installIdx, t.file.relPath).toBeGreaterThanOrEqual(0);
       expect(testIdx, t.file.relPath).toBeGreaterThan(installIdx);
       const src = blocks(t.body, 'source')[0]!.body.attrs;
-      if (t.builder === 'qemu') {
+      if (t.builder === 'qemu' || t.builder === 'vsphere-clone') {
         const shutdown = String(src.shutdown_command);
         expect(shutdown).toContain('userdel --force --remove packer');
         expect(shutdown.indexOf('kspray seal check')).toBeLessThan(shutdown.indexOf('shutdown -P now'));
@@ -203,4 +203,115 @@ describe('the image test and the seal run before capture', () => {
       expect(r.stderr, plant).toContain(`kspray seal check: ${named}`);
     }
   });
+});
+
+/** Names a directory-wide Packer configuration must not declare twice (variables, locals, sources). */
+function declarations(body: HclBody): string[] {
+  return [
+    ...blocks(body, 'variable').map((b) => `variable ${b.labels[0]}`),
+    ...blocks(body, 'locals').flatMap((b) => Object.keys(b.body.attrs).map((k) => `local ${k}`)),
+    ...blocks(body, 'source').map((b) => `source ${b.labels.join('.')}`),
+  ];
+}
+
+describe('each per-distro packer directory is one valid Packer configuration', () => {
+  const dirs = () => {
+    const byDir = new Map<string, typeof templates>();
+    for (const t of templates) {
+      const key = `${t.scenario}:${t.file.relPath.split('/').slice(0, -1).join('/')}`;
+      byDir.set(key, [...(byDir.get(key) ?? []), t]);
+    }
+    return byDir;
+  };
+
+  it('no variable, local or source is declared by two files of one directory', () => {
+    const dupes: string[] = [];
+    for (const [dir, ts] of dirs()) {
+      const seen = new Map<string, string>();
+      for (const t of ts) for (const d of declarations(t.body)) {
+        if (seen.has(d)) dupes.push(`${dir}: ${d} in ${seen.get(d)} and ${t.builder}`);
+        seen.set(d, t.builder);
+      }
+    }
+    expect(dupes).toEqual([]);
+    expect(dirs().size).toBeGreaterThan(10);
+  });
+
+  // Debian's packer 1.6.6 reads the whole directory as one configuration (it reports a duplicate
+  // variable; duplicate locals only newer Packer reports, hence the check above).
+  it.runIf(haveTool('packer'))('packer validate -syntax-only . passes on every directory (and fails on a duplicate variable)', () => {
+    const work = mkdtempSync(join(tmpdir(), 'kspray-packer-dir-'));
+    try {
+      const check = (ts: typeof templates, extra?: string) => {
+        rmSync(work, { recursive: true, force: true });
+        mkdirSync(work);
+        for (const t of ts) writeFileSync(join(work, `${t.builder}.pkr.hcl`), withoutPackerBlock(t.hcl));
+        if (extra) writeFileSync(join(work, 'extra.pkr.hcl'), extra);
+        return spawnSync(PACKER(), ['validate', '-syntax-only', '.'], { cwd: work, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+      };
+      const failures: string[] = [];
+      let checked = 0;
+      for (const [dir, ts] of dirs()) {
+        const r = check(ts);
+        checked++;
+        if (r.status !== 0) failures.push(`${dir}: ${r.stdout}${r.stderr}`);
+      }
+      expect(failures).toEqual([]);
+      expect(checked).toBeGreaterThan(10);
+      const first = [...dirs().values()][0]!;
+      const dupe = check(first, 'variable "qemu_build_password" {\n  type = string\n}\n');
+      expect(dupe.status).not.toBe(0);
+      expect(`${dupe.stdout}${dupe.stderr}`).toContain('Duplicate variable');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 600_000);
+});
+
+describe('vsphere-clone: the build user comes from guestinfo user-data and leaves with the seal', () => {
+  const vsphere = () => templates.find((t) => t.builder === 'vsphere-clone' && t.scenario === 'single')!;
+
+  it('passes base64 user-data and metadata through configuration_parameters and logs in as the build user', () => {
+    const src = blocks(vsphere().body, 'source')[0]!.body.attrs;
+    const params = src.configuration_parameters as Record<string, unknown>;
+    expect(Object.keys(params).sort()).toEqual(['guestinfo.metadata', 'guestinfo.metadata.encoding', 'guestinfo.userdata', 'guestinfo.userdata.encoding']);
+    expect(params['guestinfo.userdata.encoding']).toBe('base64');
+    expect(params['guestinfo.metadata.encoding']).toBe('base64');
+    expect(src.ssh_username).toBe('packer');
+    expect((src.ssh_password as HclExpr).text).toBe('local.vsphere_build_password');
+    expect((params['guestinfo.userdata'] as HclExpr).text).toContain('plain_text_passwd = local.vsphere_build_password');
+    expect(String(src.shutdown_command)).toContain('userdel --force --remove packer');
+    // No login of the vendor template is assumed any more.
+    expect(blocks(vsphere().body, 'variable').map((b) => b.labels[0])).not.toContain('ssh_password');
+  });
+
+  // Packer evaluates the guestinfo values itself (packer console), and cloud-init 22.4's own schema
+  // check reads the decoded user-data.
+  it.runIf(haveTool('packer'))('Packer evaluates them to a #cloud-config that creates the build user, and metadata with a new instance-id', (ctx) => {
+    const work = mkdtempSync(join(tmpdir(), 'kspray-vsphere-'));
+    try {
+      writeFileSync(join(work, 'v.pkr.hcl'), withoutPackerBlock(vsphere().hcl));
+      const params = blocks(vsphere().body, 'source')[0]!.body.attrs.configuration_parameters as Record<string, HclExpr>;
+      const vars = ['vcenter_server', 'vsphere_username', 'vsphere_password', 'datacenter', 'cluster', 'datastore', 'template'].flatMap((v) => ['-var', `${v}=value-of-${v}`]);
+      const evaluate = (e: string) => {
+        const r = spawnSync(PACKER(), ['console', ...vars, 'v.pkr.hcl'], { cwd: work, input: `${e}\n`, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+        expect(r.status, r.stderr).toBe(0);
+        return r.stdout.trim();
+      };
+      const userData = evaluate(`base64decode(${params['guestinfo.userdata']!.text})`);
+      expect(userData.split('\n')[0]).toBe('#cloud-config');
+      expect(userData).toMatch(/"name": "packer"/);
+      expect(userData).toMatch(/"ssh_pwauth": true/);
+      const metadata = JSON.parse(evaluate(`base64decode(${params['guestinfo.metadata']!.text})`));
+      expect(metadata['instance-id']).toMatch(/^kspray-single-ubuntu-24-04-amd64-k8s-.*-\d{14}-build$/);
+      expect(metadata['cleanup-guestinfo']).toEqual(['userdata']);
+      const root = cloudInitRoot();
+      if (!root) return ctx.skip();
+      writeFileSync(join(work, 'user-data'), `${userData}\n`);
+      const schema = cloudInitSchema(root, join(work, 'user-data'));
+      expect(schema.ok, schema.output).toBe(true);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

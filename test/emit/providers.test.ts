@@ -165,3 +165,36 @@ describe('OpenStack config drive', () => {
     });
   });
 });
+
+describe('OCI metadata: the 32,000-byte limit counts every field kspray sends', () => {
+  // 10 RSA-4096-sized keys (~730 B each): what a team's spec.ssh.authorizedKeys can hold.
+  const keys = Array.from({ length: 10 }, (_, i) => `ssh-rsa ${randomBytes(540).toString('base64')} user${i}@example.com`);
+  const payload = incompressible(25_000);
+
+  it('writes metadata.json (user_data + ssh_authorized_keys) and measures it whole, as the API receives it', () => {
+    const p = packagePayload('oci', node('w'), compressible(5_000), 'c', { sshAuthorizedKeys: keys });
+    const metadata = JSON.parse(file(p, 'metadata.json').toString('utf8'));
+    expect(Object.keys(metadata).sort()).toEqual(['ssh_authorized_keys', 'user_data']);
+    expect(metadata.user_data).toBe(file(p, 'user-data.b64').toString('utf8').trim());
+    expect(metadata.ssh_authorized_keys.split('\n')).toEqual(keys);
+    expect(p.measured).toBe(Buffer.byteLength(JSON.stringify(metadata)));
+    expect(p.measured).toBeGreaterThan(metadata.user_data.length + 7_000);
+    // Without keys, metadata.json is user_data alone.
+    expect(Object.keys(JSON.parse(file(packagePayload('oci', node('w'), compressible(5_000), 'c'), 'metadata.json').toString('utf8')))).toEqual(['user_data']);
+  });
+
+  it('a payload that fits alone is refused once the keys are counted, and the hint says what to remove', () => {
+    const alone = packageAll('oci', [node('cp-1')], new Map([['cp-1', payload]]), 'c');
+    expect(alone[0]!.measured).toBeLessThanOrEqual(32000);
+    try {
+      packageAll('oci', [node('cp-1')], new Map([['cp-1', payload]]), 'c', { sshAuthorizedKeys: keys });
+      expect.unreachable('should refuse');
+    } catch (e) {
+      const problem = (e as KsprayError).problems[0]!;
+      expect(problem.rule).toBe('user-data-fits-provider');
+      expect(problem.message).toMatch(/over the limit of 32,000 B \(all metadata together\), even gzipped/);
+      expect(problem.hint).toMatch(/ssh_authorized_keys \d+ B, user_data \d+ B\. Remove ssh_authorized_keys first/);
+      expect(problem.hint).toContain('spec.secrets.delivery: fetch');
+    }
+  });
+});

@@ -9,7 +9,8 @@ import { buildCidataIso, findIsoTool } from '../../io/iso.js';
 import { ipxeScript, checkBootValue } from '../../emit/pxe/ipxe.js';
 import { DEFAULT_NETWORK, honoursNameGlob, isGlob, nocloudSeed, type NetworkOptions } from '../../emit/pxe/nocloud.js';
 import { isIgnition } from '../../emit/providers/index.js';
-import { ignitionIpxeScript, matchboxDocuments } from '../../emit/pxe/ignitionBoot.js';
+import { ignitionConfigUrl, ignitionIpxeScript, matchboxDocuments, matchboxInstallDocuments } from '../../emit/pxe/ignitionBoot.js';
+import { checkInstallDisk, flatcarInstallIgnition } from '../../emit/pxe/install.js';
 import { err, renderSpecFile } from './shared.js';
 
 interface PxeOptions {
@@ -35,6 +36,7 @@ interface PxeOptions {
   matchboxUrl?: string;
   mac: string[];
   catchAll?: string;
+  installDisk?: string;
 }
 
 const ISO_MODES = ['auto', 'always', 'never'] as const;
@@ -77,6 +79,11 @@ async function pxeCommand(o: PxeOptions): Promise<void> {
       checkBootValue(flag, v);
     }
   }
+  if (o.installDisk !== undefined) {
+    checkInstallDisk(o.installDisk);
+    // Only the Ignition OSes have an installer kspray drives; cloud-init images are already on a disk.
+    if (!wantIgnitionIpxe) throw new KsprayError('input', [messages.missingFlag('pxe', '--ignition-kernel or --fcos-kernel', '--install-disk installs Flatcar/FCOS from their PXE boot')]);
+  }
   const macs = new Map<string, string>();
   for (const m of o.mac) {
     const [name, mac] = m.split('=');
@@ -112,10 +119,18 @@ async function pxeCommand(o: PxeOptions): Promise<void> {
       files.push({ relPath: `pxe/seed/${node.name}/config.ign`, content: full, mode: 0o600 });
       const fcos = node.os === 'fedora-coreos';
       const boot = fcos
-        ? { kernelUrl: o.fcosKernel!, initrdUrl: o.fcosInitrd!, rootfsUrl: o.fcosRootfs!, kernelArgs: o.ignitionKernelArg }
-        : { kernelUrl: o.ignitionKernel!, initrdUrl: o.ignitionInitrd!, kernelArgs: o.ignitionKernelArg };
+        ? { kernelUrl: o.fcosKernel!, initrdUrl: o.fcosInitrd!, rootfsUrl: o.fcosRootfs!, kernelArgs: o.ignitionKernelArg, installDisk: o.installDisk }
+        : { kernelUrl: o.ignitionKernel!, initrdUrl: o.ignitionInitrd!, kernelArgs: o.ignitionKernelArg, installDisk: o.installDisk };
       if (wantIgnitionIpxe) files.push({ relPath: `pxe/ipxe/${node.name}.ipxe`, content: ignitionIpxeScript(node, rendered.model.name, { ...boot, seedBase: o.seedUrl! }), mode: 0o644 });
-      if (wantIgnitionIpxe && o.matchboxUrl !== undefined) {
+      // Flatcar install-to-disk from the seed server: the install config fetches the node's config.ign. No secret in it.
+      if (wantIgnitionIpxe && o.installDisk !== undefined && !fcos) {
+        files.push({ relPath: `pxe/seed/${node.name}/install.ign`, content: flatcarInstallIgnition(o.installDisk, ignitionConfigUrl(o.seedUrl!, node.name)), mode: 0o644 });
+      }
+      if (wantIgnitionIpxe && o.matchboxUrl !== undefined && o.installDisk !== undefined) {
+        for (const f of matchboxInstallDocuments(node, rendered.model.name, { ...boot, installDisk: o.installDisk, matchboxUrl: o.matchboxUrl }, full, macs.get(node.name))) {
+          files.push({ relPath: `pxe/matchbox/${f.relPath}`, content: f.content, mode: f.secret ? 0o600 : 0o644 });
+        }
+      } else if (wantIgnitionIpxe && o.matchboxUrl !== undefined) {
         const mb = matchboxDocuments(node, rendered.model.name, { ...boot, matchboxUrl: o.matchboxUrl }, macs.get(node.name));
         files.push({ relPath: `pxe/matchbox/profiles/${mb.id}.json`, content: mb.profile, mode: 0o644 });
         files.push({ relPath: `pxe/matchbox/groups/${mb.id}.json`, content: mb.group, mode: 0o644 });
@@ -150,7 +165,7 @@ async function pxeCommand(o: PxeOptions): Promise<void> {
   if (ignitionNodes.length) {
     notes.push(
       `Ignition node(s) ${ignitionNodes.join(', ')}: pxe/seed/<node>/config.ign` +
-        (wantIgnitionIpxe ? `, iPXE scripts with ignition.config.url${o.matchboxUrl ? ', matchbox profiles/groups in pxe/matchbox/' : ''}` : ' (pass --ignition-kernel, --ignition-initrd and --seed-url for iPXE scripts)'),
+        (wantIgnitionIpxe ? `, iPXE scripts ${o.installDisk ? `that install to ${o.installDisk} (boot from that disk afterwards)` : 'with ignition.config.url'}${o.matchboxUrl ? ', matchbox profiles/groups in pxe/matchbox/' : ''}` : ' (pass --ignition-kernel, --ignition-initrd and --seed-url for iPXE scripts)'),
     );
   }
   err(`${notes.join('\n')}\n`);
@@ -182,5 +197,6 @@ export function register(program: Command): void {
     .option('--matchbox-url <url>', 'Flatcar/FCOS nodes: also write matchbox profiles/groups/ignition that boot from this matchbox')
     .option('--mac <node=mac>', 'a fixed node\'s MAC (repeatable): its matchbox group selector and its network-config match', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--catch-all <pool>', 'matchbox: the one pool whose group has no selector (every unmatched machine boots as its member)')
+    .option('--install-disk <device>', 'Flatcar/FCOS: install to this disk from the PXE boot (flatcar-install / coreos-installer) and boot it with the node\'s config, instead of running live')
     .action(pxeCommand);
 }

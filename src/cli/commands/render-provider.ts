@@ -19,7 +19,7 @@ export function packageRendered(r: Rendered, flag: string | undefined, only?: st
   const provider = resolveProvider(flag, r.model.provider);
   // With --node, only that node's payload is delivered, so only it must fit.
   const nodes = only === undefined ? r.model.nodes : r.model.nodes.filter((n) => n.name === only);
-  return packageAll(provider, nodes, r.payloads, r.model.name);
+  return packageAll(provider, nodes, r.payloads, r.model.name, { sshAuthorizedKeys: r.model.sshAuthorizedKeys });
 }
 
 /** `render --node N --provider P`: what that cloud receives for N, on stdout. */

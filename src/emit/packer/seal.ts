@@ -7,8 +7,13 @@ import { createHash } from 'node:crypto';
 import type { PlanFile } from '../../plan/nodePlan.js';
 import { shellQuote as shq } from '../../text/shell.js';
 
-/** The user the qemu build VM logs in as (created by the build's own NoCloud seed). */
-export const QEMU_BUILD_USER = 'packer';
+/**
+ * The user a build logs in as where the vendor image has no login of its own to offer (qemu: a
+ * NoCloud seed; vsphere-clone: guestinfo user-data), created for the build and removed by the seal.
+ */
+export const BUILD_USER = 'packer';
+/** @deprecated BUILD_USER (qemu and vsphere-clone both create it). */
+export const QEMU_BUILD_USER = BUILD_USER;
 
 interface Download {
   id: string;
@@ -77,7 +82,7 @@ function sealCommands(buildUser: string | undefined): string[] {
     'rm -f /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub',
     ...(buildUser
       ? [
-          // qemu: the build's own login user, its sudoers entry and the password SSH that
+          // qemu and vsphere-clone: the build's own login user, its sudoers entry and the password SSH that
           // cloud-init's ssh_pwauth turned on for it.
           `userdel --force --remove ${buildUser} 2>/dev/null || true`,
           `rm -f /etc/sudoers.d/90-cloud-init-users /etc/ssh/sshd_config.d/50-cloud-init.conf`,

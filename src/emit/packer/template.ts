@@ -9,7 +9,7 @@ import { sortedFiles } from '../../plan/nodePlan.js';
 import { DISTROS, baseImageMissing, type DistroImages, type PackerDistro } from './distros.js';
 import { attr, block, comment, expr, toHcl, type Block, type BodyItem, type HclValue } from './hcl.js';
 import { GCE_FAMILY_RULE, fitName, imageNameBase, tagsFor } from './names.js';
-import { QEMU_BUILD_USER, imageTestCommands, sealScript } from './seal.js';
+import { BUILD_USER, imageTestCommands, sealScript } from './seal.js';
 import { BUILDERS, type PackerBuilder } from './packerBuilders.js';
 
 export { BUILDERS, type PackerBuilder };
@@ -83,6 +83,35 @@ const variable = (name: string, type: string, description: string, def?: HclValu
 
 const UPLOAD_DIR = '/tmp/kspray-bake';
 
+/**
+ * All templates of one distro × arch share a directory, which Packer can read as one configuration
+ * (`packer validate .`, `packer build -only=qemu.kspray .`): a variable or local declared by two of
+ * its files is a duplicate there. Names that are not the builder's own get its prefix.
+ */
+const PREFIX: Record<PackerBuilder, string> = {
+  'amazon-ebs': 'aws',
+  googlecompute: 'gce',
+  'azure-arm': 'azure',
+  openstack: 'openstack',
+  'vsphere-clone': 'vsphere',
+  'oracle-oci': 'oci',
+  qemu: 'qemu',
+};
+const imageNameLocal = (builder: PackerBuilder) => `${PREFIX[builder]}_image_name`;
+
+/** Builders whose login is kspray's own build user: their seal removes it, so it runs as the shutdown. */
+const BUILD_USER_BUILDERS: ReadonlySet<PackerBuilder> = new Set(['qemu', 'vsphere-clone']);
+
+/**
+ * The #cloud-config that creates the build user (password SSH, passwordless sudo) on a vendor cloud
+ * image that has no login for Packer: an HCL expression, since the password is a variable or local.
+ */
+const buildUserData = (password: string) =>
+  `join("\\n", ["#cloud-config", yamlencode({ ssh_pwauth = true, users = [{ name = "${BUILD_USER}", plain_text_passwd = ${password}, lock_passwd = false, sudo = "ALL=(ALL) NOPASSWD:ALL", shell = "/bin/bash" }] })])`;
+
+/** The seal as the shutdown command: the VM powers off only when its checks pass. */
+const sealingShutdown = () => `sudo -n sh -euc ${shq([...sealScript(BUILD_USER), 'shutdown -P now'].join('\n'))}`;
+
 function provisioners(files: PlanFile[], prepareEnv: Array<[string, string]>, builder: PackerBuilder): BodyItem[] {
   const program = files.find((f) => f.path.endsWith('/kspray-node.sh'));
   if (!program) throw new Error('packer: the plan has no node program (bootstrap builder)');
@@ -110,8 +139,8 @@ function provisioners(files: PlanFile[], prepareEnv: Array<[string, string]>, bu
       attr('execute_command', "chmod +x {{ .Path }}; sudo -E sh -eu '{{ .Path }}'"),
       attr('inline', imageTestCommands(files, prepareEnv)),
     ]),
-    // qemu seals in its shutdown command (it removes the user the build logs in as).
-    ...(builder === 'qemu'
+    // qemu and vsphere-clone seal in their shutdown command (it removes the user the build logs in as).
+    ...(BUILD_USER_BUILDERS.has(builder)
       ? []
       : [
           block('provisioner', ['shell'], [
@@ -123,12 +152,12 @@ function provisioners(files: PlanFile[], prepareEnv: Array<[string, string]>, bu
   ];
 }
 
-function source(input: TemplateInput, labels: Record<string, string>): { source: Block; variables: Block[] } {
+function source(input: TemplateInput, labels: Record<string, string>): { source: Block; variables: Block[]; locals?: BodyItem[] } {
   const d: DistroImages = DISTROS[input.distro];
   const missing = baseImageMissing(input.distro, input.builder, input.arch);
   if (missing) throw new Error(`packer: ${input.builder}: ${missing}`); // packerOutputs refuses these first
   const arm = input.arch === 'arm64';
-  const name = expr('local.image_name');
+  const name = expr(`local.${imageNameLocal(input.builder)}`);
   switch (input.builder) {
     case 'amazon-ebs':
       return {
@@ -200,12 +229,12 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           variable('source_image_name', 'string', `Glance name of the vendor ${input.distro} cloud image in this cloud.`, d.openstackImage),
           variable('flavor', 'string', 'Build flavor.'),
           variable('networks', 'list(string)', 'Network IDs for the build instance.', []),
-          variable('ssh_username', 'string', 'Login of the base image.', d.cloudUser),
+          variable('openstack_ssh_username', 'string', 'Login of the base image.', d.cloudUser),
         ],
         source: block('source', ['openstack', 'kspray'], [
           attr('flavor', expr('var.flavor')),
           attr('networks', expr('var.networks')),
-          attr('ssh_username', expr('var.ssh_username')),
+          attr('ssh_username', expr('var.openstack_ssh_username')),
           attr('image_name', name),
           attr('metadata', labels),
           block('source_image_filter', [], [block('filters', [], [attr('name', expr('var.source_image_name'))]), attr('most_recent', true)]),
@@ -220,10 +249,11 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           variable('datacenter', 'string', 'Datacenter.'),
           variable('cluster', 'string', 'Compute cluster.'),
           variable('datastore', 'string', 'Datastore.'),
-          variable('template', 'string', `VM template made from the vendor ${input.distro} cloud image (cloud-init enabled).`),
-          variable('ssh_username', 'string', 'Login of the template.', d.cloudUser),
-          variable('ssh_password', 'string', 'Its password.', undefined, true),
+          variable('template', 'string', `VM template made from the vendor ${input.distro} cloud image (cloud-init with its VMware datasource, open-vm-tools).`),
         ],
+        // A vendor cloud-image template has no login: the build user comes from cloud-init's VMware
+        // datasource (guestinfo user-data, base64), with a password drawn for this build only.
+        locals: [attr('vsphere_build_password', expr('uuidv4()'))],
         source: block('source', ['vsphere-clone', 'kspray'], [
           attr('vcenter_server', expr('var.vcenter_server')),
           attr('username', expr('var.vsphere_username')),
@@ -234,8 +264,19 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           attr('template', expr('var.template')),
           attr('vm_name', name),
           attr('convert_to_template', true),
-          attr('ssh_username', expr('var.ssh_username')),
-          attr('ssh_password', expr('var.ssh_password')),
+          attr('configuration_parameters', {
+            // A new instance-id: the template's cloud-init runs its first boot again for the build.
+            // cleanup-guestinfo: cloud-init redacts the user-data in guestinfo once it has read it.
+            'guestinfo.metadata': expr(`base64encode(jsonencode({ "instance-id" = "\${local.${imageNameLocal(input.builder)}}-build", "cleanup-guestinfo" = ["userdata"] }))`),
+            'guestinfo.metadata.encoding': 'base64',
+            'guestinfo.userdata': expr(`base64encode(${buildUserData('local.vsphere_build_password')})`),
+            'guestinfo.userdata.encoding': 'base64',
+          }),
+          attr('ssh_username', BUILD_USER),
+          attr('ssh_password', expr('local.vsphere_build_password')),
+          attr('ssh_timeout', '20m'),
+          // The seal removes this very user, so it runs last, as the shutdown (see qemu).
+          attr('shutdown_command', sealingShutdown()),
           attr('notes', `kspray ${input.cluster}: ${input.distro} ${input.arch}, Kubernetes ${input.kubernetesVersion}`),
         ]),
       };
@@ -267,12 +308,10 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
     }
     case 'qemu': {
       // A NoCloud seed on a cidata CD gives the build VM a login; HCL's yamlencode builds it.
-      const userData = expr(
-        `join("\\n", ["#cloud-config", yamlencode({ ssh_pwauth = true, users = [{ name = "${QEMU_BUILD_USER}", plain_text_passwd = var.ssh_password, lock_passwd = false, sudo = "ALL=(ALL) NOPASSWD:ALL", shell = "/bin/bash" }] })])`,
-      );
+      const userData = expr(buildUserData('var.qemu_build_password'));
       return {
         variables: [
-          variable('ssh_password', 'string', 'Password of the temporary packer user on the build VM.', undefined, true),
+          variable('qemu_build_password', 'string', 'Password of the temporary packer user on the build VM.', undefined, true),
           variable('accelerator', 'string', 'kvm, tcg, ...', 'kvm'),
           ...(arm ? [variable('efi_firmware', 'string', 'AArch64 UEFI firmware.', '/usr/share/AAVMF/AAVMF_CODE.fd')] : []),
         ],
@@ -287,16 +326,16 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           attr('accelerator', expr('var.accelerator')),
           ...(arm ? [attr('qemu_binary', 'qemu-system-aarch64'), attr('machine_type', 'virt'), attr('firmware', expr('var.efi_firmware'))] : []),
           attr('headless', true),
-          attr('vm_name', expr('"${local.image_name}.qcow2"')),
-          attr('output_directory', expr('"output-${local.image_name}"')),
+          attr('vm_name', expr('"${local.qemu_image_name}.qcow2"')),
+          attr('output_directory', expr('"output-${local.qemu_image_name}"')),
           attr('cd_label', 'cidata'),
           attr('cd_content', { 'meta-data': expr('yamlencode({ "instance-id" = "kspray-packer" })'), 'user-data': userData }),
-          attr('ssh_username', QEMU_BUILD_USER),
-          attr('ssh_password', expr('var.ssh_password')),
+          attr('ssh_username', BUILD_USER),
+          attr('ssh_password', expr('var.qemu_build_password')),
           attr('ssh_timeout', '20m'),
           // The seal removes this very user, so it runs last, as the shutdown: the VM powers off only
           // when its checks pass (a failed seal times out the shutdown and fails the build).
-          attr('shutdown_command', `sudo -n sh -euc ${shq([...sealScript(QEMU_BUILD_USER), 'shutdown -P now'].join('\n'))}`),
+          attr('shutdown_command', sealingShutdown()),
         ]),
       };
     }
@@ -316,7 +355,7 @@ export function packerImageTags(cluster: string, distro: string, arch: string, k
 export function packerTemplate(input: TemplateInput): string {
   const labels = packerImageTags(input.cluster, input.distro, input.arch, input.kubernetesVersion);
   const plugin = PLUGINS[input.builder];
-  const { source: src, variables } = source(input, labels);
+  const { source: src, variables, locals = [] } = source(input, labels);
   // Each cloud's naming rule holds by construction: cut with a stable hash where the base is too long.
   const imageName = imageNameBase(sanitize(`kspray-${input.cluster}-${input.distro}-${input.arch}-k8s-${input.kubernetesVersion}`), input.builder);
   return toHcl([
@@ -329,7 +368,7 @@ export function packerTemplate(input: TemplateInput): string {
       block('required_plugins', [], [attr(plugin.name, { source: `github.com/hashicorp/${plugin.name}`, version: plugin.version })]),
     ]),
     ...variables,
-    block('locals', [], [attr('image_name', expr(`"${imageName}-\${formatdate("YYYYMMDDhhmmss", timestamp())}"`))]),
+    block('locals', [], [attr(imageNameLocal(input.builder), expr(`"${imageName}-\${formatdate("YYYYMMDDhhmmss", timestamp())}"`)), ...locals]),
     src,
     block('build', [], [attr('sources', [`source.${input.builder}.kspray`]), ...provisioners(input.files, input.prepareEnv, input.builder)]),
   ]);

@@ -35,7 +35,16 @@ export interface Packaged {
   files: ProviderFile[];
   /** The file `render --node N --provider P` prints on stdout. */
   stdout: string;
+  /** Clouds whose limit counts several fields (OCI): each field kspray sends and its bytes, for the refusal. */
+  parts?: Array<{ field: string; bytes: number }>;
 }
+
+/** What a cloud's metadata carries besides the payload, from the spec. */
+export interface PackContext {
+  /** spec.ssh.authorizedKeys (OCI sends them in its own ssh_authorized_keys metadata field). */
+  sshAuthorizedKeys: string[];
+}
+const NO_CONTEXT: PackContext = { sshAuthorizedKeys: [] };
 
 export interface ProviderFormat {
   provider: Provider;
@@ -48,7 +57,7 @@ export interface ProviderFormat {
   measures: 'bytes' | 'base64';
   /** How to get a payload past the limit, for the error's hint. */
   wayOut: string;
-  pack(node: NodeModel, payload: string, clusterName: string): Omit<Packaged, 'provider' | 'node' | 'raw' | 'gzip' | 'limit'>;
+  pack(node: NodeModel, payload: string, clusterName: string, context: PackContext): Omit<Packaged, 'provider' | 'node' | 'raw' | 'gzip' | 'limit'>;
 }
 
 const b64 = (b: Buffer) => b.toString('base64');
@@ -234,20 +243,34 @@ export const PROVIDER_FORMATS: Record<Provider, ProviderFormat> = {
   },
   oci: {
     provider: 'oci',
-    field: 'instance metadata user_data',
-    // OCI: metadata and extendedMetadata together "can be a maximum of 32,000 bytes".
+    field: 'instance metadata (user_data + ssh_authorized_keys)',
+    // OCI LaunchInstanceDetails: "The combined size of the metadata and extendedMetadata objects can
+    // be a maximum of 32,000 bytes." Every field counts, not user_data alone: kspray measures the
+    // metadata object it writes (metadata.json) as the JSON the API receives.
     limit: 32000,
-    limitLabel: '32,000 B base64 (all metadata)',
+    limitLabel: '32,000 B (all metadata together)',
     measures: 'base64',
     wayOut: POINTER_WAY_OUT.replace('an S3 presigned URL', 'an Object Storage pre-authenticated request'),
-    pack(_node, payload) {
-      const { bytes, gzipped } = rawOrGzip(payload, this.limit, base64Length);
+    pack(_node, payload, _clusterName, context) {
+      // OCI's images (and cloud-init's Oracle datasource) give the default user the keys of
+      // ssh_authorized_keys; the console and `oci compute instance launch` put the launch key there.
+      const others: Record<string, string> = context.sshAuthorizedKeys.length ? { ssh_authorized_keys: context.sshAuthorizedKeys.join('\n') } : {};
+      const metadataOf = (userData: string) => ({ ...others, user_data: userData });
+      const measure = (b: Buffer) => Buffer.byteLength(JSON.stringify(metadataOf(b64(b))));
+      const { bytes, gzipped } = rawOrGzip(payload, this.limit, measure);
       const text = b64(bytes);
+      const metadata = metadataOf(text);
       return {
         encoding: gzipped ? 'gzip+base64' : 'base64',
-        measured: text.length,
-        files: [{ name: 'user-data.b64', content: `${text}\n` }],
+        measured: Buffer.byteLength(JSON.stringify(metadata)),
+        files: [
+          // `oci compute instance launch --metadata file://metadata.json` (everything kspray sends).
+          { name: 'metadata.json', content: `${JSON.stringify(metadata, null, 2)}\n` },
+          // `--user-data-file` takes the payload itself; this is the value of user_data.
+          { name: 'user-data.b64', content: `${text}\n` },
+        ],
         stdout: 'user-data.b64',
+        parts: Object.entries(metadata).map(([field, value]) => ({ field, bytes: Buffer.byteLength(JSON.stringify(field)) + Buffer.byteLength(JSON.stringify(value)) })),
       };
     },
   },
@@ -270,9 +293,9 @@ export function isProvider(name: string): name is Provider {
 }
 
 /** Packages one payload; a payload over the limit is returned with measured > limit (see checkFits). */
-export function packagePayload(provider: Provider, node: NodeModel, payload: string, clusterName: string): Packaged {
+export function packagePayload(provider: Provider, node: NodeModel, payload: string, clusterName: string, context: PackContext = NO_CONTEXT): Packaged {
   const format = PROVIDER_FORMATS[provider];
-  const packed = format.pack(node, payload, clusterName);
+  const packed = format.pack(node, payload, clusterName, context);
   return {
     provider,
     node: node.name,
@@ -286,14 +309,14 @@ export function packagePayload(provider: Provider, node: NodeModel, payload: str
 export const fits = (p: Packaged): boolean => p.limit === undefined || p.measured <= p.limit;
 
 /** Packages every payload; any that does not fit even gzipped is a hard error naming each node. */
-export function packageAll(provider: Provider, nodes: NodeModel[], payloads: Map<string, string>, clusterName: string): Packaged[] {
-  const packaged = nodes.map((n) => packagePayload(provider, n, payloads.get(n.name)!, clusterName));
+export function packageAll(provider: Provider, nodes: NodeModel[], payloads: Map<string, string>, clusterName: string, context: PackContext = NO_CONTEXT): Packaged[] {
+  const packaged = nodes.map((n) => packagePayload(provider, n, payloads.get(n.name)!, clusterName, context));
   const problems: Problem[] = [];
   for (const p of packaged) {
     if (fits(p)) continue;
     const node = nodes.find((n) => n.name === p.node)!;
     const format = PROVIDER_FORMATS[provider];
-    const wayOut = isIgnition(payloads.get(p.node)!) ? IGNITION_WAY_OUT : format.wayOut;
+    const wayOut = [p.parts && p.parts.length > 1 ? messages.metadataParts(p.parts) : '', isIgnition(payloads.get(p.node)!) ? IGNITION_WAY_OUT : format.wayOut].filter(Boolean).join(' ');
     problems.push({ ...messages.userDataTooLarge(provider, p.node, format.field, p.measured, p.encoding, format.limitLabel, wayOut), path: node.specPath });
   }
   if (problems.length) throw new KsprayError('input', problems);

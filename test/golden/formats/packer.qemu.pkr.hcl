@@ -11,7 +11,7 @@ packer {
   }
 }
 
-variable "ssh_password" {
+variable "qemu_build_password" {
   type        = string
   description = "Password of the temporary packer user on the build VM."
   sensitive   = true
@@ -24,7 +24,7 @@ variable "accelerator" {
 }
 
 locals {
-  image_name = "kspray-single-ubuntu-24-04-amd64-k8s-1-36-4-${formatdate("YYYYMMDDhhmmss", timestamp())}"
+  qemu_image_name = "kspray-single-ubuntu-24-04-amd64-k8s-1-36-4-${formatdate("YYYYMMDDhhmmss", timestamp())}"
 }
 
 source "qemu" "kspray" {
@@ -37,15 +37,15 @@ source "qemu" "kspray" {
   cpus             = 2
   accelerator      = var.accelerator
   headless         = true
-  vm_name          = "${local.image_name}.qcow2"
-  output_directory = "output-${local.image_name}"
+  vm_name          = "${local.qemu_image_name}.qcow2"
+  output_directory = "output-${local.qemu_image_name}"
   cd_label         = "cidata"
   cd_content       = {
     meta-data = yamlencode({ "instance-id" = "kspray-packer" })
-    user-data = join("\n", ["#cloud-config", yamlencode({ ssh_pwauth = true, users = [{ name = "packer", plain_text_passwd = var.ssh_password, lock_passwd = false, sudo = "ALL=(ALL) NOPASSWD:ALL", shell = "/bin/bash" }] })])
+    user-data = join("\n", ["#cloud-config", yamlencode({ ssh_pwauth = true, users = [{ name = "packer", plain_text_passwd = var.qemu_build_password, lock_passwd = false, sudo = "ALL=(ALL) NOPASSWD:ALL", shell = "/bin/bash" }] })])
   }
   ssh_username     = "packer"
-  ssh_password     = var.ssh_password
+  ssh_password     = var.qemu_build_password
   ssh_timeout      = "20m"
   shutdown_command = "sudo -n sh -euc 'cloud-init clean --logs --seed\nrm -f /var/lib/kspray/status\ntruncate -s 0 /etc/machine-id\nrm -f /var/lib/dbus/machine-id\nfind /root /home -path '\\''*/.ssh/authorized_keys'\\'' -delete\nrm -f /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub\nuserdel --force --remove packer 2>/dev/null || true\nrm -f /etc/sudoers.d/90-cloud-init-users /etc/ssh/sshd_config.d/50-cloud-init.conf\nsed -i -E '\\''s/^[#[:space:]]*PasswordAuthentication[[:space:]].*/PasswordAuthentication no/'\\'' /etc/ssh/sshd_config\nsync\n! find /root /home -path '\\''*/.ssh/authorized_keys'\\'' | grep -q . || { echo '\\''kspray seal check: authorized_keys left'\\'' >&2; exit 1; }\n! ls /etc/ssh/ssh_host_*_key >/dev/null 2>&1 || { echo '\\''kspray seal check: SSH host keys left'\\'' >&2; exit 1; }\n[ ! -e /var/lib/cloud/instance ] || { echo '\\''kspray seal check: cloud-init'\\''\\'\\'''\\''s instance state left'\\'' >&2; exit 1; }\n[ ! -s /etc/machine-id ] || { echo '\\''kspray seal check: machine-id left'\\'' >&2; exit 1; }\n! grep -Eiqs '\\''^[[:space:]]*PasswordAuthentication[[:space:]]+yes'\\'' /etc/ssh/sshd_config /etc/ssh/sshd_config.d/* || { echo '\\''kspray seal check: password SSH left on'\\'' >&2; exit 1; }\n! getent passwd packer >/dev/null || { echo '\\''kspray seal check: build user packer left'\\'' >&2; exit 1; }\n! grep -rqsw packer /etc/sudoers /etc/sudoers.d || { echo '\\''kspray seal check: sudoers entry for packer left'\\'' >&2; exit 1; }\nshutdown -P now'"
 }
