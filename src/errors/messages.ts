@@ -856,10 +856,18 @@ export const messages = {
     message: `spec.cloudInit.payloadUrlBase "${url}" is not an https:// URL without query or fragment${url.startsWith('http://') ? ': a payload archive holds what user data would (keys and the bootstrap token with inline delivery)' : ''}`,
     hint: 'Serve nodes/<node>/payload.tar over https, e.g. payloadUrlBase: https://boot.example.com/<cluster> (an S3 presigned or CloudFront URL base works).',
   }),
-  secretsSettingNeedsFetch: (key: string): Msg => ({
+  secretsSettingNeedsFetch: (key: string, delivery: string): Msg => ({
     rule: 'secrets-fetch-settings',
-    message: `spec.secrets.${key} is only read with delivery: fetch; with inline delivery the keys are in the payload and nothing is fetched`,
+    message:
+      delivery === 'aws-secrets-manager'
+        ? `spec.secrets.${key} is only read with delivery: fetch; with aws-secrets-manager the node reads its secret from the Secrets Manager endpoint of its region, not from a URL`
+        : `spec.secrets.${key} is only read with delivery: fetch; with inline delivery the keys are in the payload and nothing is fetched`,
     hint: `Set spec.secrets.delivery: fetch, or remove ${key}.`,
+  }),
+  secretsAwsNeedsProvider: (provider: string): Msg => ({
+    rule: 'secrets-aws-provider',
+    message: `spec.secrets.delivery aws-secrets-manager needs spec.provider.name aws (it is ${provider}): the node reads its secret with its EC2 instance role, which \`kspray aws apply\` creates`,
+    hint: 'Use delivery: fetch (an https server only the node can read) on other providers, or set spec.provider.name: aws.',
   }),
   secretsCaNotPem: (): Msg => ({
     rule: 'secrets-ca-pem',
