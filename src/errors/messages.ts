@@ -757,9 +757,9 @@ export const messages = {
     message: `${tool} failed to build the cidata seed ISO: ${detail}`,
   }),
   // --- kspray aws (src/aws) ---
-  awsCallFailed: (action: string, code: string, detail: string): Msg => ({
+  awsCallFailed: (action: string, code: string, detail: string, service = 'EC2'): Msg => ({
     rule: 'aws-call',
-    message: `EC2 ${action} failed: ${code}: ${detail}`,
+    message: `${service} ${action} failed: ${code}: ${detail}`,
     hint: 'Check the region (--region or AWS_REGION), the credentials (the SDK default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance role) and their IAM permissions; `kspray aws apply` is idempotent, so running it again continues where it stopped.',
   }),
   awsNoImage: (what: string, filters: string): Msg => ({
@@ -771,6 +771,16 @@ export const messages = {
     rule: 'aws-image-known',
     message: `node "${node}": kspray knows no official AMI for os ${os}`,
     hint: 'Pass --image ami-... (the vendor\'s AMI for that OS in your region).',
+  }),
+  awsSecretTooLarge: (node: string, bytes: number): Msg => ({
+    rule: 'aws-secret-size',
+    message: `the secrets archive of "${node}" is ${bytes} bytes gzipped: over Secrets Manager's 65536-byte secret limit`,
+    hint: 'Use a smaller key algorithm (spec.pki.algorithm ECDSA-P256 or RSA-2048), or spec.secrets.delivery: fetch (an https server only the node can read).',
+  }),
+  awsIdentityNameTooLong: (name: string): Msg => ({
+    rule: 'aws-identity-name',
+    message: `IAM role and instance profile name "${name}" is longer than IAM's 64 characters`,
+    hint: 'Use a shorter metadata.name (kspray names them kspray-<cluster>-<role>).',
   }),
   awsNoAddress: (node: string): Msg => ({
     rule: 'aws-node-address',
