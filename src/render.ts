@@ -68,7 +68,7 @@ export async function render(model: ClusterModel, bundle: SecretsBundle): Promis
   for (const plan of plans) {
     let p = plan;
     let remote: RemoteFiles | undefined;
-    if (model.secrets.delivery === 'fetch') {
+    if (model.secrets.delivery !== 'inline') {
       const split = splitForFetch(model, plan);
       p = split.payloadPlan;
       remote = { sources: split.remote, caCert: model.secrets.caCert };
@@ -122,7 +122,8 @@ export function outputFiles(r: Rendered): OutputFile[] {
       }
     }
     files.push({ relPath: `${dir}/provenance.json`, content: provenance(plan), mode: 0o644 });
-    // delivery fetch: what to serve under spec.secrets.urlBase, readable only by this node.
+    // delivery fetch: what to serve under spec.secrets.urlBase, readable only by this node;
+    // aws-secrets-manager: what `kspray aws apply` stores as the node's secret.
     for (const f of r.served.get(plan.node.name) ?? []) files.push({ relPath: `fetch/${f.relPath}`, content: f.content, mode: 0o600 });
   }
   return files;

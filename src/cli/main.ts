@@ -121,6 +121,8 @@ function serveNotes(r: Rendered, clusterDir: string): string {
   const notes: string[] = [];
   if (r.model.secrets.delivery === 'fetch')
     notes.push(`kspray: serve ${join(clusterDir, 'fetch')}/ at ${r.model.secrets.urlBase}/ (https), each <node>/ readable only by that node; payloads hold no key and no token\n`);
+  if (r.model.secrets.delivery === 'aws-secrets-manager')
+    notes.push(`kspray: kspray aws apply stores ${join(clusterDir, 'fetch')}/<node>/secrets.tar as the Secrets Manager secret kspray/${r.model.name}/<role>/<node>, readable only by that role's instance profile; payloads hold no key and no token\n`);
   if (r.cloudInitFull.size)
     notes.push(`kspray: serve ${join(clusterDir, 'nodes')}/<node>/payload.tar at ${r.model.cloudInit.payloadUrlBase}/<node>/payload.tar (https), readable only by that node; cloud-init nodes boot from pointer.user-data\n`);
   return notes.join('');

@@ -33,7 +33,7 @@ export const LOAD_BALANCERS = ['localhost', 'kube-vip', 'external'] as const;
 export const LOCALHOST_PROXIES = ['nginx', 'haproxy'] as const;
 export const PROVIDERS = ['aws', 'gce', 'azure', 'openstack', 'vsphere', 'oci', 'baremetal'] as const;
 export const ARCHES = ['amd64', 'arm64'] as const;
-export const SECRETS_DELIVERIES = ['inline', 'fetch'] as const;
+export const SECRETS_DELIVERIES = ['inline', 'fetch', 'aws-secrets-manager'] as const;
 
 const str = () => z.string().min(1);
 
@@ -394,7 +394,7 @@ export const clusterSpec = z
               .enum(SECRETS_DELIVERIES)
               .optional()
               .describe(
-                'Where nodes get their private keys and bootstrap token. inline (default): in the payload (user data), readable from the cloud metadata service for the machine\'s life; the weaker choice, for air-gapped PXE labs. fetch: the payload holds no private key and no token; each cloud-init node downloads <urlBase>/<node>/secrets.tar (pinned by sha256 in the payload), unpacks it with modes and deletes it; each Ignition node fetches its secret files from <urlBase>/<node>/files/<path> (sha512-verified). Serve outputs/<cluster>/fetch/ there, readable only by the node it is for.',
+                'Where nodes get their private keys and bootstrap token. inline (default): in the payload (user data), readable from the cloud metadata service for the machine\'s life; the weaker choice, for air-gapped PXE labs. fetch: the payload holds no private key and no token; each cloud-init node downloads <urlBase>/<node>/secrets.tar (pinned by sha256 in the payload), unpacks it with modes and deletes it; each Ignition node fetches its secret files from <urlBase>/<node>/files/<path> (sha512-verified). Serve outputs/<cluster>/fetch/ there, readable only by the node it is for. aws-secrets-manager (provider aws): the payload holds no private key and no token, only the name of the node\'s secret (kspray/<cluster>/<role>/<node>) and its sha256; `kspray aws apply` stores outputs/<cluster>/fetch/<node>/secrets.tar as that secret and gives each role (control-plane, etcd, worker) an IAM role and instance profile that reads only its own role\'s secrets; the node fetches it at boot with its instance credentials (IMDSv2, SigV4), unpacks it with modes and, for fixed nodes, deletes the secret after a successful bootstrap.',
               ),
             urlBase: str()
               .optional()
