@@ -23,6 +23,8 @@ export interface DistroImages {
   openstackImage: string;
   /** Only where the vendor publishes a stable URL and a checksum file for it. */
   qemu?: { url: (arch: Arch) => string; checksum: (arch: Arch) => string };
+  /** Why there is no qemu entry, when the vendor does publish some image (said instead of the generic reason). */
+  noQemu?: string;
   /**
    * x86-64-v3: the x86_64 build needs a Haswell-or-newer CPU (RHEL 10 and its rebuilds), so the qemu
    * build VM gets QEMU's `max` CPU model (the host's under KVM, every emulated feature under TCG)
@@ -187,6 +189,7 @@ export const DISTROS = {
   'openeuler-24.03': {
     cloudUser: 'root',
     openstackImage: 'openeuler-24.03',
+    noQemu: 'openEuler publishes its VM image only xz-compressed (.qcow2.xz) with a root password login and no cloud-init kspray can count on; import one with cloud-init and use openstack or vsphere-clone',
   },
   'opensuse-leap-15.6': {
     cloudUser: 'opensuse',
@@ -231,7 +234,7 @@ export function baseImageMissing(distro: PackerDistro, builder: string, arch: Ar
     case 'azure-arm':
       return d.azure?.sku(arch) ? undefined : `Azure Marketplace has no ${distro} ${arch} image kspray knows`;
     case 'qemu':
-      return d.qemu ? undefined : `${distro} has no cloud image at a stable public URL with a checksum file`;
+      return d.qemu ? undefined : (d.noQemu ?? `${distro} has no cloud image at a stable public URL with a checksum file`);
     default:
       return undefined;
   }
