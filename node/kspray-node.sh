@@ -83,6 +83,8 @@ prepare_os() {
   local m f
   swapoff -a
   if [[ -f $R/etc/fstab ]]; then sed -i -E 's/^([^#].*[[:space:]]swap[[:space:]].*)$/#\1/' "$R/etc/fstab"; fi
+  # Packages first: RHEL 10's modules come from kernel-modules-extra.
+  install_packages
   # Ours, then the spec's (kspray-user): a module this kernel lacks fails the phase.
   for f in "$R"/etc/modules-load.d/{kubernetes,kspray-user}.conf; do
     [[ -f $f ]] || continue
@@ -90,12 +92,11 @@ prepare_os() {
       if [[ -n $m && $m != \#* ]]; then modprobe "$m"; fi
     done <"$f"
   done
-  # Other files in sysctl.d may name keys this kernel lacks: only ours and the spec's must apply cleanly.
+  # Other sysctl.d files may name keys this kernel lacks: only ours and the spec's must apply.
   sysctl --system >/dev/null || log "sysctl --system reported errors (above)"
   for f in "$R"/etc/sysctl.d/{90-kspray-user,99-kubernetes}.conf; do
     if [[ -f $f ]]; then sysctl -q -p "$f"; fi
   done
-  install_packages
   # Kubespray's defaults: SELinux permissive (the catalog containerd labels nothing), now and after
   # reboots; a disabled SELinux stays disabled.
   if [[ ${KSPRAY_SELINUX:-} == permissive ]]; then
@@ -121,8 +122,10 @@ pkg() {
 # The OS packages of KSPRAY_PACKAGES (names per family: src/plan/osProfile.ts). Installing what is
 # already there is a no-op for each manager; lock waits and retries cover a concurrent cloud-init.
 install_packages() {
-  local p
+  local p k
   read -r -a p <<<"${KSPRAY_PACKAGES:-}"
+  # The running kernel's build (uname -r: VERSION-RELEASE.ARCH); a newer one needs a reboot.
+  for k in ${KSPRAY_KERNEL_PACKAGES:-}; do p+=("$k-$(uname -r)"); done
   if ((${#p[@]} == 0)); then return 0; fi
   case ${KSPRAY_PACKAGE_MANAGER:-none} in
     apt)

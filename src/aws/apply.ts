@@ -10,7 +10,7 @@ import type { Arch } from '../catalog/catalog.js';
 import type { NodeModel } from '../model/model.js';
 import type { Rendered } from '../render.js';
 import type { Packaged } from '../emit/providers/index.js';
-import { isPackerDistro } from '../emit/packer/distros.js';
+import { hasOfficialAmi } from '../emit/packer/distros.js';
 import { KsprayError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import type { AwsApi, Ec2, Ec2Params, IdentityClients } from './client.js';
@@ -125,7 +125,7 @@ export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: A
   }
   // Refuse what cannot work before any call.
   if (o.image === 'auto') {
-    for (const d of all) if (!isPackerDistro(d.node.os)) throw new KsprayError('input', [{ ...messages.awsNoOfficialImage(d.node.name, d.node.os), path: d.node.specPath }]);
+    for (const d of all) if (!hasOfficialAmi(d.node.os)) throw new KsprayError('input', [{ ...messages.awsNoOfficialImage(d.node.name, d.node.os), path: d.node.specPath }]);
   }
   const images = new Map<string, string>();
   const imageFor = async (n: NodeModel): Promise<string> => {

@@ -992,6 +992,11 @@ export const messages = {
     message: `os "${os}" reached its end of life on ${date}: it gets no security updates, and kspray builds no new node on it`,
     hint: `Use ${instead}.`,
   }),
+  osCgroupV1: (os: string, version: string): Msg => ({
+    rule: 'os-cgroup-v1',
+    message: `os "${os}" boots with cgroup v1, and the kubelet of Kubernetes ${version} refuses to start on cgroup v1 unless failCgroupV1 is false`,
+    hint: 'Set kubelet: { config: { failCgroupV1: false } } on this node or pool (or in spec.kubelet), as Kubespray\'s CI does for openEuler (kubelet_fail_cgroup_v1: false), knowing cgroup v1 is in maintenance only; or choose an OS on cgroup v2 such as rocky-10.',
+  }),
 };
 
 function describe(v: unknown): string {

@@ -11,6 +11,7 @@ export const API_VERSION = 'kspray.dev/v1alpha1';
 export const SUPPORTED_OS = [
   'ubuntu-22.04',
   'ubuntu-24.04',
+  'ubuntu-26.04',
   'debian-12',
   'debian-13',
   'flatcar',
@@ -18,12 +19,24 @@ export const SUPPORTED_OS = [
   'rocky-9',
   'almalinux-9',
   'rhel-9',
+  'rocky-10',
+  'almalinux-10',
+  'rhel-10',
   'fedora-42',
+  'fedora-43',
+  'openeuler-24.03',
   'opensuse-leap-15.6',
   'amazonlinux-2023',
 ] as const;
 /** These boot from an Ignition v3 config instead of cloud-init. */
 export const IGNITION_OS = ['flatcar', 'fedora-coreos'] as const;
+/**
+ * These boot with the cgroup v1 hierarchy, which the kubelet refuses from Kubernetes 1.35 unless
+ * failCgroupV1 is false: openEuler 24.03 LTS (Kubespray's CI sets kubelet_fail_cgroup_v1: false for it,
+ * tests/files/openeuler24-calico.yml).
+ */
+export const CGROUP_V1_OS = ['openeuler-24.03'] as const;
+export const bootsCgroupV1 = (os: string): boolean => (CGROUP_V1_OS as readonly string[]).includes(os);
 export const IGNITION_VERSIONS = ['3.3.0', '3.4.0'] as const;
 export const ROLES = ['control-plane', 'etcd', 'worker'] as const;
 export const PKI_ALGORITHMS = ['ECDSA-P256', 'ECDSA-P384', 'RSA-2048', 'RSA-3072', 'RSA-4096'] as const;

@@ -69,7 +69,7 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
 }
 
 /** The node.env settings the install phases read (what a Packer bake, which has no node.env, runs with). */
-export const INSTALL_ENV_KEYS = ['KSPRAY_BIN_DIR', 'KSPRAY_INSTALL_CONTAINERD', 'KSPRAY_CONTAINER_RUNTIME', 'KSPRAY_PACKAGE_MANAGER', 'KSPRAY_PACKAGES', 'KSPRAY_SELINUX', 'KSPRAY_FIREWALLD'];
+export const INSTALL_ENV_KEYS = ['KSPRAY_BIN_DIR', 'KSPRAY_INSTALL_CONTAINERD', 'KSPRAY_CONTAINER_RUNTIME', 'KSPRAY_PACKAGE_MANAGER', 'KSPRAY_PACKAGES', 'KSPRAY_SELINUX', 'KSPRAY_FIREWALLD', 'KSPRAY_KERNEL_PACKAGES'];
 
 /** This node's install settings, taken from its node.env entries so an image never differs from a booted node. */
 export function installEnv(model: ClusterModel, node: NodeModel): Array<[string, string]> {
