@@ -10,7 +10,7 @@ import type { NodePlan, PlanFile } from './plan/nodePlan.js';
 import { splitForFetch, type ServedFile } from './emit/secretsFetch.js';
 import { cloudInitPointer, payloadArchive, payloadArchiveUrl, PAYLOAD_ARCHIVE } from './emit/cloudInitPointer.js';
 import type { Rendered } from './rendered.js';
-import { emitCloudInit, gzipPayload } from './emit/cloudInit.js';
+import { emitCloudInit, gzipPayload, payloadGzip } from './emit/cloudInit.js';
 import { emitIgnition, pointerConfig, type RemoteFiles } from './emit/ignition.js';
 import { usesIgnition } from './plan/osProfile.js';
 import type { OutputFile } from './outputFile.js';
@@ -115,7 +115,7 @@ export function outputFiles(r: Rendered): OutputFile[] {
       // With a pointer, user-data stays the full payload (for review); the pointer is what boots.
       const userData = pointed?.userData ?? payload;
       files.push({ relPath: `${dir}/user-data`, content: userData, mode: 0o600 });
-      files.push({ relPath: `${dir}/user-data.gz`, content: gzipPayload(userData), mode: 0o600 });
+      files.push({ relPath: `${dir}/user-data.gz`, content: pointed ? gzipPayload(userData) : payloadGzip(r, plan.node.name), mode: 0o600 });
       if (pointed) {
         files.push({ relPath: `${dir}/pointer.user-data`, content: payload, mode: 0o600 });
         files.push({ relPath: `${dir}/${PAYLOAD_ARCHIVE}`, content: pointed.archive, mode: 0o600 });

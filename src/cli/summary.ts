@@ -1,7 +1,7 @@
 // The size table printed after a render: raw and gzipped payload per node, and what the chosen
 // provider receives against its limit (EC2's 16 KiB is the tightest of the clouds kspray targets).
 import { payloadFormat, type Rendered } from '../rendered.js';
-import { gzipPayload } from '../emit/cloudInit.js';
+import { payloadGzip } from '../emit/cloudInit.js';
 import { EC2_USER_DATA_LIMIT, PROVIDER_FORMATS, fits, type Packaged } from '../emit/providers/index.js';
 
 const fitsHeader = (limitLabel: string) => (limitLabel === 'none' ? 'limit: none' : `fits ${limitLabel}`);
@@ -12,7 +12,6 @@ export function sizeTable(r: Rendered, packaged?: Packaged[]): string {
   const rows = r.plans.map((p) => {
     const payload = r.payloads.get(p.node.name)!;
     const raw = Buffer.byteLength(payload);
-    const gz = gzipPayload(payload).length;
     const role = p.node.isFirstControlPlane
       ? 'control-plane (init)'
       : p.node.isControlPlane
@@ -22,6 +21,8 @@ export function sizeTable(r: Rendered, packaged?: Packaged[]): string {
           : 'etcd';
     const name = p.node.kind === 'pool' ? `${p.node.name} (pool x${p.node.count})` : p.node.name;
     const pk = byNode.get(p.node.name);
+    // The one gzip of the payload (shared with the packaging and user-data.gz).
+    const gz = payloadGzip(r, p.node.name).length;
     // cloud-init, ignition, or ignition-pointer (bytes are then the pointer's; config.ign is served).
     const format = payloadFormat(r, p.node.name);
     if (!pk) {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { readBytesIfExists, writeOutputs } from '../../io/files.js';
 import { renderSpecFile } from './shared.js';
-import { gzipPayload } from '../../emit/cloudInit.js';
+import { payloadGzip } from '../../emit/cloudInit.js';
 import { KsprayError } from '../../errors/errors.js';
 import { EXIT_FAILURE } from '../report.js';
 import { sizeTable } from '../summary.js';
@@ -78,7 +78,7 @@ async function renderCommand(opts: {
   if (opts.node !== undefined) {
     const payload = rendered.payloads.get(opts.node)!;
     if (opts.gzip) {
-      const gz = gzipPayload(payload);
+      const gz = payloadGzip(rendered, opts.node);
       process.stdout.write(opts.base64 ? `${gz.toString('base64')}\n` : gz);
     } else {
       out(opts.base64 ? `${Buffer.from(payload).toString('base64')}\n` : payload);
