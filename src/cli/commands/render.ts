@@ -61,6 +61,8 @@ async function renderCommand(opts: {
         ]);
       }
     },
+    // --node prints one payload: only that node is planned and emitted (--check compares the whole outputs directory).
+    opts.check ? undefined : opts.node,
   );
   // --check (CI: "outputs are up to date with the spec"): compare, write nothing, exit 1 on a difference.
   if (opts.check) {
