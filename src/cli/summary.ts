@@ -3,7 +3,7 @@
 // rows, two renderings: the table on stderr, and `render --output json` (schema/render-summary.schema.json).
 import { z } from 'zod';
 import { payloadFormat, type PayloadFormat, type Rendered } from '../rendered.js';
-import { gzipPayload } from '../emit/cloudInit.js';
+import { payloadGzip } from '../emit/cloudInit.js';
 import { EC2_USER_DATA_LIMIT, PROVIDERS, PROVIDER_FORMATS, fits, type Encoding, type Packaged } from '../emit/providers/index.js';
 import { reportHeader, reportJsonSchema } from '../text/jsonReport.js';
 
@@ -49,7 +49,8 @@ export function renderSummary(r: Rendered, outputDir: string, packaged?: Package
   const nodes = r.plans.map((p): SummaryNode => {
     const payload = r.payloads.get(p.node.name)!;
     const bytes = Buffer.byteLength(payload);
-    const gzipBytes = gzipPayload(payload).length;
+    // The one gzip of the payload (shared with the packaging and user-data.gz).
+    const gzipBytes = payloadGzip(r, p.node.name).length;
     const role = p.node.isFirstControlPlane ? 'control-plane (init)' : p.node.isControlPlane ? 'control-plane' : p.node.roles.includes('worker') ? 'worker' : 'etcd';
     const format = payloadFormat(r, p.node.name);
     const row = { node: p.node.name, kind: p.node.kind, count: p.node.kind === 'pool' ? p.node.count : 1, role, os: p.node.os, payload: format, bytes, gzipBytes } as const;
