@@ -83,6 +83,8 @@ prepare_os() {
   local m f
   swapoff -a
   if [[ -f $R/etc/fstab ]]; then sed -i -E 's/^([^#].*[[:space:]]swap[[:space:]].*)$/#\1/' "$R/etc/fstab"; fi
+  # Packages first: RHEL 10's modules come from kernel-modules-extra.
+  install_packages
   # Ours, then the spec's (kspray-user): a module this kernel lacks fails the phase.
   for f in "$R"/etc/modules-load.d/{kubernetes,kspray-user}.conf; do
     [[ -f $f ]] || continue
@@ -90,12 +92,11 @@ prepare_os() {
       if [[ -n $m && $m != \#* ]]; then modprobe "$m"; fi
     done <"$f"
   done
-  # Other files in sysctl.d may name keys this kernel lacks: only ours and the spec's must apply cleanly.
+  # Other sysctl.d files may name keys this kernel lacks: only ours and the spec's must apply.
   sysctl --system >/dev/null || log "sysctl --system reported errors (above)"
   for f in "$R"/etc/sysctl.d/{90-kspray-user,99-kubernetes}.conf; do
     if [[ -f $f ]]; then sysctl -q -p "$f"; fi
   done
-  install_packages
   # Kubespray's defaults: SELinux permissive (the catalog containerd labels nothing), now and after
   # reboots; a disabled SELinux stays disabled.
   if [[ ${KSPRAY_SELINUX:-} == permissive ]]; then
@@ -121,8 +122,10 @@ pkg() {
 # The OS packages of KSPRAY_PACKAGES (names per family: src/plan/osProfile.ts). Installing what is
 # already there is a no-op for each manager; lock waits and retries cover a concurrent cloud-init.
 install_packages() {
-  local p
+  local p k
   read -r -a p <<<"${KSPRAY_PACKAGES:-}"
+  # The running kernel's build (uname -r: VERSION-RELEASE.ARCH); a newer one needs a reboot.
+  for k in ${KSPRAY_KERNEL_PACKAGES:-}; do p+=("$k-$(uname -r)"); done
   if ((${#p[@]} == 0)); then return 0; fi
   case ${KSPRAY_PACKAGE_MANAGER:-none} in
     apt)
@@ -287,6 +290,14 @@ repoint_kube_proxy() {
     kubectl -n kube-system rollout restart daemonset kube-proxy
 }
 
+# >>> shipped with a secrets archive: payloads with delivery fetch or aws-secrets-manager (src/plan/nodeProgram.ts).
+# The archive (already checked against the sha256 the payload pins) unpacked with its modes, then deleted.
+unpack_secrets() {
+  tar -xpf "$1" -C "$R/"
+  rm "$1"
+}
+# <<< shipped with a secrets archive
+
 # >>> shipped with delivery fetch: payloads of other clusters leave this out (src/plan/nodeProgram.ts).
 # spec.secrets.delivery fetch: this node's keys, certificates and token as one tar archive, pinned
 # by the sha256 in the payload; unpacked with their modes, then the download is deleted.
@@ -295,10 +306,86 @@ fetch_secrets() {
   # spec.secrets.caCert: the only CA curl trusts for this download (curl reads CURL_CA_BUNDLE)
   [[ ! -f $ETC/secrets-ca.crt ]] || local -x CURL_CA_BUNDLE=$ETC/secrets-ca.crt
   download "$KSPRAY_SECRETS_URL" "$(<"$ETC/secrets.sha256")" "$f" 600
-  tar -xpf "$f" -C "$R/"
-  rm "$f"
+  unpack_secrets "$f"
 }
 # <<< shipped with delivery fetch
+
+# >>> shipped with delivery aws-secrets-manager
+# spec.secrets.delivery aws-secrets-manager: the archive is the Secrets Manager secret
+# KSPRAY_SECRETS_ID, read with this instance's role credentials from IMDSv2 (a session token from a
+# PUT first) and signed by curl itself (--aws-sigv4, curl >= 7.75): no AWS CLI on the image. Keys
+# and tokens reach curl through a config on a pipe (-K), never its command line, which any local
+# process can read. KSPRAY_IMDS_URL and KSPRAY_SM_ENDPOINT are for tests (loopback servers).
+IMDS=${KSPRAY_IMDS_URL:-http://169.254.169.254}
+
+# jfield NAME JSON: the string value of NAME (AWS's JSON here: credentials, base64, error types).
+jfield() {
+  local re="\"$1\"[[:space:]]*:[[:space:]]*\"([^\"]*)\""
+  [[ $2 =~ $re ]] && printf '%s' "${BASH_REMATCH[1]//\\/}"
+}
+
+# imds PATH: one bounded IMDSv2 read into REPLY (CMD-style; WHY names the URL and reason).
+imds() {
+  REPLY=$(curl -fsS --connect-timeout 5 -m 10 -K <(printf 'header = "X-aws-ec2-metadata-token: %s"\n' "$IMDS_TOKEN") "$IMDS/latest/$1" 2>&1) || { WHY="$IMDS/latest/$1: ${REPLY##*curl: }" && return 1; }
+}
+
+# aws_creds: region, Secrets Manager endpoint and the instance role's temporary keys (CMD-style).
+aws_creds() {
+  local d=amazonaws.com
+  IMDS_TOKEN=$(curl -fsS --connect-timeout 5 -m 10 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/latest/api/token" 2>&1) || { WHY="$IMDS/latest/api/token: ${IMDS_TOKEN##*curl: }" && return 1; }
+  imds meta-data/placement/region || return 1
+  AWS_R=$REPLY
+  [[ $AWS_R != cn-* ]] || d=amazonaws.com.cn
+  SM=${KSPRAY_SM_ENDPOINT:-https://secretsmanager.$AWS_R.$d}
+  imds meta-data/iam/security-credentials/ || return 1
+  imds "meta-data/iam/security-credentials/${REPLY%%$'\n'*}" || return 1
+  AK=$(jfield AccessKeyId "$REPLY") SK=$(jfield SecretAccessKey "$REPLY") ST=$(jfield Token "$REPLY") || true
+  [[ -n $AK && -n $SK && -n $ST ]] || { WHY="no role credentials from $IMDS (no instance profile?)" && return 1; }
+}
+
+# sm TARGET BODY OUT: one bounded, SigV4-signed Secrets Manager call, the answer at OUT (CMD-style;
+# WHY is the endpoint, call and HTTP status with AWS's error type, or curl's reason).
+sm() {
+  local c
+  c=$(curl -sS --connect-timeout "${KSPRAY_CONNECT:-20}" -Y 1024 -y "${KSPRAY_STALL:-60}" -m 120 --aws-sigv4 "aws:amz:$AWS_R:secretsmanager" \
+    -K <(printf 'user = "%s:%s"\nheader = "X-Amz-Security-Token: %s"\n' "$AK" "$SK" "$ST") -H "X-Amz-Target: secretsmanager.$1" \
+    -H 'Content-Type: application/x-amz-json-1.1' --data-binary "$2" -o "$3" -w '%{http_code}' "$SM" 2>&1) || { WHY="$SM $1: ${c##*curl: }" && return 1; }
+  [[ $c == 200 ]] || { WHY="$SM $1 $KSPRAY_SECRETS_ID: HTTP $c $(jfield __type "$(cat "$3" 2>/dev/null)")" && return 1; }
+}
+
+# get_secret OUT SHA256: the secret's binary (the archive, gzipped: aws apply stores it so) at OUT,
+# checked against the pin (CMD-style).
+get_secret() {
+  local j=$STATE/secret.json b
+  sm GetSecretValue "{\"SecretId\":\"$KSPRAY_SECRETS_ID\"}" "$j" || { rm -f "$j" && return 1; }
+  b=$(jfield SecretBinary "$(<"$j")") || true
+  rm -f "$j"
+  { [[ -n $b ]] && base64 -d <<<"$b" | gzip -dc >"$1" 2>/dev/null; } || { rm -f "$1" && WHY="$SM GetSecretValue $KSPRAY_SECRETS_ID: no SecretBinary" && return 1; }
+  sha_ok "$2" "$1" || { WHY="sha256 mismatch, refused: $KSPRAY_SECRETS_ID (got $(sha256sum <"$1" | cut -c1-16)...)" && rm -f "$1" && return 1; }
+}
+
+fetch_secret_aws() {
+  local f=$STATE/secrets.tar u
+  u=$(umask)
+  umask 077 # the answer and the archive hold keys
+  TMPF=$STATE/secret.json
+  retry "instance credentials from $IMDS" 6 30 aws_creds
+  retry "GetSecretValue $KSPRAY_SECRETS_ID" 6 60 get_secret "$f" "$(<"$ETC/secrets.sha256")"
+  umask "$u"
+  unpack_secrets "$f"
+}
+
+# After a successful bootstrap the secret has done its job: deleted at once (no recovery window),
+# so nothing can read the keys from Secrets Manager any more. Already gone (a restart) is done.
+delete_secret() {
+  sm DeleteSecret "{\"SecretId\":\"$KSPRAY_SECRETS_ID\",\"ForceDeleteWithoutRecovery\":true}" "$STATE/delete.json" || [[ $WHY == *ResourceNotFoundException* ]]
+}
+forget_secret() {
+  retry "instance credentials from $IMDS" 6 30 aws_creds
+  retry "DeleteSecret $KSPRAY_SECRETS_ID" 6 60 delete_secret
+  rm -f "$STATE/delete.json"
+}
+# <<< shipped with delivery aws-secrets-manager
 
 finish() { date -u +%FT%TZ >"$STATE/done"; }
 
@@ -414,9 +501,15 @@ main() {
   # >>> shipped with delivery fetch
   [[ -z ${KSPRAY_SECRETS_URL:-} ]] || $only_install || phase secrets fetch_secrets "$ETC/secrets.sha256"
   # <<< shipped with delivery fetch
+  # >>> shipped with delivery aws-secrets-manager
+  [[ -z ${KSPRAY_SECRETS_ID:-} ]] || $only_install || phase secrets fetch_secret_aws "$ETC/secrets.sha256"
+  # <<< shipped with delivery aws-secrets-manager
   # An external etcd member runs etcd only: no runtime, no kubelet, no join.
   if [[ ${KSPRAY_ACTION:-} == etcd ]] && ! $only_install; then
     phase etcd install_etcd "$ETC/downloads.tsv"
+    # >>> shipped with delivery aws-secrets-manager
+    [[ ${KSPRAY_SECRETS_DELETE:-} != yes ]] || phase forget-secret forget_secret
+    # <<< shipped with delivery aws-secrets-manager
     phase 'done' finish
     return 0
   fi
@@ -432,6 +525,9 @@ main() {
   else
     phase join kubeadm_join
   fi
+  # >>> shipped with delivery aws-secrets-manager
+  [[ ${KSPRAY_SECRETS_DELETE:-} != yes ]] || phase forget-secret forget_secret
+  # <<< shipped with delivery aws-secrets-manager
   phase 'done' finish
 }
 

@@ -5,12 +5,12 @@ import { bundleToFiles, createBundle, ensureLeafKeys, issuePki, leafKeyNames } f
 import type { SecretsBundle } from './secrets/types.js';
 import { loadBundle } from './secrets/loadBundle.js';
 import { bundleState } from './secrets/bundleState.js';
-import { planCluster } from './plan/planNode.js';
+import { planCluster, planNode } from './plan/planNode.js';
 import type { NodePlan, PlanFile } from './plan/nodePlan.js';
 import { splitForFetch, type ServedFile } from './emit/secretsFetch.js';
 import { cloudInitPointer, payloadArchive, payloadArchiveUrl, PAYLOAD_ARCHIVE } from './emit/cloudInitPointer.js';
 import type { Rendered } from './rendered.js';
-import { emitCloudInit, gzipPayload } from './emit/cloudInit.js';
+import { emitCloudInit, gzipPayload, payloadGzip } from './emit/cloudInit.js';
 import { emitIgnition, pointerConfig, type RemoteFiles } from './emit/ignition.js';
 import { usesIgnition } from './plan/osProfile.js';
 import type { OutputFile } from './outputFile.js';
@@ -55,10 +55,15 @@ export { payloadFormat, type PayloadFormat, type Rendered } from './rendered.js'
 /** Where a node's full config is served when it boots from a pointer (outputs nodes/<node>/config.ign). */
 export const ignitionConfigUrl = (base: string, node: string): string => `${base}/${node}/config.ign`;
 
-/** Pure: the same model and bundle give byte-identical payloads. */
-export async function render(model: ClusterModel, bundle: SecretsBundle): Promise<Rendered> {
+/**
+ * Pure: the same model and bundle give byte-identical payloads. `only` (render --node) plans and emits
+ * that one node or pool: a node's plan reads the model and the cluster's PKI, never another node's plan,
+ * so its payload is the same bytes as in a whole render (test/render/renderOnly.test.ts).
+ */
+export async function render(model: ClusterModel, bundle: SecretsBundle, only?: string): Promise<Rendered> {
   const pki = await issuePki(model, bundle);
-  const plans = planCluster(model, pki);
+  const onlyNode = only === undefined ? undefined : model.nodes.find((n) => n.name === only);
+  const plans = onlyNode ? [planNode(model, onlyNode, pki)] : planCluster(model, pki);
   // One emitter per format; the node's OS picks it.
   const ignitionConfigs = new Map<string, string>();
   const payloads = new Map<string, string>();
@@ -68,7 +73,7 @@ export async function render(model: ClusterModel, bundle: SecretsBundle): Promis
   for (const plan of plans) {
     let p = plan;
     let remote: RemoteFiles | undefined;
-    if (model.secrets.delivery === 'fetch') {
+    if (model.secrets.delivery !== 'inline') {
       const split = splitForFetch(model, plan);
       p = split.payloadPlan;
       remote = { sources: split.remote, caCert: model.secrets.caCert };
@@ -115,14 +120,15 @@ export function outputFiles(r: Rendered): OutputFile[] {
       // With a pointer, user-data stays the full payload (for review); the pointer is what boots.
       const userData = pointed?.userData ?? payload;
       files.push({ relPath: `${dir}/user-data`, content: userData, mode: 0o600 });
-      files.push({ relPath: `${dir}/user-data.gz`, content: gzipPayload(userData), mode: 0o600 });
+      files.push({ relPath: `${dir}/user-data.gz`, content: pointed ? gzipPayload(userData) : payloadGzip(r, plan.node.name), mode: 0o600 });
       if (pointed) {
         files.push({ relPath: `${dir}/pointer.user-data`, content: payload, mode: 0o600 });
         files.push({ relPath: `${dir}/${PAYLOAD_ARCHIVE}`, content: pointed.archive, mode: 0o600 });
       }
     }
     files.push({ relPath: `${dir}/provenance.json`, content: provenance(plan), mode: 0o644 });
-    // delivery fetch: what to serve under spec.secrets.urlBase, readable only by this node.
+    // delivery fetch: what to serve under spec.secrets.urlBase, readable only by this node;
+    // aws-secrets-manager: what `kspray aws apply` stores as the node's secret.
     for (const f of r.served.get(plan.node.name) ?? []) files.push({ relPath: `fetch/${f.relPath}`, content: f.content, mode: 0o600 });
   }
   return files;

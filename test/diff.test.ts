@@ -13,6 +13,7 @@ import { readTree } from '../src/io/files.js';
 import { diffJsonSchema, diffRender, formatDiff, type DiffReport } from '../src/diff/diff.js';
 import { FIXED_NOW, exampleFile, fixtureBundleDir, repoRoot, updateGolden } from './helpers/fixtures.js';
 import { spawnSync } from 'node:child_process';
+import { parse, stringify } from 'yaml';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
 function kspray(args: string[], cwd: string) {
@@ -109,6 +110,23 @@ describe('kspray diff, one change at a time (HA example)', () => {
     const cert = d.nodes.find((n) => n.node === 'cp-2')!.files.find((f) => f.path === '/etc/kubernetes/pki/apiserver.crt')!;
     expect(cert).toMatchObject({ change: 'changed', secret: true });
     expect(cert.diff).toBeUndefined();
+  });
+
+  // A file the previous render wrote that no plan describes now: only its path can say it held a key.
+  it('a file gone from the plan is secret by its path alone (PKI directories, *.key), never shown', async () => {
+    const { r, additions } = await renderText(HA);
+    const doc = parse(baseline.get('nodes/cp-2/user-data')!.toString('utf8'), { version: '1.1' }) as { write_files: Array<Record<string, string>> };
+    const old = (path: string) => ({ path, content: 'OLD KEY MATERIAL\n', permissions: '0600' });
+    doc.write_files.push(old('/etc/kubernetes/pki/old-front-proxy.key'), old('/etc/etcd/pki/old-peer.crt'), old('/etc/kspray/old.key'), old('/etc/kspray/old-notes.txt'));
+    const prevPayload = `#cloud-config\n${stringify(doc, { version: '1.1', lineWidth: 0 })}`;
+    const d = keep(diffRender(r, { read: (rel) => (rel === 'nodes/cp-2/user-data' ? Buffer.from(prevPayload) : baseline.get(rel)), nodeNames: baselineNodes }, additions));
+    const removed = d.nodes.find((n) => n.node === 'cp-2')!.files.map((f) => `${f.change} ${f.path} ${f.secret ? 'secret' : 'shown'}`);
+    expect(removed).toEqual([
+      'removed /etc/etcd/pki/old-peer.crt secret',
+      'removed /etc/kspray/old-notes.txt shown',
+      'removed /etc/kspray/old.key secret',
+      'removed /etc/kubernetes/pki/old-front-proxy.key secret',
+    ]);
   });
 
   it('never prints secret content, in text or JSON, over every case', async () => {

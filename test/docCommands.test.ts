@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
-import { buildProgram } from '../src/cli/main.js';
+import { Command } from 'commander';
+import { COMMAND_MODULES } from '../src/cli/commandTable.js';
 import { repoRoot } from './helpers/fixtures.js';
 
 const DOCS = ['docs/delivery.md'];
@@ -53,9 +53,13 @@ export function documentedCommands(markdown: string): { lines: string[]; inline:
   return { lines, inline };
 }
 
+// Every command module, registered as main.ts's buildProgram does (main.ts itself runs the CLI when imported).
+const modules = await Promise.all(COMMAND_MODULES.map((m) => m.load()));
+
 /** The program with every action a no-op and its output captured. */
 function parseOnlyProgram(): { program: Command; output: string[] } {
-  const program = buildProgram();
+  const program = new Command('kspray').version('0.1.0');
+  for (const m of modules) m.register(program);
   const output: string[] = [];
   const visit = (c: Command) => {
     c.configureOutput({ writeOut: (s) => output.push(s), writeErr: (s) => output.push(s) });

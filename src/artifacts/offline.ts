@@ -3,36 +3,46 @@
 // (artifacts.mirror, artifacts.registry) finds it there. Three renderings: a table to read, JSON
 // for tools, and a bash script that fills a files mirror and copies images with skopeo.
 import { inRegistry, mirrored } from '../catalog/catalog.js';
+import { z } from 'zod';
 import type { ArtifactList } from './list.js';
+import { reportHeader, reportJsonSchema, reportText } from '../text/jsonReport.js';
 
 export interface OfflineTargets {
   mirror?: string;
   registry?: string;
 }
 
-export interface OfflineFile {
-  url: string;
-  sha256: string;
-  /** Path under the files mirror (Kubespray files_repo layout: <host><path>). */
-  mirrorPath: string;
-  /** The URL nodes use when artifacts.mirror is set. */
-  mirrorUrl?: string;
-  nodes: string[];
-}
+const offlineFileSchema = z.object({
+  url: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  mirrorPath: z.string().describe('Path under the files mirror (Kubespray files_repo layout: <host><path>).'),
+  mirrorUrl: z.string().optional().describe('The URL nodes use when artifacts.mirror is set.'),
+  nodes: z.array(z.string()),
+});
 
-export interface OfflineImage {
-  image: string;
-  /** The reference nodes pull when artifacts.registry is set. */
-  pulledAs?: string;
-  nodes: string[];
-}
+const offlineImageSchema = z.object({
+  image: z.string(),
+  pulledAs: z.string().optional().describe('The reference nodes pull when artifacts.registry is set.'),
+  nodes: z.array(z.string()),
+});
 
-export interface OfflineList {
-  cluster: string;
-  kubernetes: string;
-  files: OfflineFile[];
-  images: OfflineImage[];
-}
+const offlineListFields = {
+  cluster: z.string(),
+  kubernetes: z.string(),
+  files: z.array(offlineFileSchema),
+  images: z.array(offlineImageSchema),
+};
+
+/** `kspray artifacts list --format json` (schema/artifacts-list.schema.json). */
+export const artifactListReportSchema = z.object({ ...reportHeader('ArtifactList'), ...offlineListFields });
+const offlineListSchema = z.object(offlineListFields);
+
+export type OfflineFile = z.infer<typeof offlineFileSchema>;
+export type OfflineImage = z.infer<typeof offlineImageSchema>;
+export type OfflineList = z.infer<typeof offlineListSchema>;
+export type ArtifactListReport = z.infer<typeof artifactListReportSchema>;
+
+export const artifactListJsonSchema = () => reportJsonSchema(artifactListReportSchema, 'artifacts-list', 'kspray artifacts list --format json (v1alpha1)');
 
 export function offlineList(cluster: string, kubernetes: string, upstream: ArtifactList, t: OfflineTargets): OfflineList {
   return {
@@ -58,7 +68,8 @@ export function offlineText(l: OfflineList): string {
 }
 
 export function offlineJson(l: OfflineList): string {
-  return `${JSON.stringify(l, null, 2)}\n`;
+  const report: ArtifactListReport = { apiVersion: 'kspray.dev/v1alpha1', kind: 'ArtifactList', ...l };
+  return reportText(report);
 }
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -1,17 +1,23 @@
 // `kspray aws apply`: a launch template per pool and one instance per fixed node, carrying the
 // packaged user data (emit/providers, aws). Idempotent: instances are found by their kspray.dev/node
 // tag and created with a deterministic ClientToken (EC2 returns the first instance for a retried
-// token instead of making a second one); an existing launch template gets a new version.
+// token instead of making a second one); an existing launch template gets a new version. With
+// spec.secrets.delivery aws-secrets-manager (or s3:// Ignition pointers) each role gets its IAM role
+// and instance profile first (aws/identity.ts), and each node's secret is stored right before the
+// node is launched (aws/nodeSecrets.ts): a node that is already running gets no new secret.
 import { createHash } from 'node:crypto';
 import type { Arch } from '../catalog/catalog.js';
 import type { NodeModel } from '../model/model.js';
 import type { Rendered } from '../render.js';
 import type { Packaged } from '../emit/providers/index.js';
-import { isPackerDistro } from '../emit/packer/distros.js';
+import { hasOfficialAmi } from '../emit/packer/distros.js';
 import { KsprayError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
-import type { Ec2, Ec2Action, Ec2Params } from './client.js';
+import type { AwsApi, Ec2, Ec2Params, IdentityClients } from './client.js';
 import { amiQuery, findImage, noImage } from './images.js';
+import { ensureIdentity, needsIdentity, roleIdentities } from './identity.js';
+import { nodeSecret, storeNodeSecret } from './nodeSecrets.js';
+import { identityRole } from '../plan/builders/secretsDelivery.js';
 
 export const TAG_CLUSTER = 'kspray.dev/cluster';
 export const TAG_NODE = 'kspray.dev/node';
@@ -26,6 +32,8 @@ export interface ApplyOptions {
   dryRun: boolean;
   /** Let the instances answer IMDSv1 (unauthenticated GETs) too: only as the user's explicit choice. */
   allowImdsv1?: boolean;
+  /** How to wait between RunInstances tries while a new instance profile propagates (tests: no wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -73,13 +81,13 @@ export function deliveries(r: Rendered, packaged: Packaged[]): Delivery[] {
   });
 }
 
-/** One line per call for --dry-run: user data as its size and sha256, never its contents. */
-export function describeCall(action: Ec2Action, params: Ec2Params): string {
+const sizeAndHash = (bytes: Buffer) => `<${bytes.length} bytes${bytes[0] === 0x1f && bytes[1] === 0x8b ? ' gzip' : ''}, sha256 ${sha256(bytes)}>`;
+
+/** One line per call for --dry-run: user data and secret values as their size and sha256, never their contents. */
+export function describeCall(action: string, params: Ec2Params): string {
   const redact = (v: unknown, key?: string): unknown => {
-    if (key === 'UserData' && typeof v === 'string') {
-      const bytes = Buffer.from(v, 'base64');
-      return `<${bytes.length} bytes${bytes[0] === 0x1f && bytes[1] === 0x8b ? ' gzip' : ''}, sha256 ${sha256(bytes)}>`;
-    }
+    if (key === 'UserData' && typeof v === 'string') return sizeAndHash(Buffer.from(v, 'base64'));
+    if (key === 'SecretBinary' && v instanceof Uint8Array) return sizeAndHash(Buffer.from(v));
     if (Array.isArray(v)) return v.map((x) => redact(x));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x, k)]));
     return v;
@@ -87,22 +95,24 @@ export function describeCall(action: Ec2Action, params: Ec2Params): string {
   return `${action} ${JSON.stringify(redact(params))}`;
 }
 
-/** Records calls instead of making them; describes find nothing. */
-export function dryRunEc2(print: (line: string) => void): Ec2 {
+/** Records calls instead of making them; describes find nothing (a Get answers its expected not-found code). */
+export function dryRunApi<A extends string>(print: (line: string) => void): AwsApi<A> {
   return {
-    async send(action, params) {
+    async send(action, params, expected = []) {
       print(describeCall(action, params));
-      return {};
+      // A Get finds nothing (its not-found code); a Create or Run succeeds.
+      return expected.length && /^(Get|Describe)/.test(action) ? { $error: expected[0] } : {};
     },
   };
 }
+export const dryRunEc2 = (print: (line: string) => void): Ec2 => dryRunApi(print);
 
 export interface ApplyResult {
   /** Human-readable lines, one per node/pool. */
   lines: string[];
 }
 
-export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: ApplyOptions): Promise<ApplyResult> {
+export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: ApplyOptions, identity?: IdentityClients): Promise<ApplyResult> {
   const cluster = r.model.name;
   const all = deliveries(r, packaged);
   const fixed = all.filter((d) => d.node.kind === 'node');
@@ -115,7 +125,7 @@ export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: A
   }
   // Refuse what cannot work before any call.
   if (o.image === 'auto') {
-    for (const d of all) if (!isPackerDistro(d.node.os)) throw new KsprayError('input', [{ ...messages.awsNoOfficialImage(d.node.name, d.node.os), path: d.node.specPath }]);
+    for (const d of all) if (!hasOfficialAmi(d.node.os)) throw new KsprayError('input', [{ ...messages.awsNoOfficialImage(d.node.name, d.node.os), path: d.node.specPath }]);
   }
   const images = new Map<string, string>();
   const imageFor = async (n: NodeModel): Promise<string> => {
@@ -131,6 +141,23 @@ export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: A
   };
   const lines: string[] = [];
 
+  // Per-role identity before anything is launched with it; the names are checked before any call.
+  const profiles = new Map<string, string>();
+  if (needsIdentity(r.model)) {
+    if (!identity) throw new Error('applyAws: this cluster needs IAM and Secrets Manager clients');
+    const ids = roleIdentities(r.model, identity.region);
+    for (const d of all) nodeSecret(r, d.node); // refuses an oversized secret before any call
+    for (const id of ids) {
+      lines.push(...(await ensureIdentity(identity.iam, cluster, id)));
+      for (const n of id.nodes) profiles.set(n.name, id.name);
+    }
+  }
+  const profileOf = (n: NodeModel): Ec2Params => (profiles.has(n.name) ? { IamInstanceProfile: { Name: profiles.get(n.name) } } : {});
+  const storeSecret = async (n: NodeModel) => {
+    const secret = nodeSecret(r, n);
+    if (secret) lines.push(`${n.kind} ${n.name}: ${await storeNodeSecret(identity!.secretsManager, cluster, n, secret)} (${identityRole(n)})`);
+  };
+
   // Pools: one launch template each, a new version when it exists.
   if (pools.length) {
     const names = pools.map((d) => launchTemplateName(cluster, d.node.name));
@@ -145,9 +172,11 @@ export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: A
         InstanceType: o.instanceType ?? defaultInstanceType(d.node.arch),
         UserData: d.userData.toString('base64'),
         MetadataOptions: metadataOptions(o.allowImdsv1),
+        ...profileOf(d.node),
         ...(o.securityGroups?.length ? { SecurityGroupIds: o.securityGroups } : {}),
         TagSpecifications: [tags('instance', { Name: `${cluster}-${d.node.name}`, ...t }), tags('volume', t)],
       };
+      await storeSecret(d.node);
       // Over the whole template data (payload, image, type...): the same data is the same version on a
       // retry, a changed one a new version (never EC2's IdempotentParameterMismatch).
       const token = clientToken(cluster, `pool/${d.node.name}`, sha256(JSON.stringify(data)));
@@ -194,7 +223,8 @@ export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: A
         continue;
       }
       const t = { Name: d.node.name, [TAG_CLUSTER]: cluster, [TAG_NODE]: d.node.name };
-      const run = await ec2.send('RunInstances', {
+      await storeSecret(d.node);
+      const run = await runInstance(ec2, o, {
         ImageId: await imageFor(d.node),
         InstanceType: o.instanceType ?? defaultInstanceType(d.node.arch),
         MinCount: 1,
@@ -204,6 +234,7 @@ export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: A
         ...(o.securityGroups?.length ? { SecurityGroupIds: o.securityGroups } : {}),
         UserData: d.userData.toString('base64'),
         MetadataOptions: metadataOptions(o.allowImdsv1),
+        ...profileOf(d.node),
         ClientToken: clientToken(cluster, d.node.name, d.payloadSha256),
         TagSpecifications: [tags('instance', t), tags('volume', { [TAG_CLUSTER]: cluster, [TAG_NODE]: d.node.name })],
       });
@@ -212,3 +243,23 @@ export async function applyAws(ec2: Ec2, r: Rendered, packaged: Packaged[], o: A
   }
   return { lines };
 }
+
+/**
+ * RunInstances, waiting out IAM's eventual consistency: an instance profile created moments ago is
+ * not yet visible to EC2 ("Invalid IAM Instance Profile name") for some seconds. Other errors fail
+ * at once; the token makes a retry safe.
+ */
+async function runInstance(ec2: Ec2, o: ApplyOptions, params: Ec2Params) {
+  const sleep = o.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt++) {
+    const run = await ec2.send('RunInstances', params, ['InvalidParameterValue']);
+    if (!run.$error) return run;
+    if (!/iamInstanceProfile|instance profile/i.test(String(run.$message)) || attempt >= PROFILE_TRIES) {
+      throw new KsprayError('failure', [messages.awsCallFailed('RunInstances', String(run.$error), String(run.$message))]);
+    }
+    await sleep(PROFILE_WAIT_MS);
+  }
+}
+/** About a minute in all: IAM propagation usually takes seconds. */
+const PROFILE_TRIES = 12;
+const PROFILE_WAIT_MS = 5000;

@@ -3,7 +3,7 @@
 // are the ones kspray's amazon-ebs template built, found by the tags it sets (kspray.dev/*).
 import type { Arch } from '../catalog/catalog.js';
 import type { ClusterModel } from '../model/model.js';
-import { DISTROS, isPackerDistro, type PackerDistro } from '../emit/packer/distros.js';
+import { DISTROS, hasOfficialAmi, type DistroImages, type PackerDistro } from '../emit/packer/distros.js';
 import { packerImageTags } from '../emit/packer/template.js';
 import { KsprayError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
@@ -43,7 +43,8 @@ export function amiQuery(model: ClusterModel, distro: PackerDistro, arch: Arch, 
       params: { Owners: ['self'], Filters: [...Object.entries(tags).map(([k, v]) => filter(`tag:${k}`, v)), ...common] },
     };
   }
-  const aws = DISTROS[distro].aws;
+  // Callers pass only distros with official AMIs (distroArches, apply's check).
+  const aws = (DISTROS[distro] as DistroImages).aws!;
   return { distro, arch, params: { Owners: [aws.owner], Filters: [filter('name', aws.name(arch)), ...common] } };
 }
 
@@ -51,7 +52,7 @@ export function amiQuery(model: ClusterModel, distro: PackerDistro, arch: Arch, 
 export function distroArches(model: ClusterModel): Array<{ distro: PackerDistro; arch: Arch }> {
   const seen = new Map<string, { distro: PackerDistro; arch: Arch }>();
   for (const n of model.nodes) {
-    if (isPackerDistro(n.os)) seen.set(`${n.os}/${n.arch}`, { distro: n.os, arch: n.arch });
+    if (hasOfficialAmi(n.os)) seen.set(`${n.os}/${n.arch}`, { distro: n.os, arch: n.arch });
   }
   return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
 }

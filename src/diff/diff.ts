@@ -5,7 +5,7 @@
 // running nodes are affected and which command moves them.
 import { z } from 'zod';
 import type { Rendered } from '../rendered.js';
-import type { NodePlan, PlanFile } from '../plan/nodePlan.js';
+import { isSecretFile, type NodePlan } from '../plan/nodePlan.js';
 import { payloadFiles, type NodeFile } from './payloadFiles.js';
 import { lineDiff } from './lineDiff.js';
 
@@ -62,7 +62,6 @@ const BOOT_ONLY = [/\/kspray-node\.sh$/, /^\/etc\/kspray\/node\.env$/, /^\/etc\/
 const ADDON_MANIFEST = /^\/etc\/kspray\/addons\//;
 
 const octal = (mode: number) => `0${mode.toString(8)}`;
-const isSecret = (f: PlanFile | undefined) => !!(f && (f.secret || f.pki));
 /** kubeadm's config holds the bootstrap token: its diff is shown with every token line left out. */
 const TOKEN_LINE = /token/i;
 
@@ -97,7 +96,7 @@ function fileChanges(plan: NodePlan, before: Map<string, NodeFile>, after: Map<s
     const b = after.get(path);
     if (a && b && a.content === b.content && a.mode === b.mode) continue;
     const planned = plan.files.get(path);
-    const secret = isSecret(planned) || /\.key$|\/pki\//.test(path);
+    const secret = isSecretFile(path, planned);
     const change: FileChange = {
       path,
       change: !a ? 'added' : !b ? 'removed' : 'changed',
@@ -149,9 +148,10 @@ export function diffRender(r: Rendered, prev: PreviousOutputs, bundleAdditions: 
     const name = plan.node.name;
     const oldPayload = previousPayload(prev, name);
     const newPayload = r.ignitionConfigs.get(name) ?? r.cloudInitFull.get(name)?.userData ?? r.payloads.get(name)!;
-    const after = payloadFiles(newPayload);
+    let parsed: Map<string, NodeFile> | undefined;
+    const after = () => (parsed ??= payloadFiles(newPayload));
     if (oldPayload === undefined) {
-      const files = [...after].map(([path, f]): FileChange => ({ path, change: 'added', modeAfter: octal(f.mode), bytesAfter: Buffer.byteLength(f.content), secret: isSecret(plan.files.get(path)) || /\.key$|\/pki\//.test(path), specPaths: plan.files.get(path) ? [plan.files.get(path)!.origin.join('.')] : [], ...(plan.files.get(path) ? { builder: plan.files.get(path)!.builder } : {}) }));
+      const files = [...after()].map(([path, f]): FileChange => ({ path, change: 'added', modeAfter: octal(f.mode), bytesAfter: Buffer.byteLength(f.content), secret: isSecretFile(path, plan.files.get(path)), specPaths: plan.files.get(path) ? [plan.files.get(path)!.origin.join('.')] : [], ...(plan.files.get(path) ? { builder: plan.files.get(path)!.builder } : {}) }));
       nodes.push({
         node: name,
         kind: plan.node.kind,
@@ -162,14 +162,15 @@ export function diffRender(r: Rendered, prev: PreviousOutputs, bundleAdditions: 
       });
       continue;
     }
-    const before = payloadFiles(oldPayload);
-    const files = fileChanges(plan, before, after, previousProvenance(prev, name));
+    // The same payload writes the same files: an unchanged node costs a string comparison, not two YAML parses.
+    const before = oldPayload === newPayload ? undefined : payloadFiles(oldPayload);
+    const files = before ? fileChanges(plan, before, after(), previousProvenance(prev, name)) : [];
     // delivery fetch: the secret files travel in an archive; name a change, never show it.
     for (const f of r.served.get(name) ?? []) {
       const old = prev.read(`fetch/${f.relPath}`);
       if (!old || !old.equals(Buffer.from(f.content))) files.push({ path: '(secrets archive)', change: old ? 'changed' : 'added', secret: true, specPaths: ['spec.secrets'] });
     }
-    const versions = { before: envValue(before, 'KSPRAY_KUBERNETES_VERSION'), after: envValue(after, 'KSPRAY_KUBERNETES_VERSION') };
+    const versions = before ? { before: envValue(before, 'KSPRAY_KUBERNETES_VERSION'), after: envValue(after(), 'KSPRAY_KUBERNETES_VERSION') } : {};
     nodes.push({ node: name, kind: plan.node.kind, ...verdictFor(name, plan.node.isControlPlane, plan.node.kind, files, versions), files });
   }
   for (const name of prev.nodeNames.filter((n) => !current.has(n)).sort()) {

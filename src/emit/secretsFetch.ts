@@ -1,15 +1,15 @@
-// spec.secrets.delivery fetch: the files that hold a credential (private keys, the bootstrap token,
+// spec.secrets.delivery fetch and aws-secrets-manager: the files that hold a credential (private keys, the bootstrap token,
 // the encryption key) and the node's certificates leave the payload. A cloud-init node downloads them as one tar archive whose
-// sha256 the payload pins (node program, phase `secrets`); an Ignition node fetches each one itself
-// as a remote file source with a sha512 verification hash. Either way the payload holds no key and
+// sha256 the payload pins (node program, phase `secrets`: over https, or with aws-secrets-manager as
+// its Secrets Manager secret, which `kspray aws apply` stores); with fetch an Ignition node fetches
+// each one itself as a remote file source with a sha512 verification hash. Either way the payload holds no key and
 // no token, and the served files equal what the inline payload would have written (paths, modes, bytes).
 import { createHash } from 'node:crypto';
 import type { ClusterModel } from '../model/model.js';
 import { addFile, newPlan, sortedFiles, type NodePlan, type PlanFile } from '../plan/nodePlan.js';
-import { usesIgnition } from '../plan/osProfile.js';
 import { tarArchive } from './tar.js';
 import type { ServedFile } from '../rendered.js';
-import { fileSourceUrl, SECRETS_ARCHIVE } from '../plan/builders/secretsDelivery.js';
+import { fetchesArchive, fileSourceUrl, SECRETS_ARCHIVE } from '../plan/builders/secretsDelivery.js';
 
 /** Where the payload pins the archive's sha256 (the node program reads it; node.env has the URL). */
 export const SECRETS_PIN_PATH = '/etc/kspray/secrets.sha256';
@@ -37,11 +37,12 @@ export function secretsArchive(files: PlanFile[]): Buffer {
 }
 
 export function splitForFetch(model: ClusterModel, plan: NodePlan): FetchSplit {
-  const urlBase = model.secrets.urlBase!;
   const node = plan.node.name;
   const heldBack = sortedFiles(plan).filter(holdsCredential);
   const remote = new Map<string, string>();
-  if (usesIgnition(plan.node.os)) {
+  // aws-secrets-manager: every node (Ignition ones too) gets the archive through the node program.
+  if (!fetchesArchive(model, plan.node)) {
+    const urlBase = model.secrets.urlBase!;
     // The emitter keeps every file, and writes the held-back ones as remote sources.
     for (const f of heldBack) remote.set(f.path, fileSourceUrl(urlBase, node, f.path));
     return { payloadPlan: plan, heldBack, remote, served: heldBack.map((f) => ({ relPath: `${node}/files${f.path}`, content: f.content })) };

@@ -763,9 +763,9 @@ export const messages = {
     message: `${tool} failed to build the cidata seed ISO: ${detail}`,
   }),
   // --- kspray aws (src/aws) ---
-  awsCallFailed: (action: string, code: string, detail: string): Msg => ({
+  awsCallFailed: (action: string, code: string, detail: string, service = 'EC2'): Msg => ({
     rule: 'aws-call',
-    message: `EC2 ${action} failed: ${code}: ${detail}`,
+    message: `${service} ${action} failed: ${code}: ${detail}`,
     hint: 'Check the region (--region or AWS_REGION), the credentials (the SDK default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance role) and their IAM permissions; `kspray aws apply` is idempotent, so running it again continues where it stopped.',
   }),
   awsNoImage: (what: string, filters: string): Msg => ({
@@ -778,6 +778,16 @@ export const messages = {
     message: `node "${node}": kspray knows no official AMI for os ${os}`,
     hint: 'Pass --image ami-... (the vendor\'s AMI for that OS in your region).',
   }),
+  awsSecretTooLarge: (node: string, bytes: number): Msg => ({
+    rule: 'aws-secret-size',
+    message: `the secrets archive of "${node}" is ${bytes} bytes gzipped: over Secrets Manager's 65536-byte secret limit`,
+    hint: 'Use a smaller key algorithm (spec.pki.algorithm ECDSA-P256 or RSA-2048), or spec.secrets.delivery: fetch (an https server only the node can read).',
+  }),
+  awsIdentityNameTooLong: (name: string): Msg => ({
+    rule: 'aws-identity-name',
+    message: `IAM role and instance profile name "${name}" is longer than IAM's 64 characters`,
+    hint: 'Use a shorter metadata.name (kspray names them kspray-<cluster>-<role>).',
+  }),
   awsNoAddress: (node: string): Msg => ({
     rule: 'aws-node-address',
     message: `node "${node}" has no address: RunInstances needs a fixed private IP for it`,
@@ -787,6 +797,11 @@ export const messages = {
     rule: 'packer-base-image',
     message: `no ${builder} template for ${image}: ${reason}`,
     hint: 'Pick another --builder for this distro (amazon-ebs has every cloud-init distro), or bake from your own image with openstack or vsphere-clone.',
+  }),
+  outputJsonWithout: (command: string, flag: string, why: string): Msg => ({
+    rule: 'flag-combination',
+    message: `kspray ${command}: --output json cannot be combined with ${flag}: ${why}`,
+    hint: `Drop ${flag} for the JSON report, or --output json for ${flag}.`,
   }),
   unknownChoice: (flag: string, value: string, allowed: readonly string[]): Msg => ({
     rule: 'known-choice',
@@ -862,10 +877,18 @@ export const messages = {
     message: `spec.cloudInit.payloadUrlBase "${url}" is not an https:// URL without query or fragment${url.startsWith('http://') ? ': a payload archive holds what user data would (keys and the bootstrap token with inline delivery)' : ''}`,
     hint: 'Serve nodes/<node>/payload.tar over https, e.g. payloadUrlBase: https://boot.example.com/<cluster> (an S3 presigned or CloudFront URL base works).',
   }),
-  secretsSettingNeedsFetch: (key: string): Msg => ({
+  secretsSettingNeedsFetch: (key: string, delivery: string): Msg => ({
     rule: 'secrets-fetch-settings',
-    message: `spec.secrets.${key} is only read with delivery: fetch; with inline delivery the keys are in the payload and nothing is fetched`,
+    message:
+      delivery === 'aws-secrets-manager'
+        ? `spec.secrets.${key} is only read with delivery: fetch; with aws-secrets-manager the node reads its secret from the Secrets Manager endpoint of its region, not from a URL`
+        : `spec.secrets.${key} is only read with delivery: fetch; with inline delivery the keys are in the payload and nothing is fetched`,
     hint: `Set spec.secrets.delivery: fetch, or remove ${key}.`,
+  }),
+  secretsAwsNeedsProvider: (provider: string): Msg => ({
+    rule: 'secrets-aws-provider',
+    message: `spec.secrets.delivery aws-secrets-manager needs spec.provider.name aws (it is ${provider}): the node reads its secret with its EC2 instance role, which \`kspray aws apply\` creates`,
+    hint: 'Use delivery: fetch (an https server only the node can read) on other providers, or set spec.provider.name: aws.',
   }),
   secretsCaNotPem: (): Msg => ({
     rule: 'secrets-ca-pem',
@@ -968,6 +991,11 @@ export const messages = {
     rule: 'os-end-of-life',
     message: `os "${os}" reached its end of life on ${date}: it gets no security updates, and kspray builds no new node on it`,
     hint: `Use ${instead}.`,
+  }),
+  osCgroupV1: (os: string, version: string): Msg => ({
+    rule: 'os-cgroup-v1',
+    message: `os "${os}" boots with cgroup v1, and the kubelet of Kubernetes ${version} refuses to start on cgroup v1 unless failCgroupV1 is false`,
+    hint: 'Set kubelet: { config: { failCgroupV1: false } } on this node or pool (or in spec.kubelet), as Kubespray\'s CI does for openEuler (kubelet_fail_cgroup_v1: false), knowing cgroup v1 is in maintenance only; or choose an OS on cgroup v2 such as rocky-10.',
   }),
 };
 

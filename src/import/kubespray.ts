@@ -185,7 +185,7 @@ export function importKubespray(files: Map<string, string>, dir: string, options
     apiLoadBalancer: isGiven('loadbalancer_apiserver') ? 'external' : value('kube_vip_enabled') === true ? 'kube-vip' : 'localhost',
     multus: value('kube_network_plugin_multus') === true,
   };
-  const ctx: Ctx = { value, given: isGiven, kubesprayDefault, choices, hosts: { controlPlanes, etcd: etcdHosts, workers, cluster } };
+  const ctx: Ctx = { value, given: isGiven, kubesprayDefault, choices, hosts: { controlPlanes, etcd: etcdHosts, workers, cluster }, ...(options.os ? { os: options.os } : {}) };
 
   // ---- the table
   const spec: Record<string, unknown> = {};

@@ -10,7 +10,7 @@
 // equal to Kubespray's default (nothing to do) or refused. The same table writes
 // docs/kubespray-variables.md (variablesMarkdown), so the page and the code cannot disagree.
 import { kubernetesVersions } from '../catalog/catalog.js';
-import { PKI_ALGORITHMS, PROXY_MODES } from '../api/v1alpha1/types.js';
+import { PKI_ALGORITHMS, PROXY_MODES, bootsCgroupV1 } from '../api/v1alpha1/types.js';
 import { DEFAULTS } from '../model/defaults.js';
 import { NGINX_HEALTH_PORT } from '../model/defaults.js';
 import { reservedArgReason, type Component } from '../model/reservedArgs.js';
@@ -33,6 +33,8 @@ export interface Ctx {
   kubesprayDefault(name: string): unknown;
   choices: Choices;
   hosts: { controlPlanes: string[]; etcd: string[]; workers: string[]; cluster: string[] };
+  /** The os: every node gets (--os), when given. */
+  os?: string;
 }
 
 /** Spec paths are dotted, relative to `spec` (network.calico.blockSize). */
@@ -873,6 +875,30 @@ export const ROWS: Row[] = [
     lands: '',
     doc: 'permissive, as kspray on dnf distributions; enforcing and disabled are refused.',
     apply: (v) => (v === 'permissive' ? { same: 'SELinux permissive' } : refuse(`kspray sets SELinux permissive on dnf distributions, not ${str(v)}`, 'preinstall_selinux_state: permissive')),
+  },
+  {
+    name: 'kubelet_fail_cgroup_v1',
+    lands: 'kubelet.config.failCgroupV1',
+    doc: 'false (a cgroup v1 OS such as openEuler 24.03 from Kubernetes 1.35) becomes kubelet.config.failCgroupV1: false; true is the kubelet\'s default.',
+    apply: (v) => {
+      const b = bool(v);
+      if (b === undefined) return refuse('not a boolean', 'kubelet_fail_cgroup_v1: true');
+      return b ? { same: "the kubelet's failCgroupV1 default" } : set('kubelet.config.failCgroupV1', false);
+    },
+  },
+  {
+    name: 'kubeadm_ignore_preflight_errors',
+    lands: '',
+    doc: 'Only [SystemVerification] on a cgroup v1 OS (--os openeuler-24.03), which kspray ignores there itself; any other check is refused.',
+    apply: (v, c) => {
+      if (!Array.isArray(v)) return refuse('not a list', 'kubeadm_ignore_preflight_errors: []');
+      if (v.length === 0) return { same: 'no preflight check ignored' };
+      if (v.length === 1 && v[0] === 'SystemVerification' && c.os !== undefined && bootsCgroupV1(c.os)) return { same: `kspray ignores SystemVerification on ${c.os} (cgroup v1)` };
+      return refuse(
+        `kspray ignores only the preflight checks its own layout trips (static pods placed before kubeadm; SystemVerification on a cgroup v1 OS such as openeuler-24.03)${c.os ? `, and os ${c.os} is not one` : ', and no --os names such an OS'}`,
+        'remove it (or pass --os openeuler-24.03 for openEuler hosts)',
+      );
+    },
   },
   // --- Ansible-only: no meaning without SSH
   ...[

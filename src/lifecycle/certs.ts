@@ -3,7 +3,9 @@
 // createdAt), so re-issuing them here yields exactly the certificates `kspray render` put on the
 // nodes, as long as pki.certValidityDays has not changed since.
 import { X509Certificate } from 'node:crypto';
+import { z } from 'zod';
 import type { IssuedCertificate } from '../secrets/types.js';
+import { reportHeader, reportJsonSchema } from '../text/jsonReport.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -40,11 +42,49 @@ export function certExpiries(certs: IssuedCertificate[], now: Date, warnDays: nu
 
 export function formatExpiryTable(rows: CertExpiry[]): string {
   const header = ['NAME', 'ISSUER', 'NOT AFTER (UTC)', 'DAYS LEFT', 'STATUS'];
-  const body = rows.map((r) => [r.name, r.issuer === 'self' ? 'self (CA)' : r.issuer, r.notAfter.toISOString().replace('.000Z', 'Z'), String(r.daysLeft), r.status]);
+  const body = rows.map((r) => [r.name, r.issuer === 'self' ? 'self (CA)' : r.issuer, isoSeconds(r.notAfter), String(r.daysLeft), r.status]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return `${[line(header), ...body.map(line)].join('\n')}\n`;
 }
+
+const ISSUERS = ['self', 'ca', 'front-proxy-ca', 'etcd-ca'] as const satisfies readonly IssuedCertificate['issuer'][];
+/** Seconds precision, as the table prints it (certificates carry no milliseconds). */
+const isoSeconds = (d: Date) => d.toISOString().replace('.000Z', 'Z');
+
+/** `kspray certs check --output json` (schema/certs-check.schema.json). */
+export const certsCheckReportSchema = z.object({
+  ...reportHeader('CertsCheck'),
+  cluster: z.string(),
+  at: z.iso.datetime().describe('The moment the days are counted from (now, or --at).'),
+  warnDays: z.number().int().nonnegative().describe('A certificate with fewer days left is "expiring".'),
+  certificates: z.array(
+    z.object({
+      name: z.string().describe('A CA ("ca", "front-proxy-ca", "etcd-ca") or a leaf as <node>/<cert> ("cp-1/apiserver").'),
+      issuer: z.enum(ISSUERS).describe('"self" for a CA.'),
+      subject: z.string(),
+      notAfter: z.iso.datetime(),
+      daysLeft: z.number().int().describe('Whole days left, rounded down; negative once expired.'),
+      status: z.enum(['ok', 'expiring', 'expired']),
+    }),
+  ).describe('CAs first, then leafs, in issuing order.'),
+  notOk: z.number().int().nonnegative().describe('Certificates expiring or expired: the command exits 1 when this is not 0.'),
+});
+export type CertsCheckReport = z.infer<typeof certsCheckReportSchema>;
+
+export function certsCheckReport(cluster: string, rows: CertExpiry[], at: Date, warnDays: number): CertsCheckReport {
+  return {
+    apiVersion: 'kspray.dev/v1alpha1',
+    kind: 'CertsCheck',
+    cluster,
+    at: at.toISOString(),
+    warnDays,
+    certificates: rows.map((r) => ({ name: r.name, issuer: r.issuer, subject: r.subject, notAfter: isoSeconds(r.notAfter), daysLeft: r.daysLeft, status: r.status })),
+    notOk: rows.filter((r) => r.status !== 'ok').length,
+  };
+}
+
+export const certsCheckJsonSchema = () => reportJsonSchema(certsCheckReportSchema, 'certs-check', 'kspray certs check --output json (v1alpha1)');
 
 export interface RenewSelection {
   /** Only these leaf names (default: every leaf). */

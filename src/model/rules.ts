@@ -3,7 +3,7 @@
 import { formatSpecPath, type Problem, type SpecPath } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { kubernetesVersions } from '../catalog/catalog.js';
-import type { ClusterSpec } from '../api/v1alpha1/types.js';
+import { bootsCgroupV1, type ClusterSpec } from '../api/v1alpha1/types.js';
 import { cidrRange, parseCidr, parseIp, type IpFamily } from './address.js';
 import { addressRules } from './addressRules.js';
 import { parseAddresses, parseSubnets, specStack, subnetFields } from './stack.js';
@@ -100,6 +100,20 @@ export const rules: Rule[] = [
       const members = (spec.spec.nodes ?? []).filter((n) => n.roles.includes('etcd') || (stacked && n.roles.includes('control-plane')));
       if (members.length === 0 || members.length % 2 === 1) return [];
       return [{ ...messages.evenEtcd(members.length), path: ['spec', 'nodes'] }];
+    },
+  },
+  {
+    // From 1.35 the kubelet's failCgroupV1 defaults to true: on a cgroup v1 OS it would never start.
+    name: 'os-cgroup-v1',
+    check: (spec) => {
+      const version = spec.spec.kubernetes?.version ?? kubernetesVersions()[0]!;
+      const [major, minor] = version.split('.').map(Number);
+      if (major! === 1 && minor! < 35) return [];
+      const clusterValue = spec.spec.kubelet?.config?.failCgroupV1;
+      return [...(spec.spec.nodes ?? []).map((n, i) => ({ n, path: ['spec', 'nodes', i] as SpecPath })), ...(spec.spec.pools ?? []).map((n, i) => ({ n, path: ['spec', 'pools', i] as SpecPath }))]
+        .filter(({ n }) => n.os !== undefined && bootsCgroupV1(n.os))
+        .filter(({ n }) => (n.kubelet?.config && 'failCgroupV1' in n.kubelet.config ? n.kubelet.config.failCgroupV1 : clusterValue) !== false)
+        .map(({ n, path }) => ({ ...messages.osCgroupV1(n.os!, version), path: [...path, 'os'] }));
     },
   },
   {

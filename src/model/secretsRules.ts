@@ -49,7 +49,16 @@ export const secretsRules: Rule[] = [
     check: (spec) => {
       const s = spec.spec.secrets;
       if (delivery(spec) === 'fetch' || !s) return [];
-      return (['urlBase', 'caCert'] as const).filter((k) => s[k] !== undefined).map((k) => ({ ...messages.secretsSettingNeedsFetch(k), path: ['spec', 'secrets', k], atKey: true }));
+      return (['urlBase', 'caCert'] as const).filter((k) => s[k] !== undefined).map((k) => ({ ...messages.secretsSettingNeedsFetch(k, delivery(spec)), path: ['spec', 'secrets', k], atKey: true }));
+    },
+  },
+  {
+    name: 'secrets-aws-provider',
+    // The node authenticates to Secrets Manager with its EC2 instance role: elsewhere there is none.
+    check: (spec) => {
+      if (delivery(spec) !== 'aws-secrets-manager') return [];
+      const provider = spec.spec.provider?.name ?? DEFAULTS.provider;
+      return provider === 'aws' ? [] : [{ ...messages.secretsAwsNeedsProvider(provider), path: ['spec', 'secrets', 'delivery'] }];
     },
   },
   {

@@ -3,6 +3,7 @@
 // emitted format can be reported at the user's line. Emitters (emit/) turn a NodePlan into bytes.
 import type { SpecPath } from '../errors/errors.js';
 import type { NodeModel } from '../model/model.js';
+import { keyDirOf } from '../model/customizationRules.js';
 
 export interface PlanFile {
   path: string; // absolute path on the node
@@ -20,6 +21,14 @@ export interface PlanFile {
   builder: string;
   origin: SpecPath;
 }
+
+/**
+ * Whether a file on a node holds key material, for what must never be shown (kspray diff): what the
+ * plan marks, and by path alone for a file no current plan describes (one a previous render wrote) —
+ * the PKI directories (the same list the customization rules guard) and any *.key.
+ */
+export const isSecretPath = (path: string): boolean => keyDirOf(path) !== undefined || path.endsWith('.key');
+export const isSecretFile = (path: string, planned: PlanFile | undefined): boolean => !!(planned && (planned.secret || planned.pki)) || isSecretPath(path);
 
 export interface NodePlan {
   node: NodeModel;

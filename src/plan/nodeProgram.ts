@@ -13,17 +13,21 @@ export const NODE_PROGRAM_SOURCE = new URL('../../node/kspray-node.sh', import.m
  * for this program because it has no heredocs (test/node/shellcheck.test.ts checks that, and runs
  * shellcheck and bash -n on the result).
  */
-export function shipNodeProgram(source: string, opts: { fetch?: boolean } = {}): string {
+export function shipNodeProgram(source: string, opts: { fetch?: boolean; awsSecretsManager?: boolean } = {}): string {
   const [shebang, ...rest] = source.split('\n');
-  const shipped = withoutBlocks(rest, 'not shipped');
-  const body = (opts.fetch ? shipped : withoutBlocks(shipped, 'shipped with delivery fetch')).filter((line) => !/^\s*(#(?!\s*shellcheck\s).*)?$/.test(line));
+  let shipped = withoutBlocks(rest, 'not shipped');
+  if (!opts.fetch) shipped = withoutBlocks(shipped, 'shipped with delivery fetch');
+  if (!opts.awsSecretsManager) shipped = withoutBlocks(shipped, 'shipped with delivery aws-secrets-manager');
+  if (!opts.fetch && !opts.awsSecretsManager) shipped = withoutBlocks(shipped, 'shipped with a secrets archive');
+  const body = shipped.filter((line) => !/^\s*(#(?!\s*shellcheck\s).*)?$/.test(line));
   return `${shebang}\n# kspray node program; commented source: node/kspray-node.sh in kspray\n${body.join('\n')}\n`;
 }
 
 /**
  * Drops the lines from each `# >>> MARKER` to its `# <<< MARKER`: `not shipped` (the upgrade mode:
- * the upgrade Job delivers the full program, see fullNodeProgram) and `shipped with delivery fetch`
- * (the secrets phase), so payloads do not grow for what they never run.
+ * the upgrade Job delivers the full program, see fullNodeProgram), `shipped with delivery fetch` and
+ * `shipped with delivery aws-secrets-manager` (each delivery's secrets phase) and `shipped with a
+ * secrets archive` (what both share), so payloads do not grow for what they never run.
  */
 function withoutBlocks(lines: string[], marker: string): string[] {
   let skipping = false;
@@ -49,3 +53,5 @@ export const NODE_PROGRAM = shipNodeProgram(readFileSync(NODE_PROGRAM_SOURCE, 'u
  * (the HA first control plane is within ~0.5 KB of EC2's 16 KiB).
  */
 export const NODE_PROGRAM_FETCH = shipNodeProgram(readFileSync(NODE_PROGRAM_SOURCE, 'utf8'), { fetch: true });
+/** With spec.secrets.delivery aws-secrets-manager: the secrets phase reads the node's secret with its instance role, and deletes it after the bootstrap. */
+export const NODE_PROGRAM_AWS_SECRETS = shipNodeProgram(readFileSync(NODE_PROGRAM_SOURCE, 'utf8'), { awsSecretsManager: true });

@@ -16,6 +16,13 @@
 //   image has it, is stopped and disabled (Kubespray's disable_service_firewall), since it would drop
 //   pod and service traffic the CNI and kube-proxy route. RHEL needs a registered or cloud (RHUI)
 //   repository setup for dnf to work: kspray does not register systems.
+// - Rocky/AlmaLinux/RHEL 10: as 9, but the cloud images lack kernel-modules-extra (Kubespray's
+//   docs/operating_systems/rhel.md: "Both Kube Proxy and CNI rely on this package"), so prepare-os
+//   installs the running kernel's build of it before loading modules; iptables is iptables-nft (RHEL
+//   ships no legacy iptables), named as such. x86_64 builds need an x86-64-v3 CPU (emit/packer).
+// - openEuler 24.03 LTS: dnf and Kubespray's RedHat-family handling (its bootstrap_os imports the
+//   CentOS tasks); it boots with cgroup v1, which the kubelet refuses from Kubernetes 1.35 unless
+//   failCgroupV1 is false (CGROUP_V1_OS; model/rules.ts: os-cgroup-v1).
 // - openSUSE Leap 15.6: cloud-init, the same layout, zypper. AppArmor (its default LSM) is left alone:
 //   the catalog containerd runs pods unconfined unless a profile is asked for.
 import type { ClusterModel } from '../model/model.js';
@@ -42,6 +49,12 @@ export interface OsProfile {
   disableFirewalld: boolean;
   /** The default user that gets spec.ssh.authorizedKeys on Ignition systems. */
   defaultUser: string;
+  /**
+   * Packages built per kernel that the modules kspray loads need: prepare-os installs the running
+   * kernel's build (NAME-$(uname -r)) before modprobe, since a newer build's modules would only load
+   * after a reboot.
+   */
+  kernelPackages: readonly string[];
 }
 
 // Package names per family, after Kubespray's system_packages (vars/main.yml), which its CI installs
@@ -53,6 +66,11 @@ const DNF_PACKAGES = ['conntrack-tools', 'socat', 'ipset', 'ipvsadm', 'ebtables'
 // iptables-nft and no ebtables, as the EKS AL2023 node image installs (kubeadm stopped checking for
 // ebtables and socat in 1.28-1.31 patch releases).
 const AL2023_PACKAGES = ['conntrack-tools', 'socat', 'ipset', 'ipvsadm', 'ethtool', 'iptables-nft', 'tar', 'ca-certificates'];
+// Rocky/AlmaLinux/RHEL 10: iptables-nft is the only iptables (RHEL 9 already shipped no legacy
+// iptables; 10 keeps iptables-nft, deprecated since 9.0 in favour of nft), named as the package it
+// is; its ebtables-nft covers the ebtables name kubeadm no longer checks for, as on AL2023. The rest
+// as on 9 (Kubespray's system_packages makes no difference between RedHat 9 and 10).
+const EL10_PACKAGES = ['conntrack-tools', 'socat', 'ipset', 'ipvsadm', 'ethtool', 'iptables-nft', 'tar', 'curl', 'ca-certificates'];
 // openSUSE Leap names them as Fedora does.
 const ZYPPER_PACKAGES = DNF_PACKAGES;
 
@@ -67,9 +85,15 @@ const DEBIAN_LIKE: OsProfile = {
   selinux: 'leave',
   disableFirewalld: false,
   defaultUser: '',
+  kernelPackages: [],
 };
 
 const RHEL_LIKE: OsProfile = { ...DEBIAN_LIKE, packageManager: 'dnf', packages: DNF_PACKAGES, selinux: 'permissive', disableFirewalld: true };
+const RHEL_10_LIKE: OsProfile = { ...RHEL_LIKE, packages: EL10_PACKAGES, kernelPackages: ['kernel-modules-extra'] };
+// openEuler: Kubespray's system_packages gives it conntrack-tools (not conntrack) and the RedHat
+// family's iptables, ebtables and the rest under the same names; SELinux and firewalld as on RHEL.
+// Its cgroup v1 boot is in CGROUP_V1_OS (api/), read by the model's rule and the kubeadm builder.
+const OPENEULER: OsProfile = RHEL_LIKE;
 const AMAZON_LINUX_2023: OsProfile = { ...RHEL_LIKE, packages: AL2023_PACKAGES, disableFirewalld: false };
 const OPENSUSE: OsProfile = { ...DEBIAN_LIKE, packageManager: 'zypper', packages: ZYPPER_PACKAGES, disableFirewalld: true };
 
@@ -84,6 +108,7 @@ const FLATCAR: OsProfile = {
   selinux: 'leave',
   disableFirewalld: false,
   defaultUser: 'core',
+  kernelPackages: [],
 };
 
 const FEDORA_COREOS: OsProfile = {
@@ -97,6 +122,7 @@ const FEDORA_COREOS: OsProfile = {
   selinux: 'leave',
   disableFirewalld: false,
   defaultUser: 'core',
+  kernelPackages: [],
 };
 
 type ProxyMode = ClusterModel['kubernetes']['proxyMode'];
@@ -104,6 +130,7 @@ type ProxyMode = ClusterModel['kubernetes']['proxyMode'];
 const PROFILES: Record<OsName, OsProfile> = {
   'ubuntu-22.04': DEBIAN_LIKE,
   'ubuntu-24.04': DEBIAN_LIKE,
+  'ubuntu-26.04': DEBIAN_LIKE,
   'debian-12': DEBIAN_LIKE,
   'debian-13': DEBIAN_LIKE,
   flatcar: FLATCAR,
@@ -111,7 +138,12 @@ const PROFILES: Record<OsName, OsProfile> = {
   'rocky-9': RHEL_LIKE,
   'almalinux-9': RHEL_LIKE,
   'rhel-9': RHEL_LIKE,
+  'rocky-10': RHEL_10_LIKE,
+  'almalinux-10': RHEL_10_LIKE,
+  'rhel-10': RHEL_10_LIKE,
   'fedora-42': RHEL_LIKE,
+  'fedora-43': RHEL_LIKE,
+  'openeuler-24.03': OPENEULER,
   'opensuse-leap-15.6': OPENSUSE,
   'amazonlinux-2023': AMAZON_LINUX_2023,
 };
@@ -135,6 +167,8 @@ export function osPrepareEnv(os: OsName, proxyMode: ProxyMode): Array<[string, s
     ['KSPRAY_PACKAGES', osPackages(os, proxyMode).join(' ')],
     ['KSPRAY_SELINUX', p.selinux === 'permissive' ? 'permissive' : ''],
     ['KSPRAY_FIREWALLD', p.disableFirewalld ? 'disable' : ''],
+    // Only where the OS needs it, so the node.env of every other OS stays as it was.
+    ...(p.kernelPackages.length ? ([['KSPRAY_KERNEL_PACKAGES', p.kernelPackages.join(' ')]] as Array<[string, string]>) : []),
   ];
 }
 

@@ -17,6 +17,9 @@ describe('end-of-life releases', () => {
     for (const [os, date, instead] of [
       ['debian-11', '2026-08-31', 'debian-12'],
       ['amazonlinux-2', '2026-06-30', 'amazonlinux-2023'],
+      ['amazon-linux-2', '2026-06-30', 'amazonlinux-2023'],
+      ['fedora-38', '2024-05-21', 'fedora-42'],
+      ['fedora-40', '2025-05-13', 'fedora-42'],
       ['ubuntu-20.04', '2025-05-31', 'ubuntu-22.04'],
       ['fedora-41', '2025-12-15', 'fedora-42'],
       ['centos-7', '2024-06-30', 'rocky-9'],
@@ -32,7 +35,9 @@ describe('end-of-life releases', () => {
 
 describe('unknown os', () => {
   test('the supported list names every distro family, and each one loads', () => {
-    expect(SUPPORTED_OS).toEqual(expect.arrayContaining(['rocky-9', 'almalinux-9', 'rhel-9', 'fedora-42', 'opensuse-leap-15.6', 'amazonlinux-2023']));
+    expect(SUPPORTED_OS).toEqual(
+      expect.arrayContaining(['rocky-9', 'almalinux-9', 'rhel-9', 'fedora-42', 'opensuse-leap-15.6', 'amazonlinux-2023', 'rocky-10', 'almalinux-10', 'rhel-10', 'fedora-43', 'ubuntu-26.04', 'openeuler-24.03']),
+    );
     for (const os of SUPPORTED_OS) {
       expect(() => loadSpec(`${HEAD}  nodes:\n    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: ${os} }\n`, FILE), os).not.toThrow();
     }

@@ -58,6 +58,19 @@ describe('amiQuery', () => {
   });
 });
 
+describe('amiQuery for the distributions of issue 20', () => {
+  it('looks up Rocky 10 and Ubuntu 26.04 with their vendors\' owner and name; openEuler, with no official AMI, is left out', () => {
+    const rocky = loadExample('rocky10-crio-cilium');
+    expect(distroArches(rocky).map((d) => `${d.distro}/${d.arch}`)).toEqual(['rocky-10/amd64']);
+    const q = amiQuery(rocky, 'rocky-10', 'arm64', false);
+    expect(q.params.Owners).toEqual(['792107900819']);
+    expect(q.params.Filters).toContainEqual({ Name: 'name', Values: ['Rocky-10-EC2-Base-10.*.aarch64'] });
+    const ubuntu = amiQuery(loadExample('ubuntu2604-containerd-cilium'), 'ubuntu-26.04', 'amd64', false);
+    expect(ubuntu.params.Filters).toContainEqual({ Name: 'name', Values: ['ubuntu/images/hvm-ssd-gp3/ubuntu-resolute-26.04-amd64-server-*'] });
+    expect(distroArches(loadExample('openeuler-containerd-flannel'))).toEqual([]);
+  });
+});
+
 describe('describeCall', () => {
   it('shows user data as size and sha256 only, also inside launch template data', () => {
     const ud = Buffer.from('#cloud-config\nsecret: yes\n').toString('base64');

@@ -294,6 +294,87 @@ describe('kspray images for the dnf/zypper distros (matrix scenarios)', () => {
   });
 });
 
+describe('kspray images for the distributions of issue 20 (matrix scenarios)', () => {
+  const rendered = new Map<string, Rendered>();
+  beforeAll(async () => {
+    for (const name of ['rocky10-crio-cilium', 'el10-containerd-flannel', 'fedora43-crio-kube-router', 'ubuntu2604-containerd-cilium', 'openeuler-containerd-flannel']) {
+      rendered.set(name, await renderFixture(loadExample(name)));
+    }
+  });
+  const out = (scenario: string) => packerOutputs(rendered.get(scenario)!);
+  const tpl = (scenario: string, dir: string, builder: string): HclBody => {
+    const f = out(scenario).files.find((t) => t.relPath === `packer/${dir}/${builder}.pkr.hcl`);
+    if (!f) throw new Error(`no template ${dir}/${builder}`);
+    return parseHcl(text(f.content));
+  };
+  const ami = (b: HclBody) => {
+    const filter = blocks(sourceOf(b).body, 'source_ami_filter')[0]!.body.attrs;
+    return { owners: filter.owners, name: (filter.filters as Record<string, string>).name, user: sourceOf(b).body.attrs.ssh_username };
+  };
+  const bakeLine = (b: HclBody) =>
+    blocks(blocks(b, 'build')[0]!.body, 'provisioner')
+      .flatMap((p) => (p.body.attrs.inline as string[] | undefined) ?? [])
+      .find((l) => l.endsWith(' --only-install'))!;
+
+  it('Rocky 10: RESF AMIs and GCE family, the GenericCloud qcow2 booted on an x86-64-v3 CPU (-cpu max), the bake installs kernel-modules-extra', () => {
+    const dir = 'rocky-10-amd64';
+    expect(ami(tpl('rocky10-crio-cilium', dir, 'amazon-ebs'))).toEqual({ owners: ['792107900819'], name: 'Rocky-10-EC2-Base-10.*.x86_64', user: 'rocky' });
+    expect(sourceOf(tpl('rocky10-crio-cilium', dir, 'googlecompute')).body.attrs).toMatchObject({ source_image_family: 'rocky-linux-10', source_image_project_id: ['rocky-linux-cloud'] });
+    const qemu = sourceOf(tpl('rocky10-crio-cilium', dir, 'qemu')).body.attrs;
+    expect(qemu).toMatchObject({
+      iso_url: 'https://dl.rockylinux.org/pub/rocky/10/images/x86_64/Rocky-10-GenericCloud-Base.latest.x86_64.qcow2',
+      iso_checksum: 'file:https://dl.rockylinux.org/pub/rocky/10/images/x86_64/Rocky-10-GenericCloud-Base.latest.x86_64.qcow2.CHECKSUM',
+      qemuargs: [['-cpu', 'max']],
+    });
+    expect(out('rocky10-crio-cilium').unavailable.map((u) => u.builder)).toEqual(['azure-arm']);
+    expect(bakeLine(tpl('rocky10-crio-cilium', dir, 'qemu'))).toContain("KSPRAY_KERNEL_PACKAGES='kernel-modules-extra'");
+    // Rocky 9 (x86-64-v2) keeps QEMU's default CPU.
+    const files = bakeFiles(rendered.get('rocky10-crio-cilium')!.plans.find((p) => !p.node.isControlPlane)!);
+    const nine = parseHcl(packerTemplate({ cluster: 'c', kubernetesVersion: '1.36.4', distro: 'rocky-9', arch: 'amd64', builder: 'qemu', files, prepareEnv: osPrepareEnv('rocky-9', 'ipvs') }));
+    expect(sourceOf(nine).body.attrs.qemuargs).toBeUndefined();
+  });
+
+  it('AlmaLinux 10 and RHEL 10: their vendors\' AMIs and GCE families, AlmaLinux on Azure with its plan; RHEL has no qemu image; arm64 gets no -cpu max', () => {
+    const o = out('el10-containerd-flannel');
+    expect(o.images).toEqual(['almalinux-10-amd64', 'rhel-10-amd64']);
+    expect(ami(tpl('el10-containerd-flannel', 'almalinux-10-amd64', 'amazon-ebs'))).toEqual({ owners: ['764336703387'], name: 'AlmaLinux OS 10.* x86_64', user: 'ec2-user' });
+    expect(sourceOf(tpl('el10-containerd-flannel', 'almalinux-10-amd64', 'azure-arm')).body.attrs).toMatchObject({ image_publisher: 'almalinux', image_offer: 'almalinux-x86_64', image_sku: '10-gen2' });
+    expect(sourceOf(tpl('el10-containerd-flannel', 'almalinux-10-amd64', 'qemu')).body.attrs.qemuargs).toEqual([['-cpu', 'max']]);
+    expect(ami(tpl('el10-containerd-flannel', 'rhel-10-amd64', 'amazon-ebs'))).toEqual({ owners: ['309956199498'], name: 'RHEL-10.*_HVM-*-x86_64-*', user: 'ec2-user' });
+    expect(sourceOf(tpl('el10-containerd-flannel', 'rhel-10-amd64', 'googlecompute')).body.attrs).toMatchObject({ source_image_family: 'rhel-10', source_image_project_id: ['rhel-cloud'] });
+    expect(o.unavailable.map((u) => `${u.image}/${u.builder}`)).toEqual(['rhel-10-amd64/azure-arm', 'rhel-10-amd64/qemu']);
+    const files = bakeFiles(rendered.get('el10-containerd-flannel')!.plans.find((p) => !p.node.isControlPlane)!);
+    const arm = parseHcl(packerTemplate({ cluster: 'c', kubernetesVersion: '1.35.4', distro: 'almalinux-10', arch: 'arm64', builder: 'qemu', files, prepareEnv: osPrepareEnv('almalinux-10', 'ipvs') }));
+    expect(sourceOf(arm).body.attrs.qemuargs).toBeUndefined();
+  });
+
+  it('Fedora 43 and Ubuntu 26.04: the release images Kubespray\'s CI and Canonical publish', () => {
+    expect(ami(tpl('fedora43-crio-kube-router', 'fedora-43-amd64', 'amazon-ebs'))).toEqual({ owners: ['125523088429'], name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-43-*', user: 'fedora' });
+    expect(sourceOf(tpl('fedora43-crio-kube-router', 'fedora-43-amd64', 'qemu')).body.attrs.iso_url).toBe(
+      'https://download.fedoraproject.org/pub/fedora/linux/releases/43/Cloud/x86_64/images/Fedora-Cloud-Base-Generic-43-1.6.x86_64.qcow2',
+    );
+    expect(ami(tpl('ubuntu2604-containerd-cilium', 'ubuntu-26.04-amd64', 'amazon-ebs'))).toEqual({ owners: ['099720109477'], name: 'ubuntu/images/hvm-ssd-gp3/ubuntu-resolute-26.04-amd64-server-*', user: 'ubuntu' });
+    expect(sourceOf(tpl('ubuntu2604-containerd-cilium', 'ubuntu-26.04-amd64', 'googlecompute')).body.attrs).toMatchObject({ source_image_family: 'ubuntu-2604-lts-amd64', source_image_project_id: ['ubuntu-os-cloud'] });
+    expect(out('ubuntu2604-containerd-cilium').unavailable.map((u) => u.builder)).toEqual(['azure-arm']);
+  });
+
+  it('openEuler 24.03: no AMI, GCE, Azure or qemu image kspray could name: only builders from an imported image; asking for amazon-ebs or qemu is refused with why', () => {
+    const o = out('openeuler-containerd-flannel');
+    expect(o.files.filter((f) => f.relPath.endsWith('.pkr.hcl')).map((f) => f.relPath.split('/').at(-1)).sort()).toEqual(['openstack.pkr.hcl', 'oracle-oci.pkr.hcl', 'vsphere-clone.pkr.hcl']);
+    expect(o.unavailable.map((u) => u.builder)).toEqual(['amazon-ebs', 'googlecompute', 'azure-arm', 'qemu']);
+    for (const [builder, why] of [['amazon-ebs', /no official AMI/], ['qemu', /xz-compressed/]] as const) {
+      let caught: unknown;
+      try {
+        packerOutputs(rendered.get('openeuler-containerd-flannel')!, { builders: [builder] });
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, builder).toBeInstanceOf(KsprayError);
+      expect((caught as KsprayError).problems[0]!.message, builder).toMatch(why);
+    }
+  });
+});
+
 // The bake runs the install phases with no node.env: every node.env setting they read must be on
 // the bake line with the value the nodes get, or the image holds something else than the nodes
 // install (a cri-o cluster's image would get containerd, and the bake would fail on its missing download).

@@ -1,13 +1,23 @@
-// A loopback EC2 Query API server for the `kspray aws` tests: parses the form-encoded requests the
-// SDK sends (Action, Version, Filter.1.Name, TagSpecification.1.Tag.1.Key, ...), records them, and
-// answers with the XML shapes the SDK parses. Keeps just enough state to behave like EC2 for
-// idempotency: instances by ClientToken and tags, launch templates by name with versions.
+// A loopback AWS server for the `kspray aws` tests and the node program's aws-secrets-manager
+// phase. EC2 (Query API): parses the form-encoded requests the SDK sends (Action, Version,
+// Filter.1.Name, TagSpecification.1.Tag.1.Key, ...), records them, and answers with the XML shapes
+// the SDK parses; just enough state to behave like EC2 for idempotency (instances by ClientToken and
+// tags, launch templates by name with versions). IAM, Secrets Manager and IMDSv2: awsServices.ts.
+// Every API request must carry a valid SigV4 signature (sigv4.ts) from the static test key or from
+// credentials IMDS handed out; the verdicts are recorded.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { verifySigV4, type Verdict } from './sigv4.js';
+import { ADMIN_KEY, AwsFault, handleIam, handleImds, handleSecretsManager, iamError, newIdentityState, type IdentityState } from './awsServices.js';
 
 export interface WireRequest {
+  /** EC2 and IAM: the Action; Secrets Manager: the X-Amz-Target operation, e.g. GetSecretValue. */
   action: string;
+  service: 'ec2' | 'iam' | 'secretsmanager';
+  /** Form parameters; Secrets Manager: the JSON body's top-level members as text. */
   params: Record<string, string>;
+  /** The SigV4 verdict; a request that fails it is answered with an auth error. */
+  auth: Verdict;
 }
 
 export interface FakeImage {
@@ -36,6 +46,7 @@ export interface Ec2Server {
   url: string;
   requests: WireRequest[];
   state: Ec2State;
+  identity: IdentityState;
   close(): Promise<void>;
 }
 
@@ -146,19 +157,74 @@ class Ec2Fault extends Error {
 
 export async function startEc2Server(state: Partial<Ec2State> = {}): Promise<Ec2Server> {
   const full: Ec2State = { images: [], instances: [], launchTemplates: [], ...state };
+  const identity = newIdentityState();
   const requests: WireRequest[] = [];
+  const secretOf = (key: string) => (key === ADMIN_KEY.accessKeyId ? ADMIN_KEY.secret : identity.issued.get(key)?.secret);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      if ((req.url ?? '').startsWith('/latest/')) return handleImds(identity, req, res);
+      const body = Buffer.concat(chunks);
+      const auth = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, secretOf);
+      const key = auth.ok ? identity.issued.get(auth.accessKeyId) : undefined;
+      // Temporary credentials are only valid with their session token (signed or not, as AWS allows).
+      const tokenOk = !key || req.headers['x-amz-security-token'] === key.token;
+      const target = String(req.headers['x-amz-target'] ?? '');
+      if (target.startsWith('secretsmanager.')) {
+        const op = target.slice('secretsmanager.'.length);
+        let json: Record<string, unknown> = {};
+        try {
+          json = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+        } catch {
+          /* answered below as a validation error */
+        }
+        const params = Object.fromEntries(Object.entries(json).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+        requests.push({ action: op, service: 'secretsmanager', params, auth });
+        res.setHeader('content-type', 'application/x-amz-json-1.1');
+        try {
+          if (!auth.ok) throw new AwsFault('InvalidSignatureException', auth.reason);
+          if (!tokenOk) throw new AwsFault('UnrecognizedClientException', 'The security token included in the request is invalid.');
+          if (String(req.headers['content-type']) !== 'application/x-amz-json-1.1') throw new AwsFault('ValidationException', `unexpected content-type ${req.headers['content-type']}`);
+          if (auth.service !== 'secretsmanager') throw new AwsFault('InvalidSignatureException', `credential scope service ${auth.service}`);
+          const caller = { role: key?.role };
+          try {
+            const answer = handleSecretsManager(identity, op, json, auth.region, caller);
+            if (key) identity.nodeCalls.push({ target: op, role: key.role, secretId: String(json.SecretId), allowed: true, signedHeaders: auth.signedHeaders, tokenHeader: req.headers['x-amz-security-token'] !== undefined });
+            res.end(JSON.stringify(answer));
+          } catch (e) {
+            if (key) identity.nodeCalls.push({ target: op, role: key.role, secretId: String(json.SecretId), allowed: !(e instanceof AwsFault && e.code === 'AccessDeniedException'), signedHeaders: auth.signedHeaders, tokenHeader: true });
+            throw e;
+          }
+        } catch (e) {
+          const f = e instanceof AwsFault ? e : new AwsFault('InternalServiceError', String(e));
+          res.statusCode = f.status;
+          res.end(JSON.stringify({ __type: f.code, message: f.message }));
+        }
+        return;
+      }
+      const params = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
       const action = params.Action ?? '';
       delete params.Action;
-      requests.push({ action, params });
+      if (params.Version === '2010-05-08') {
+        requests.push({ action, service: 'iam', params, auth });
+        res.setHeader('content-type', 'text/xml');
+        try {
+          if (!auth.ok) throw new AwsFault('SignatureDoesNotMatch', auth.reason, 403);
+          if (key) throw new AwsFault('AccessDenied', 'instance roles of kspray nodes have no IAM permissions', 403);
+          res.end(handleIam(identity, action, params));
+        } catch (e) {
+          const f = e instanceof AwsFault ? e : new AwsFault('ServiceFailure', String(e), 500);
+          res.statusCode = f.status;
+          res.end(iamError(f));
+        }
+        return;
+      }
+      requests.push({ action, service: 'ec2', params, auth });
       res.setHeader('content-type', 'text/xml;charset=UTF-8');
       try {
         if (params.Version !== '2016-11-15') throw new Ec2Fault('InvalidParameterValue', `unexpected Version ${params.Version}`);
-        if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=AKIDKSPRAYTEST/')) throw new Ec2Fault('AuthFailure', 'unexpected credentials');
+        if (!auth.ok || key) throw new Ec2Fault('AuthFailure', auth.ok ? 'node credentials may not call EC2' : auth.reason);
         res.end(handle(full, action, params));
       } catch (e) {
         const f = e instanceof Ec2Fault ? e : new Ec2Fault('InternalError', String(e));
@@ -173,6 +239,7 @@ export async function startEc2Server(state: Partial<Ec2State> = {}): Promise<Ec2
     url: `http://127.0.0.1:${port}`,
     requests,
     state: full,
+    identity,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -187,8 +254,8 @@ export function awsTestEnv(): NodeJS.ProcessEnv {
   for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
   return {
     ...env,
-    AWS_ACCESS_KEY_ID: 'AKIDKSPRAYTEST',
-    AWS_SECRET_ACCESS_KEY: 'kspray-test-secret',
+    AWS_ACCESS_KEY_ID: ADMIN_KEY.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: ADMIN_KEY.secret,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_CONFIG_FILE: '/nonexistent/kspray-test-aws-config',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/kspray-test-aws-credentials',

@@ -60,11 +60,19 @@ export function osOfCloudImage(image: string | undefined): string | undefined {
   const map: Record<string, string> = {
     'ubuntu-2204': 'ubuntu-22.04',
     'ubuntu-2404': 'ubuntu-24.04',
+    'ubuntu-2604': 'ubuntu-26.04',
     'debian-12': 'debian-12',
     'debian-13': 'debian-13',
     'almalinux-9': 'almalinux-9',
     'rockylinux-9': 'rocky-9',
+    // Kubespray's CI image is Rocky 10 with kernel-modules-extra added (docs/operating_systems/rhel.md);
+    // kspray's rocky-10 installs that package itself.
+    'rockylinux-10-extra': 'rocky-10',
+    'rockylinux-10': 'rocky-10',
+    'almalinux-10': 'almalinux-10',
     'fedora-42': 'fedora-42',
+    'fedora-43': 'fedora-43',
+    'openeuler-2403': 'openeuler-24.03',
     'flatcar-4081': 'flatcar',
   };
   return image ? map[image] : undefined;

@@ -301,6 +301,25 @@ describe('import kubespray: what the table maps (synthetic inventories)', () => 
   });
 });
 
+describe('import kubespray: cgroup v1 hosts (openEuler)', () => {
+  const withOs = (vars: string, os?: 'openeuler-24.03' | 'rocky-10') =>
+    importKubespray(new Map([['inventory.ini', THREE_CP], ['group_vars/k8s_cluster/k8s-cluster.yml', `${vars}\n`]]), 'inv', { name: 'x', ...(os ? { os } : {}) });
+  it('kubelet_fail_cgroup_v1: false becomes kubelet.config.failCgroupV1; SystemVerification is accepted only with --os on a cgroup v1 OS', () => {
+    const vars = 'kubelet_fail_cgroup_v1: false\nkubeadm_ignore_preflight_errors:\n  - SystemVerification';
+    const ok = withOs(vars, 'openeuler-24.03');
+    expect(refused(ok)).toEqual([]);
+    expect(spec(ok).kubelet.config).toEqual({ failCgroupV1: false });
+    expect(entry(ok, 'kubeadm_ignore_preflight_errors')!.status).not.toBe('refused');
+    for (const os of [undefined, 'rocky-10'] as const) {
+      const r = withOs(vars, os);
+      expect(refused(r), String(os)).toEqual(['kubeadm_ignore_preflight_errors']);
+      expect(entry(r, 'kubeadm_ignore_preflight_errors')!.detail, String(os)).toMatch(/SystemVerification on a cgroup v1 OS/);
+    }
+    expect(refused(withOs('kubeadm_ignore_preflight_errors: [Swap]', 'openeuler-24.03'))).toEqual(['kubeadm_ignore_preflight_errors']);
+    expect(spec(withOs('kubelet_fail_cgroup_v1: true', 'openeuler-24.03')).kubelet).toBeUndefined();
+  });
+});
+
 describe('Ansible inventory parsing', () => {
   it('INI: inline comments, quoted values, children and vars sections', () => {
     const inv = parseIniInventory(

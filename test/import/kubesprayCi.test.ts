@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { compileSpec, prepareBundle, render, payloadFormat, type Rendered } from '../../src/render.js';
 import type { ClusterModel } from '../../src/model/model.js';
 import { readTree } from '../../src/io/files.js';
-import { ciScenario, ciScenarioNames, osOfCloudImage, upstreamDir } from '../helpers/kubesprayCi.js';
+import { ciInventory, ciScenario, ciScenarioNames, osOfCloudImage, upstreamDir } from '../helpers/kubesprayCi.js';
 import { runCli } from '../helpers/runCli.js';
 import { assertImportable, formatReport, importKubespray, importToYaml } from '../../src/import/kubespray.js';
 import { reportError } from '../../src/cli/report.js';
@@ -231,4 +231,84 @@ describe('imported scenarios render, pass the validators, and carry their choice
       }
     }
   });
+});
+
+// Issue 20: the scenarios on Rocky 10, Fedora 43 and openEuler 24.03 run on their own OS (os: from
+// cloud_image), no longer on kspray's default one.
+describe('Kubespray CI scenarios on the distributions of issue 20', () => {
+  const OWN_OS: Record<string, string> = { 'rockylinux-10-extra': 'rocky-10', 'fedora-43': 'fedora-43', 'openeuler-2403': 'openeuler-24.03' };
+  const cases = CASES.filter((c) => c.name !== 'inventory/sample' && OWN_OS[ciScenario(c.name).cloudImage ?? ''] !== undefined);
+  const osOfNodes = (text: string) => {
+    const spec = (parse(text) as { spec: { nodes?: Array<{ os?: string }>; pools?: Array<{ os?: string }> } }).spec;
+    return [...new Set([...(spec.nodes ?? []), ...(spec.pools ?? [])].map((n) => n.os))];
+  };
+
+  it('each gets os: from its cloud_image, and every node of those that import runs it', () => {
+    expect(cases.map((c) => c.name).sort()).toEqual([
+      'fedora43-calico-selinux',
+      'fedora43-calico-swap-selinux',
+      'fedora43-docker-calico',
+      'fedora43-flannel-crio-collection-scale',
+      'openeuler24-calico',
+      'rockylinux10-cilium',
+    ]);
+    for (const c of cases) {
+      expect(c.os, c.name).toBe(OWN_OS[ciScenario(c.name).cloudImage!]);
+      const o = outcome.get(c.name)!;
+      if (o.status === 0) expect(osOfNodes(o.text!), c.name).toEqual([c.os]);
+    }
+    // openEuler (kubelet_fail_cgroup_v1: false, SystemVerification ignored) and Fedora 43 with cri-o import.
+    expect(cases.filter((c) => outcome.get(c.name)!.status === 0).map((c) => c.name).sort()).toEqual(['fedora43-flannel-crio-collection-scale', 'openeuler24-calico']);
+  });
+
+  it('the refused ones are refused for a choice kspray does not carry, never for their OS', () => {
+    const refusedFor = (name: string) => [...outcome.get(name)!.stderr.matchAll(/error\[kubespray-refused\]: ([a-z0-9_]+):/g)].map((m) => m[1]).sort();
+    expect(refusedFor('rockylinux10-cilium')).toEqual(['node_feature_discovery_enabled']);
+    expect(refusedFor('fedora43-calico-selinux')).toEqual(['preinstall_selinux_state']);
+    expect(refusedFor('fedora43-calico-swap-selinux')).toEqual(['kubelet_fail_swap_on', 'preinstall_selinux_state']);
+    expect(refusedFor('fedora43-docker-calico')).toEqual(['container_manager', 'docker_registry_mirrors', 'etcd_deployment_type']);
+  });
+
+  it('openEuler renders with failCgroupV1: false and kubeadm skipping SystemVerification, every payload passing `cloud-init schema`', async (ctx) => {
+    const c = cases.find((x) => x.name === 'openeuler24-calico')!;
+    const r = await renderShared(compileSpec(outcome.get(c.name)!.text!, `${c.name}/cluster.yaml`));
+    for (const plan of r.plans) {
+      expect(plan.files.get('/etc/kspray/node.env')!.content, plan.node.name).toContain("KSPRAY_OS='openeuler-24.03'");
+      expect(plan.files.get('/etc/kspray/kubeadm.yaml')!.content, plan.node.name).toMatch(/ignorePreflightErrors:\n(\s+- \S+\n)*\s+- SystemVerification\n/);
+    }
+    const first = r.model.nodes.find((n) => n.isFirstControlPlane)!.name;
+    expect(file(r, first, '/etc/kspray/kubeadm.yaml')).toContain('failCgroupV1: false');
+    const root = cloudInitRoot();
+    if (!root) return ctx.skip();
+    const dir = mkdtempSync(join(work, 'openeuler-'));
+    for (const [node, payload] of r.payloads) {
+      writeFileSync(join(dir, node), payload);
+      const result = cloudInitSchema(root, join(dir, node));
+      expect(result.ok, `${node}: ${result.output}`).toBe(true);
+    }
+  }, 120_000);
+
+  it('rockylinux10-cilium without its Node Feature Discovery line imports and renders on rocky-10 (kernel-modules-extra, iptables-nft)', async (ctx) => {
+    const s = ciScenario('rockylinux10-cilium');
+    const vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== 'node_feature_discovery_enabled'));
+    const c: Case = { name: 'rockylinux10-cilium-without-nfd', files: ciInventory(s.layout, vars), os: osOfCloudImage(s.cloudImage), vars, etcdHosts: [] };
+    const o = importLikeCli(c);
+    expect(o.status, o.stderr).toBe(0);
+    expect(osOfNodes(o.text!)).toEqual(['rocky-10']);
+    const r = await renderShared(compileSpec(o.text!, `${c.name}/cluster.yaml`));
+    expect(r.model.network.plugin).toBe('cilium');
+    for (const plan of r.plans) {
+      const env = plan.files.get('/etc/kspray/node.env')!.content;
+      expect(env, plan.node.name).toContain("KSPRAY_KERNEL_PACKAGES='kernel-modules-extra'");
+      expect(env, plan.node.name).toMatch(/KSPRAY_PACKAGES='[^']*\biptables-nft\b/);
+    }
+    const root = cloudInitRoot();
+    if (!root) return ctx.skip();
+    const dir = mkdtempSync(join(work, 'rocky10-'));
+    for (const [node, payload] of r.payloads) {
+      writeFileSync(join(dir, node), payload);
+      const result = cloudInitSchema(root, join(dir, node));
+      expect(result.ok, `${node}: ${result.output}`).toBe(true);
+    }
+  }, 120_000);
 });

@@ -170,6 +170,15 @@ const CASES: Case[] = [
     message: '2 etcd members: an even count tolerates no more failures than one fewer',
   },
   {
+    // openEuler boots cgroup v1; Kubernetes 1.35 (kubelet failCgroupV1 defaults to true) would never start its kubelet.
+    rule: 'os-cgroup-v1',
+    text: doc('  kubernetes: { version: "1.35.4" }', '  nodes:', '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: openeuler-24.03 }'),
+    line: 8,
+    col: 69,
+    token: 'openeuler-24.03',
+    message: 'os "openeuler-24.03" boots with cgroup v1, and the kubelet of Kubernetes 1.35.4 refuses to start on cgroup v1 unless failCgroupV1 is false',
+  },
+  {
     rule: 'known-kubernetes-version',
     text: doc('  kubernetes:', '    version: "1.30.0"', '  nodes:', CP1),
     line: 7,
@@ -567,5 +576,30 @@ describe('valid specs', () => {
 
   test('the smallest spec (one control plane, everything defaulted) passes', () => {
     expect(runRules(loadSpec(doc('  nodes:', CP1), FILE).spec)).toEqual([]);
+  });
+});
+
+describe('os-cgroup-v1 (openEuler 24.03 boots cgroup v1)', () => {
+  const spec = (version: string, clusterKubelet: string, nodeKubelet: string) =>
+    doc(`  kubernetes: { version: "${version}" }`, ...(clusterKubelet ? [`  kubelet: { config: { ${clusterKubelet} } }`] : []), '  nodes:', `    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: openeuler-24.03${nodeKubelet ? `, kubelet: { config: { ${nodeKubelet} } }` : ''} }`);
+  const problems = (text: string) => {
+    try {
+      compileSpec(text, FILE);
+      return [];
+    } catch (e) {
+      return (e as KsprayError).problems.map((p) => p.rule);
+    }
+  };
+  test('failCgroupV1: false on the cluster or on the node carries it; a node override back to true, or 1.35+ without it, is refused', () => {
+    expect(problems(spec('1.35.4', 'failCgroupV1: false', ''))).toEqual([]);
+    expect(problems(spec('1.36.4', '', 'failCgroupV1: false'))).toEqual([]);
+    expect(problems(spec('1.36.4', 'failCgroupV1: false', 'failCgroupV1: true'))).toEqual(['os-cgroup-v1']);
+    expect(problems(spec('1.36.4', '', ''))).toEqual(['os-cgroup-v1']);
+    // Before 1.35 the kubelet's default already allows cgroup v1.
+    expect(problems(spec('1.34.11', '', ''))).toEqual([]);
+    // The hint names the field and the way out.
+    const err = inputErrorOf(() => compileSpec(spec('1.35.4', '', ''), FILE));
+    expect(err.problems[0]!.hint).toContain('kubelet: { config: { failCgroupV1: false } }');
+    expect(err.problems[0]!.hint).toContain('rocky-10');
   });
 });

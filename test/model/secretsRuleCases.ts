@@ -31,6 +31,13 @@ export const SECRETS_RULE_CASES = [
   ),
   secretsCase('secrets-fetch-settings', ['  secrets:', '    urlBase: https://boot.example/demo'], CP1, 'urlBase', /^spec\.secrets\.urlBase is only read with delivery: fetch/),
   secretsCase(
+    'secrets-aws-provider',
+    ['  secrets:', '    delivery: aws-secrets-manager'],
+    CP1,
+    'aws-secrets-manager',
+    /^spec\.secrets\.delivery aws-secrets-manager needs spec\.provider\.name aws \(it is baremetal\)/,
+  ),
+  secretsCase(
     'secrets-ca-pem',
     ['  secrets:', '    delivery: fetch', '    urlBase: https://boot.example/demo', '    caCert: not-a-certificate'],
     CP1,

@@ -20,9 +20,11 @@ const STUB = stubScript({
   arms: `  getenforce) cat "$STUBS/selinux-mode" 2>/dev/null || echo Disabled ;;
   setenforce) if [[ $1 == 0 ]]; then echo Permissive >"$STUBS/selinux-mode"; fi ;;
   systemctl) if [[ $1 == cat ]]; then [[ -f $STUBS/units/$2 ]] || exit 1; fi ;;
-  apt-get | dnf | zypper) exit "\${FAKE_PKG_RC:-0}" ;;`,
+  apt-get | dnf | zypper) exit "\${FAKE_PKG_RC:-0}" ;;
+  uname) echo "\${FAKE_KERNEL:-6.12.0-55.9.1.el10_0.x86_64}" ;;`,
 });
-const STUBS = ['curl', 'systemctl', 'apt-get', 'dnf', 'zypper', 'getenforce', 'setenforce', 'modprobe', 'sysctl', 'swapoff', 'sleep'];
+const STUBS = ['curl', 'systemctl', 'apt-get', 'dnf', 'zypper', 'getenforce', 'setenforce', 'modprobe', 'sysctl', 'swapoff', 'sleep', 'uname'];
+const KERNEL = '6.12.0-55.9.1.el10_0.x86_64';
 
 const RHEL_SELINUX_CONFIG = '# This file controls the state of SELinux on the system.\nSELINUX=enforcing\nSELINUXTYPE=targeted\n';
 
@@ -79,16 +81,20 @@ const CLOUD_INIT_OS = SUPPORTED_OS.filter((os) => osProfile(os).payload === 'clo
 
 describe('prepare-os per OS family (node.env from osPrepareEnv)', () => {
   it('every cloud-init OS installs exactly its profile packages with its package manager, and only RHEL-like ones touch SELinux', () => {
-    expect(CLOUD_INIT_OS).toEqual(expect.arrayContaining(['rocky-9', 'almalinux-9', 'rhel-9', 'fedora-42', 'opensuse-leap-15.6', 'amazonlinux-2023', 'debian-12']));
+    expect(CLOUD_INIT_OS).toEqual(
+      expect.arrayContaining(['rocky-9', 'almalinux-9', 'rhel-9', 'fedora-42', 'opensuse-leap-15.6', 'amazonlinux-2023', 'debian-12', 'rocky-10', 'almalinux-10', 'rhel-10', 'fedora-43', 'openeuler-24.03', 'ubuntu-26.04']),
+    );
     for (const os of CLOUD_INIT_OS) {
       const f = node(os, { selinux: 'Enforcing', selinuxConfig: RHEL_SELINUX_CONFIG, firewalld: true });
       const r = prepare(f);
       expect(r.stderr, os).toBe('');
       expect(r.code, os).toBe(0);
-      const pkgs = osPackages(os, 'ipvs').join(' ');
+      // Per-kernel packages: the running kernel's build (uname -r), after the profile's.
+      const kernel = osProfile(os).kernelPackages;
+      const pkgs = [...osPackages(os, 'ipvs'), ...kernel.map((k) => `${k}-${KERNEL}`)].join(' ');
       const install = {
         apt: ['apt-get -q -o DPkg::Lock::Timeout=120 update', `apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends ${pkgs}`],
-        dnf: [`dnf -q -y install ${pkgs}`],
+        dnf: [...kernel.map(() => 'uname -r'), `dnf -q -y install ${pkgs}`],
         zypper: [`zypper --non-interactive --gpg-auto-import-keys install --no-recommends ${pkgs}`],
         none: [],
       }[osProfile(os).packageManager];
@@ -151,6 +157,47 @@ describe('prepare-os per OS family (node.env from osPrepareEnv)', () => {
     expect(r.code).toBe(0);
     expect(r.os).not.toContain('setenforce 0');
     expect(selinuxConfig(f)).toBe('SELINUX=disabled\nSELINUXTYPE=targeted\n');
+  });
+
+  it('Rocky/AlmaLinux/RHEL 10: iptables-nft, no ebtables name, and the running kernel\'s kernel-modules-extra installed before any module is loaded', () => {
+    for (const os of ['rocky-10', 'almalinux-10', 'rhel-10'] as const) {
+      const f = node(os, { selinux: 'Enforcing', selinuxConfig: RHEL_SELINUX_CONFIG, firewalld: true });
+      const r = prepare(f);
+      expect(r.code, os).toBe(0);
+      expect(r.os, os).toEqual([
+        'uname -r',
+        `dnf -q -y install conntrack-tools socat ipset ipvsadm ethtool iptables-nft tar curl ca-certificates kernel-modules-extra-${KERNEL}`,
+        'getenforce',
+        'setenforce 0',
+        'systemctl cat firewalld.service',
+        'systemctl disable --now firewalld.service',
+      ]);
+      // ip_vs and friends may live in kernel-modules-extra: the install comes before the first modprobe.
+      const install = r.calls.findIndex((c) => c.startsWith('dnf '));
+      const modprobe = r.calls.findIndex((c) => c.startsWith('modprobe '));
+      expect(modprobe, os).toBeGreaterThan(0);
+      expect(install, os).toBeLessThan(modprobe);
+    }
+    // Another kernel, another build; 9 has no per-kernel package.
+    expect(prepare(node('rocky-10'), { FAKE_KERNEL: '6.12.0-124.8.1.el10_1.aarch64' }).os[1]).toMatch(/ kernel-modules-extra-6\.12\.0-124\.8\.1\.el10_1\.aarch64$/);
+    expect(prepare(node('rocky-9')).calls).not.toContain('uname -r');
+  });
+
+  it('Fedora 43 and openEuler 24.03 prepare as the RHEL 9 family (dnf, SELinux permissive, firewalld off); Ubuntu 26.04 as Ubuntu', () => {
+    for (const os of ['fedora-43', 'openeuler-24.03'] as const) {
+      const f = node(os, { selinux: 'Enforcing', selinuxConfig: RHEL_SELINUX_CONFIG, firewalld: true });
+      expect(prepare(f).os, os).toEqual([
+        'dnf -q -y install conntrack-tools socat ipset ipvsadm ebtables ethtool iptables tar curl ca-certificates',
+        'getenforce',
+        'setenforce 0',
+        'systemctl cat firewalld.service',
+        'systemctl disable --now firewalld.service',
+      ]);
+    }
+    expect(prepare(node('ubuntu-26.04', { selinux: 'Enforcing', firewalld: true })).os).toEqual([
+      'apt-get -q -o DPkg::Lock::Timeout=120 update',
+      'apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends conntrack socat ipset ipvsadm ebtables ethtool iptables curl ca-certificates',
+    ]);
   });
 
   it('Amazon Linux 2023: dnf without curl (curl-minimal conflicts) or ebtables, SELinux permissive, no firewalld handling', () => {

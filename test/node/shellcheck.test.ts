@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fullNodeProgram, NODE_PROGRAM, NODE_PROGRAM_FETCH, shipNodeProgram } from '../../src/plan/nodeProgram.js';
+import { fullNodeProgram, NODE_PROGRAM, NODE_PROGRAM_AWS_SECRETS, NODE_PROGRAM_FETCH, shipNodeProgram } from '../../src/plan/nodeProgram.js';
 import { describe, expect, it } from 'vitest';
 import { findTool } from '../helpers/validators.js';
 
@@ -50,9 +50,13 @@ describe('node/kspray-node.sh', () => {
     // Source 19 → 20 KB for the `secrets` phase of spec.secrets.delivery fetch, which only fetch
     // payloads ship (NODE_PROGRAM_FETCH, ~340 bytes more; those payloads hold no PKI, so they are far
     // under every limit): the inline budget is unchanged.
-    expect(Buffer.byteLength(text)).toBeLessThan(20 * 1024);
+    // Source 20 → 26 KB for the aws-secrets-manager phase (IMDSv2 credentials, SigV4 through curl,
+    // the delete after the bootstrap), which only those payloads ship (NODE_PROGRAM_AWS_SECRETS,
+    // ~2.9 KB more; they hold no PKI either): the inline and fetch budgets are unchanged.
+    expect(Buffer.byteLength(text)).toBeLessThan(26 * 1024);
     expect(Buffer.byteLength(NODE_PROGRAM)).toBeLessThan(11 * 1024);
     expect(Buffer.byteLength(NODE_PROGRAM_FETCH)).toBeLessThan(11 * 1024 + 512);
+    expect(Buffer.byteLength(NODE_PROGRAM_AWS_SECRETS)).toBeLessThan(14 * 1024 + 512);
   });
 });
 
@@ -66,11 +70,21 @@ describe('the node program as payloads ship it (plan/nodeProgram.ts)', () => {
     // Less the upgrade mode between the `not shipped` markers (the upgrade Job brings the full program).
     const fetchSource = source.replace(/^\s*# >>> not shipped[^]*?# <<< not shipped\n/gm, '');
     expect(fetchSource).not.toContain('upgrade_main');
-    expect(kept(NODE_PROGRAM_FETCH)).toEqual(kept(fetchSource));
-    // Less the secrets phase too, except with delivery fetch.
-    const shippedSource = fetchSource.replace(/^\s*# >>> shipped with delivery fetch[^]*?# <<< shipped with delivery fetch\n/gm, '');
+
+    const drop = (text: string, marker: string) => text.replace(new RegExp(`^\\s*# >>> ${marker}[^]*?# <<< ${marker}\\n`, 'gm'), '');
+    // Less the other delivery's secrets phase: the aws-secrets-manager one with fetch, and back.
+    expect(kept(NODE_PROGRAM_FETCH)).toEqual(kept(drop(fetchSource, 'shipped with delivery aws-secrets-manager')));
+    expect(kept(NODE_PROGRAM_AWS_SECRETS)).toEqual(kept(drop(fetchSource, 'shipped with delivery fetch')));
+    // Less every secrets phase, except with a delivery that fetches.
+    const shippedSource = drop(drop(drop(fetchSource, 'shipped with delivery fetch'), 'shipped with delivery aws-secrets-manager'), 'shipped with a secrets archive');
     expect(shippedSource).not.toContain('fetch_secrets');
+    expect(shippedSource).not.toContain('unpack_secrets');
+    expect(shippedSource).not.toContain('aws-sigv4');
     expect(NODE_PROGRAM_FETCH).toContain('phase secrets fetch_secrets');
+    expect(NODE_PROGRAM_FETCH).not.toContain('aws-sigv4');
+    expect(NODE_PROGRAM_AWS_SECRETS).toContain('phase secrets fetch_secret_aws');
+    expect(NODE_PROGRAM_AWS_SECRETS).toContain('phase forget-secret forget_secret');
+    expect(NODE_PROGRAM_AWS_SECRETS).not.toContain('fetch_secrets');
     expect(kept(NODE_PROGRAM)).toEqual(kept(shippedSource));
     expect(kept(fullNodeProgram())).toEqual(kept(source));
     expect(NODE_PROGRAM).not.toContain('--upgrade');
@@ -85,6 +99,7 @@ describe('the node program as payloads ship it (plan/nodeProgram.ts)', () => {
   it.each([
     ['shipped', () => NODE_PROGRAM],
     ['shipped with delivery fetch', () => NODE_PROGRAM_FETCH],
+    ['shipped with delivery aws-secrets-manager', () => NODE_PROGRAM_AWS_SECRETS],
     ['full (upgrade Job)', fullNodeProgram],
   ])('passes shellcheck and bash -n (%s)', (_, program) => {
     const dir = mkdtempSync(join(tmpdir(), 'kspray-shipped-'));

@@ -13,8 +13,13 @@ export const END_OF_LIFE: Record<string, EndOfLife> = {
   'ubuntu-18.04': { date: '2023-05-31', instead: 'ubuntu-22.04' },
   'ubuntu-20.04': { date: '2025-05-31', instead: 'ubuntu-22.04' },
   'amazonlinux-2': { date: '2026-06-30', instead: 'amazonlinux-2023' },
+  // Kubespray CI's spelling (tests/files/amazon-linux-2-all-in-one.yml).
+  'amazon-linux-2': { date: '2026-06-30', instead: 'amazonlinux-2023' },
   'centos-7': { date: '2024-06-30', instead: 'rocky-9' },
   'centos-8': { date: '2021-12-31', instead: 'rocky-9' },
+  'fedora-36': { date: '2023-05-16', instead: 'fedora-42' },
+  'fedora-37': { date: '2023-12-05', instead: 'fedora-42' },
+  'fedora-38': { date: '2024-05-21', instead: 'fedora-42' },
   'fedora-39': { date: '2024-11-26', instead: 'fedora-42' },
   'fedora-40': { date: '2025-05-13', instead: 'fedora-42' },
   'fedora-41': { date: '2025-12-15', instead: 'fedora-42' },

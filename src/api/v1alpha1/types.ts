@@ -11,6 +11,7 @@ export const API_VERSION = 'kspray.dev/v1alpha1';
 export const SUPPORTED_OS = [
   'ubuntu-22.04',
   'ubuntu-24.04',
+  'ubuntu-26.04',
   'debian-12',
   'debian-13',
   'flatcar',
@@ -18,12 +19,24 @@ export const SUPPORTED_OS = [
   'rocky-9',
   'almalinux-9',
   'rhel-9',
+  'rocky-10',
+  'almalinux-10',
+  'rhel-10',
   'fedora-42',
+  'fedora-43',
+  'openeuler-24.03',
   'opensuse-leap-15.6',
   'amazonlinux-2023',
 ] as const;
 /** These boot from an Ignition v3 config instead of cloud-init. */
 export const IGNITION_OS = ['flatcar', 'fedora-coreos'] as const;
+/**
+ * These boot with the cgroup v1 hierarchy, which the kubelet refuses from Kubernetes 1.35 unless
+ * failCgroupV1 is false: openEuler 24.03 LTS (Kubespray's CI sets kubelet_fail_cgroup_v1: false for it,
+ * tests/files/openeuler24-calico.yml).
+ */
+export const CGROUP_V1_OS = ['openeuler-24.03'] as const;
+export const bootsCgroupV1 = (os: string): boolean => (CGROUP_V1_OS as readonly string[]).includes(os);
 export const IGNITION_VERSIONS = ['3.3.0', '3.4.0'] as const;
 export const ROLES = ['control-plane', 'etcd', 'worker'] as const;
 export const PKI_ALGORITHMS = ['ECDSA-P256', 'ECDSA-P384', 'RSA-2048', 'RSA-3072', 'RSA-4096'] as const;
@@ -33,7 +46,7 @@ export const LOAD_BALANCERS = ['localhost', 'kube-vip', 'external'] as const;
 export const LOCALHOST_PROXIES = ['nginx', 'haproxy'] as const;
 export const PROVIDERS = ['aws', 'gce', 'azure', 'openstack', 'vsphere', 'oci', 'baremetal'] as const;
 export const ARCHES = ['amd64', 'arm64'] as const;
-export const SECRETS_DELIVERIES = ['inline', 'fetch'] as const;
+export const SECRETS_DELIVERIES = ['inline', 'fetch', 'aws-secrets-manager'] as const;
 
 const str = () => z.string().min(1);
 
@@ -394,7 +407,7 @@ export const clusterSpec = z
               .enum(SECRETS_DELIVERIES)
               .optional()
               .describe(
-                'Where nodes get their private keys and bootstrap token. inline (default): in the payload (user data), readable from the cloud metadata service for the machine\'s life; the weaker choice, for air-gapped PXE labs. fetch: the payload holds no private key and no token; each cloud-init node downloads <urlBase>/<node>/secrets.tar (pinned by sha256 in the payload), unpacks it with modes and deletes it; each Ignition node fetches its secret files from <urlBase>/<node>/files/<path> (sha512-verified). Serve outputs/<cluster>/fetch/ there, readable only by the node it is for.',
+                'Where nodes get their private keys and bootstrap token. inline (default): in the payload (user data), readable from the cloud metadata service for the machine\'s life; the weaker choice, for air-gapped PXE labs. fetch: the payload holds no private key and no token; each cloud-init node downloads <urlBase>/<node>/secrets.tar (pinned by sha256 in the payload), unpacks it with modes and deletes it; each Ignition node fetches its secret files from <urlBase>/<node>/files/<path> (sha512-verified). Serve outputs/<cluster>/fetch/ there, readable only by the node it is for. aws-secrets-manager (provider aws): the payload holds no private key and no token, only the name of the node\'s secret (kspray/<cluster>/<role>/<node>) and its sha256; `kspray aws apply` stores outputs/<cluster>/fetch/<node>/secrets.tar as that secret and gives each role (control-plane, etcd, worker) an IAM role and instance profile that reads only its own role\'s secrets; the node fetches it at boot with its instance credentials (IMDSv2, SigV4), unpacks it with modes and, for fixed nodes, deletes the secret after a successful bootstrap.',
               ),
             urlBase: str()
               .optional()

@@ -1,5 +1,6 @@
 // `kspray aws images` and `kspray aws apply`. The SDK is loaded inside src/aws/client.ts only when
-// one of these actually calls EC2 (not for --help, not for --dry-run).
+// one of these actually calls AWS (not for --help, not for --dry-run); IAM and Secrets Manager only
+// for clusters whose nodes need an instance identity (aws/identity.ts).
 import type { Command } from 'commander';
 import { KsprayError } from '../../errors/errors.js';
 import { compileSpec } from '../../compileSpec.js';
@@ -41,15 +42,20 @@ async function applyCommand(o: Common & { out: string; subnet?: string; security
   const { rendered } = await renderSpecFile(o.file, o.out, true, (r) => {
     packaged = packageRendered(r, 'aws');
   });
-  const { applyAws, dryRunEc2 } = await import('../../aws/apply.js');
+  const { applyAws, dryRunApi, dryRunEc2 } = await import('../../aws/apply.js');
+  const { needsIdentity } = await import('../../aws/identity.js');
   const options = { subnet: o.subnet, securityGroups: o.securityGroup, image: o.image, instanceType: o.instanceType, dryRun: o.dryRun === true, allowImdsv1: o.allowImdsv1 === true };
+  const identity = needsIdentity(rendered.model);
   if (o.dryRun) {
-    await applyAws(dryRunEc2((line) => out(`${line}\n`)), rendered, packaged, options);
-    err('kspray: dry run: no call was made (describes were assumed to find nothing: an existing launch template would get CreateLaunchTemplateVersion, a running node would be skipped)\n');
+    const print = (line: string) => out(`${line}\n`);
+    // The policies name the region; without one the dry run shows where it goes.
+    const region = o.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || '<region>');
+    await applyAws(dryRunEc2(print), rendered, packaged, options, identity ? { iam: dryRunApi(print), secretsManager: dryRunApi(print), region } : undefined);
+    err('kspray: dry run: no call was made (describes were assumed to find nothing: an existing launch template would get CreateLaunchTemplateVersion, a running node would be skipped, an existing role or instance profile would not be created again)\n');
     return;
   }
-  const { connectEc2 } = await import('../../aws/client.js');
-  const result = await applyAws(await connectEc2(ec2Options(o)), rendered, packaged, options);
+  const { connectEc2, connectIdentity } = await import('../../aws/client.js');
+  const result = await applyAws(await connectEc2(ec2Options(o)), rendered, packaged, options, identity ? await connectIdentity(ec2Options(o)) : undefined);
   out(result.lines.map((l) => `${l}\n`).join(''));
 }
 
@@ -69,7 +75,7 @@ export function register(program: Command): void {
     .option('--security-group <id>', 'security group id (repeatable or comma-separated)', list)
     .option('--image <id>', 'AMI id, or auto: the newest official AMI for each node\'s distro and arch', 'auto')
     .option('--instance-type <type>', 'instance type (default t3.medium, t4g.medium for arm64)')
-    .option('--dry-run', 'print the EC2 calls (user data as size and sha256) and make none')
+    .option('--dry-run', 'print the EC2, IAM and Secrets Manager calls (user data and secrets as size and sha256) and make none')
     .option('--allow-imdsv1', 'let instances answer IMDSv1 too (default: IMDSv2 required, hop limit 1, so no process or pod can read user data or role credentials with a plain GET)')
     .action(applyCommand);
 }

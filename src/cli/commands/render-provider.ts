@@ -3,6 +3,7 @@
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
 import type { Rendered } from '../../render.js';
+import { payloadGzip } from '../../emit/cloudInit.js';
 import { PROVIDERS, isProvider, packageAll, packagedOutputFiles, type Packaged, type Provider } from '../../emit/providers/index.js';
 
 export { PROVIDERS, packagedOutputFiles };
@@ -19,7 +20,7 @@ export function packageRendered(r: Rendered, flag: string | undefined, only?: st
   const provider = resolveProvider(flag, r.model.provider);
   // With --node, only that node's payload is delivered, so only it must fit.
   const nodes = only === undefined ? r.model.nodes : r.model.nodes.filter((n) => n.name === only);
-  return packageAll(provider, nodes, r.payloads, r.model.name, { sshAuthorizedKeys: r.model.sshAuthorizedKeys });
+  return packageAll(provider, nodes, r.payloads, r.model.name, { sshAuthorizedKeys: r.model.sshAuthorizedKeys }, (node) => payloadGzip(r, node));
 }
 
 /** `render --node N --provider P`: what that cloud receives for N, on stdout. */

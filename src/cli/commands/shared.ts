@@ -23,6 +23,7 @@ export interface RenderedCluster<T = void> {
  * `persistBundle: false` renders with the existing bundle, or a throwaway one when there is none,
  * and writes nothing (kspray images only needs the non-secret install files). `adjust` applies the
  * command's flags that override the spec (render --ignition-url-base, --node) before anything is rendered.
+ * `only` renders that one node or pool (render --node): `rendered` then holds its plan and payload alone.
  */
 export async function renderSpecFile<T = void>(
   file: string,
@@ -30,6 +31,7 @@ export async function renderSpecFile<T = void>(
   persistBundle: boolean,
   check?: (r: Rendered) => T,
   adjust?: (model: ClusterModel) => void,
+  only?: string,
 ): Promise<RenderedCluster<T>> {
   const { model, locator } = compileSpecLocated(readTextFile(file), file);
   adjust?.(model);
@@ -40,7 +42,7 @@ export async function renderSpecFile<T = void>(
   const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date(), renderedBefore(clusterDir));
   // `check` (e.g. a cloud's user-data limit) runs before the bundle is written; its errors point at the spec.
   const { rendered, checked } = await atSpecPositions(locator, file, async () => {
-    const r = await render(model, prepared.bundle);
+    const r = await render(model, prepared.bundle, only);
     return { rendered: r, checked: check?.(r) as T };
   });
   if (persistBundle) saveBundleAdditions(secretsDir, prepared);

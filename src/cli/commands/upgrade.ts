@@ -13,6 +13,10 @@ import { formatUpgradePlan, planUpgrade, type UpgradePlan } from '../../lifecycl
 import { printingKubectl, realKubectl } from '../../lifecycle/kubectl.js';
 import { observeNodes, parseUpgradeState, runUpgrade, upgradeBatches, upgradeStateFile } from '../../lifecycle/upgradeRun.js';
 import { fullNodeProgram } from '../../plan/nodeProgram.js';
+import { upgradePlanReport } from '../../lifecycle/upgradeReport.js';
+import { reportText } from '../../text/jsonReport.js';
+
+const OUTPUT_FORMATS = ['text', 'json'] as const;
 
 interface UpgradeOptions {
   file: string;
@@ -24,6 +28,7 @@ interface UpgradeOptions {
   out: string;
   etcdUpgraded?: boolean;
   kubeletVersions?: string;
+  output: string;
 }
 
 /** "worker-1=1.34.3,worker-2=v1.35.1" → { worker-1: "1.34.3", ... }. */
@@ -99,6 +104,9 @@ async function apply(model: ClusterModel, opts: UpgradeOptions, checked: (kubele
 }
 
 async function upgrade(opts: UpgradeOptions): Promise<void> {
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(opts.output)) throw new KsprayError('input', [messages.unknownChoice('--output', opts.output, OUTPUT_FORMATS)]);
+  // --apply logs progress as it runs: the JSON report is the plan's.
+  if (opts.output === 'json' && opts.apply) throw new KsprayError('input', [messages.outputJsonWithout('upgrade', '--apply', 'upgrade --output json prints the plan (--plan); --apply reports its progress as it runs')]);
   const text = readTextFile(opts.file);
   const { model, spec, locator } = compileSpecLocated(text, opts.file);
   const checked = (kubelets: Record<string, string>) => {
@@ -115,8 +123,13 @@ async function upgrade(opts: UpgradeOptions): Promise<void> {
   if (opts.apply) return apply(model, opts, (observed) => checked({ ...observed, ...flagged }));
   if (!opts.plan) throw new KsprayError('input', [messages.upgradeNeedsPlan()]);
   const pos = locator.locate(['spec', 'kubernetes', 'version']);
+  const inSpec = spec.spec.kubernetes?.version !== undefined;
+  if (opts.output === 'json') {
+    const where = inSpec ? { line: pos.line, col: pos.col } : {};
+    return void process.stdout.write(reportText(upgradePlanReport(model.name, plan, { file: opts.file, path: 'spec.kubernetes.version', ...where, to: plan.to })));
+  }
   const change =
-    spec.spec.kubernetes?.version !== undefined
+    inSpec
       ? `${opts.file}:${pos.line}:${pos.col}: spec.kubernetes.version: "${plan.from}" → "${plan.to}"`
       : `${opts.file}: add spec.kubernetes.version: "${plan.to}" (the spec has none, so it follows kspray's default, ${plan.from})`;
   process.stdout.write(`${formatUpgradePlan(plan)}\nSpec change to make after the upgrade (then kspray render):\n  ${change}\n`);
@@ -135,5 +148,6 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'outputs directory of the rendered cluster (the state file goes there)', 'outputs')
     .option('--etcd-upgraded', 'with --apply: the external etcd members were upgraded by hand (no kubelet, no Job reaches them)')
     .option('--kubelet-versions <list>', 'observed kubelet versions, NAME=X.Y.Z,... (kubectl get nodes), checked against the skew policy')
+    .option('--output <format>', 'with --plan: text or json (schema: schema/upgrade-plan.schema.json)', 'text')
     .action(upgrade);
 }

@@ -172,8 +172,8 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           attr('ami_name', name),
           attr('tags', labels),
           block('source_ami_filter', [], [
-            attr('filters', { name: d.aws.name(input.arch), architecture: arm ? 'arm64' : 'x86_64', 'root-device-type': 'ebs', 'virtualization-type': 'hvm' }),
-            attr('owners', [d.aws.owner]),
+            attr('filters', { name: d.aws!.name(input.arch), architecture: arm ? 'arm64' : 'x86_64', 'root-device-type': 'ebs', 'virtualization-type': 'hvm' }),
+            attr('owners', [d.aws!.owner]),
             attr('most_recent', true),
           ]),
         ]),
@@ -325,6 +325,7 @@ function source(input: TemplateInput, labels: Record<string, string>): { source:
           attr('cpus', 2),
           attr('accelerator', expr('var.accelerator')),
           ...(arm ? [attr('qemu_binary', 'qemu-system-aarch64'), attr('machine_type', 'virt'), attr('firmware', expr('var.efi_firmware'))] : []),
+          ...(!arm && d.x86_64v3 ? [attr('qemuargs', [['-cpu', 'max']])] : []),
           attr('headless', true),
           attr('vm_name', expr('"${local.qemu_image_name}.qcow2"')),
           attr('output_directory', expr('"output-${local.qemu_image_name}"')),

@@ -57,7 +57,7 @@ export interface ProviderFormat {
   measures: 'bytes' | 'base64';
   /** How to get a payload past the limit, for the error's hint. */
   wayOut: string;
-  pack(node: NodeModel, payload: string, clusterName: string, context: PackContext): Omit<Packaged, 'provider' | 'node' | 'raw' | 'gzip' | 'limit'>;
+  pack(node: NodeModel, payload: string, clusterName: string, context: PackContext, gz: Buffer): Omit<Packaged, 'provider' | 'node' | 'raw' | 'gzip' | 'limit'>;
 }
 
 const b64 = (b: Buffer) => b.toString('base64');
@@ -66,11 +66,11 @@ const b64 = (b: Buffer) => b.toString('base64');
  * Raw when the measured size fits, else gzipped. `measure` turns the bytes into the number the
  * cloud checks. Returns the bytes delivered (before any base64 the API itself needs).
  */
-function rawOrGzip(payload: string, limit: number | undefined, measure: (b: Buffer) => number): { bytes: Buffer; gzipped: boolean } {
+function rawOrGzip(payload: string, gz: Buffer, limit: number | undefined, measure: (b: Buffer) => number): { bytes: Buffer; gzipped: boolean } {
   const raw = Buffer.from(payload, 'utf8');
   // Ignition does not gunzip user data (it reads it as JSON): never compress it.
   if (limit === undefined || measure(raw) <= limit || isIgnition(payload)) return { bytes: raw, gzipped: false };
-  return { bytes: gzipPayload(payload), gzipped: true };
+  return { bytes: gz, gzipped: true };
 }
 
 /** Ignition configs are JSON; cloud-init payloads start with #cloud-config (or a MIME header). */
@@ -103,8 +103,8 @@ export const PROVIDER_FORMATS: Record<Provider, ProviderFormat> = {
     limitLabel: '16 KiB before base64',
     measures: 'bytes',
     wayOut: POINTER_WAY_OUT,
-    pack(_node, payload) {
-      const { bytes, gzipped } = rawOrGzip(payload, this.limit, byteLength);
+    pack(_node, payload, _clusterName, _context, gz) {
+      const { bytes, gzipped } = rawOrGzip(payload, gz, this.limit, byteLength);
       return {
         encoding: gzipped ? 'gzip' : 'raw',
         measured: bytes.length,
@@ -126,13 +126,13 @@ export const PROVIDER_FORMATS: Record<Provider, ProviderFormat> = {
     limitLabel: '256 KiB per metadata value',
     measures: 'bytes',
     wayOut: POINTER_WAY_OUT.replace('an S3 presigned URL', 'a signed Cloud Storage URL'),
-    pack(_node, payload) {
+    pack(_node, payload, _clusterName, _context, gz) {
       // Metadata values are text: a gzipped payload travels as base64 with user-data-encoding.
       const raw = Buffer.from(payload, 'utf8');
       if (raw.length <= this.limit! || isIgnition(payload)) {
         return { encoding: 'raw', measured: raw.length, files: [{ name: 'user-data', content: payload }], stdout: 'user-data' };
       }
-      const text = b64(gzipPayload(payload));
+      const text = b64(gz);
       return {
         encoding: 'gzip+base64',
         measured: text.length,
@@ -152,8 +152,8 @@ export const PROVIDER_FORMATS: Record<Provider, ProviderFormat> = {
     limitLabel: '64 KiB (65535 B) decoded',
     measures: 'bytes',
     wayOut: POINTER_WAY_OUT.replace('an S3 presigned URL', 'a blob SAS URL'),
-    pack(_node, payload) {
-      const { bytes, gzipped } = rawOrGzip(payload, this.limit, byteLength);
+    pack(_node, payload, _clusterName, _context, gz) {
+      const { bytes, gzipped } = rawOrGzip(payload, gz, this.limit, byteLength);
       return {
         encoding: gzipped ? 'gzip+base64' : 'base64',
         measured: bytes.length,
@@ -175,8 +175,8 @@ export const PROVIDER_FORMATS: Record<Provider, ProviderFormat> = {
     limitLabel: '64 KiB (65535 B) base64',
     measures: 'base64',
     wayOut: POINTER_WAY_OUT.replace('an S3 presigned URL', 'a Swift temp URL'),
-    pack(node, payload, clusterName) {
-      const { bytes, gzipped } = rawOrGzip(payload, this.limit, base64Length);
+    pack(node, payload, clusterName, _context, gz) {
+      const { bytes, gzipped } = rawOrGzip(payload, gz, this.limit, base64Length);
       const md = instanceMetadata(node, clusterName);
       // A config drive laid out as Nova writes it, for clouds without a metadata service
       // (`openstack server create --config-drive true --user-data user-data` builds the same).
@@ -204,7 +204,7 @@ export const PROVIDER_FORMATS: Record<Provider, ProviderFormat> = {
     limitLabel: 'none enforced',
     measures: 'base64',
     wayOut: '',
-    pack(node, payload, clusterName) {
+    pack(node, payload, clusterName, _context, gz) {
       if (isIgnition(payload)) {
         // Ignition's VMware provider reads its own keys.
         const data = b64(Buffer.from(payload, 'utf8'));
@@ -220,7 +220,7 @@ export const PROVIDER_FORMATS: Record<Provider, ProviderFormat> = {
         };
       }
       // cloud-init's VMware datasource decodes "gzip+base64"; always compressed, VMX values are text.
-      const userdata = b64(gzipPayload(payload));
+      const userdata = b64(gz);
       const extraConfig: Record<string, string> = {
         'guestinfo.userdata': userdata,
         'guestinfo.userdata.encoding': 'gzip+base64',
@@ -251,13 +251,13 @@ export const PROVIDER_FORMATS: Record<Provider, ProviderFormat> = {
     limitLabel: '32,000 B (all metadata together)',
     measures: 'base64',
     wayOut: POINTER_WAY_OUT.replace('an S3 presigned URL', 'an Object Storage pre-authenticated request'),
-    pack(_node, payload, _clusterName, context) {
+    pack(_node, payload, _clusterName, context, gz) {
       // OCI's images (and cloud-init's Oracle datasource) give the default user the keys of
       // ssh_authorized_keys; the console and `oci compute instance launch` put the launch key there.
       const others: Record<string, string> = context.sshAuthorizedKeys.length ? { ssh_authorized_keys: context.sshAuthorizedKeys.join('\n') } : {};
       const metadataOf = (userData: string) => ({ ...others, user_data: userData });
       const measure = (b: Buffer) => Buffer.byteLength(JSON.stringify(metadataOf(b64(b))));
-      const { bytes, gzipped } = rawOrGzip(payload, this.limit, measure);
+      const { bytes, gzipped } = rawOrGzip(payload, gz, this.limit, measure);
       const text = b64(bytes);
       const metadata = metadataOf(text);
       return {
@@ -292,15 +292,19 @@ export function isProvider(name: string): name is Provider {
   return (PROVIDERS as readonly string[]).includes(name);
 }
 
-/** Packages one payload; a payload over the limit is returned with measured > limit (see checkFits). */
-export function packagePayload(provider: Provider, node: NodeModel, payload: string, clusterName: string, context: PackContext = NO_CONTEXT): Packaged {
+/**
+ * Packages one payload; a payload over the limit is returned with measured > limit (see checkFits).
+ * `gz` is the payload gzipped (emit/cloudInit.ts gzipPayload): made once per payload by the caller and
+ * shared with the size table and user-data.gz, never re-made here.
+ */
+export function packagePayload(provider: Provider, node: NodeModel, payload: string, clusterName: string, context: PackContext = NO_CONTEXT, gz: Buffer = gzipPayload(payload)): Packaged {
   const format = PROVIDER_FORMATS[provider];
-  const packed = format.pack(node, payload, clusterName, context);
+  const packed = format.pack(node, payload, clusterName, context, gz);
   return {
     provider,
     node: node.name,
     raw: Buffer.byteLength(payload),
-    gzip: gzipPayload(payload).length,
+    gzip: gz.length,
     limit: format.limit,
     ...packed,
   };
@@ -309,8 +313,15 @@ export function packagePayload(provider: Provider, node: NodeModel, payload: str
 export const fits = (p: Packaged): boolean => p.limit === undefined || p.measured <= p.limit;
 
 /** Packages every payload; any that does not fit even gzipped is a hard error naming each node. */
-export function packageAll(provider: Provider, nodes: NodeModel[], payloads: Map<string, string>, clusterName: string, context: PackContext = NO_CONTEXT): Packaged[] {
-  const packaged = nodes.map((n) => packagePayload(provider, n, payloads.get(n.name)!, clusterName, context));
+export function packageAll(
+  provider: Provider,
+  nodes: NodeModel[],
+  payloads: Map<string, string>,
+  clusterName: string,
+  context: PackContext = NO_CONTEXT,
+  gzipOf: (node: string) => Buffer = (node) => gzipPayload(payloads.get(node)!),
+): Packaged[] {
+  const packaged = nodes.map((n) => packagePayload(provider, n, payloads.get(n.name)!, clusterName, context, gzipOf(n.name)));
   const problems: Problem[] = [];
   for (const p of packaged) {
     if (fits(p)) continue;

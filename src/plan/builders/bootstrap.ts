@@ -1,7 +1,7 @@
 // What makes a node bootstrap itself: the node program (node/kspray-node.sh as shipped by
 // plan/nodeProgram.ts, the same bytes on every node), the oneshot unit that runs it, and the two files that tell it what to do (node.env) and
 // what to download (downloads.tsv). docs/node-contract.md is the contract between these and the program.
-import { NODE_PROGRAM, NODE_PROGRAM_FETCH } from '../nodeProgram.js';
+import { NODE_PROGRAM, NODE_PROGRAM_AWS_SECRETS, NODE_PROGRAM_FETCH } from '../nodeProgram.js';
 import { externalEtcdEndpoints, isExternalEtcdMember, runsKubeProxy, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { downloadsOf, downloadsTsv } from '../downloads.js';
 import type { Builder } from '../builder.js';
@@ -69,7 +69,7 @@ export function nodeEnv(model: ClusterModel, node: NodeModel): string {
 }
 
 /** The node.env settings the install phases read (what a Packer bake, which has no node.env, runs with). */
-export const INSTALL_ENV_KEYS = ['KSPRAY_BIN_DIR', 'KSPRAY_INSTALL_CONTAINERD', 'KSPRAY_CONTAINER_RUNTIME', 'KSPRAY_PACKAGE_MANAGER', 'KSPRAY_PACKAGES', 'KSPRAY_SELINUX', 'KSPRAY_FIREWALLD'];
+export const INSTALL_ENV_KEYS = ['KSPRAY_BIN_DIR', 'KSPRAY_INSTALL_CONTAINERD', 'KSPRAY_CONTAINER_RUNTIME', 'KSPRAY_PACKAGE_MANAGER', 'KSPRAY_PACKAGES', 'KSPRAY_SELINUX', 'KSPRAY_FIREWALLD', 'KSPRAY_KERNEL_PACKAGES'];
 
 /** This node's install settings, taken from its node.env entries so an image never differs from a booted node. */
 export function installEnv(model: ClusterModel, node: NodeModel): Array<[string, string]> {
@@ -122,12 +122,18 @@ function proxyEnv(model: ClusterModel): Array<[string, string]> {
   ];
 }
 
+/** The program with the secrets phase of the node's delivery, or without any. */
+function nodeProgramFor(model: ClusterModel, node: NodeModel): string {
+  if (!fetchesArchive(model, node)) return NODE_PROGRAM;
+  return model.secrets.delivery === 'aws-secrets-manager' ? NODE_PROGRAM_AWS_SECRETS : NODE_PROGRAM_FETCH;
+}
+
 export const bootstrapBuilder: Builder = {
   name: 'bootstrap',
   build({ model, node, plan }) {
     const b = { builder: 'bootstrap', origin: node.specPath };
     const programPath = nodeProgramPath(node.os);
-    addFile(plan, { ...b, path: programPath, content: fetchesArchive(model, node) ? NODE_PROGRAM_FETCH : NODE_PROGRAM, mode: 0o755 });
+    addFile(plan, { ...b, path: programPath, content: nodeProgramFor(model, node), mode: 0o755 });
     addFile(plan, { ...b, path: `/etc/systemd/system/${BOOTSTRAP_UNIT}`, content: bootstrapService(programPath) });
     addFile(plan, { ...b, path: '/etc/kspray/node.env', content: nodeEnv(model, node), mode: 0o600 });
     addFile(plan, { ...b, path: '/etc/kspray/downloads.tsv', content: downloadsTsv(downloadsOf(model, node)) });

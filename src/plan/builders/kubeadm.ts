@@ -8,6 +8,7 @@ import { toYaml, toYamlStream } from '../../text/yaml.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
 import { usesIgnition } from '../osProfile.js';
+import { bootsCgroupV1 } from '../../api/v1alpha1/types.js';
 import { criSocket } from '../criSocket.js';
 import { mergeOver } from '../../model/customization.js';
 import { PATCHES_DIR, patchFiles } from './patches.js';
@@ -67,18 +68,28 @@ function nodeRegistration(model: ClusterModel, node: NodeModel) {
   ];
   return {
     ...(node.kind === 'node' ? { name: node.name } : {}),
-    // The localhost proxy (workers) and kube-vip (control planes) are static pods placed before
-    // kubeadm runs; its preflight refuses a non-empty manifests directory (Kubespray ignores the
-    // same check).
-    ...((!node.isControlPlane && model.controlPlane.loadBalancer === 'localhost') ||
-    (node.isControlPlane && model.controlPlane.loadBalancer === 'kube-vip')
-      ? { ignorePreflightErrors: ['DirAvailable--etc-kubernetes-manifests'] }
-      : {}),
+    ...preflightIgnores(model, node),
     criSocket: criSocket(model),
     imagePullPolicy: 'IfNotPresent',
     kubeletExtraArgs: withUserArgs(kubeletArgs, node.custom.kubeletExtraArgs),
     taints,
   };
+}
+
+function preflightIgnores(model: ClusterModel, node: NodeModel): { ignorePreflightErrors?: string[] } {
+  const ignores = [
+    // The localhost proxy (workers) and kube-vip (control planes) are static pods placed before
+    // kubeadm runs; its preflight refuses a non-empty manifests directory (Kubespray ignores the
+    // same check).
+    ...((!node.isControlPlane && model.controlPlane.loadBalancer === 'localhost') || (node.isControlPlane && model.controlPlane.loadBalancer === 'kube-vip')
+      ? ['DirAvailable--etc-kubernetes-manifests']
+      : []),
+    // kubeadm's system verification fails on a cgroup v1 host from 1.35, as Kubespray's CI found on
+    // openEuler (tests/files/openeuler24-calico.yml ignores SystemVerification); the kubelet itself
+    // runs there only with failCgroupV1: false, which the os-cgroup-v1 rule requires.
+    ...(bootsCgroupV1(node.os) ? ['SystemVerification'] : []),
+  ];
+  return ignores.length ? { ignorePreflightErrors: ignores } : {};
 }
 
 function initConfiguration(model: ClusterModel, node: NodeModel, pki: IssuedPki) {

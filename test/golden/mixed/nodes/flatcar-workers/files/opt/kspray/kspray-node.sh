@@ -1,1 +1,1 @@
-NODE_PROGRAM (node/kspray-node.sh as shipped) sha256:1965356243a08fdc7a38fd989b33f0dde1e579c9ccfe394cc108051cc935546f bytes:10842
+NODE_PROGRAM (node/kspray-node.sh as shipped) sha256:e700abe72ffedddadc986a28a349ed1d3d6d31d969933db6287f75ba0b578e54 bytes:10915

@@ -1,0 +1,1 @@
+NODE_PROGRAM (node/kspray-node.sh as shipped) sha256:e700abe72ffedddadc986a28a349ed1d3d6d31d969933db6287f75ba0b578e54 bytes:10915
