@@ -7,7 +7,7 @@ export const MODULES = [
     id: 'io',
     name: 'io',
     mutate: ['src/io/files.ts'],
-    tests: ['test/invariants/ioFiles.test.ts'],
+    tests: ['test/invariants/ioFiles.test.ts', 'test/io/syscalls.test.ts'],
   },
   {
     id: 'secrets',
