@@ -19,7 +19,7 @@ export const MODULES = [
     id: 'emit',
     name: 'emit (cloudInit, ignition)',
     mutate: ['src/emit/cloudInit.ts', 'src/emit/ignition.ts'],
-    tests: ['test/emit/ignition.test.ts', 'test/invariants/yaml11.test.ts'],
+    tests: ['test/emit/emitters.test.ts', 'test/emit/ignition.test.ts', 'test/invariants/yaml11.test.ts'],
   },
   {
     id: 'builders',
