@@ -25,7 +25,7 @@ export const MODULES = [
     id: 'builders',
     name: 'plan builders (pkiFiles, bootstrap)',
     mutate: ['src/plan/builders/pkiFiles.ts', 'src/plan/builders/bootstrap.ts'],
-    tests: ['test/node/builders.test.ts', 'test/invariants/nodeSecrets.test.ts'],
+    tests: ['test/node/bootstrapEnv.test.ts', 'test/node/builders.test.ts', 'test/invariants/nodeSecrets.test.ts'],
   },
   {
     id: 'rules',
