@@ -10,10 +10,10 @@ import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDirectoryAtomically, createExclusive, createFile, readTree, setAside, writeOutputs, listDirectories, readBytesIfExists } from '../../src/io/files.js';
+import { createDirectoryAtomically, createExclusive, createFile, readTextFile, readTree, setAside, writeOutputs, listDirectories, readBytesIfExists } from '../../src/io/files.js';
 import { KsprayError } from '../../src/errors/errors.js';
 
-type FsName = 'writeSync' | 'fsyncSync' | 'renameSync' | 'linkSync' | 'openSync' | 'readdirSync' | 'readFileSync';
+type FsName = 'writeSync' | 'fsyncSync' | 'renameSync' | 'linkSync' | 'openSync' | 'readdirSync' | 'readFileSync' | 'mkdirSync';
 const saved = new Map<FsName, unknown>();
 const events: string[] = [];
 
@@ -211,6 +211,38 @@ describe('short writes and failures', () => {
     }) as typeof fs.readFileSync);
     expect(failureOf(() => readTree(dir))).toBe(`cannot read ${join(dir, 'file')}: i/o error (EIO)`);
     expect(failureOf(() => readBytesIfExists(join(dir, 'file')))).toBe(`cannot read ${join(dir, 'file')}: i/o error (EIO)`);
+  });
+
+  it('a directory that cannot be made under a forbidden or read-only parent reports the real errno, not Node\'s ENOENT', () => {
+    // Node's recursive mkdir says ENOENT for a parent it may not write into; the first missing level alone says why.
+    intercept('mkdirSync', (real) => ((p: fs.PathLike, o?: fs.MakeDirectoryOptions) => {
+      if (String(p).startsWith(join(dir, 'ro'))) throw o?.recursive ? errno('ENOENT', -2) : errno('EROFS', -30);
+      return real(p, o);
+    }) as typeof fs.mkdirSync);
+    expect(failureOf(() => writeOutputs(join(dir, 'ro', 'a', 'b'), [{ relPath: 'f', content: 'x', mode: 0o644 }]))).toBe(
+      `cannot create directory ${join(dir, 'ro', 'a', 'b')}: read-only file system (EROFS)`,
+    );
+    // A recursive mkdir that fails for another reason is reported as it is.
+    intercept('mkdirSync', () => (() => {
+      throw errno('ENOSPC', -28);
+    }) as typeof fs.mkdirSync);
+    expect(failureOf(() => writeOutputs(join(dir, 'full'), [{ relPath: 'f', content: 'x', mode: 0o644 }]))).toBe(`cannot create directory ${join(dir, 'full')}: no space left on device (ENOSPC)`);
+  });
+
+  it('readTextFile: a missing file or a directory is bad input (exit 2); any other read error is a failure naming the errno', () => {
+    let error: unknown;
+    try {
+      readTextFile(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as KsprayError).kind).toBe('input');
+    expect((error as KsprayError).problems[0]!.message).toBe(`cannot read ${dir} (EISDIR)`);
+    writeFileSync(join(dir, 'spec.yaml'), 'a: 1\n');
+    intercept('readFileSync', () => (() => {
+      throw errno('EIO', -5);
+    }) as typeof fs.readFileSync);
+    expect(failureOf(() => readTextFile(join(dir, 'spec.yaml')))).toBe(`cannot read ${join(dir, 'spec.yaml')}: i/o error (EIO)`);
   });
 });
 
