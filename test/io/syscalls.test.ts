@@ -127,7 +127,9 @@ describe('durability: fsync before publishing, the directory after', () => {
 describe('short writes and failures', () => {
   it('finishes a file whose writes come back short (a nearly full disk), byte for byte', () => {
     const content = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
-    intercept('writeSync', (real) => ((fd: number, buf: Uint8Array, off: number, len: number) => real(fd, buf, off, Math.min(len, 7))) as typeof fs.writeSync);
+    // A disk that takes at most 7 bytes per write(2), for both of writeSync's forms.
+    intercept('writeSync', (real) => ((fd: number, buf: Uint8Array | string, off: number, len: number) =>
+      typeof buf === 'string' ? real(fd, Buffer.from(buf).subarray(0, 7), 0, 7, off) : real(fd, buf, off, Math.min(len, 7))) as typeof fs.writeSync);
     writeOutputs(dir, [{ relPath: 'big', content, mode: 0o644 }, { relPath: 'text', content: 'é'.repeat(50), mode: 0o644 }]);
     expect(readFileSync(join(dir, 'big'))).toEqual(content);
     expect(readFileSync(join(dir, 'text'), 'utf8')).toBe('é'.repeat(50));
@@ -243,6 +245,80 @@ describe('short writes and failures', () => {
       throw errno('EIO', -5);
     }) as typeof fs.readFileSync);
     expect(failureOf(() => readTextFile(join(dir, 'spec.yaml')))).toBe(`cannot read ${join(dir, 'spec.yaml')}: i/o error (EIO)`);
+  });
+});
+
+describe('modes are set, never left to the umask', () => {
+  // A umask of 077 emulated on mkdir(2) and open(2) (a worker thread cannot set the real one).
+  function hostileUmask(): void {
+    intercept('mkdirSync', (real) => ((p: fs.PathLike, o?: fs.MakeDirectoryOptions) => real(p, { ...o, mode: (Number(o?.mode ?? 0o777)) & 0o700 })) as typeof fs.mkdirSync);
+    intercept('openSync', (real) => ((p: fs.PathLike, flags: fs.OpenMode, mode?: fs.Mode) => real(p, flags, mode === undefined ? mode : Number(mode) & 0o700)) as typeof fs.openSync);
+  }
+  const modeOf = (p: string) => fs.statSync(p).mode & 0o7777;
+
+  it('writeOutputs: every directory it creates is 0755 and every file has its mode; an existing directory keeps its own', () => {
+    mkdirSync(join(dir, 'mine'), { mode: 0o711 });
+    fs.chmodSync(join(dir, 'mine'), 0o711);
+    hostileUmask();
+    writeOutputs(join(dir, 'mine'), [{ relPath: 'x/y/f', content: 'f', mode: 0o644 }, { relPath: 'g', content: 'g', mode: 0o666 }]);
+    expect(modeOf(join(dir, 'mine'))).toBe(0o711);
+    expect([modeOf(join(dir, 'mine/x')), modeOf(join(dir, 'mine/x/y'))]).toEqual([0o755, 0o755]);
+    expect([modeOf(join(dir, 'mine/x/y/f')), modeOf(join(dir, 'mine/g'))]).toEqual([0o644, 0o666]);
+    expect(modeOf(dir)).toBe(0o700); // mkdtemp's, above what writeOutputs created: untouched
+  });
+
+  it('createExclusive and createDirectoryAtomically give their directories the bundle mode, an existing bundle directory too', () => {
+    mkdirSync(join(dir, 'old'), { mode: 0o755 });
+    hostileUmask();
+    createExclusive(join(dir, 'old'), [{ relPath: 'k/a.key', content: 'A', mode: 0o640 }], 0o750);
+    expect([modeOf(join(dir, 'old')), modeOf(join(dir, 'old/k')), modeOf(join(dir, 'old/k/a.key'))]).toEqual([0o750, 0o750, 0o640]);
+    createDirectoryAtomically(join(dir, 'new', 'secrets'), [{ relPath: 'l/b.json', content: 'B', mode: 0o640 }], 0o750);
+    expect([modeOf(join(dir, 'new')), modeOf(join(dir, 'new/secrets')), modeOf(join(dir, 'new/secrets/l')), modeOf(join(dir, 'new/secrets/l/b.json'))]).toEqual([0o755, 0o750, 0o750, 0o640]);
+    createFile(join(dir, 'new', 'cluster.yaml'), 'x', 0o644);
+    expect(modeOf(join(dir, 'new', 'cluster.yaml'))).toBe(0o644);
+  });
+});
+
+describe('resources and exact refusals', () => {
+  it('closes every file and directory it opens, on success and on failure', () => {
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) {
+      writeOutputs(join(dir, 'w'), [{ relPath: `f${i}`, content: `${i}`, mode: 0o644 }]);
+      createExclusive(join(dir, 'x'), [{ relPath: `k${i}`, content: 'k', mode: 0o600 }], 0o700);
+    }
+    intercept('writeSync', () => (() => 0) as typeof fs.writeSync);
+    for (let i = 0; i < 20; i++) expect(() => writeOutputs(join(dir, 'w'), [{ relPath: `f${i}`, content: 'new', mode: 0o644 }])).toThrow(KsprayError);
+    expect(open()).toBe(before);
+  });
+
+  it('says exactly what it refused to overwrite', () => {
+    createFile(join(dir, 'c.yaml'), 'x', 0o644);
+    let error: unknown;
+    try {
+      createFile(join(dir, 'c.yaml'), 'y', 0o644);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as KsprayError).problems.map((p) => p.message)).toEqual([`${join(dir, 'c.yaml')} already exists`]);
+    createExclusive(join(dir, 's'), [{ relPath: 'ca.key', content: 'K', mode: 0o600 }], 0o700);
+    expect(failureOf(() => createExclusive(join(dir, 's'), [{ relPath: 'ca.key', content: 'L', mode: 0o600 }], 0o700))).toBe(`refusing to overwrite ${join(dir, 's', 'ca.key')} (EEXIST)`);
+  });
+
+  it('a full disk while writing a new bundle names the file it was writing, and leaves no bundle', () => {
+    intercept('writeSync', () => () => {
+      throw errno('ENOSPC', -28);
+    });
+    expect(failureOf(() => createDirectoryAtomically(join(dir, 'secrets'), [{ relPath: 'l/b.json', content: 'B', mode: 0o600 }], 0o700))).toBe(
+      `cannot write ${join(dir, 'secrets', 'l', 'b.json')}: no space left on device (ENOSPC)`,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('readTree orders by name whatever order the directory lists them in', () => {
+    for (const n of ['a', 'c', 'b']) writeFileSync(join(dir, n), n);
+    intercept('readdirSync', (real) => ((p: fs.PathLike, o?: unknown) => (real as (p: fs.PathLike, o?: unknown) => unknown[])(p, o).reverse()) as typeof fs.readdirSync);
+    expect([...readTree(dir)!.keys()]).toEqual(['a', 'b', 'c']);
   });
 });
 
