@@ -1,39 +1,64 @@
-// Reads StrykerJS's JSON report (reports/mutation/mutation.json) and prints the mutation score per
-// promise-holding module, failing (exit 1) when one is below the threshold. Stryker's own `break`
-// threshold is global; the promise is per module. Score as Stryker computes it: detected (killed,
-// timed out) over detected + undetected (survived, no coverage); ignored and invalid ones don't count.
-import { readFileSync } from 'node:fs';
+// Reads StrykerJS's JSON reports (reports/mutation/<module>.json, one per module run; see
+// stryker.config.mjs) and prints the mutation score per promise-holding module as a Markdown
+// table, failing (exit 1) when a measured module is below the threshold, or when none was measured.
+// Stryker's own `break` threshold is global; the promise is per module. Score as Stryker computes
+// it: detected (killed, timed out) over detected + undetected (survived, no coverage); ignored and
+// invalid ones don't count. --write puts the table (with each module's report date) into the
+// README's mutation-score section.
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MODULES, moduleOfFile } from './mutation-modules.mjs';
 
 const THRESHOLD = 80;
-const MODULES = [
-  ['io', /^src\/io\//],
-  ['secrets', /^src\/secrets\//],
-  ['emit (cloudInit, ignition)', /^src\/emit\/(cloudInit|ignition)\.ts$/],
-  ['plan builders (pkiFiles, bootstrap)', /^src\/plan\/builders\/(pkiFiles|bootstrap)\.ts$/],
-  ['model rules', /^src\/model\/\w*[rR]ules\.ts$/],
-];
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+const DIR = 'reports/mutation';
 
-const file = process.argv[2] ?? 'reports/mutation/mutation.json';
-const report = JSON.parse(readFileSync(file, 'utf8'));
+const args = process.argv.slice(2);
+const write = args.includes('--write');
+const only = args.filter((a) => !a.startsWith('--'));
+
+// Mutants per module; a later report of a module replaces an earlier one (reports sorted by age).
+const byModule = new Map();
+const reports = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => join(DIR, f)) : [];
+reports.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+for (const file of reports) {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  const seen = new Map();
+  for (const [path, f] of Object.entries(report.files)) {
+    const m = moduleOfFile(path);
+    if (!m) continue;
+    if (!seen.has(m.id)) seen.set(m.id, { mutants: [], date: statSync(file).mtime.toISOString().slice(0, 10), report: file });
+    seen.get(m.id).mutants.push(...f.mutants);
+  }
+  for (const [id, v] of seen) byModule.set(id, v);
+}
+
 const rows = [];
 let failed = false;
-for (const [name, pattern] of MODULES) {
-  const mutants = Object.entries(report.files)
-    .filter(([path]) => pattern.test(path.replace(/^.*?(src\/)/, '$1')))
-    .flatMap(([, f]) => f.mutants);
-  if (mutants.length === 0) {
-    rows.push([name, '-', '-', '-', 'not in this run']);
+for (const m of MODULES) {
+  if (only.length && !only.includes(m.id)) continue;
+  const v = byModule.get(m.id);
+  const files = m.mutate.map((g) => `\`${g}\``).join(', ');
+  if (!v) {
+    rows.push([m.name, files, '-', '-', '-', 'not measured']);
+    failed = true;
     continue;
   }
-  const detected = mutants.filter((m) => DETECTED.has(m.status)).length;
-  const undetected = mutants.filter((m) => UNDETECTED.has(m.status)).length;
+  const detected = v.mutants.filter((x) => DETECTED.has(x.status)).length;
+  const undetected = v.mutants.filter((x) => UNDETECTED.has(x.status)).length;
   const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
   const ok = score >= THRESHOLD;
   failed ||= !ok;
-  rows.push([name, String(mutants.length), String(detected), String(undetected), `${score.toFixed(1)}%${ok ? '' : ` < ${THRESHOLD}%`}`]);
+  rows.push([m.name, files, String(v.mutants.length), String(detected), String(undetected), `${score.toFixed(1)}%${ok ? '' : ` (below ${THRESHOLD}%)`} on ${v.date}`]);
 }
-console.log('| module | mutants | killed | survived | score |\n|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+const table = ['| module | mutated | mutants | killed | survived / no coverage | score |', '|---|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+console.log(table);
+if (write) {
+  // The README's section between the markers is this table, nothing else.
+  const readme = readFileSync('README.md', 'utf8');
+  const block = /(<!-- mutation-score:begin[^>]*-->\n)[\s\S]*?(<!-- mutation-score:end -->)/;
+  if (!block.test(readme)) throw new Error('README.md has no <!-- mutation-score:begin --> ... <!-- mutation-score:end --> section');
+  writeFileSync('README.md', readme.replace(block, (_, begin, end) => `${begin}${table}\n${end}`));
+}
 process.exit(failed ? 1 : 0);

@@ -9,13 +9,25 @@ import { describe, expect, it } from 'vitest';
 import { NODE_STUBS, nodeLayout, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
 
 // Beyond the shared stub body: /readyz answers FAKE_READYZ_RC; `kubeadm join` fails FAKE_JOIN_FAILS
-// times (counted in $STUBS/join-count), then writes the kubelet.conf a real join leaves behind.
+// times (counted in $STUBS/join-count; with FAKE_JOIN_LEAVES=1 each failure leaves the files a
+// half-done real join leaves), then writes the kubelet.conf a real join leaves behind; `kubeadm
+// init` exits FAKE_INIT_RC; `modprobe FAKE_MISSING_MODULE` fails (a module this kernel lacks).
 const STUB = stubScript({
   curlBeforeServe: '    if [[ $url == */readyz ]]; then exit "\${FAKE_READYZ_RC:-0}"; fi',
-  arms: `  kubeadm)
+  arms: `  modprobe) if [[ $1 == "\${FAKE_MISSING_MODULE:-}" ]]; then echo "modprobe: FATAL: Module $1 not found" >&2; exit 1; fi ;;
+  kubeadm)
+    if [[ $1 == init ]]; then exit "\${FAKE_INIT_RC:-0}"; fi
     if [[ $1 == join ]]; then
       n=$(( $(cat "$STUBS/join-count" 2>/dev/null || echo 0) + 1 )); echo "$n" >"$STUBS/join-count"
-      if (( n <= \${FAKE_JOIN_FAILS:-0} )); then echo "stub: join failed" >&2; exit 1; fi
+      if (( n <= \${FAKE_JOIN_FAILS:-0} )); then
+        if [[ \${FAKE_JOIN_LEAVES:-} == 1 ]]; then
+          mkdir -p "$KSPRAY_ROOT/etc/kubernetes/pki"
+          echo partial >"$KSPRAY_ROOT/etc/kubernetes/kubelet.conf"
+          echo partial >"$KSPRAY_ROOT/etc/kubernetes/bootstrap-kubelet.conf"
+          [[ -f $KSPRAY_ROOT/etc/kubernetes/pki/ca.crt ]] || echo fetched-ca >"$KSPRAY_ROOT/etc/kubernetes/pki/ca.crt"
+        fi
+        echo "stub: join failed" >&2; exit 1
+      fi
       mkdir -p "$KSPRAY_ROOT/etc/kubernetes"
       printf 'clusters:\\n- cluster:\\n    server: https://10.0.0.11:6443\\n  name: demo\\n' >"$KSPRAY_ROOT/etc/kubernetes/kubelet.conf"
     fi ;;`,
@@ -339,5 +351,120 @@ describe('kspray-node.sh (functional, stubbed commands)', () => {
     expect(run(f).code).toBe(1);
     expect(statusOf(f)).toMatch(/state=failed .*msg=missing .*node\.env/);
     expect(run(f, ['--bogus']).code).toBe(2);
+  });
+});
+
+// One test per phase marker and per check the node program makes (issue 23): each fails when that
+// phase's behaviour is broken (its marker key, its refusal, its resume point, its cleanup).
+describe('kspray-node.sh: each phase marker and each check', () => {
+  const markers = (f: Fixture) => readdirSync(join(f.root, 'var/lib/kspray/phases')).sort();
+
+  it('prepare-os: its marker is keyed on its sysctl and module files, so changing one redoes only prepare-os', () => {
+    const f = fixture(INIT_ENV);
+    expect(run(f, ['--only-install']).code).toBe(0);
+    const same = run(f, ['--only-install']);
+    expect(same.code).toBe(0);
+    expect(same.calls).toEqual([]);
+
+    writeFile(join(f.root, 'etc/sysctl.d/99-kubernetes.conf'), 'net.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 1\n');
+    const changed = run(f, ['--only-install']);
+    expect(changed.code).toBe(0);
+    expect(startedPhases(changed.stdout)).toEqual(['prepare-os']);
+    expect(changed.calls).toContain(`sysctl -q -p ${f.root}/etc/sysctl.d/99-kubernetes.conf`);
+
+    writeFile(join(f.root, 'etc/modules-load.d/kubernetes.conf'), 'overlay\nbr_netfilter\nip_vs\n');
+    const modules = run(f, ['--only-install']);
+    expect(startedPhases(modules.stdout)).toEqual(['prepare-os']);
+    expect(modules.calls).toContain('modprobe ip_vs');
+  });
+
+  it('prepare-os: a kernel module that cannot be loaded fails the phase (named by source, no value), before any download', () => {
+    const f = fixture(INIT_ENV);
+    const r = run(f, [], { FAKE_MISSING_MODULE: 'br_netfilter' });
+    expect(r.code).toBe(1);
+    expect(statusOf(f)).toMatch(/^phase=prepare-os state=failed at=\S+ msg=line \d+: modprobe "\$m"\n$/);
+    expect(r.calls.some((c) => c.startsWith('curl '))).toBe(false);
+    expect(existsSync(join(f.root, 'var/lib/kspray/phases/prepare-os.done'))).toBe(false);
+
+    const fixed = run(f);
+    expect(fixed.code).toBe(0);
+    expect(startedPhases(fixed.stdout)[0]).toBe('prepare-os');
+  });
+
+  it('install-kubernetes: a binary already on disk is kept only if its sha256 matches; a damaged one is fetched again', () => {
+    const f = fixture(INIT_ENV);
+    expect(run(f, ['--only-install']).code).toBe(0);
+    writeFile(join(f.root, 'usr/local/bin/kubelet'), 'damaged\n', 0o755);
+    rmSync(join(f.root, 'var/lib/kspray/phases/install-kubernetes.done'));
+    const r = run(f, ['--only-install']);
+    expect(r.code).toBe(0);
+    expect(startedPhases(r.stdout)).toEqual(['install-kubernetes']);
+    expect(r.calls.filter((c) => c.startsWith('curl ')).map((c) => c.split('/').pop())).toEqual(['kubelet']);
+    expect(readFileSync(join(f.root, 'usr/local/bin/kubelet'), 'utf8')).toBe('binary kubelet\n');
+    expect(r.stdout).toMatch(/kspray: have \/usr\/local\/bin\/kubeadm$/m);
+  });
+
+  it('init: a failing kubeadm init leaves no init marker and no addons applied; the restart resumes at init', () => {
+    const f = fixture(INIT_ENV);
+    const r = run(f, [], { FAKE_INIT_RC: '1' });
+    expect(r.code).toBe(1);
+    expect(statusOf(f)).toMatch(/^phase=init state=failed at=\S+ msg=line \d+: kubeadm init /);
+    expect(r.calls.some((c) => c.startsWith('kubectl '))).toBe(false);
+    expect(markers(f)).toEqual(['install-kubernetes.done', 'install-runtime.done', 'prepare-os.done']);
+
+    const again = run(f);
+    expect(again.code).toBe(0);
+    expect(startedPhases(again.stdout)).toEqual(['init', 'cluster-addons', 'done']);
+    expect(again.calls.filter((c) => c.startsWith('curl ')).map((c) => c.split('/').pop())).toEqual(['crds.yaml', 'app.yaml']);
+  });
+
+  it('cluster-addons: a manifest whose sha256 is not the pinned one is refused before anything is applied; the restart redoes only cluster-addons', () => {
+    const f = fixture(INIT_ENV);
+    const tsv = join(f.root, 'etc/kspray/addons.tsv');
+    const good = readFileSync(tsv, 'utf8');
+    writeFileSync(tsv, good.replace(/^(30-crds\.yaml\t\S+\t)[0-9a-f]{64}$/m, `$1${'0'.repeat(64)}`));
+    const r = run(f);
+    expect(r.code).toBe(1);
+    expect(statusOf(f)).toMatch(/^phase=cluster-addons state=failed at=\S+ msg=download https:\/\/files\.example\/x\/crds\.yaml: gave up after 6 tries: sha256 mismatch, refused: crds\.yaml/);
+    expect(r.calls.some((c) => c.startsWith('kubectl apply'))).toBe(false);
+    expect(readdirSync(join(f.root, 'etc/kspray/addons')).sort()).toEqual(['10-a.yaml', '20-b.yaml']); // no temp file left
+    expect(markers(f)).toContain('init.done');
+    expect(markers(f)).not.toContain('cluster-addons.done');
+
+    writeFileSync(tsv, good);
+    const again = run(f);
+    expect(again.code).toBe(0);
+    expect(startedPhases(again.stdout)).toEqual(['cluster-addons', 'done']);
+    expect(again.calls.some((c) => c.startsWith('kubeadm '))).toBe(false);
+    expect(again.calls.filter((c) => c.startsWith('kubectl apply'))).toHaveLength(4);
+  });
+
+  it('join: a failed try removes what kubeadm would refuse next time, never the certificates the payload placed', () => {
+    const cp = fixture({ ...WORKER_ENV, KSPRAY_ACTION: 'join-control-plane' });
+    for (const p of ['ca.crt', 'ca.key', 'sa.key']) writeFile(join(cp.root, 'etc/kubernetes/pki', p), `placed ${p}\n`, 0o600);
+    const r = run(cp, [], { FAKE_JOIN_FAILS: '1000', FAKE_JOIN_LEAVES: '1' });
+    expect(r.code).toBe(1);
+    expect(r.calls.filter((c) => c.startsWith('kubeadm join'))).toHaveLength(10);
+    expect(existsSync(join(cp.root, 'etc/kubernetes/kubelet.conf'))).toBe(false);
+    expect(existsSync(join(cp.root, 'etc/kubernetes/bootstrap-kubelet.conf'))).toBe(false);
+    for (const p of ['ca.crt', 'ca.key', 'sa.key']) expect(readFileSync(join(cp.root, 'etc/kubernetes/pki', p), 'utf8')).toBe(`placed ${p}\n`);
+
+    // A worker's ca.crt is the one its failed join fetched (discovery): removed so the next try re-verifies it.
+    const w = fixture(WORKER_ENV);
+    expect(run(w, [], { FAKE_JOIN_FAILS: '1000', FAKE_JOIN_LEAVES: '1' }).code).toBe(1);
+    expect(existsSync(join(w.root, 'etc/kubernetes/pki/ca.crt'))).toBe(false);
+    expect(existsSync(join(w.root, 'etc/kubernetes/kubelet.conf'))).toBe(false);
+  });
+
+  it('done: the last phase writes the done timestamp; without its marker only it runs again', () => {
+    const f = fixture(WORKER_ENV);
+    expect(run(f).code).toBe(0);
+    rmSync(join(f.root, 'var/lib/kspray/done'));
+    rmSync(join(f.root, 'var/lib/kspray/phases/done.done'));
+    const r = run(f);
+    expect(r.code).toBe(0);
+    expect(startedPhases(r.stdout)).toEqual(['done']);
+    expect(r.calls).toEqual([]);
+    expect(readFileSync(join(f.root, 'var/lib/kspray/done'), 'utf8')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/);
   });
 });
