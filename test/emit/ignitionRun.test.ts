@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointerConfig } from '../../src/emit/ignition.js';
+import { FLATCAR_INSTALL_SCRIPT, FLATCAR_INSTALL_UNIT, flatcarInstallIgnition } from '../../src/emit/pxe/install.js';
 import type { Rendered } from '../../src/render.js';
 import { loadExample, renderFixture } from '../helpers/fixtures.js';
 import { haveTool, requireValidators, tool } from '../helpers/validators.js';
@@ -170,5 +171,37 @@ describe('Ignition 2.14 runs the generated configs', () => {
     expect(tampered.ok).toBe(false);
     expect(tampered.log).toMatch(/hash|verif/i);
     rmSync(join(tampered.root, '..'), { recursive: true, force: true });
+  });
+
+  // pxe --install-disk on Flatcar: Ignition writes the installer and enables its unit; the installer,
+  // run as the unit would, fetches the node's config with the real curl (a matchbox-style query URL)
+  // and hands exactly those bytes to flatcar-install for the disk, then reboots. flatcar-install,
+  // udevadm and systemctl are recording stubs: nothing here touches a disk.
+  it('install to disk: Ignition writes the installer; it fetches the node config and runs flatcar-install -d DISK -i <config>', async (ctx) => {
+    if (!usable()) return ctx.skip();
+    const full = flatcarHa.ignitionConfigs.get('cp-1')!;
+    served.set('/ignition?mac=52:54:00:00:00:01&os=installed', full);
+    const r = await ignite(flatcarInstallIgnition('/dev/disk/by-id/ata-DISK_1', `${base}/ignition?mac=52:54:00:00:00:01&os=installed`), ['fetch-offline', 'files']);
+    const dir = join(r.root, '..');
+    try {
+      expect(r.ok, r.log).toBe(true);
+      const script = join(r.root, FLATCAR_INSTALL_SCRIPT);
+      expect(statSync(script).mode & 0o7777).toBe(0o700);
+      expect(readFileSync(join(r.root, 'etc/systemd/system-preset/20-ignition.preset'), 'utf8')).toBe(`enable ${FLATCAR_INSTALL_UNIT}\n`);
+      expect(readFileSync(join(r.root, 'etc/systemd/system', FLATCAR_INSTALL_UNIT), 'utf8')).toContain(`ExecStart=${FLATCAR_INSTALL_SCRIPT}`);
+      const stubs = join(dir, 'stubs');
+      mkdirSync(stubs);
+      const record = join(dir, 'calls');
+      // flatcar-install: record its arguments and keep a copy of the -i file (the installer deletes its own).
+      writeFileSync(join(stubs, 'flatcar-install'), `#!/bin/bash\necho "flatcar-install $*" >>${record}\nwhile getopts d:i: o; do [[ $o == i ]] && cp "$OPTARG" ${dir}/installed.ign; done\n`, { mode: 0o755 });
+      for (const c of ['udevadm', 'systemctl']) writeFileSync(join(stubs, c), `#!/bin/sh\necho "${c} $*" >>${record}\n`, { mode: 0o755 });
+      await run('bash', [script], { env: { ...process.env, PATH: `${stubs}:${process.env.PATH}` }, timeout: 60_000 });
+      const calls = readFileSync(record, 'utf8').trim().split('\n');
+      expect(calls[0]).toMatch(/^flatcar-install -d \/dev\/disk\/by-id\/ata-DISK_1 -i \/\S+$/);
+      expect(calls.slice(1)).toEqual(['udevadm settle', 'systemctl reboot']);
+      expect(readFileSync(join(dir, 'installed.ign'), 'utf8')).toBe(full);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
