@@ -25,7 +25,7 @@ import { register as registerUpgrade } from './commands/upgrade.js';
 import { register as registerScale } from './commands/scale.js';
 import { register as registerRemoveNode } from './commands/remove-node.js';
 import { register as registerReset } from './commands/reset.js';
-import { PROVIDERS, packageRendered, packagedOutputFiles, printPackaged } from './commands/render-provider.js';
+import { PROVIDERS, packageRendered, packagedOutputFiles, printPackaged, resolveProvider } from './commands/render-provider.js';
 import { register as registerPxe } from './commands/pxe.js';
 import { register as registerImages } from './commands/images.js';
 import { register as registerAws } from './commands/aws.js';
@@ -110,7 +110,7 @@ async function renderCommand(opts: {
   }
   const { outputFiles } = await import('../render.js');
   writeOutputs(clusterDir, [...outputFiles(rendered), ...packagedOutputFiles(packaged)]);
-  const summary = renderSummary(rendered, clusterDir, packaged);
+  const summary = renderSummary(rendered, clusterDir, resolveProvider(opts.provider, rendered.model.provider), packaged);
   // JSON on stdout for tools; people read the table on stderr, next to the other notes.
   if (opts.output === 'json') out(reportText(summary));
   err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${opts.output === 'json' ? '' : sizeTable(summary)}${serveNotes(rendered, clusterDir)}`);
