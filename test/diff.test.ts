@@ -11,7 +11,8 @@ import { outputFiles, prepareBundle, render } from '../src/render.js';
 import type { Rendered } from '../src/rendered.js';
 import { readTree } from '../src/io/files.js';
 import { diffJsonSchema, diffRender, formatDiff, type DiffReport } from '../src/diff/diff.js';
-import { FIXED_NOW, exampleFile, fixtureBundleDir, repoRoot, updateGolden } from './helpers/fixtures.js';
+import { changedPayloadFiles, payloadFiles, writeFilesItems } from '../src/diff/payloadFiles.js';
+import { EXAMPLES, FIXED_NOW, exampleFile, fixtureBundleDir, loadExample, renderFixture, repoRoot, updateGolden } from './helpers/fixtures.js';
 import { spawnSync } from 'node:child_process';
 import { parse, stringify } from 'yaml';
 
@@ -157,6 +158,47 @@ describe('kspray diff, one change at a time (HA example)', () => {
     expect(reports.length).toBeGreaterThan(5);
     for (const d of reports) expect(validate(JSON.parse(JSON.stringify(d))), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ apiVersion: 'kspray.dev/v1alpha1', kind: 'Diff', cluster: 'x', changed: 'yes', nodes: [], bundle: { additions: [] } })).toBe(false);
+  });
+});
+
+// diff reads a changed payload back item by item (only the write_files items that differ are parsed):
+// that must give exactly what parsing the whole payload gives, or fall back to it.
+describe('reading payloads back: item by item equals the whole parse', () => {
+  const unrelated = '#cloud-config\nwrite_files:\n  - path: /nothing/in/common\n    content: x\n';
+
+  it('every cloud-init payload of every example is in the layout read item by item, and reads the same', async () => {
+    let payloads = 0;
+    for (const name of EXAMPLES) {
+      const r = await renderFixture(loadExample(name));
+      for (const [node, full] of r.plans.map((p) => [p.node.name, r.cloudInitFull.get(p.node.name)?.userData ?? r.payloads.get(p.node.name)!] as const)) {
+        if (full.trimStart().startsWith('{')) continue; // Ignition: JSON, read whole
+        payloads++;
+        expect(writeFilesItems(full), `${name}/${node}`).toBeDefined();
+        expect(changedPayloadFiles(full, unrelated).before, `${name}/${node}`).toEqual(payloadFiles(full));
+      }
+    }
+    expect(payloads).toBeGreaterThan(20);
+  }, 120_000);
+
+  it('a changed pair: only the files that differ, each as the whole parse reads it', async () => {
+    const before = baseline.get('nodes/cp-1/user-data')!.toString('utf8');
+    const { r } = await renderText(HA.replace('version: "1.36.4"', 'version: "1.36.3"'));
+    const after = r.payloads.get('cp-1')!;
+    const got = changedPayloadFiles(before, after);
+    const [wholeA, wholeB] = [payloadFiles(before), payloadFiles(after)];
+    const differing = [...wholeB.keys()].filter((p) => JSON.stringify(wholeA.get(p)) !== JSON.stringify(wholeB.get(p))).sort();
+    expect(differing.length).toBeGreaterThan(0);
+    expect([...got.after.keys()].sort()).toEqual(differing);
+    expect([...got.before.keys()].sort()).toEqual(differing);
+    for (const p of differing) expect([got.before.get(p), got.after.get(p)]).toEqual([wholeA.get(p), wholeB.get(p)]);
+  });
+
+  it('any other shape is read whole: flow style, an item that is not a file on its own', () => {
+    const flow = '#cloud-config\nwrite_files: [{ path: /a, content: x }]\n';
+    expect(writeFilesItems(flow)).toBeUndefined();
+    expect(changedPayloadFiles(flow, unrelated).before).toEqual(new Map([['/a', { mode: 0o644, content: 'x' }]]));
+    const alias = '#cloud-config\nwrite_files:\n  - &f { path: /a, content: x }\n  - *f\n';
+    expect(changedPayloadFiles(alias, unrelated).before).toEqual(payloadFiles(alias));
   });
 });
 

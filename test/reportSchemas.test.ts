@@ -15,6 +15,7 @@ import { upgradePlanJsonSchema } from '../src/lifecycle/upgradeReport.js';
 import { artifactListJsonSchema } from '../src/artifacts/offline.js';
 import { allowedTargets } from '../src/lifecycle/upgrade.js';
 import { kubernetesVersions } from '../src/catalog/catalog.js';
+import { PROVIDER_FORMATS } from '../src/emit/providers/index.js';
 import { exampleFile, fixtureBundleDir, repoRoot, updateGolden } from './helpers/fixtures.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
@@ -79,6 +80,18 @@ describe('render --output json', () => {
     const tableRows = text.err.split('\n').filter((l) => doc.nodes.some((n) => l.startsWith(`${n.node} `)));
     expect(tableRows.map((l) => l.split(/\s+/)[0])).toEqual(doc.nodes.map((n) => n.node));
     expect(validAfter('render-summary', doc, (d) => delete (d.nodes as Array<Record<string, unknown>>)[0]!.bytes)).toBe(false);
+    // A cloud with a limit: what it receives and the limit, as the table's columns say.
+    const gce = kspray(['render', '-f', 'cluster.yaml', '-o', 'out', '--provider', 'gce', '--output', 'json'], dir);
+    expect(gce.code, gce.err).toBe(0);
+    const gceDoc = JSON.parse(gce.out) as { provider: string; nodes: Array<{ node: string; delivery: { encoding: string; sentBytes: number; limitBytes?: number; fits: boolean } }> };
+    expect(valid('render-summary', gceDoc)).toBe(true);
+    expect(gceDoc.provider).toBe('gce');
+    const gceTable = kspray(['render', '-f', 'cluster.yaml', '-o', 'out', '--provider', 'gce'], dir).err;
+    for (const n of gceDoc.nodes) {
+      expect(n.delivery.limitBytes).toBe(PROVIDER_FORMATS.gce.limit);
+      expect(n.delivery.sentBytes).toBeLessThanOrEqual(PROVIDER_FORMATS.gce.limit);
+      expect(gceTable).toMatch(new RegExp(`^${n.node} .*\\s${n.delivery.encoding}\\s+${n.delivery.sentBytes}\\s+yes$`, 'm'));
+    }
   }, 120_000);
 
   it('refuses --output json with --node or --check (exit 2), and an unknown format', () => {

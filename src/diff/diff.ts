@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Rendered } from '../rendered.js';
 import { isSecretFile, type NodePlan } from '../plan/nodePlan.js';
-import { payloadFiles, type NodeFile } from './payloadFiles.js';
+import { changedPayloadFiles, payloadFiles, type NodeFile } from './payloadFiles.js';
 import { lineDiff } from './lineDiff.js';
 
 const lineChange = z.object({ op: z.enum(['+', '-']), line: z.number().int().positive(), text: z.string() });
@@ -148,10 +148,8 @@ export function diffRender(r: Rendered, prev: PreviousOutputs, bundleAdditions: 
     const name = plan.node.name;
     const oldPayload = previousPayload(prev, name);
     const newPayload = r.ignitionConfigs.get(name) ?? r.cloudInitFull.get(name)?.userData ?? r.payloads.get(name)!;
-    let parsed: Map<string, NodeFile> | undefined;
-    const after = () => (parsed ??= payloadFiles(newPayload));
     if (oldPayload === undefined) {
-      const files = [...after()].map(([path, f]): FileChange => ({ path, change: 'added', modeAfter: octal(f.mode), bytesAfter: Buffer.byteLength(f.content), secret: isSecretFile(path, plan.files.get(path)), specPaths: plan.files.get(path) ? [plan.files.get(path)!.origin.join('.')] : [], ...(plan.files.get(path) ? { builder: plan.files.get(path)!.builder } : {}) }));
+      const files = [...payloadFiles(newPayload)].map(([path, f]): FileChange => ({ path, change: 'added', modeAfter: octal(f.mode), bytesAfter: Buffer.byteLength(f.content), secret: isSecretFile(path, plan.files.get(path)), specPaths: plan.files.get(path) ? [plan.files.get(path)!.origin.join('.')] : [], ...(plan.files.get(path) ? { builder: plan.files.get(path)!.builder } : {}) }));
       nodes.push({
         node: name,
         kind: plan.node.kind,
@@ -162,15 +160,17 @@ export function diffRender(r: Rendered, prev: PreviousOutputs, bundleAdditions: 
       });
       continue;
     }
-    // The same payload writes the same files: an unchanged node costs a string comparison, not two YAML parses.
-    const before = oldPayload === newPayload ? undefined : payloadFiles(oldPayload);
-    const files = before ? fileChanges(plan, before, after(), previousProvenance(prev, name)) : [];
+    // The same payload writes the same files: an unchanged node costs a string comparison, not two YAML parses;
+    // a changed one, the parse of the files that differ.
+    const read = oldPayload === newPayload ? undefined : changedPayloadFiles(oldPayload, newPayload);
+    const files = read ? fileChanges(plan, read.before, read.after, previousProvenance(prev, name)) : [];
     // delivery fetch: the secret files travel in an archive; name a change, never show it.
     for (const f of r.served.get(name) ?? []) {
       const old = prev.read(`fetch/${f.relPath}`);
       if (!old || !old.equals(Buffer.from(f.content))) files.push({ path: '(secrets archive)', change: old ? 'changed' : 'added', secret: true, specPaths: ['spec.secrets'] });
     }
-    const versions = before ? { before: envValue(before, 'KSPRAY_KUBERNETES_VERSION'), after: envValue(after(), 'KSPRAY_KUBERNETES_VERSION') } : {};
+    // node.env is among the files only when it changed, and with it the version.
+    const versions = read ? { before: envValue(read.before, 'KSPRAY_KUBERNETES_VERSION'), after: envValue(read.after, 'KSPRAY_KUBERNETES_VERSION') } : {};
     nodes.push({ node: name, kind: plan.node.kind, ...verdictFor(name, plan.node.isControlPlane, plan.node.kind, files, versions), files });
   }
   for (const name of prev.nodeNames.filter((n) => !current.has(n)).sort()) {

@@ -15,14 +15,76 @@ export function payloadFiles(payload: string): Map<string, NodeFile> {
   return text.startsWith('{') ? ignitionFiles(text) : cloudConfigFiles(text);
 }
 
+interface WriteFile {
+  path: string;
+  content?: string;
+  encoding?: string;
+  permissions?: string;
+}
+
 function cloudConfigFiles(text: string): Map<string, NodeFile> {
+  const doc = parse(text, { version: '1.1' }) as { write_files?: WriteFile[] } | null;
+  return new Map((doc?.write_files ?? []).map((f) => [f.path, nodeFile(f)]));
+}
+
+function nodeFile(f: WriteFile): NodeFile {
+  const raw = f.content ?? '';
+  const enc = f.encoding ?? 'text/plain';
+  const content = /gz/.test(enc) ? gunzipSync(Buffer.from(raw, 'base64')).toString('utf8') : /b64|base64/.test(enc) ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  return { mode: parseInt(f.permissions ?? '0644', 8), content };
+}
+
+/**
+ * The files of two payloads, leaving out files both write identically (not always: a caller must
+ * still compare what it gets). Reading a payload back costs a YAML parse, the bulk of a diff's time,
+ * and most files do not change between two renders: in the block layout kspray writes, each
+ * write_files item is a run of lines starting at "  - " (a block scalar's lines are indented deeper,
+ * so none starts there), and an item whose text is in both payloads writes the same file, so only
+ * the other items are parsed. A payload in any other shape (Ignition, flow style, an item that does
+ * not parse alone) is read whole.
+ */
+export function changedPayloadFiles(before: string, after: string): { before: Map<string, NodeFile>; after: Map<string, NodeFile> } {
+  const a = writeFilesItems(before);
+  const b = writeFilesItems(after);
+  if (a && b) {
+    const inA = new Set(a);
+    const inB = new Set(b);
+    const onlyA = itemFiles(a.filter((t) => !inB.has(t)));
+    const onlyB = itemFiles(b.filter((t) => !inA.has(t)));
+    if (onlyA && onlyB) return { before: onlyA, after: onlyB };
+  }
+  return { before: payloadFiles(before), after: payloadFiles(after) };
+}
+
+/** The write_files items of a #cloud-config in kspray's block layout, as text; undefined for any other shape. */
+export function writeFilesItems(payload: string): string[] | undefined {
+  if (!payload.startsWith('#cloud-config\n')) return undefined;
+  const lines = payload.split('\n');
+  const start = lines.indexOf('write_files:');
+  if (start < 0 || lines.indexOf('write_files:', start + 1) >= 0) return undefined;
+  const items: string[][] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line !== '' && !line.startsWith(' ')) break; // the next top-level key
+    if (line.startsWith('  - ')) items.push([line]);
+    else if (items.length && (line === '' || line.startsWith('    '))) items.at(-1)!.push(line);
+    else return undefined;
+  }
+  return items.length ? items.map((l) => l.join('\n')) : undefined;
+}
+
+/** Parses items one by one; undefined when one is not a single file entry on its own (e.g. an alias to another item). */
+function itemFiles(items: string[]): Map<string, NodeFile> | undefined {
   const out = new Map<string, NodeFile>();
-  const doc = parse(text, { version: '1.1' }) as { write_files?: Array<{ path: string; content?: string; encoding?: string; permissions?: string }> } | null;
-  for (const f of doc?.write_files ?? []) {
-    const raw = f.content ?? '';
-    const enc = f.encoding ?? 'text/plain';
-    const content = /gz/.test(enc) ? gunzipSync(Buffer.from(raw, 'base64')).toString('utf8') : /b64|base64/.test(enc) ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-    out.set(f.path, { mode: parseInt(f.permissions ?? '0644', 8), content });
+  for (const item of items) {
+    let doc: unknown;
+    try {
+      doc = parse(item, { version: '1.1' });
+    } catch {
+      return undefined;
+    }
+    const f = Array.isArray(doc) && doc.length === 1 ? (doc[0] as WriteFile | null) : undefined;
+    if (typeof f?.path !== 'string') return undefined;
+    out.set(f.path, nodeFile(f));
   }
   return out;
 }

@@ -13,7 +13,7 @@ import { messages } from '../../errors/messages.js';
 import { plainHttpConfigWithSecrets } from '../../model/secretsRules.js';
 import { usesIgnition } from '../../plan/osProfile.js';
 import { ignitionUrlBaseFlag } from '../specPositions.js';
-import { PROVIDERS, packageRendered, packagedOutputFiles, printPackaged } from './render-provider.js';
+import { PROVIDERS, packageRendered, packagedOutputFiles, printPackaged, resolveProvider } from './render-provider.js';
 import { staleOutputs } from '../../diff/check.js';
 
 const out = (s: string) => process.stdout.write(s);
@@ -95,7 +95,7 @@ async function renderCommand(opts: {
   }
   const { outputFiles } = await import('../../render.js');
   writeOutputs(clusterDir, [...outputFiles(rendered), ...packagedOutputFiles(packaged)]);
-  const summary = renderSummary(rendered, clusterDir, packaged);
+  const summary = renderSummary(rendered, clusterDir, resolveProvider(opts.provider, rendered.model.provider), packaged);
   // JSON on stdout for tools; people read the table on stderr, next to the other notes.
   if (opts.output === 'json') out(reportText(summary));
   err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${opts.output === 'json' ? '' : sizeTable(summary)}${serveNotes(rendered, clusterDir)}`);
