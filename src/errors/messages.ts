@@ -319,6 +319,11 @@ export const messages = {
         ? 'Flatcar ships containerd in its read-only /usr: use containerRuntime.name: containerd, or another os for this node.'
         : 'Fedora CoreOS runs SELinux enforcing and the cri-o static bundle needs SELinux labels kspray does not set: use containerd, or another os.',
   }),
+  crioOnCgroupV1: (os: string): Msg => ({
+    rule: 'runtime-os',
+    message: `cri-o is not available on ${os}: it boots cgroup v1, which CRI-O's upstream no longer tests, and Kubespray supports ${os} with containerd only`,
+    hint: 'Use containerRuntime.name: containerd (it keeps cgroup v1 maintained), or an OS on cgroup v2 such as rocky-10 for the cri-o nodes.',
+  }),
   pinnedContainerdOnFlatcar: (node: string): Msg => ({
     rule: 'runtime-os',
     message: `containerRuntime.version pins containerd, but node or pool "${node}" runs flatcar, which ships its own containerd`,

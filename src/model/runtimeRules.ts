@@ -4,7 +4,7 @@ import type { Problem, SpecPath } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { defaultKubernetesVersion, kubernetesVersions, minorOf, type Arch } from '../catalog/catalog.js';
 import { containerdVersions, crioVersionFor, crioVersions, nearbyVersions } from '../catalog/runtime.js';
-import type { ClusterSpec } from '../api/v1alpha1/types.js';
+import { bootsCgroupV1, type ClusterSpec } from '../api/v1alpha1/types.js';
 import { DEFAULTS } from './defaults.js';
 import type { Rule } from './rule.js';
 
@@ -76,9 +76,16 @@ export const runtimeRules: Rule[] = [
     check: (spec) => {
       const name = runtimeName(spec);
       if (name === 'cri-o') {
-        return machines(spec)
-          .filter((m) => m.os === 'flatcar' || m.os === 'fedora-coreos')
-          .map((m) => ({ ...messages.crioOnImmutableOs(m.os), path: [...m.path, 'os'] })); // never the default os
+        // A cgroup v1 OS (openEuler): CRI-O's upstream stopped testing cgroup v1 (kubernetes/test-infra
+        // #35571) and Kubespray supports openEuler with containerd only (docs/operating_systems/openeuler.md).
+        return [
+          ...machines(spec)
+            .filter((m) => m.os === 'flatcar' || m.os === 'fedora-coreos')
+            .map((m) => ({ ...messages.crioOnImmutableOs(m.os), path: [...m.path, 'os'] })), // never the default os
+          ...machines(spec)
+            .filter((m) => bootsCgroupV1(m.os))
+            .map((m) => ({ ...messages.crioOnCgroupV1(m.os), path: [...m.path, 'os'] })),
+        ];
       }
       if (spec.spec.containerRuntime?.version === undefined) return [];
       const flatcar = machines(spec).find((m) => m.os === 'flatcar');

@@ -57,7 +57,8 @@ export interface OsProfile {
   kernelPackages: readonly string[];
 }
 
-// Package names per family, after Kubespray's system_packages (vars/main.yml), which its CI installs
+// Package names per family, after Kubespray's system_packages (vars/main.yml, vendored with the other
+// OS facts' sources in data/distros/; test/plan/osFacts.test.ts checks these lists against it), which its CI installs
 // on each of these distros (dnf and zypper resolve iptables and ebtables through provides): the binaries are conntrack, socat, ipset, ipvsadm, ebtables, ethtool, iptables, tar,
 // curl and the CA bundle; nftables is added for kube-proxy's nftables mode (osPackages).
 const APT_PACKAGES = ['conntrack', 'socat', 'ipset', 'ipvsadm', 'ebtables', 'ethtool', 'iptables', 'curl', 'ca-certificates'];

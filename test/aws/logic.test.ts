@@ -91,6 +91,15 @@ describe('applyAws', () => {
     await expect(applyAws(ec2, r, packaged, o)).rejects.toThrow(/kspray knows no official AMI for os (flatcar|fedora-coreos)/);
     expect(sent).toEqual([]);
   });
+
+  it('refuses --image auto for openEuler (a Packer distro without an official AMI) before any call', async () => {
+    const r = await renderFixture(loadExample('openeuler-containerd-flannel'));
+    const packaged = packageAll('aws', r.model.nodes, r.payloads, r.model.name);
+    const sent: Ec2Action[] = [];
+    const ec2: Ec2 = { send: async (action) => (sent.push(action), {}) };
+    await expect(applyAws(ec2, r, packaged, { image: 'auto', dryRun: false })).rejects.toThrow(/node "cp-1": kspray knows no official AMI for os openeuler-24\.03/);
+    expect(sent).toEqual([]);
+  });
 });
 
 describe('applyAws with IPv6 node addresses', () => {

@@ -60,6 +60,17 @@ describe('runtime-os', () => {
     expect(p.hint).toMatch(/SELinux/);
   });
 
+  test('cri-o on openEuler (cgroup v1) is refused at the os, with containerd as the way out', () => {
+    const text = doc('  containerRuntime:', '    name: cri-o', '  kubelet: { config: { failCgroupV1: false } }', '  nodes:', CP1, '  pools:', '    - { name: w, roles: [worker], os: openeuler-24.03 }');
+    const err = compileError(text);
+    expect(err.problems.map((p) => p.rule)).toEqual(['runtime-os']);
+    const p = expectAt(text, err, 'runtime-os', 12, 39, 'openeuler-24.03', true);
+    expect(p.message).toBe('cri-o is not available on openeuler-24.03: it boots cgroup v1, which CRI-O\'s upstream no longer tests, and Kubespray supports openeuler-24.03 with containerd only');
+    expect(p.hint).toMatch(/containerRuntime\.name: containerd/);
+    // containerd on the same nodes is fine.
+    expect(() => compileSpec(text.replace('    name: cri-o\n', '    name: containerd\n'), FILE)).not.toThrow();
+  });
+
   test('a pinned containerd with a Flatcar node is refused at the version', () => {
     const text = doc('  containerRuntime:', '    version: "2.2.1"', '  nodes:', CP1, '  pools:', '    - { name: w, roles: [worker], os: flatcar }');
     const err = compileError(text);

@@ -138,12 +138,13 @@ describe('kspray-node.sh (functional, stubbed commands)', () => {
     const cmds = r.calls.filter((c) => !c.startsWith('curl ') && !c.startsWith('sleep '));
     expect(cmds).toEqual([
       'swapoff -a',
+      // Packages before modules: on RHEL 10 the modules come from a package (KSPRAY_KERNEL_PACKAGES).
+      'apt-get -q -o DPkg::Lock::Timeout=120 update',
+      'apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends conntrack socat ipset ipvsadm ebtables ethtool iptables curl ca-certificates',
       'modprobe overlay',
       'modprobe br_netfilter',
       'sysctl --system',
       `sysctl -q -p ${f.root}/etc/sysctl.d/99-kubernetes.conf`,
-      'apt-get -q -o DPkg::Lock::Timeout=120 update',
-      'apt-get -q -y -o DPkg::Lock::Timeout=120 install --no-install-recommends conntrack socat ipset ipvsadm ebtables ethtool iptables curl ca-certificates',
       'systemctl daemon-reload',
       'systemctl enable --now containerd',
       'systemctl daemon-reload',
