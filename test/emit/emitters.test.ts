@@ -295,6 +295,6 @@ describe('Ignition: order, shapes and origins', () => {
       '/systemd/units/3/name (x.service.bak): "x.service.bak" is not a systemd unit name',
     ]);
     const m = checkIgnition(p.node.name, ignitionConfig((() => { const q = plan({ os: 'flatcar' } as Partial<NodeModel>); addFile(q, { path: '/etc/big', content: 'x', mode: 0o17777, builder: 'test', origin: ['spec'] }); return q; })(), '3.3.0'));
-    expect(m.map((x) => x.message)).toEqual([expect.stringMatching(/invalid at \/storage\/files\/1\/mode \(\/etc\/big\): mode 8191 is out of range$/)]);
+    expect(m.map((x) => x.message)).toEqual([expect.stringMatching(/invalid at \/storage\/files\/0\/mode \(\/etc\/big\): mode 8191 is out of range$/)]);
   });
 });
