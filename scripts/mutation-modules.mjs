@@ -50,7 +50,7 @@ export function moduleOfFile(path, mutateGlobs = MODULES) {
   return mutateGlobs.find((m) => m.mutate.some((g) => globToRegExp(g).test(rel)));
 }
 
-function globToRegExp(glob) {
+export function globToRegExp(glob) {
   const re = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*/g, '[^/]*');
   return new RegExp(`^${re}$`);
 }

@@ -235,3 +235,66 @@ describe('Ignition: what Ignition would refuse is refused here, at the spec path
     ]);
   });
 });
+
+describe('Ignition: order, shapes and origins', () => {
+  it('files, units and drop-ins of every unit kind sort by path and name, the hostname among them; a started unit with no file is still listed', () => {
+    const p = plan({ os: 'flatcar' } as Partial<NodeModel>);
+    for (const [path, content] of [
+      ['/boot/first', 'b'],
+      ['/etc/systemd/system/z.socket', '[Socket]\n'],
+      ['/etc/systemd/system/backup.timer.d/10-when.conf', '[Timer]\n'],
+      ['/etc/systemd/system/m.mount', '[Mount]\n'],
+      ['/etc/systemd/system/notes.txt', 'not a unit\n'],
+      ['/etc/systemd/system/kubelet.service.d/README', 'not a drop-in\n'],
+    ]) addFile(p, { path: path!, content: content!, builder: 'test', origin: ['spec', path!] });
+    p.startUnits = ['kspray-bootstrap.service', 'a-first.target'];
+    const { config, origins } = ignitionConfig(p, '3.3.0');
+    const files = (config.storage as { files: Array<{ path: string }> }).files.map((f) => f.path);
+    expect(files).toEqual(['/boot/first', '/etc/hostname', '/etc/kspray/node.env', '/etc/kubernetes/pki/ca.key', '/etc/systemd/system/kubelet.service.d/README', '/etc/systemd/system/notes.txt', '/usr/local/lib/kspray/kspray-node.sh']);
+    const units = (config.systemd as { units: Array<Record<string, unknown>> }).units;
+    expect(units.map((u) => u.name)).toEqual(['a-first.target', 'backup.timer', 'kspray-bootstrap.service', 'kubelet.service', 'm.mount', 'z.socket']);
+    expect(units[0]).toEqual({ name: 'a-first.target', enabled: true });
+    expect(units[1]).toEqual({ name: 'backup.timer', dropins: [{ name: '10-when.conf', contents: '[Timer]\n' }] });
+    expect(units[4]).toEqual({ name: 'm.mount', contents: '[Mount]\n' });
+    // Every entry points back at its spec path, directories at the node.
+    const c = ignitionConfig(p, '3.3.0');
+    expect(originOf(c, '/storage/directories/1/mode')).toEqual({ pointer: '/storage/directories/1', origin: p.node.specPath, what: '/var/lib/kspray' });
+    expect(originOf(c, '/storage/files/0/path')).toEqual({ pointer: '/storage/files/0', origin: ['spec', '/boot/first'], what: '/boot/first' });
+    expect(originOf(c, '/storage/files/1')!.origin).toEqual([...p.node.specPath, 'name']);
+    expect(originOf(c, '/systemd/units/5/contents')).toEqual({ pointer: '/systemd/units/5', origin: ['spec', '/etc/systemd/system/z.socket'], what: 'z.socket' });
+    expect(origins.filter((o) => o.pointer.startsWith('/storage/files/'))).toHaveLength(files.length);
+  });
+
+  it('SSH keys go to "core" where the OS names no default user', () => {
+    const p = plan();
+    p.sshAuthorizedKeys = ['ssh-ed25519 AAAA a'];
+    expect(ignitionConfig(p, '3.3.0').config.passwd).toEqual({ users: [{ name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAA a'] }] });
+  });
+
+  it('ignition-validate lines are read whole: only lines that start with "error at", any line number', () => {
+    const p = plan({ os: 'flatcar' } as Partial<NodeModel>);
+    const c = ignitionConfig(p, '3.3.0');
+    const out = 'xerror at $.a: no\nerror at $.storage, line 12 col 3: one\nerror at $.b: two, trailing\n';
+    expect(problemsFromIgnitionValidate(p.node.name, c, out).map((x) => x.message)).toEqual([
+      `the Ignition config of "${p.node.name}" is invalid at $.storage: one`,
+      `the Ignition config of "${p.node.name}" is invalid at $.b: two, trailing`,
+    ]);
+  });
+
+  it('names that only start or end like a unit or a drop-in are refused, with the pointer of the entry', () => {
+    const p = plan({ os: 'flatcar' } as Partial<NodeModel>);
+    p.startUnits = ['x.service.bak', 'dir/y.service'];
+    const c = ignitionConfig(p, '3.3.0');
+    const units = (c.config.systemd as { units: Array<{ name: string; dropins?: Array<{ name: string }> }> }).units;
+    units.find((u) => u.name === 'kubelet.service')!.dropins!.push({ name: '20.conf.bak' }, { name: 'sub/30.conf' });
+    const msgs = checkIgnition(p.node.name, c).map((x) => x.message.replace(/^the Ignition config of "[^"]+" is invalid at /, ''));
+    expect(msgs).toEqual([
+      '/systemd/units/0/name (dir/y.service): "dir/y.service" is not a systemd unit name',
+      '/systemd/units/2/dropins/1/name (kubelet.service): drop-in "20.conf.bak" must end in .conf',
+      '/systemd/units/2/dropins/2/name (kubelet.service): drop-in "sub/30.conf" must end in .conf',
+      '/systemd/units/3/name (x.service.bak): "x.service.bak" is not a systemd unit name',
+    ]);
+    const m = checkIgnition(p.node.name, ignitionConfig((() => { const q = plan({ os: 'flatcar' } as Partial<NodeModel>); addFile(q, { path: '/etc/big', content: 'x', mode: 0o17777, builder: 'test', origin: ['spec'] }); return q; })(), '3.3.0'));
+    expect(m.map((x) => x.message)).toEqual([expect.stringMatching(/invalid at \/storage\/files\/0\/mode \(\/etc\/big\): mode 8191 is out of range$/)]);
+  });
+});
