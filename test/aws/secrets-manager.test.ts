@@ -9,12 +9,13 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { exampleFile, repoRoot } from '../helpers/fixtures.js';
 import { awsTestEnv, startEc2Server, type Ec2Server } from '../helpers/ec2Server.js';
 import { roleAllows } from '../helpers/awsServices.js';
 import { installStubs, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
+import { haveTool, tool } from '../helpers/validators.js';
 import { payloadFiles } from '../../src/diff/payloadFiles.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
@@ -136,7 +137,8 @@ describe('kspray aws apply with delivery aws-secrets-manager (wire)', () => {
 
 // ---- the node program from a payload, against the same server ----
 
-const hasCurl = spawnSync('curl', ['--help', 'all'], { encoding: 'utf8' }).stdout?.includes('--aws-sigv4') ?? false;
+// The node program's curl: Debian 12's 7.88 (.ci/run installs it) has --aws-sigv4 (curl >= 7.75).
+const hasCurl = haveTool('curl');
 
 interface NodeRun {
   code: number | null;
@@ -166,7 +168,7 @@ function bootNode(node: string, kubeadmRc = 0): Promise<NodeRun> {
   const program = [...files].find(([, f]) => f.content.startsWith('#!/usr/bin/env bash\n# kspray node program'))![0];
   return new Promise((resolve) => {
     const child = spawn('bash', [join(root, program)], {
-      env: { PATH: `${stubs}:/usr/bin:/bin`, KSPRAY_ROOT: root, KSPRAY_IMDS_URL: s.url, KSPRAY_SM_ENDPOINT: s.url, HOME: t },
+      env: { PATH: `${stubs}:${dirname(tool('curl'))}:/usr/bin:/bin`, KSPRAY_ROOT: root, KSPRAY_IMDS_URL: s.url, KSPRAY_SM_ENDPOINT: s.url, HOME: t },
       timeout: 40_000,
       // As under systemd: stdin is /dev/null (phase keys of phases without files read an empty cat).
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -196,6 +198,11 @@ function archiveEntries(tar: Buffer): Map<string, { mode: number; content: Buffe
 }
 
 describe.skipIf(!hasCurl)('node program: aws-secrets-manager phase (IMDSv2, curl --aws-sigv4)', () => {
+  it('runs with a curl that has --aws-sigv4 (curl >= 7.75)', () => {
+    const help = spawnSync(tool('curl'), ['--help', 'all'], { encoding: 'utf8' }).stdout;
+    expect(help).toContain('--aws-sigv4');
+  });
+
   it('fetches its secret with its role, unpacks it with modes, and deletes it after a successful bootstrap', async () => {
     const name = `kspray/${CLUSTER}/worker/worker-1`;
     const entries = archiveEntries(gunzipSync(secretNamed(name)!.value));
@@ -249,4 +256,38 @@ describe.skipIf(!hasCurl)('node program: aws-secrets-manager phase (IMDSv2, curl
     expect(r.code).not.toBe(0);
     expect(r.status).toMatch(/^phase=secrets state=failed .*msg=instance credentials from http:\/\/127\.0\.0\.1:\d+: gave up after 6 tries: http:\/\/127\.0\.0\.1:\d+\/latest\/meta-data\/iam\/security-credentials\/: \(22\) The requested URL returned error: 404/);
   }, 60_000);
+});
+
+describe('kspray aws apply: Flatcar s3:// pointers get the per-role identity (inline delivery)', () => {
+  it("each role reads only its own nodes' config.ign, and every instance and template has its role's profile; no secret is stored", async () => {
+    const f = await startEc2Server();
+    try {
+      const d = mkdtempSync(join(tmpdir(), 'kspray-aws-s3-'));
+      writeFileSync(join(d, 'cluster.yaml'), readFileSync(exampleFile('flatcar-ha'), 'utf8'));
+      const r = await kspray(['aws', 'apply', '-f', 'cluster.yaml', '--region', 'us-east-1', '--endpoint', f.url, '--image', 'ami-0123456789abcdef0'], d, { ...awsTestEnv(), AWS_ENDPOINT_URL_IAM: f.url, AWS_ENDPOINT_URL_SECRETS_MANAGER: f.url });
+      expect(r.code, r.err).toBe(0);
+      const cp = f.identity.roles.find((x) => x.name === 'kspray-flatcar-ha-control-plane')!;
+      const worker = f.identity.roles.find((x) => x.name === 'kspray-flatcar-ha-worker')!;
+      expect(f.identity.roles.map((x) => x.name).sort()).toEqual([cp.name, worker.name]);
+      const object = (node: string) => `arn:aws:s3:::kspray-flatcar-ha/ignition/${node}/config.ign`;
+      for (const n of ['cp-1', 'cp-2', 'cp-3']) {
+        expect(roleAllows(cp, 's3:GetObject', object(n))).toBe(true);
+        expect(roleAllows(worker, 's3:GetObject', object(n))).toBe(false);
+      }
+      for (const n of ['worker-1', 'worker-2', 'workers']) {
+        expect(roleAllows(worker, 's3:GetObject', object(n))).toBe(true);
+        expect(roleAllows(cp, 's3:GetObject', object(n))).toBe(false);
+      }
+      // Inline delivery: no secret, and no Secrets Manager permission.
+      expect(f.requests.filter((x) => x.service === 'secretsmanager')).toEqual([]);
+      expect(roleAllows(cp, 'secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:kspray/flatcar-ha/control-plane/cp-1-AbCdEf')).toBe(false);
+      const runs = f.requests.filter((x) => x.action === 'RunInstances');
+      expect(runs).toHaveLength(5);
+      for (const x of runs) expect(x.params['IamInstanceProfile.Name']).toBe(x.params['TagSpecification.1.Tag.1.Value']!.startsWith('cp-') ? cp.name : worker.name);
+      const lt = f.requests.find((x) => x.action === 'CreateLaunchTemplate')!;
+      expect(lt.params['LaunchTemplateData.IamInstanceProfile.Name']).toBe(worker.name);
+    } finally {
+      await f.close();
+    }
+  }, 120_000);
 });
