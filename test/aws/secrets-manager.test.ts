@@ -152,13 +152,13 @@ interface NodeRun {
  * marked done (they download binaries; test/node covers them), so it runs prepare-os (stubbed OS
  * tools), secrets, join (kubeadm stub exiting `kubeadmRc`), forget-secret and done.
  */
-function bootNode(node: string, kubeadmRc = 0): Promise<NodeRun> {
+function bootNode(node: string, kubeadmRc = 0, opts: { env?: string; imdsUrl?: string } = {}): Promise<NodeRun> {
   const files = payloadFiles(userData.get(node)!);
   const t = tempDir('kspray-sm-node-');
   const root = join(t, 'root');
   for (const [path, f] of files) writeFile(join(root, path), f.content, f.mode);
   // No API or etcd to wait for and no kubelet.conf to repoint here.
-  writeFile(join(root, 'etc/kspray/node.env'), `${files.get('/etc/kspray/node.env')!.content}KSPRAY_WAIT_FOR=''\nKSPRAY_LOCAL_API_SERVER=''\nKSPRAY_PACKAGES=''\nKSPRAY_ETCD_ENDPOINTS=''\n`, 0o600);
+  writeFile(join(root, 'etc/kspray/node.env'), `${files.get('/etc/kspray/node.env')!.content}KSPRAY_WAIT_FOR=''\nKSPRAY_LOCAL_API_SERVER=''\nKSPRAY_PACKAGES=''\nKSPRAY_ETCD_ENDPOINTS=''\n${opts.env ?? ''}`, 0o600);
   const key = (paths: string[]) => `${sha256(Buffer.concat(paths.map((p) => (existsSync(join(root, p)) ? readFileSync(join(root, p)) : Buffer.alloc(0)))))}  -\n`;
   writeFile(join(root, 'var/lib/kspray/phases/install-runtime.done'), key(['etc/kspray/downloads.tsv']));
   writeFile(join(root, 'var/lib/kspray/phases/install-kubernetes.done'), key(['etc/kspray/downloads.tsv']));
@@ -168,7 +168,7 @@ function bootNode(node: string, kubeadmRc = 0): Promise<NodeRun> {
   const program = [...files].find(([, f]) => f.content.startsWith('#!/usr/bin/env bash\n# kspray node program'))![0];
   return new Promise((resolve) => {
     const child = spawn('bash', [join(root, program)], {
-      env: { PATH: `${stubs}:${dirname(tool('curl'))}:/usr/bin:/bin`, KSPRAY_ROOT: root, KSPRAY_IMDS_URL: s.url, KSPRAY_SM_ENDPOINT: s.url, HOME: t },
+      env: { PATH: `${stubs}:${dirname(tool('curl'))}:/usr/bin:/bin`, KSPRAY_ROOT: root, KSPRAY_IMDS_URL: opts.imdsUrl ?? s.url, KSPRAY_SM_ENDPOINT: s.url, HOME: t },
       timeout: 40_000,
       // As under systemd: stdin is /dev/null (phase keys of phases without files read an empty cat).
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -229,6 +229,18 @@ describe.skipIf(!hasCurl)('node program: aws-secrets-manager phase (IMDSv2, curl
     for (const c of mine) expect(c.tokenHeader).toBe(true);
     expect(s.requests.filter((x) => x.service === 'secretsmanager' && x.auth.ok && x.auth.accessKeyId.startsWith('ASIA'))).toHaveLength(2);
     expect(secretNamed(name)).toBeUndefined();
+  }, 60_000);
+
+  it("a pool instance reaches IMDS directly even with spec.proxy set (link-local), and keeps the pool's secret for the next instances", async () => {
+    s.identity.imds.role = PROFILE.worker;
+    // A dead proxy for everything but 127.0.0.1 (Secrets Manager here); IMDS by another name for the same server.
+    const proxy = "KSPRAY_HTTP_PROXY='http://127.0.0.1:9'\nKSPRAY_HTTPS_PROXY='http://127.0.0.1:9'\nKSPRAY_NO_PROXY='127.0.0.1'\n";
+    const calls = s.identity.nodeCalls.length;
+    const r = await bootNode('workers', 0, { env: proxy, imdsUrl: s.url.replace('127.0.0.1', 'localhost') });
+    expect(r.code, r.out).toBe(0);
+    expect(r.status).toMatch(/^phase=done state=done /);
+    expect(s.identity.nodeCalls.slice(calls).map((c) => c.target)).toEqual(['GetSecretValue']);
+    expect(secretNamed(`kspray/${CLUSTER}/worker/workers`)).toBeDefined();
   }, 60_000);
 
   it('keeps the secret when the bootstrap fails (a restart can fetch it again)', async () => {
