@@ -173,5 +173,18 @@ describe('the AWS SDK is loaded lazily', () => {
     const images = run(['aws', 'images', '-f', 'cluster.yaml', '--region', 'us-east-1', '--endpoint', 'http://127.0.0.1:9']);
     expect(images.status).toBe(1);
     expect(images.stderr).toContain('KSPRAY-TEST-SDK-LOADED @aws-sdk/client-ec2');
+
+    // delivery aws-secrets-manager: the dry run prints the IAM and Secrets Manager calls too (secret
+    // values as size and sha256, never their bytes), still without loading any SDK.
+    writeFileSync(join(dir, 'sm.yaml'), readFileSync(exampleFile('single'), 'utf8').replace(/^ {2}nodes:$/m, '  provider: { name: aws }\n  secrets: { delivery: aws-secrets-manager }\n  nodes:'));
+    const dry = run(['aws', 'apply', '-f', 'sm.yaml', '--out', 'out-sm', '--image', 'ami-1', '--region', 'eu-west-1', '--dry-run']);
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stderr).not.toContain('KSPRAY-TEST-SDK-LOADED');
+    const actions = dry.stdout.split('\n').filter(Boolean).map((l) => l.split(' ')[0]);
+    expect(actions.filter((a) => a === 'CreateInstanceProfile')).toHaveLength(2);
+    expect(actions.filter((a) => a === 'CreateSecret')).toHaveLength(3);
+    expect(dry.stdout).toMatch(/CreateSecret \{"Name":"kspray\/single\/control-plane\/cp-1","SecretBinary":"<\d+ bytes gzip, sha256 [0-9a-f]{64}>"/);
+    expect(dry.stdout).toContain('arn:aws:secretsmanager:eu-west-1:*:secret:kspray/single/control-plane/*');
+    expect(dry.stdout).not.toContain('PRIVATE KEY');
   });
 });
