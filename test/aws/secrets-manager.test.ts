@@ -118,6 +118,15 @@ describe('kspray aws apply with delivery aws-secrets-manager (wire)', () => {
     }
   });
 
+  it('refuses to run without a region (exit 2), before any call: the policies name it', async () => {
+    const before = s.requests.length;
+    const r = await kspray(['aws', 'apply', '-f', 'cluster.yaml', '--endpoint', s.url, '--image', 'ami-0123456789abcdef0'], dir, env);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain('error[aws-region]: no AWS region');
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(s.requests.length).toBe(before);
+  }, 60_000);
+
   it('is idempotent: a second apply creates no role, profile or secret version and runs nothing new', async () => {
     const before = s.requests.length;
     const versions = s.identity.secrets.map((x) => x.tokens.length);
