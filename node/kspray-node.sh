@@ -315,7 +315,8 @@ fetch_secrets() {
 # KSPRAY_SECRETS_ID, read with this instance's role credentials from IMDSv2 (a session token from a
 # PUT first) and signed by curl itself (--aws-sigv4, curl >= 7.75): no AWS CLI on the image. Keys
 # and tokens reach curl through a config on a pipe (-K), never its command line, which any local
-# process can read. KSPRAY_IMDS_URL and KSPRAY_SM_ENDPOINT are for tests (loopback servers).
+# process can read. IMDS is link-local: never through spec.proxy (--noproxy). KSPRAY_IMDS_URL and
+# KSPRAY_SM_ENDPOINT are for tests (loopback servers).
 IMDS=${KSPRAY_IMDS_URL:-http://169.254.169.254}
 
 # jfield NAME JSON: the string value of NAME (AWS's JSON here: credentials, base64, error types).
@@ -326,13 +327,13 @@ jfield() {
 
 # imds PATH: one bounded IMDSv2 read into REPLY (CMD-style; WHY names the URL and reason).
 imds() {
-  REPLY=$(curl -fsS --connect-timeout 5 -m 10 -K <(printf 'header = "X-aws-ec2-metadata-token: %s"\n' "$IMDS_TOKEN") "$IMDS/latest/$1" 2>&1) || { WHY="$IMDS/latest/$1: ${REPLY##*curl: }" && return 1; }
+  REPLY=$(curl -fsS --noproxy '*' --connect-timeout 5 -m 10 -K <(printf 'header = "X-aws-ec2-metadata-token: %s"\n' "$IMDS_TOKEN") "$IMDS/latest/$1" 2>&1) || { WHY="$IMDS/latest/$1: ${REPLY##*curl: }" && return 1; }
 }
 
 # aws_creds: region, Secrets Manager endpoint and the instance role's temporary keys (CMD-style).
 aws_creds() {
   local d=amazonaws.com
-  IMDS_TOKEN=$(curl -fsS --connect-timeout 5 -m 10 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/latest/api/token" 2>&1) || { WHY="$IMDS/latest/api/token: ${IMDS_TOKEN##*curl: }" && return 1; }
+  IMDS_TOKEN=$(curl -fsS --noproxy '*' --connect-timeout 5 -m 10 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/latest/api/token" 2>&1) || { WHY="$IMDS/latest/api/token: ${IMDS_TOKEN##*curl: }" && return 1; }
   imds meta-data/placement/region || return 1
   AWS_R=$REPLY
   [[ $AWS_R != cn-* ]] || d=amazonaws.com.cn

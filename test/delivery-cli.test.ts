@@ -50,10 +50,15 @@ describe('render --provider', () => {
     const cp1Line = readFileSync(join(dir, 'cluster.yaml'), 'utf8').split('\n').findIndex((l) => l.includes('name: cp-1')) + 1;
     expect(r.err).toContain(`cluster.yaml:${cp1Line}:7: error[user-data-fits-provider]: node "cp-1"`);
     expect(r.err).toContain('spec.cloudInit.payloadUrlBase');
+    expect(r.err).toContain('spec.secrets.delivery: aws-secrets-manager');
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, 'out'))).toBe(false);
-    // Each way out the hint names works: the pointer, and delivery fetch.
-    for (const wayOut of ['  cloudInit: { payloadUrlBase: "https://boot.example/ha" }\n', '  secrets: { delivery: fetch, urlBase: "https://boot.example/ha" }\n']) {
+    // Each way out the hint names works: the pointer, delivery fetch, and delivery aws-secrets-manager.
+    for (const wayOut of [
+      '  cloudInit: { payloadUrlBase: "https://boot.example/ha" }\n',
+      '  secrets: { delivery: fetch, urlBase: "https://boot.example/ha" }\n',
+      '  provider: { name: aws }\n  secrets: { delivery: aws-secrets-manager }\n',
+    ]) {
       writeFileSync(join(dir, 'fixed.yaml'), readFileSync(join(dir, 'cluster.yaml'), 'utf8').replace('  nodes:\n', `${wayOut}  nodes:\n`));
       const fixed = kspray(['render', '-f', 'fixed.yaml', '--out', 'out-fixed', '--provider', 'aws', '--node', 'cp-1'], dir);
       expect(fixed.code, fixed.err).toBe(0);

@@ -82,7 +82,10 @@ export async function connectIdentity(opts: Ec2Options): Promise<IdentityClients
   const [iamSdk, smSdk] = await Promise.all([import('@aws-sdk/client-iam'), import('@aws-sdk/client-secrets-manager')]);
   const iamClient = new iamSdk.IAMClient({ region: opts.region, endpoint: process.env.AWS_ENDPOINT_URL_IAM || undefined, maxAttempts: 2 });
   const smClient = new smSdk.SecretsManagerClient({ region: opts.region, endpoint: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER || undefined, maxAttempts: 2 });
-  const region = await smClient.config.region();
+  // The secrets' ARNs in the roles' policies name it: no region, no policy (EC2 alone would fail later, per call).
+  const region = await smClient.config.region().catch((e: Error) => {
+    throw new KsprayError('input', [messages.awsNoRegion(e.message)]);
+  });
   return {
     region,
     iam: api('IAM', iamClient, {

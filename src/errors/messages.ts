@@ -783,6 +783,11 @@ export const messages = {
     message: `node "${node}": kspray knows no official AMI for os ${os}`,
     hint: 'Pass --image ami-... (the vendor\'s AMI for that OS in your region).',
   }),
+  awsNoRegion: (detail: string): Msg => ({
+    rule: 'aws-region',
+    message: `no AWS region: the nodes' secrets and their roles' policies are per region (${detail})`,
+    hint: 'Pass --region, or set AWS_REGION (or a region in your AWS profile).',
+  }),
   awsSecretTooLarge: (node: string, bytes: number): Msg => ({
     rule: 'aws-secret-size',
     message: `the secrets archive of "${node}" is ${bytes} bytes gzipped: over Secrets Manager's 65536-byte secret limit`,

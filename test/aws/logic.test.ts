@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { newestImage, amiQuery, distroArches } from '../../src/aws/images.js';
 import { applyAws, clientToken, describeCall, type ApplyOptions } from '../../src/aws/apply.js';
-import type { Ec2, Ec2Action } from '../../src/aws/client.js';
+import type { AwsApi, Ec2, Ec2Action } from '../../src/aws/client.js';
+import type { ClusterModel } from '../../src/model/model.js';
+import { randomBytes } from 'node:crypto';
 import { DISTROS } from '../../src/emit/packer/distros.js';
 import { packerImageTags } from '../../src/emit/packer/template.js';
 import { packageAll } from '../../src/emit/providers/index.js';
@@ -115,6 +117,54 @@ describe('applyAws with IPv6 node addresses', () => {
   });
 });
 
+describe('applyAws with delivery aws-secrets-manager', () => {
+  const withAws = (m: ClusterModel): ClusterModel => ({ ...m, provider: 'aws', secrets: { delivery: 'aws-secrets-manager' } });
+  const recorder = () => {
+    const sent: string[] = [];
+    const api = <A extends string>(): AwsApi<A> => ({ send: async (action, _p, expected = []) => (sent.push(action), expected.length && /^Get/.test(action) ? { $error: expected[0] } : {}) });
+    return { sent, api };
+  };
+
+  it('waits out instance-profile propagation: RunInstances is retried on "Invalid IAM Instance Profile name", other errors fail at once', async () => {
+    const r = await renderFixture(withAws(loadExample('single')), 'single');
+    const packaged = packageAll('aws', r.model.nodes, r.payloads, r.model.name);
+    const { sent, api } = recorder();
+    let refusals = 2;
+    const waits: number[] = [];
+    const ec2: Ec2 = {
+      send: async (action, _p, expected = []) => {
+        sent.push(action);
+        if (action === 'RunInstances' && refusals > 0 && expected.includes('InvalidParameterValue')) {
+          refusals--;
+          return { $error: 'InvalidParameterValue', $message: "Value (kspray-single-control-plane) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name" };
+        }
+        return {};
+      },
+    };
+    await applyAws(ec2, r, packaged, { image: 'ami-1', dryRun: false, sleep: async (ms) => void waits.push(ms) }, { iam: api(), secretsManager: api(), region: 'eu-west-1' });
+    expect(waits).toEqual([5000, 5000]);
+    expect(sent.filter((a) => a === 'RunInstances')).toHaveLength(3 + 2);
+
+    const failing: Ec2 = { send: async (action) => (action === 'RunInstances' ? { $error: 'InvalidParameterValue', $message: 'Invalid value for PrivateIpAddress' } : {}) };
+    await expect(applyAws(failing, r, packaged, { image: 'ami-1', dryRun: false, sleep: async () => expect.unreachable() }, { iam: api(), secretsManager: api(), region: 'eu-west-1' })).rejects.toThrow(
+      /EC2 RunInstances failed: InvalidParameterValue: Invalid value for PrivateIpAddress/,
+    );
+  });
+
+  it('refuses an archive over Secrets Manager\'s 64 KiB before any call', async () => {
+    const r = await renderFixture(withAws(loadExample('single')), 'single');
+    const packaged = packageAll('aws', r.model.nodes, r.payloads, r.model.name);
+    // An archive of random bytes (incompressible) over the limit, as a big PKI would make.
+    r.served.set('cp-1', [{ relPath: 'cp-1/secrets.tar', content: randomBytes(70_000) }]);
+    const { sent, api } = recorder();
+    const ec2: Ec2 = { send: async (action) => (sent.push(action), {}) };
+    await expect(applyAws(ec2, r, packaged, { image: 'ami-1', dryRun: false }, { iam: api(), secretsManager: api(), region: 'eu-west-1' })).rejects.toThrow(
+      /the secrets archive of "cp-1" is \d+ bytes gzipped: over Secrets Manager's 65536-byte secret limit/,
+    );
+    expect(sent).toEqual([]);
+  });
+});
+
 describe('the AWS SDK is loaded lazily', () => {
   const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
 
@@ -145,5 +195,18 @@ describe('the AWS SDK is loaded lazily', () => {
     const images = run(['aws', 'images', '-f', 'cluster.yaml', '--region', 'us-east-1', '--endpoint', 'http://127.0.0.1:9']);
     expect(images.status).toBe(1);
     expect(images.stderr).toContain('KSPRAY-TEST-SDK-LOADED @aws-sdk/client-ec2');
+
+    // delivery aws-secrets-manager: the dry run prints the IAM and Secrets Manager calls too (secret
+    // values as size and sha256, never their bytes), still without loading any SDK.
+    writeFileSync(join(dir, 'sm.yaml'), readFileSync(exampleFile('single'), 'utf8').replace(/^ {2}nodes:$/m, '  provider: { name: aws }\n  secrets: { delivery: aws-secrets-manager }\n  nodes:'));
+    const dry = run(['aws', 'apply', '-f', 'sm.yaml', '--out', 'out-sm', '--image', 'ami-1', '--region', 'eu-west-1', '--dry-run']);
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stderr).not.toContain('KSPRAY-TEST-SDK-LOADED');
+    const actions = dry.stdout.split('\n').filter(Boolean).map((l) => l.split(' ')[0]);
+    expect(actions.filter((a) => a === 'CreateInstanceProfile')).toHaveLength(2);
+    expect(actions.filter((a) => a === 'CreateSecret')).toHaveLength(3);
+    expect(dry.stdout).toMatch(/CreateSecret \{"Name":"kspray\/single\/control-plane\/cp-1","SecretBinary":"<\d+ bytes gzip, sha256 [0-9a-f]{64}>"/);
+    expect(dry.stdout).toContain('arn:aws:secretsmanager:eu-west-1:*:secret:kspray/single/control-plane/*');
+    expect(dry.stdout).not.toContain('PRIVATE KEY');
   });
 });

@@ -102,7 +102,8 @@ export const PROVIDER_FORMATS: Record<Provider, ProviderFormat> = {
     limit: EC2_USER_DATA_LIMIT,
     limitLabel: '16 KiB before base64',
     measures: 'bytes',
-    wayOut: POINTER_WAY_OUT,
+    // On AWS the secret store is the better way out: nothing to host (docs/security.md).
+    wayOut: `With kspray aws apply, set spec.secrets.delivery: aws-secrets-manager (each node reads its keys and token from its own secret with its role). ${POINTER_WAY_OUT}`,
     pack(_node, payload, _clusterName, _context, gz) {
       const { bytes, gzipped } = rawOrGzip(payload, gz, this.limit, byteLength);
       return {
