@@ -60,7 +60,7 @@ export const ignitionConfigUrl = (base: string, node: string): string => `${base
  * that one node or pool: a node's plan reads the model and the cluster's PKI, never another node's plan,
  * so its payload is the same bytes as in a whole render (test/render/renderOnly.test.ts).
  */
-export async function render(model: ClusterModel, bundle: SecretsBundle, only?: string): Promise<Rendered> {
+export async function render(model: ClusterModel, bundle: SecretsBundle, only?: string, progress?: (done: number, total: number) => void): Promise<Rendered> {
   const pki = await issuePki(model, bundle);
   const onlyNode = only === undefined ? undefined : model.nodes.find((n) => n.name === only);
   const plans = onlyNode ? [planNode(model, onlyNode, pki)] : planCluster(model, pki);
@@ -70,7 +70,8 @@ export async function render(model: ClusterModel, bundle: SecretsBundle, only?: 
   const heldBack = new Map<string, PlanFile[]>();
   const served = new Map<string, ServedFile[]>();
   const cloudInitFull = new Map<string, { userData: string; archive: Buffer }>();
-  for (const plan of plans) {
+  for (const [i, plan] of plans.entries()) {
+    progress?.(i, plans.length);
     let p = plan;
     let remote: RemoteFiles | undefined;
     if (model.secrets.delivery !== 'inline') {

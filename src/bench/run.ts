@@ -1,14 +1,19 @@
-// `npm run bench`: the numbers in the README, each against a baseline measured in the same run.
-//  1. Full PKI for the HA example (kspray, in process) vs the openssl CLI making the same set.
-//  2. Render time: HA example, and 3 control planes + 1,000 / 2,000 static workers (linearity).
-//  3. Payload sizes per role, raw and gzipped, against the 16 KiB EC2 user-data limit.
-//  4. What each composable choice (test/matrix scenarios) costs the first control plane's payload,
-//     against the baseline scenario rendered in the same run.
+// `npm run bench`: whole processes of the real CLI (dist/cli/main.js), each case interleaved with its
+// baseline (A B A B …) so both see the same machine load, min/median/max of CPU (user+sys) and wall,
+// and peak RSS; then the payload sizes (in process). Writes bench.md (or --out).
+//   node dist/bench/run.js [--quick] [--reps N] [--big-reps N] [--workers N] [--scale 100,1000,4997]
+//                          [--out FILE] [--time /usr/bin/time] [--openssl openssl]
+// 4,997 workers: with 3 control planes, the 5,000 nodes kspray accepts (spec-size rule).
+// --quick (the test's mode): 1 repetition, a 20-worker "big" cluster, no RSA, no matrix.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measure, stats, type Sample, type Tools } from './measure.js';
+import { bigClusterSpec } from './bigCluster.js';
+import { opensslScript, type PkiCounts } from './openssl.js';
 import { compileSpec, prepareBundle, render } from '../render.js';
 import { gzipPayload } from '../emit/cloudInit.js';
 import { EC2_USER_DATA_LIMIT } from '../emit/providers/index.js';
@@ -16,119 +21,197 @@ import type { ClusterModel } from '../model/model.js';
 import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { usesIgnition } from '../plan/osProfile.js';
 
-const NOW = new Date('2026-01-01T00:00:00Z');
-const examplesDir = new URL('../../examples/', import.meta.url);
-const haText = readFileSync(new URL('ha/cluster.yaml', examplesDir), 'utf8');
-// Every customization field (audit, admission, kubelet/kube-proxy configs, files, patches): what they cost beside HA.
-const customText = readFileSync(new URL('custom/cluster.yaml', examplesDir), 'utf8');
+const { values: opt } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    reps: { type: 'string' },
+    'big-reps': { type: 'string' },
+    workers: { type: 'string' },
+    scale: { type: 'string' },
+    out: { type: 'string' },
+    time: { type: 'string', default: '/usr/bin/time' },
+    openssl: { type: 'string', default: 'openssl' },
+  },
+});
+const quick = opt.quick!;
+const reps = Number(opt.reps ?? (quick ? 1 : 7));
+const bigReps = Number(opt['big-reps'] ?? (quick ? 1 : 3));
+const workers = Number(opt.workers ?? (quick ? 20 : 1000));
+const scale = (opt.scale ?? (quick ? '10,20' : '100,1000,4997')).split(',').map(Number);
+const tools: Tools = { time: opt.time!, openssl: opt.openssl! };
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const outFile = opt.out ?? join(root, 'bench.md');
+const cli = join(root, 'dist', 'cli', 'main.js');
+const node = process.execPath;
+const work = mkdtempSync(join(tmpdir(), 'kspray-bench-'));
+const haSpec = join(root, 'examples', 'ha', 'cluster.yaml');
+const started = new Date();
+const loadAtStart = loadavg();
 
-function ms(t0: number): number {
-  return Math.round((performance.now() - t0) * 10) / 10;
+interface Case {
+  label: string;
+  argv: string[];
+  /** Untimed, before every run (e.g. a fresh output directory). */
+  before?: () => void;
 }
 
-async function median(runs: number, fn: () => Promise<void> | void): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(ms(t0));
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
+const kspray = (...args: string[]): string[] => [node, cli, ...args];
+const fresh = (dir: string) => () => rmSync(dir, { recursive: true, force: true });
 
-function withAlgorithm(text: string, algorithm: PkiAlgorithm): string {
-  return text.replace(/algorithm: ECDSA-P256/, `algorithm: ${algorithm}`);
-}
-
-/** How many keys and certificates kspray makes for a model, so openssl is asked for the same. */
-async function pkiCounts(model: ClusterModel): Promise<{ keys: number; certs: number; cas: number }> {
-  const { bundle } = await prepareBundle(model, undefined, 'bench', NOW);
-  const r = await render(model, bundle);
-  const cas = 3;
-  const certs = r.pki.certificates.length;
-  // +1: the service-account key pair has no certificate.
-  return { keys: certs + 1, certs, cas };
-}
-
-/** The same set with the openssl CLI: one process per key and per signature, as a shell script would. */
-function opensslPki(dir: string, algorithm: PkiAlgorithm, counts: { keys: number; certs: number; cas: number }): void {
-  const keyArgs = algorithm.startsWith('RSA')
-    ? ['-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${algorithm.slice(4)}`]
-    : ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${algorithm === 'ECDSA-P384' ? 'P-384' : 'P-256'}`];
-  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  for (let i = 0; i < counts.keys; i++) run(['genpkey', ...keyArgs, '-out', join(dir, `k${i}.key`)]);
-  for (let i = 0; i < counts.cas; i++) {
-    run(['req', '-x509', '-new', '-key', join(dir, `k${i}.key`), '-subj', `/CN=ca-${i}`, '-days', '3650', '-out', join(dir, `c${i}.crt`)]);
-  }
-  for (let i = counts.cas; i < counts.certs; i++) {
-    run(['req', '-new', '-key', join(dir, `k${i}.key`), '-subj', `/CN=leaf-${i}`, '-out', join(dir, `r${i}.csr`)]);
-    run(['x509', '-req', '-in', join(dir, `r${i}.csr`), '-CA', join(dir, 'c0.crt'), '-CAkey', join(dir, 'k0.key'), '-days', '365', '-out', join(dir, `c${i}.crt`)]);
-  }
-}
-
-async function benchPki(): Promise<string[]> {
-  const lines = ['## PKI for the HA example (3 control planes): kspray vs openssl CLI, same run', '', '| algorithm | keys | certs | kspray ms | openssl CLI ms | ratio |', '|---|---|---|---|---|---|'];
-  for (const algorithm of ['ECDSA-P256', 'RSA-2048'] as const) {
-    const model = compileSpec(withAlgorithm(haText, algorithm), 'ha.yaml');
-    const counts = await pkiCounts(model);
-    const runs = algorithm === 'RSA-2048' ? 3 : 5;
-    const kspray = await median(runs, async () => {
-      const { bundle } = await prepareBundle(model, undefined, 'bench', NOW);
-      await render(model, bundle);
+/** Runs the cases in turn, `n` rounds (A B A B …); the samples of each case in order. */
+function interleave(cases: Case[], n: number): Sample[][] {
+  const samples: Sample[][] = cases.map(() => []);
+  for (let i = 0; i < n; i++) {
+    cases.forEach((c, k) => {
+      c.before?.();
+      samples[k]!.push(measure(tools, c.argv, work));
     });
-    const openssl = await median(runs, () => {
-      const dir = mkdtempSync(join(tmpdir(), 'kspray-bench-'));
-      try {
-        opensslPki(dir, algorithm, counts);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-    lines.push(`| ${algorithm} | ${counts.keys} | ${counts.certs} | ${kspray} | ${openssl} | ${(openssl / kspray).toFixed(1)}x faster |`);
   }
-  lines.push('', 'kspray times include rendering every payload; openssl times are key generation and signing only.');
-  return lines;
+  return samples;
 }
 
-function bigSpec(workers: number): string {
-  const nodes = [
-    '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }',
-    '    - { name: cp-2, address: 10.0.0.12, roles: [control-plane] }',
-    '    - { name: cp-3, address: 10.0.0.13, roles: [control-plane] }',
-  ];
-  for (let i = 0; i < workers; i++) nodes.push(`    - { name: w-${i}, address: 10.1.${Math.floor(i / 250)}.${(i % 250) + 1}, roles: [worker] }`);
-  return `apiVersion: kspray.dev/v1alpha1\nkind: Cluster\nmetadata: { name: big }\nspec:\n  nodes:\n${nodes.join('\n')}\n`;
+const fmt = (s: { min: number; median: number; max: number }) => `${s.min} / **${s.median}** / ${s.max}`;
+const mib = (kib: number) => (kib / 1024).toFixed(0);
+
+interface Row {
+  label: string;
+  samples: Sample[];
 }
 
-async function benchRender(): Promise<string[]> {
-  const lines = ['## Render time (spec → model → plans → cloud-config, bundle already made; median of 3)', '', '| cluster | nodes | ms | ms per node |', '|---|---|---|---|'];
-  const cases: Array<[string, string]> = [
-    ['HA example', haText],
-    ['custom example', customText],
-    ['3 CP + 1,000 workers', bigSpec(1000)],
-    ['3 CP + 2,000 workers', bigSpec(2000)],
-  ];
-  for (const [label, text] of cases) {
-    const model = compileSpec(text, 'bench.yaml');
-    const { bundle } = await prepareBundle(model, undefined, 'bench', NOW);
-    const t = await median(3, async () => {
-      await render(compileSpec(text, 'bench.yaml'), bundle);
-    });
-    lines.push(`| ${label} | ${model.nodes.length} | ${t} | ${(t / model.nodes.length).toFixed(2)} |`);
-  }
-  return lines;
-}
-
-async function benchSizes(): Promise<string[]> {
+function table(rows: Row[], ratioTo?: number): string[] {
   const lines = [
-    '## Payload sizes (HA and custom examples, ECDSA-P256, same run) vs the 16 KiB EC2 user-data limit',
-    '',
-    '| example | node | role | format | bytes | gzip bytes | fits 16 KiB |',
-    '|---|---|---|---|---|---|---|',
+    `| case | runs | CPU ms min / **median** / max | wall ms min / **median** / max | peak RSS MiB |${ratioTo === undefined ? '' : ' CPU vs baseline (median) |'}`,
+    `|---|---|---|---|---|${ratioTo === undefined ? '' : '---|'}`,
   ];
-  for (const [example, text] of [['ha', haText], ['custom', customText]] as const) {
-    const model = compileSpec(text, `${example}.yaml`);
+  const base = ratioTo === undefined ? 0 : stats(rows[ratioTo]!.samples.map((s) => s.cpuMs)).median;
+  for (const r of rows) {
+    const cpu = stats(r.samples.map((s) => s.cpuMs));
+    const wall = stats(r.samples.map((s) => s.wallMs));
+    const rss = Math.max(...r.samples.map((s) => s.rssKiB));
+    const ratio = ratioTo === undefined ? '' : ` ${(cpu.median / base).toFixed(2)}× |`;
+    lines.push(`| ${r.label} | ${r.samples.length} | ${fmt(cpu)} | ${fmt(wall)} | ${mib(rss)} |${ratio}`);
+  }
+  return lines;
+}
+
+const median = (samples: Sample[]) => stats(samples.map((s) => s.cpuMs)).median;
+
+function pair(title: string, note: string, baseline: Case, c: Case, n = reps): { lines: string[]; ratio: number; samples: Sample[] } {
+  const [b, s] = interleave([baseline, c], n);
+  return { lines: [`### ${title}`, '', note, '', ...table([{ label: baseline.label, samples: b! }, { label: c.label, samples: s! }], 0)], ratio: median(s!) / median(b!), samples: s! };
+}
+
+function startup(): string[] {
+  const nodeFloor: Case = { label: '`node -e 0`', argv: [node, '-e', '0'] };
+  const version: Case = { label: '`kspray --version`', argv: kspray('--version') };
+  const validate: Case = { label: '`kspray validate -f examples/ha/cluster.yaml`', argv: kspray('validate', '-f', haSpec) };
+  const v = pair('kspray --version', 'Target: ≤ 1.5× `node -e 0`.', nodeFloor, version);
+  const w = pair('kspray validate (HA example)', 'Target: ≤ 2.5× `node -e 0`.', nodeFloor, validate);
+  return ['## Start-up', '', ...v.lines, '', ...w.lines];
+}
+
+function renders(): string[] {
+  const version: Case = { label: '`kspray --version`', argv: kspray('--version') };
+  const coldDir = join(work, 'cold');
+  const cold = pair('Cold render of the HA example', 'A fresh output directory each run: a new secrets bundle (keys generated), every file written (atomically, fsync).', version, {
+    label: '`kspray render -f examples/ha/cluster.yaml` (cold)',
+    argv: kspray('render', '-f', haSpec, '-o', coldDir),
+    before: fresh(coldDir),
+  });
+  const warmDir = join(work, 'warm');
+  execFileSync(node, kspray('render', '-f', haSpec, '-o', warmDir).slice(1), { stdio: 'ignore' });
+  const warm = pair('Warm render of the HA example', 'The same output directory, nothing changed: target ≤ 2× `kspray --version`, writing no file.', version, {
+    label: '`kspray render -f examples/ha/cluster.yaml` (warm)',
+    argv: kspray('render', '-f', haSpec, '-o', warmDir),
+  });
+  return ['## Render of the HA example (3 control planes, 3 workers, a pool of 5; ECDSA-P256)', '', ...cold.lines, '', ...warm.lines];
+}
+
+function big(): string[] {
+  const version: Case = { label: '`kspray --version`', argv: kspray('--version') };
+  const spec = join(work, `big${workers}.yaml`);
+  writeFileSync(spec, bigClusterSpec(workers));
+  const coldDir = join(work, 'big-cold');
+  const cold = pair(
+    `3 control planes + ${workers} fixed workers, cold`,
+    'A fresh output directory each run (new bundle, every file written). Target at 1,000 workers: ≤ 1,500 ms of CPU.',
+    version,
+    { label: `\`kspray render\` 3 CP + ${workers} workers (cold)`, argv: kspray('render', '-f', spec, '-o', coldDir), before: fresh(coldDir) },
+    bigReps,
+  );
+  const nodeDir = join(work, 'big-node');
+  execFileSync(node, kspray('render', '-f', spec, '-o', nodeDir).slice(1), { stdio: 'ignore' });
+  const one = pair(
+    `render --node of one worker of 3 CP + ${workers} workers`,
+    'The bundle exists (from an earlier render); one worker\'s payload on stdout.',
+    version,
+    { label: `\`kspray render --node worker-${Math.ceil(workers / 2)}\``, argv: kspray('render', '-f', spec, '-o', nodeDir, '--node', `worker-${Math.ceil(workers / 2)}`) },
+  );
+  const ratio = median(one.samples) / median(cold.samples);
+  const lines = ['## Big clusters', '', ...cold.lines, '', ...one.lines, '', `render --node costs ${ratio.toFixed(2)}× the cold whole render (medians of CPU).`, ''];
+  // Linearity: one cold render per size (each its own fresh directory), in one table.
+  lines.push('### Linearity (cold, 3 CP + N workers)', '', '| N | runs | CPU ms min / **median** / max | CPU ms per node (median) | wall ms median | peak RSS MiB |', '|---|---|---|---|---|---|');
+  for (const n of scale) {
+    const s = join(work, `scale${n}.yaml`);
+    writeFileSync(s, bigClusterSpec(n));
+    const dir = join(work, `scale${n}`);
+    const runs = n > 1000 ? 1 : bigReps;
+    const [samples] = interleave([{ label: String(n), argv: kspray('render', '-f', s, '-o', dir), before: fresh(dir) }], runs);
+    const cpu = stats(samples!.map((x) => x.cpuMs));
+    lines.push(`| ${n} | ${runs} | ${fmt(cpu)} | ${(cpu.median / (n + 3)).toFixed(2)} | ${stats(samples!.map((x) => x.wallMs)).median} | ${mib(Math.max(...samples!.map((x) => x.rssKiB)))} |`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return lines;
+}
+
+function pki(algorithm: PkiAlgorithm, n: number): string[] {
+  const kCase: Case = { label: `kspray PKI (\`node dist/bench/pkiChild.js ${algorithm}\`)`, argv: [node, join(root, 'dist', 'bench', 'pkiChild.js'), algorithm] };
+  const counts = JSON.parse(measure(tools, kCase.argv, work).stdout) as PkiCounts;
+  const parallel = 4; // libuv's thread pool, where WebCrypto generates kspray's keys (all requested at once)
+  const scripts = join(work, 'openssl');
+  mkdirSync(scripts, { recursive: true });
+  const script = (p: number) => {
+    const f = join(scripts, `pki-${algorithm}-${p}.sh`);
+    writeFileSync(f, opensslScript(tools.openssl, algorithm, counts, p));
+    return f;
+  };
+  const osDir = join(work, 'openssl-out');
+  const inDir = () => {
+    rmSync(osDir, { recursive: true, force: true });
+    mkdirSync(osDir);
+  };
+  const cases: Case[] = [
+    kCase,
+    { label: `WebCrypto key generation alone, ${counts.keys} keys at once (\`node dist/bench/keygenChild.js\`)`, argv: [node, join(root, 'dist', 'bench', 'keygenChild.js'), algorithm, String(counts.keys)] },
+    { label: `openssl CLI, ${parallel} processes at a time`, argv: ['bash', script(parallel), osDir], before: inDir },
+    { label: 'openssl CLI, one process at a time', argv: ['bash', script(1), osDir], before: inDir },
+  ];
+  const samples = interleave(cases, n);
+  const stage = (s: Sample[]) => stats(s.map((x) => (JSON.parse(x.stdout) as { stageCpuMs: number }).stageCpuMs));
+  const k = stage(samples[0]!);
+  const floor = stage(samples[1]!);
+  return [
+    `### ${algorithm}: ${counts.keys} keys, ${counts.certs} certificates (the HA example's PKI)`,
+    '',
+    ...table(cases.map((c, i) => ({ label: c.label, samples: samples[i]! }))),
+    '',
+    `In process (the stage alone, without start-up): kspray ${fmt(k)} ms of CPU, WebCrypto key generation ${fmt(floor)} ms: kspray is **${(k.median / floor.median).toFixed(1)}×** the key-generation floor (target ≤ 10× for ECDSA).`,
+  ];
+}
+
+function pkiSection(): string[] {
+  const lines = ['## PKI: kspray vs the openssl CLI and the WebCrypto key-generation floor, same run', ''];
+  lines.push(...pki('ECDSA-P256', reps));
+  if (!quick) lines.push('', ...pki('RSA-2048', Math.max(3, Math.ceil(reps / 2))));
+  return lines;
+}
+
+const NOW = new Date('2026-01-01T00:00:00Z');
+
+async function sizes(): Promise<string[]> {
+  const lines = ['## Payload sizes (in process; HA and custom examples, ECDSA-P256) vs the 16 KiB EC2 user-data limit', '', '| example | node | role | format | bytes | gzip bytes (level 6) | fits 16 KiB |', '|---|---|---|---|---|---|---|'];
+  for (const example of ['ha', 'custom']) {
+    const model = compileSpec(readFileSync(join(root, 'examples', example, 'cluster.yaml'), 'utf8'), `${example}.yaml`);
     const { bundle } = await prepareBundle(model, undefined, 'bench', NOW);
     const r = await render(model, bundle);
     const seen = new Set<string>();
@@ -140,8 +223,7 @@ async function benchSizes(): Promise<string[]> {
       const payload = r.payloads.get(p.node.name)!;
       const raw = Buffer.byteLength(payload);
       const gz = gzipPayload(payload).length;
-      // Ignition on AWS is not gunzipped: a bigger config boots from a pointer (ignition.configUrlBase).
-      const fits = raw <= EC2_USER_DATA_LIMIT ? 'yes' : format === 'Ignition' ? 'NO: pointer config' : gz <= EC2_USER_DATA_LIMIT ? 'gzipped only' : 'NO';
+      const fits = raw <= EC2_USER_DATA_LIMIT ? 'yes' : format === 'Ignition' ? 'NO: pointer config' : gz <= EC2_USER_DATA_LIMIT ? 'gzipped only' : '**NO** (even gzipped)';
       lines.push(`| ${example} | ${p.node.name} | ${role} | ${format} | ${raw} | ${gz} | ${fits} |`);
     }
   }
@@ -150,37 +232,46 @@ async function benchSizes(): Promise<string[]> {
 
 const MATRIX_BASELINE = 'debian-containerd-calico';
 
-/** The gzipped first-control-plane payload of every matrix scenario; a throwaway bundle each (sizes do not depend on key bytes). */
-async function benchMatrix(): Promise<string[]> {
-  const dir = new URL('../../test/matrix/', import.meta.url);
+async function matrix(): Promise<string[]> {
+  const dir = join(root, 'test', 'matrix');
   const names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  const sizes = new Map<string, { model: ClusterModel; gz: number }>();
+  const found = new Map<string, { model: ClusterModel; gz: number }>();
   for (const name of names) {
-    const model = compileSpec(readFileSync(new URL(`${name}/cluster.yaml`, dir), 'utf8'), `${name}.yaml`);
+    const model = compileSpec(readFileSync(join(dir, name, 'cluster.yaml'), 'utf8'), `${name}.yaml`);
     const { bundle } = await prepareBundle(model, undefined, 'bench', NOW);
     const r = await render(model, bundle);
     const first = r.plans.find((p) => p.node.isFirstControlPlane)!;
-    sizes.set(name, { model, gz: gzipPayload(r.payloads.get(first.node.name)!).length });
+    found.set(name, { model, gz: gzipPayload(r.payloads.get(first.node.name)!).length });
   }
-  const base = sizes.get(MATRIX_BASELINE)!.gz;
-  const lines = [
-    `## First control plane payload per matrix scenario (gzip bytes; baseline ${MATRIX_BASELINE}, same run)`,
-    '',
-    '| scenario | os | runtime | network | gzip bytes | vs baseline | fits EC2 16 KiB |',
-    '|---|---|---|---|---|---|---|',
-  ];
-  for (const [name, { model, gz }] of sizes) {
+  const base = found.get(MATRIX_BASELINE)!.gz;
+  const lines = [`## First control plane payload per matrix scenario (gzip bytes; baseline ${MATRIX_BASELINE}, same run)`, '', '| scenario | os | runtime | network | gzip bytes | vs baseline | fits EC2 16 KiB |', '|---|---|---|---|---|---|---|'];
+  for (const [name, { model, gz }] of found) {
     const cp = model.nodes.find((n) => n.isFirstControlPlane)!;
     const net = model.network.plugin + (model.network.multus ? '+multus' : '');
     const delta = gz - base;
-    // Ignition does not gunzip user data: such nodes boot from a pointer config (configUrlBase) instead.
     const fits = usesIgnition(cp.os) ? 'Ignition: pointer config' : gz <= EC2_USER_DATA_LIMIT ? 'yes' : 'NO';
     lines.push(`| ${name} | ${cp.os} | ${model.containerRuntime.name} ${model.containerRuntime.version} | ${net} | ${gz} | ${delta >= 0 ? '+' : ''}${delta} | ${fits} |`);
   }
   return lines;
 }
 
-const sections = [await benchPki(), await benchRender(), await benchSizes(), await benchMatrix()];
-const report = `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
-process.stdout.write(report);
-if (process.argv.includes('--write')) writeFileSync(new URL('../../bench.md', import.meta.url), report);
+try {
+  const opensslVersion = execFileSync(tools.openssl, ['version'], { encoding: 'utf8' }).trim();
+  const header = [
+    '# kspray benchmark',
+    '',
+    `Written by \`npm run bench\`${quick ? ' --quick (one repetition: shape only, not figures to quote)' : ''}. Started ${started.toISOString()};`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}; ${opensslVersion};`,
+    `load average at start: ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}.`,
+    '',
+    'Every case is a whole process (`node dist/cli/main.js …`), run alternately with its baseline (A B A B …).',
+    'CPU is user+sys of the process tree (bash `times`, from the children\'s rusage); wall includes spawning it',
+    `(through GNU time and bash, a few ms); peak RSS is GNU time's %M. Repetitions: ${reps} (big clusters ${bigReps}; N > 1000 once).`,
+  ];
+  const sections = [header, startup(), renders(), big(), pkiSection(), await sizes(), ...(quick ? [] : [await matrix()])];
+  const report = `${sections.map((s) => s.join('\n')).join('\n\n')}\n\nLoad average at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}.\n`;
+  writeFileSync(outFile, report);
+  process.stdout.write(report);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import type { NodePlan } from '../plan/nodePlan.js';
 import { sortedFiles } from '../plan/nodePlan.js';
-import { toYaml } from '../text/yaml.js';
+import { toYamlUnique } from '../text/yaml.js';
 import type { Rendered } from '../rendered.js';
 
 export function cloudConfigObject(plan: NodePlan): Record<string, unknown> {
@@ -29,7 +29,8 @@ export function cloudConfigObject(plan: NodePlan): Record<string, unknown> {
 }
 
 export function emitCloudInit(plan: NodePlan): string {
-  return `#cloud-config\n${toYaml(cloudConfigObject(plan))}`;
+  // Unique to the node (its hostname, its files): not worth a cache key.
+  return `#cloud-config\n${toYamlUnique(cloudConfigObject(plan))}`;
 }
 
 /**

@@ -9,9 +9,11 @@ const webcrypto = globalThis.crypto;
 const subtle = webcrypto.subtle;
 
 const CURVES = { 'P-256': p256, 'P-384': p384 } as const;
-// A wider window for the base-point tables (built lazily, on first use) makes each signature
-// ~5x faster; a PKI signs a few dozen certificates per render.
-for (const curve of Object.values(CURVES)) curve.Point.BASE.precompute(8);
+// The base-point tables (built on first use) trade a one-time build against each signature's cost.
+// A render signs a few dozen certificates (28 for the HA example, whatever the number of workers):
+// measured for those 28 (pkiChild, whole PKI stage, load average ~15), window 4 ~355 ms, 5 ~365, 6 ~395,
+// 8 ~435 (its 4,096-point table costs more than it saves); noble's default without a call is 1 (slowest).
+for (const curve of Object.values(CURVES)) curve.Point.BASE.precompute(4);
 const NODE_HASH: Record<string, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 type SignAlgorithm = AlgorithmIdentifier | RsaPssParams | EcdsaParams;

@@ -16,7 +16,7 @@ export const requireValidators = process.env.KSPRAY_REQUIRE_VALIDATORS === '1';
  */
 export const TOOLS = [
   'cloud-init', 'containerd', 'curl', 'etcd', 'etcdctl', 'haproxy', 'ignition', 'ignition-validate', 'kubectl', 'nginx',
-  'openssl', 'packer', 'python3', 'shellcheck', 'strace', 'systemd-analyze', 'xorriso',
+  'openssl', 'packer', 'python3', 'shellcheck', 'strace', 'systemd-analyze', 'time', 'xorriso',
 ] as const;
 export type ToolName = (typeof TOOLS)[number];
 

@@ -7,6 +7,7 @@ import { messages } from '../../errors/messages.js';
 import type { PreparedBundle, Rendered } from '../../render.js';
 import type { ClusterModel } from '../../model/model.js';
 import { atSpecPositions } from '../specPositions.js';
+import { startProgress } from '../progress.js';
 
 export const err = (s: string) => process.stderr.write(s);
 
@@ -39,12 +40,18 @@ export async function renderSpecFile<T = void>(
   const { prepareBundle, render } = await import('../../render.js');
   const clusterDir = join(outDir, model.name);
   const secretsDir = join(clusterDir, 'secrets');
+  // Key generation (RSA-4096: over a minute) and big clusters show a progress line on a terminal.
+  const progress = startProgress();
+  progress.phase('secrets bundle and certificates');
   const prepared = await prepareBundle(model, readTree(secretsDir), secretsDir, new Date(), renderedBefore(clusterDir));
   // `check` (e.g. a cloud's user-data limit) runs before the bundle is written; its errors point at the spec.
   const { rendered, checked } = await atSpecPositions(locator, file, async () => {
-    const r = await render(model, prepared.bundle, only);
+    const r = await render(model, prepared.bundle, only, (done, total) => {
+      if (done === 0) progress.phase('rendering payloads');
+      progress.tick(done, total);
+    });
     return { rendered: r, checked: check?.(r) as T };
-  });
+  }).finally(() => progress.end());
   if (persistBundle) saveBundleAdditions(secretsDir, prepared);
   return { rendered, clusterDir, checked, bundleAdditions: prepared.newFiles.map((f) => f.relPath) };
 }
