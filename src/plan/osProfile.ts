@@ -13,8 +13,9 @@
 // - Rocky/AlmaLinux/RHEL 9, Fedora 42, Amazon Linux 2023: cloud-init, the Ubuntu layout (catalog
 //   containerd and runc, /usr/local/bin), dnf for the few OS packages. SELinux is set permissive
 //   (Kubespray's default selinux_state): the catalog containerd labels nothing. firewalld, where the
-//   image has it, is stopped and disabled (Kubespray's disable_service_firewall), since it would drop
-//   pod and service traffic the CNI and kube-proxy route. RHEL needs a registered or cloud (RHUI)
+//   image has it, is stopped and disabled — kspray's choice (Kubespray leaves it to the optional
+//   contrib/os-services role, disable_service_firewall, off by default) — since it would drop pod and
+//   service traffic the CNI and kube-proxy route. RHEL needs a registered or cloud (RHUI)
 //   repository setup for dnf to work: kspray does not register systems.
 // - Rocky/AlmaLinux/RHEL 10: as 9, but the cloud images lack kernel-modules-extra (Kubespray's
 //   docs/operating_systems/rhel.md: "Both Kube Proxy and CNI rely on this package"), so prepare-os

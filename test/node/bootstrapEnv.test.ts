@@ -96,7 +96,7 @@ describe('addresses and options', () => {
     expect(install.map(([k]) => k)).toEqual(Object.keys(full).filter((k) => INSTALL_ENV_KEYS.includes(k)));
     for (const [k, v] of install) expect(v).toBe(full[k]);
     expect(install.map(([k]) => k)).toEqual(expect.arrayContaining(['KSPRAY_BIN_DIR', 'KSPRAY_INSTALL_CONTAINERD', 'KSPRAY_PACKAGE_MANAGER', 'KSPRAY_PACKAGES', 'KSPRAY_SELINUX', 'KSPRAY_FIREWALLD']));
-    expect(INSTALL_ENV_KEYS).toEqual(['KSPRAY_BIN_DIR', 'KSPRAY_INSTALL_CONTAINERD', 'KSPRAY_CONTAINER_RUNTIME', 'KSPRAY_PACKAGE_MANAGER', 'KSPRAY_PACKAGES', 'KSPRAY_SELINUX', 'KSPRAY_FIREWALLD']);
+    expect(INSTALL_ENV_KEYS).toEqual(['KSPRAY_BIN_DIR', 'KSPRAY_INSTALL_CONTAINERD', 'KSPRAY_CONTAINER_RUNTIME', 'KSPRAY_PACKAGE_MANAGER', 'KSPRAY_PACKAGES', 'KSPRAY_SELINUX', 'KSPRAY_FIREWALLD', 'KSPRAY_KERNEL_PACKAGES']);
   });
 
   it('every bootstrap file names its builder and the node it came from', () => {
