@@ -13,7 +13,7 @@ import { EXIT_FAILURE, EXIT_INPUT, EXIT_OK, reportError } from './report.js';
 import { fsFailure } from '../io/fsError.js';
 import { starterSpec } from './starter.js';
 import { renderSummary, sizeTable } from './summary.js';
-import { reportText } from '../text/jsonReport.js';
+import { outputFormat, reportText } from '../text/jsonReport.js';
 import { privateKeysInPayload, type Rendered } from '../rendered.js';
 import { messages } from '../errors/messages.js';
 import { plainHttpConfigWithSecrets } from '../model/secretsRules.js';
@@ -34,7 +34,6 @@ import { register as registerDiff } from './commands/diff.js';
 import { staleOutputs } from '../diff/check.js';
 
 const out = (s: string) => process.stdout.write(s);
-const OUTPUT_FORMATS = ['text', 'json'] as const;
 const err = (s: string) => process.stderr.write(s);
 
 async function renderCommand(opts: {
@@ -49,9 +48,8 @@ async function renderCommand(opts: {
   check?: boolean;
   output: string;
 }): Promise<void> {
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(opts.output)) throw new KsprayError('input', [messages.unknownChoice('--output', opts.output, OUTPUT_FORMATS)]);
   // The summary is what --output json prints: --node prints a payload instead, --check a list of stale outputs.
-  if (opts.output === 'json' && (opts.node !== undefined || opts.check)) throw new KsprayError('input', [messages.outputJsonWithout('render', opts.node !== undefined ? '--node' : '--check', 'render --output json prints the summary of a full render')]);
+  if (outputFormat(opts.output) === 'json' && (opts.node !== undefined || opts.check)) throw new KsprayError('input', [messages.outputJsonConflict('render', opts.node !== undefined ? '--node' : '--check', 'render --output json prints the summary of a full render')]);
   const { rendered, clusterDir, checked: packaged, bundleAdditions } = await renderSpecFile(
     opts.file,
     opts.out,
