@@ -197,6 +197,10 @@ describe('reading payloads back: item by item equals the whole parse', () => {
     const flow = '#cloud-config\nwrite_files: [{ path: /a, content: x }]\n';
     expect(writeFilesItems(flow)).toBeUndefined();
     expect(changedPayloadFiles(flow, unrelated).before).toEqual(new Map([['/a', { mode: 0o644, content: 'x' }]]));
+    // A comment at the margin between items does not end write_files: not split there.
+    const commented = '#cloud-config\nwrite_files:\n  - path: /a\n    content: x\n# a comment\n  - path: /b\n    content: y\nruncmd: []\n';
+    expect(writeFilesItems(commented)).toBeUndefined();
+    expect([...changedPayloadFiles(commented, unrelated).before.keys()]).toEqual(['/a', '/b']);
     const alias = '#cloud-config\nwrite_files:\n  - &f { path: /a, content: x }\n  - *f\n';
     expect(changedPayloadFiles(alias, unrelated).before).toEqual(payloadFiles(alias));
   });

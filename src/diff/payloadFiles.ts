@@ -64,7 +64,9 @@ export function writeFilesItems(payload: string): string[] | undefined {
   if (start < 0 || lines.indexOf('write_files:', start + 1) >= 0) return undefined;
   const items: string[][] = [];
   for (const line of lines.slice(start + 1)) {
-    if (line !== '' && !line.startsWith(' ')) break; // the next top-level key
+    if (/^[A-Za-z_][\w-]*:/.test(line)) break; // the next top-level key
+    // A comment, a document marker or a tab at the margin: not kspray's layout, read whole.
+    if (line !== '' && !line.startsWith(' ')) return undefined;
     if (line.startsWith('  - ')) items.push([line]);
     else if (items.length && (line === '' || line.startsWith('    '))) items.at(-1)!.push(line);
     else return undefined;

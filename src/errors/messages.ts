@@ -808,7 +808,7 @@ export const messages = {
     message: `no ${builder} template for ${image}: ${reason}`,
     hint: 'Pick another --builder for this distro (amazon-ebs has every cloud-init distro), or bake from your own image with openstack or vsphere-clone.',
   }),
-  outputJsonWithout: (command: string, flag: string, why: string): Msg => ({
+  outputJsonConflict: (command: string, flag: string, why: string): Msg => ({
     rule: 'flag-combination',
     message: `kspray ${command}: --output json cannot be combined with ${flag}: ${why}`,
     hint: `Drop ${flag} for the JSON report, or --output json for ${flag}.`,

@@ -4,6 +4,8 @@
 // report starts with apiVersion and kind, as kubectl's and kspray's diff do, so a tool reading one
 // knows which shape it holds and when the shape changes (a new apiVersion, never a silent change).
 import { z } from 'zod';
+import { KsprayError } from '../errors/errors.js';
+import { messages } from '../errors/messages.js';
 
 /** Bumped only with an incompatible change of a report's shape (fields may be added within one). */
 export const REPORT_API_VERSION = 'kspray.dev/v1alpha1';
@@ -19,3 +21,13 @@ export function reportJsonSchema(schema: z.ZodType, file: string, title: string)
 
 /** Pretty JSON with a final newline, as every report is printed. */
 export const reportText = (report: unknown): string => `${JSON.stringify(report, null, 2)}\n`;
+
+/** What every command with a JSON form takes as --output. */
+export const OUTPUT_FORMATS = ['text', 'json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** The --output flag's value, or a refusal (exit 2) naming the choices. */
+export function outputFormat(value: string): OutputFormat {
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) throw new KsprayError('input', [messages.unknownChoice('--output', value, OUTPUT_FORMATS)]);
+  return value as OutputFormat;
+}

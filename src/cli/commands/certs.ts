@@ -6,7 +6,7 @@ import { compileSpec } from '../../compileSpec.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
 import { certExpiries, certsCheckReport, formatExpiryTable, selectRenewals, type CertExpiry } from '../../lifecycle/certs.js';
-import { reportText } from '../../text/jsonReport.js';
+import { outputFormat, reportText } from '../../text/jsonReport.js';
 import type { ClusterModel } from '../../model/model.js';
 
 interface CheckOptions {
@@ -16,8 +16,6 @@ interface CheckOptions {
   at?: string;
   output: string;
 }
-
-const OUTPUT_FORMATS = ['text', 'json'] as const;
 
 function nonNegativeInt(flag: string, text: string): number {
   if (!/^\d+$/.test(text)) throw new KsprayError('input', [{ rule: 'invalid-flag', message: `${flag} "${text}" is not a whole number of days`, hint: `e.g. ${flag} 30` }]);
@@ -74,13 +72,13 @@ async function renew(opts: RenewOptions): Promise<void> {
 }
 
 async function check(opts: CheckOptions): Promise<void> {
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(opts.output)) throw new KsprayError('input', [messages.unknownChoice('--output', opts.output, OUTPUT_FORMATS)]);
+  const output = outputFormat(opts.output);
   const warnDays = nonNegativeInt('--warn-days', opts.warnDays);
   const now = opts.at === undefined ? new Date() : new Date(opts.at);
   if (Number.isNaN(now.getTime())) throw new KsprayError('input', [{ rule: 'invalid-flag', message: `--at "${opts.at}" is not a date`, hint: 'e.g. --at 2027-01-15 or --at 2027-01-15T12:00:00Z' }]);
   const { model, files, secretsDir } = loadCluster(opts.file, opts.out);
   const rows = await expiries(model, files, secretsDir, now, warnDays);
-  process.stdout.write(opts.output === 'json' ? reportText(certsCheckReport(model.name, rows, now, warnDays)) : formatExpiryTable(rows));
+  process.stdout.write(output === 'json' ? reportText(certsCheckReport(model.name, rows, now, warnDays)) : formatExpiryTable(rows));
   process.stderr.write('kspray: kubelet client and serving certificates are not in the bundle: kubelets rotate them through the cluster (rotateCertificates).\n');
   const bad = rows.filter((r) => r.status !== 'ok');
   if (bad.length) throw new KsprayError('failure', [messages.certsExpiring(bad.length, warnDays)]);

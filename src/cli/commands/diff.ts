@@ -3,13 +3,10 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { listDirectories, readBytesIfExists } from '../../io/files.js';
-import { KsprayError } from '../../errors/errors.js';
-import { messages } from '../../errors/messages.js';
 import { diffRender, formatDiff, type DiffReport } from '../../diff/diff.js';
 import { renderSpecFile } from './shared.js';
 import { EXIT_FAILURE } from '../report.js';
-
-const FORMATS = ['text', 'json'] as const;
+import { outputFormat } from '../../text/jsonReport.js';
 
 export async function diffSpecFile(file: string, outDir: string): Promise<DiffReport> {
   // The same compile/bundle/render sequence as every command, persisting nothing.
@@ -26,9 +23,9 @@ export function register(program: Command): void {
     .option('--output <format>', 'text or json (schema: schema/diff.schema.json)', 'text')
     .option('--exit-code', 'exit 1 when anything differs, 0 when nothing does')
     .action(async (o: { file: string; out: string; output: string; exitCode?: boolean }) => {
-      if (!(FORMATS as readonly string[]).includes(o.output)) throw new KsprayError('input', [messages.unknownChoice('--output', o.output, FORMATS)]);
+      const output = outputFormat(o.output);
       const report = await diffSpecFile(o.file, o.out);
-      process.stdout.write(o.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatDiff(report));
+      process.stdout.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatDiff(report));
       if (o.exitCode && report.changed) process.exitCode = EXIT_FAILURE;
     });
 }

@@ -7,7 +7,7 @@ import { payloadGzip } from '../../emit/cloudInit.js';
 import { KsprayError } from '../../errors/errors.js';
 import { EXIT_FAILURE } from '../report.js';
 import { renderSummary, sizeTable } from '../summary.js';
-import { reportText } from '../../text/jsonReport.js';
+import { outputFormat, reportText } from '../../text/jsonReport.js';
 import { privateKeysInPayload, type Rendered } from '../../rendered.js';
 import { messages } from '../../errors/messages.js';
 import { plainHttpConfigWithSecrets } from '../../model/secretsRules.js';
@@ -18,7 +18,6 @@ import { staleOutputs } from '../../diff/check.js';
 
 const out = (s: string) => process.stdout.write(s);
 const err = (s: string) => process.stderr.write(s);
-const OUTPUT_FORMATS = ['text', 'json'] as const;
 
 async function renderCommand(opts: {
   file: string;
@@ -32,9 +31,8 @@ async function renderCommand(opts: {
   check?: boolean;
   output: string;
 }): Promise<void> {
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(opts.output)) throw new KsprayError('input', [messages.unknownChoice('--output', opts.output, OUTPUT_FORMATS)]);
   // The summary is what --output json prints: --node prints a payload instead, --check a list of stale outputs.
-  if (opts.output === 'json' && (opts.node !== undefined || opts.check)) throw new KsprayError('input', [messages.outputJsonWithout('render', opts.node !== undefined ? '--node' : '--check', 'render --output json prints the summary of a full render')]);
+  if (outputFormat(opts.output) === 'json' && (opts.node !== undefined || opts.check)) throw new KsprayError('input', [messages.outputJsonConflict('render', opts.node !== undefined ? '--node' : '--check', 'render --output json prints the summary of a full render')]);
   const { rendered, clusterDir, checked: packaged, bundleAdditions } = await renderSpecFile(
     opts.file,
     opts.out,

@@ -14,9 +14,7 @@ import { printingKubectl, realKubectl } from '../../lifecycle/kubectl.js';
 import { observeNodes, parseUpgradeState, runUpgrade, upgradeBatches, upgradeStateFile } from '../../lifecycle/upgradeRun.js';
 import { fullNodeProgram } from '../../plan/nodeProgram.js';
 import { upgradePlanReport } from '../../lifecycle/upgradeReport.js';
-import { reportText } from '../../text/jsonReport.js';
-
-const OUTPUT_FORMATS = ['text', 'json'] as const;
+import { outputFormat, reportText } from '../../text/jsonReport.js';
 
 interface UpgradeOptions {
   file: string;
@@ -104,9 +102,9 @@ async function apply(model: ClusterModel, opts: UpgradeOptions, checked: (kubele
 }
 
 async function upgrade(opts: UpgradeOptions): Promise<void> {
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(opts.output)) throw new KsprayError('input', [messages.unknownChoice('--output', opts.output, OUTPUT_FORMATS)]);
+  const output = outputFormat(opts.output);
   // --apply logs progress as it runs: the JSON report is the plan's.
-  if (opts.output === 'json' && opts.apply) throw new KsprayError('input', [messages.outputJsonWithout('upgrade', '--apply', 'upgrade --output json prints the plan (--plan); --apply reports its progress as it runs')]);
+  if (output === 'json' && opts.apply) throw new KsprayError('input', [messages.outputJsonConflict('upgrade', '--apply', 'upgrade --output json prints the plan (--plan); --apply reports its progress as it runs')]);
   const text = readTextFile(opts.file);
   const { model, spec, locator } = compileSpecLocated(text, opts.file);
   const checked = (kubelets: Record<string, string>) => {
@@ -124,7 +122,7 @@ async function upgrade(opts: UpgradeOptions): Promise<void> {
   if (!opts.plan) throw new KsprayError('input', [messages.upgradeNeedsPlan()]);
   const pos = locator.locate(['spec', 'kubernetes', 'version']);
   const inSpec = spec.spec.kubernetes?.version !== undefined;
-  if (opts.output === 'json') {
+  if (output === 'json') {
     const where = inSpec ? { line: pos.line, col: pos.col } : {};
     return void process.stdout.write(reportText(upgradePlanReport(model.name, plan, { file: opts.file, path: 'spec.kubernetes.version', ...where, to: plan.to })));
   }
