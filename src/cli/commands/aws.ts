@@ -65,7 +65,7 @@ export function register(program: Command): void {
     c
       .requiredOption('-f, --file <path>', 'cluster spec')
       .option('--region <region>', 'AWS region (default: the SDK chain, e.g. AWS_REGION)')
-      .option('--endpoint <url>', 'EC2 endpoint URL (default: AWS_ENDPOINT_URL_EC2, else AWS)');
+      .option('--endpoint <url>', 'EC2 endpoint URL (default: AWS_ENDPOINT_URL_EC2, else AWS; IAM and Secrets Manager: AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_SECRETS_MANAGER)');
   common(aws.command('images').description('newest official AMI per distro × arch in the spec (DescribeImages); --baked: the ones `kspray images` built'))
     .option('--baked', 'find the golden images kspray\'s Packer templates built (owner self, kspray.dev/* tags)')
     .action(imagesCommand);
