@@ -20,9 +20,18 @@ export async function privateKeyToPem(key: CryptoKey): Promise<string> {
   return toPem('PRIVATE KEY', await subtle.exportKey('pkcs8', key));
 }
 
+/**
+ * The public key (DER SPKI) of each private key generated in this process, by its PEM: a first render
+ * signs every new leaf's certificate right after generating its key, and re-deriving the public key
+ * from the PKCS#8 PEM was ~25% of issuing the HA example's certificates. WebCrypto's SPKI export is
+ * the same DER as OpenSSL's (test/secrets/keys.test.ts), so a cached and a derived key sign alike.
+ */
+const generatedSpki = new Map<string, Buffer>();
+
 export async function generateKeyPair(algorithm: PkiAlgorithm): Promise<KeyPairPem> {
   const pair = await generateCryptoKeyPair(algorithm);
   const [privateKey, spki] = await Promise.all([privateKeyToPem(pair.privateKey), subtle.exportKey('spki', pair.publicKey)]);
+  generatedSpki.set(privateKey, Buffer.from(spki));
   return { privateKey, publicKey: toPem('PUBLIC KEY', spki) };
 }
 
@@ -33,6 +42,11 @@ export async function generatePrivateKeys(algorithm: PkiAlgorithm, count: number
 
 /** DER SubjectPublicKeyInfo of a private key (synchronous: no WebCrypto import needed). */
 export function spkiOfPrivateKey(privateKeyPem: string): Buffer {
+  return generatedSpki.get(privateKeyPem) ?? derivedSpki(privateKeyPem);
+}
+
+/** The public key read back from the private key's PEM (a key loaded from the bundle). */
+export function derivedSpki(privateKeyPem: string): Buffer {
   return createPublicKey(privateKeyPem).export({ type: 'spki', format: 'der' });
 }
 
