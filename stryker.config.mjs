@@ -25,7 +25,9 @@ export default {
   // The 80% threshold is per module: scripts/mutation-score.mjs applies it to the reports.
   thresholds: { high: 90, low: 80, break: null },
   reporters: ['json', 'clear-text', 'progress'],
-  jsonReporter: { fileName: `reports/mutation/${module.id}.json` },
+  // KSPRAY_MUTATION_REPORT names another report for a run over part of a module (--mutate FILES):
+  // mutation-score.mjs merges a module's reports file by file.
+  jsonReporter: { fileName: `reports/mutation/${process.env.KSPRAY_MUTATION_REPORT ?? module.id}.json` },
   tempDirName: '.stryker-tmp',
   // dist/ is copied unmutated: tests that run the built CLI pass, but only in-process tests can kill a mutant.
   ignorePatterns: ['outputs', 'reports', '.ci/cache'],

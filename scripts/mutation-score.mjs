@@ -21,21 +21,23 @@ const args = process.argv.slice(2);
 const write = args.includes('--write');
 const only = args.filter((a) => !a.startsWith('--'));
 
-// Mutants per module; a later report of a module replaces an earlier one (reports sorted by age).
-const byModule = new Map();
+// Mutants per source file, from the newest report holding it (reports sorted by age), then per module.
+const byFile = new Map();
 const reports = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => join(DIR, f)) : [];
 reports.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
 for (const file of reports) {
   const report = JSON.parse(readFileSync(file, 'utf8'));
-  const seen = new Map();
-  for (const [path, f] of Object.entries(report.files)) {
-    const m = moduleOfFile(path);
-    if (!m) continue;
-    if (!seen.has(m.id)) seen.set(m.id, { mutants: [], files: [], date: statSync(file).mtime.toISOString().slice(0, 10), report: file });
-    seen.get(m.id).mutants.push(...f.mutants);
-    seen.get(m.id).files.push(path.replace(/^.*?(src\/)/, '$1'));
-  }
-  for (const [id, v] of seen) byModule.set(id, v);
+  for (const [path, f] of Object.entries(report.files)) byFile.set(path.replace(/^.*?(src\/)/, '$1'), { mutants: f.mutants, date: statSync(file).mtime });
+}
+const byModule = new Map();
+for (const [path, f] of byFile) {
+  const m = moduleOfFile(path);
+  if (!m) continue;
+  const v = byModule.get(m.id) ?? { mutants: [], files: [], date: f.date };
+  v.mutants.push(...f.mutants);
+  v.files.push(path);
+  if (f.date < v.date) v.date = f.date; // the oldest measurement in the row
+  byModule.set(m.id, v);
 }
 
 // Every module's row (the README shows them all); only the asked ones (or all) decide the exit code.
@@ -58,7 +60,7 @@ for (const m of MODULES) {
   const files = partial ? `${v.files.map((f) => `\`${f}\``).join(', ')} (only ${v.files.length} of ${all.length} files)` : m.mutate.map((g) => `\`${g}\``).join(', ');
   const ok = score >= THRESHOLD && !partial;
   failed ||= asked && !ok;
-  rows.push({ asked, cells: [m.name, files, String(v.mutants.length), String(detected), String(undetected), `${score.toFixed(1)}%${score >= THRESHOLD ? '' : ` (below ${THRESHOLD}%)`}${partial ? ' (partial)' : ''} on ${v.date}`] });
+  rows.push({ asked, cells: [m.name, files, String(v.mutants.length), String(detected), String(undetected), `${score.toFixed(1)}%${score >= THRESHOLD ? '' : ` (below ${THRESHOLD}%)`}${partial ? ' (partial)' : ''} on ${v.date.toISOString().slice(0, 10)}`] });
 }
 const tableOf = (rs) => ['| module | mutated | mutants | killed | survived / no coverage | score |', '|---|---|---|---|---|---|', ...rs.map((r) => `| ${r.cells.join(' | ')} |`)].join('\n');
 const table = tableOf(rows);
