@@ -397,7 +397,8 @@ phase() {
   local name=$1 fn=$2 key marker=$STATE/phases/$1.done
   shift 2
   PHASE=$name
-  key=$({ cat "$@" 2>/dev/null || true; } | sha256sum)
+  # /dev/null first: with no file, cat would read stdin (a terminal when run by hand) and wait.
+  key=$({ cat /dev/null "$@" 2>/dev/null || true; } | sha256sum)
   if [[ -f $marker && $(<"$marker") == "$key" ]]; then log "$name: done before, skipping"; return 0; fi
   status running "started"
   "$fn"

@@ -27,6 +27,30 @@ const template = (dir: string, builder: string): HclBody => {
 };
 const sourceOf = (b: HclBody) => blocks(b, 'source')[0]!;
 
+/** The Packer outputs of matrix scenarios, rendered once for a describe block, and readers of them. */
+function matrixTemplates(scenarios: string[]) {
+  const rendered = new Map<string, Rendered>();
+  beforeAll(async () => {
+    for (const name of scenarios) rendered.set(name, await renderFixture(loadExample(name)));
+  });
+  const out = (scenario: string) => packerOutputs(rendered.get(scenario)!);
+  const tpl = (scenario: string, dir: string, builder: string): HclBody => {
+    const f = out(scenario).files.find((t) => t.relPath === `packer/${dir}/${builder}.pkr.hcl`);
+    if (!f) throw new Error(`no template ${dir}/${builder}`);
+    return parseHcl(text(f.content));
+  };
+  const bakeLine = (b: HclBody) =>
+    blocks(blocks(b, 'build')[0]!.body, 'provisioner')
+      .flatMap((p) => (p.body.attrs.inline as string[] | undefined) ?? [])
+      .find((l) => l.endsWith(' --only-install'))!;
+  return { rendered, out, tpl, bakeLine };
+}
+/** An amazon-ebs template's AMI lookup: owners, name pattern and login user. */
+const ami = (b: HclBody) => {
+  const filter = blocks(sourceOf(b).body, 'source_ami_filter')[0]!.body.attrs;
+  return { owners: filter.owners, name: (filter.filters as Record<string, string>).name, user: sourceOf(b).body.attrs.ssh_username };
+};
+
 describe('HCL writer', () => {
   it('quotes strings so they read back verbatim, never as templates', () => {
     const tricky = ['plain', 'a "quoted" \\ back\\slash', 'line1\nline2\ttab\r', '${var.secret}', '%{ if x }', '$$ and %% alone', 'ünïcode ✓', '\u0001'];
@@ -170,26 +194,7 @@ describe('kspray images (HA example)', () => {
 });
 
 describe('kspray images for the dnf/zypper distros (matrix scenarios)', () => {
-  const rendered = new Map<string, Rendered>();
-  beforeAll(async () => {
-    for (const name of ['rocky-containerd-calico', 'alma-containerd-calico', 'fedora-containerd-calico', 'opensuse-containerd-calico', 'al2023-containerd-calico']) {
-      rendered.set(name, await renderFixture(loadExample(name)));
-    }
-  });
-  const out = (scenario: string) => packerOutputs(rendered.get(scenario)!);
-  const tpl = (scenario: string, dir: string, builder: string): HclBody => {
-    const f = out(scenario).files.find((t) => t.relPath === `packer/${dir}/${builder}.pkr.hcl`);
-    if (!f) throw new Error(`no template ${dir}/${builder}`);
-    return parseHcl(text(f.content));
-  };
-  const ami = (b: HclBody) => {
-    const filter = blocks(sourceOf(b).body, 'source_ami_filter')[0]!.body.attrs;
-    return { owners: filter.owners, name: (filter.filters as Record<string, string>).name, user: sourceOf(b).body.attrs.ssh_username };
-  };
-  const bakeLine = (b: HclBody) =>
-    blocks(blocks(b, 'build')[0]!.body, 'provisioner')
-      .flatMap((p) => (p.body.attrs.inline as string[] | undefined) ?? [])
-      .find((l) => l.endsWith(' --only-install'))!;
+  const { rendered, out, tpl, bakeLine } = matrixTemplates(['rocky-containerd-calico', 'alma-containerd-calico', 'fedora-containerd-calico', 'opensuse-containerd-calico', 'al2023-containerd-calico']);
   /** Runs the bake line with sh (as Packer's shell provisioner does), the program replaced by printenv. */
   const bakeEnv = (line: string) =>
     execFileSync('sh', ['-c', line.replace('/usr/local/lib/kspray/kspray-node.sh --only-install', 'printenv KSPRAY_PACKAGE_MANAGER KSPRAY_PACKAGES KSPRAY_SELINUX KSPRAY_FIREWALLD; true')], {
@@ -295,26 +300,7 @@ describe('kspray images for the dnf/zypper distros (matrix scenarios)', () => {
 });
 
 describe('kspray images for the distributions of issue 20 (matrix scenarios)', () => {
-  const rendered = new Map<string, Rendered>();
-  beforeAll(async () => {
-    for (const name of ['rocky10-crio-cilium', 'el10-containerd-flannel', 'fedora43-crio-kube-router', 'ubuntu2604-containerd-cilium', 'openeuler-containerd-flannel']) {
-      rendered.set(name, await renderFixture(loadExample(name)));
-    }
-  });
-  const out = (scenario: string) => packerOutputs(rendered.get(scenario)!);
-  const tpl = (scenario: string, dir: string, builder: string): HclBody => {
-    const f = out(scenario).files.find((t) => t.relPath === `packer/${dir}/${builder}.pkr.hcl`);
-    if (!f) throw new Error(`no template ${dir}/${builder}`);
-    return parseHcl(text(f.content));
-  };
-  const ami = (b: HclBody) => {
-    const filter = blocks(sourceOf(b).body, 'source_ami_filter')[0]!.body.attrs;
-    return { owners: filter.owners, name: (filter.filters as Record<string, string>).name, user: sourceOf(b).body.attrs.ssh_username };
-  };
-  const bakeLine = (b: HclBody) =>
-    blocks(blocks(b, 'build')[0]!.body, 'provisioner')
-      .flatMap((p) => (p.body.attrs.inline as string[] | undefined) ?? [])
-      .find((l) => l.endsWith(' --only-install'))!;
+  const { rendered, out, tpl, bakeLine } = matrixTemplates(['rocky10-crio-cilium', 'el10-containerd-flannel', 'fedora43-crio-kube-router', 'ubuntu2604-containerd-cilium', 'openeuler-containerd-flannel']);
 
   it('Rocky 10: RESF AMIs and GCE family, the GenericCloud qcow2 booted on an x86-64-v3 CPU (-cpu max), the bake installs kernel-modules-extra', () => {
     const dir = 'rocky-10-amd64';

@@ -113,12 +113,16 @@ export interface ProgramResult {
   calls: string[];
 }
 
-/** Runs the node program under bash with `env` (which must set CALLS) and `args`. */
-export function runProgram(env: NodeJS.ProcessEnv, args: string[] = []): ProgramResult {
+/**
+ * Runs the node program under bash with `env` (which must set CALLS) and `args`. stdin is closed
+ * (systemd gives /dev/null) unless `stdin` is a file descriptor, e.g. one that never reaches EOF, as an
+ * operator's terminal would not.
+ */
+export function runProgram(env: NodeJS.ProcessEnv, args: string[] = [], stdin?: number): ProgramResult {
   const callsFile = env.CALLS;
   if (!callsFile) throw new Error('runProgram: env.CALLS must name the stubs log file');
   writeFileSync(callsFile, '');
-  const r = spawnSync('bash', [NODE_PROGRAM, ...args], { env, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('bash', [NODE_PROGRAM, ...args], { env, encoding: 'utf8', timeout: 30_000, ...(stdin === undefined ? {} : { stdio: [stdin, 'pipe', 'pipe'] }) });
   const calls = readFileSync(callsFile, 'utf8').split('\n').filter(Boolean);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, calls };
 }

@@ -3,7 +3,7 @@
 // swapoff, sleep). The stubs log their argv; coreutils, tar, sed and sha256sum are the real ones, so
 // downloads are really verified and archives really unpacked.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NODE_STUBS, nodeLayout, runProgram, sha256File, stubPath, stubScript, trackedTempDirs, writeFile } from '../helpers/nodeHarness.js';
@@ -181,6 +181,22 @@ describe('kspray-node.sh (functional, stubbed commands)', () => {
     expect(readdirSync(join(f.root, 'var/lib/kspray/phases')).sort()).toEqual(
       ['cluster-addons', 'done', 'init', 'install-kubernetes', 'install-runtime', 'prepare-os'].map((p) => `${p}.done`),
     );
+  });
+
+  it('runs to done when started by hand on a terminal: a phase keyed on no file never reads stdin', () => {
+    // A FIFO opened read-write never reaches EOF, like a terminal nobody types into: a phase key
+    // computed with `cat` and no file argument would wait on it until the harness's timeout.
+    const f = fixture(INIT_ENV);
+    const fifo = join(f.root, '..', 'stdin.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const fd = openSync(fifo, 'r+');
+    try {
+      const r = runProgram(f.env, [], fd);
+      expect(r.code).toBe(0);
+      expect(startedPhases(r.stdout)).toEqual(['prepare-os', 'install-runtime', 'install-kubernetes', 'init', 'cluster-addons', 'done']);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('skips completed phases on a second run and resumes after the last marker', () => {

@@ -1,1 +1,1 @@
-NODE_PROGRAM (node/kspray-node.sh as shipped) sha256:e700abe72ffedddadc986a28a349ed1d3d6d31d969933db6287f75ba0b578e54 bytes:10915
+NODE_PROGRAM (node/kspray-node.sh as shipped) sha256:6a210e670f2f07f8c8f760128e40a50b4073241bf0fac9680fc145fae0e475dc bytes:10925
