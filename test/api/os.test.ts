@@ -18,10 +18,10 @@ describe('end-of-life releases', () => {
       ['debian-11', '2026-08-31', 'debian-12'],
       ['amazonlinux-2', '2026-06-30', 'amazonlinux-2023'],
       ['amazon-linux-2', '2026-06-30', 'amazonlinux-2023'],
-      ['fedora-38', '2024-05-21', 'fedora-42'],
-      ['fedora-40', '2025-05-13', 'fedora-42'],
+      ['fedora-38', '2024-05-21', 'fedora-43'],
+      ['fedora-40', '2025-05-13', 'fedora-43'],
       ['ubuntu-20.04', '2025-05-31', 'ubuntu-22.04'],
-      ['fedora-41', '2025-12-15', 'fedora-42'],
+      ['fedora-41', '2025-12-15', 'fedora-43'],
       ['centos-7', '2024-06-30', 'rocky-9'],
     ]) {
       const text = `${HEAD}  nodes:\n    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: ${os} }\n`;
