@@ -7,11 +7,11 @@
 // payloads stay valid for cloud-init and ignition-validate.
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { EXAMPLES, loadExample, renderFixture, FIXED_NOW } from '../helpers/fixtures.js';
+import { untar } from '../helpers/untar.js';
 import { cloudInitRoot, cloudInitSchema, haveTool, ignitionValidate } from '../helpers/validators.js';
 import { prepareBundle, render, type Rendered } from '../../src/render.js';
 import { packageRendered } from '../../src/cli/commands/render-provider.js';
@@ -23,25 +23,6 @@ import type { ClusterModel } from '../../src/model/model.js';
 
 const withAws = (m: ClusterModel): ClusterModel => ({ ...m, provider: 'aws', secrets: { delivery: 'aws-secrets-manager' } });
 const withInlineAws = (m: ClusterModel): ClusterModel => ({ ...m, provider: 'aws' });
-
-/** Unpacks an archive with the real GNU tar (-p: modes kept) and reads back path → mode and text. */
-function untar(archive: Buffer): Map<string, NodeFile> {
-  const dir = mkdtempSync(join(tmpdir(), 'kspray-untar-'));
-  writeFileSync(join(dir, 'a.tar'), archive);
-  const root = join(dir, 'root');
-  execFileSync('mkdir', ['-p', root]);
-  execFileSync('tar', ['-xpf', join(dir, 'a.tar'), '-C', root]);
-  const out = new Map<string, NodeFile>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(`/${relative(root, p)}`, { mode: statSync(p).mode & 0o7777, content: readFileSync(p, 'utf8') });
-    }
-  };
-  walk(root);
-  return out;
-}
 
 /** What the node ends up with from its payload: the full config for Ignition nodes (a pointer fetches it). */
 const written = (r: Rendered, node: string) => payloadFiles(r.ignitionConfigs.get(node) ?? r.payloads.get(node)!);

@@ -4,12 +4,12 @@
 // the real consumers; and the HA first control plane with RSA-2048 keys fits EC2's 16 KiB.
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { EXAMPLES, loadExample, renderFixture, FIXED_NOW, repoRoot } from '../helpers/fixtures.js';
+import { untar } from '../helpers/untar.js';
 import { decodeDataUrl } from '../helpers/ignition.js';
 import { cloudInitRoot, cloudInitSchema, haveTool, ignitionValidate } from '../helpers/validators.js';
 import { prepareBundle, render, type Rendered } from '../../src/render.js';
@@ -29,25 +29,6 @@ interface WrittenFile {
 function cloudInitWrites(payload: string): Map<string, WrittenFile> {
   const doc = parse(payload) as { write_files: Array<{ path: string; permissions: string; content: string }> };
   return new Map(doc.write_files.map((f) => [f.path, { mode: parseInt(f.permissions, 8), content: f.content }]));
-}
-
-/** Unpacks an archive with the real GNU tar (-p: modes kept) and reads back path → mode and bytes. */
-function untar(archive: Buffer): Map<string, WrittenFile> {
-  const dir = mkdtempSync(join(tmpdir(), 'kspray-untar-'));
-  writeFileSync(join(dir, 'a.tar'), archive);
-  const root = join(dir, 'root');
-  execFileSync('mkdir', ['-p', root]);
-  execFileSync('tar', ['-xpf', join(dir, 'a.tar'), '-C', root]);
-  const out = new Map<string, WrittenFile>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(`/${relative(root, p)}`, { mode: statSync(p).mode & 0o7777, content: readFileSync(p, 'utf8') });
-    }
-  };
-  walk(root);
-  return out;
 }
 
 interface IgnFile {

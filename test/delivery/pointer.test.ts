@@ -4,35 +4,19 @@
 // 22.4, fits EC2 for every example, and its script passes shellcheck.
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { EXAMPLES, loadExample, renderFixture } from '../helpers/fixtures.js';
+import { untar } from '../helpers/untar.js';
 import { cloudInitRoot, cloudInitSchema } from '../helpers/validators.js';
 import { outputFiles } from '../../src/render.js';
 import { payloadFormat } from '../../src/rendered.js';
 import type { ClusterModel } from '../../src/model/model.js';
 
 const withPointer = (m: ClusterModel): ClusterModel => ({ ...m, cloudInit: { payloadUrlBase: `https://boot.test/${m.name}` } });
-
-function untar(archive: Buffer): Map<string, { mode: number; content: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'kspray-pointer-'));
-  writeFileSync(join(dir, 'a.tar'), archive);
-  execFileSync('mkdir', ['-p', join(dir, 'root')]);
-  execFileSync('tar', ['-xpf', join(dir, 'a.tar'), '-C', join(dir, 'root')]);
-  const out = new Map<string, { mode: number; content: string }>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(`/${relative(join(dir, 'root'), p)}`, { mode: statSync(p).mode & 0o7777, content: readFileSync(p, 'utf8') });
-    }
-  };
-  walk(join(dir, 'root'));
-  return out;
-}
 
 describe.each(EXAMPLES)('examples/%s with spec.cloudInit.payloadUrlBase', (name) => {
   it('boots every cloud-init node from a pointer pinning an archive of exactly its full payload files', async () => {
