@@ -12,8 +12,7 @@ import { buildCidataIso } from '../../src/io/iso.js';
 import { ignitionIpxeScript, ignitionKernelArgs, matchboxDocuments } from '../../src/emit/pxe/ignitionBoot.js';
 import { KsprayError } from '../../src/errors/errors.js';
 import type { NodeModel } from '../../src/model/model.js';
-import { cloudInitRoot, haveTool, run, tool } from '../helpers/validators.js';
-import { spawnSync } from 'node:child_process';
+import { cloudInitNetRender, cloudInitRoot, haveTool, run } from '../helpers/validators.js';
 import { loadExample } from '../helpers/fixtures.js';
 
 const node = (name: string, address?: string): NodeModel =>
@@ -74,11 +73,7 @@ describe('network-config v2', () => {
     const file = join(dir, 'network-config');
     const seed = nocloudSeed(node('cp-1', '10.0.0.11,fd00:10::11'), 'demo', '#cloud-config\n', { ...DEFAULT_NETWORK, interfaceGlob: 'ens3', gateway: '10.0.0.1', gateway6: 'fd00:10::1' });
     writeFileSync(file, seed.find((f) => f.name === 'network-config')!.content);
-    const root = cloudInitRoot()!;
-    const r = spawnSync(tool('python3'), [new URL('../helpers/cloudinit-net.py', import.meta.url).pathname, file], {
-      env: { ...process.env, PYTHONPATH: join(root, 'usr/lib/python3/dist-packages') },
-      encoding: 'utf8',
-    });
+    const r = cloudInitNetRender(cloudInitRoot()!, file);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { interfaces: Array<{ name: string; subnets: Array<{ type: string; address: string; prefix: number }> }>; networkd: Record<string, string>; eni: string };
     expect(out.interfaces[0]!.subnets.map((x) => [x.type, x.address, x.prefix])).toEqual([
@@ -105,11 +100,7 @@ describe('network-config v2', () => {
     const file = join(dir, 'network-config');
     const seed = nocloudSeed(node('cp-1', '10.0.0.11'), 'demo', '#cloud-config\n', { ...DEFAULT_NETWORK, interfaceGlob: 'ens3', gateway: '10.0.0.1', nameservers: ['10.0.0.2'] });
     writeFileSync(file, seed.find((f) => f.name === 'network-config')!.content);
-    const root = cloudInitRoot()!;
-    const r = spawnSync(tool('python3'), [new URL('../helpers/cloudinit-net.py', import.meta.url).pathname, file], {
-      env: { ...process.env, PYTHONPATH: join(root, 'usr/lib/python3/dist-packages') },
-      encoding: 'utf8',
-    });
+    const r = cloudInitNetRender(cloudInitRoot()!, file);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { interfaces: Array<{ name: string; subnets: Array<{ type: string; address: string; prefix: number }> }>; nameservers: string[]; networkd: Record<string, string>; eni: string };
     expect(out.interfaces).toEqual([{ name: 'ens3', subnets: [{ type: 'static', address: '10.0.0.11', prefix: 24, gateway: null }] }]);

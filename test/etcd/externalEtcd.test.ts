@@ -20,7 +20,7 @@ import { memberAddArgs, parseMemberList, planMemberRemoval, rejoinEnv } from '..
 import { loadExample } from '../helpers/fixtures.js';
 import { demoBundle } from '../secrets/fixtures.js';
 import { stopChild } from '../helpers/net.js';
-import { ETCD_WAIT_MS as WAIT_MS, HAVE_ETCD, startEtcdCluster, type EtcdCluster } from '../helpers/etcdCluster.js';
+import { ETCD_WAIT_MS as WAIT_MS, HAVE_ETCD, LOOPBACK_REWRITTEN_KEYS, startEtcdCluster, type EtcdCluster } from '../helpers/etcdCluster.js';
 
 const MEMBERS = ['etcd-1', 'etcd-2', 'etcd-3'];
 
@@ -48,22 +48,7 @@ describe.skipIf(!HAVE_ETCD)('external etcd: 3 etcd 3.4 members from the generate
   test('the generated env is passed as generated, but for the documented loopback rewrites', () => {
     for (const m of etcd.members) {
       const changed = Object.keys(m.generated).filter((k) => m.generated[k] !== m.env[k]).sort();
-      expect(changed, m.name).toEqual(
-        [
-          'ETCD_ADVERTISE_CLIENT_URLS',
-          'ETCD_CERT_FILE',
-          'ETCD_DATA_DIR',
-          'ETCD_INITIAL_ADVERTISE_PEER_URLS',
-          'ETCD_INITIAL_CLUSTER',
-          'ETCD_KEY_FILE',
-          'ETCD_LISTEN_CLIENT_URLS',
-          'ETCD_LISTEN_PEER_URLS',
-          'ETCD_PEER_CERT_FILE',
-          'ETCD_PEER_KEY_FILE',
-          'ETCD_PEER_TRUSTED_CA_FILE',
-          'ETCD_TRUSTED_CA_FILE',
-        ].sort(),
-      );
+      expect(changed, m.name).toEqual(LOOPBACK_REWRITTEN_KEYS);
       expect(m.generated.ETCD_INITIAL_CLUSTER).toBe('etcd-1=https://10.0.1.11:2380,etcd-2=https://10.0.1.12:2380,etcd-3=https://10.0.1.13:2380');
       expect(m.generated.ETCD_INITIAL_CLUSTER_STATE).toBe('new');
       expect(m.generated.ETCD_INITIAL_CLUSTER_TOKEN).toBe('external-etcd');

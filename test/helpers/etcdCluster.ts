@@ -19,6 +19,23 @@ import { run, type RunResult } from '../secrets/tools.js';
 import { freePort, sleep, stopChild } from './net.js';
 import { haveTool, tool } from './validators.js';
 
+/** The variables of a member's generated env that the loopback rewrites above change (its URLs and file
+ * paths); each test asserts that exactly these differ from what kspray generated. */
+export const LOOPBACK_REWRITTEN_KEYS = [
+  'ETCD_ADVERTISE_CLIENT_URLS',
+  'ETCD_CERT_FILE',
+  'ETCD_DATA_DIR',
+  'ETCD_INITIAL_ADVERTISE_PEER_URLS',
+  'ETCD_INITIAL_CLUSTER',
+  'ETCD_KEY_FILE',
+  'ETCD_LISTEN_CLIENT_URLS',
+  'ETCD_LISTEN_PEER_URLS',
+  'ETCD_PEER_CERT_FILE',
+  'ETCD_PEER_KEY_FILE',
+  'ETCD_PEER_TRUSTED_CA_FILE',
+  'ETCD_TRUSTED_CA_FILE',
+].sort();
+
 // Debian's etcd-server and etcd-client (.ci/run); under KSPRAY_REQUIRE_VALIDATORS=1 a missing one fails the run.
 export const HAVE_ETCD = haveTool('etcd') && haveTool('etcdctl');
 const ETCD = HAVE_ETCD ? tool('etcd') : 'etcd';

@@ -85,6 +85,17 @@ export function cloudInitSchema(root: string, file: string): { ok: boolean; outp
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }
 
+/**
+ * cloud-init 22.4's own network parser and renderers over a network-config file (test/helpers/cloudinit-net.py):
+ * the parsed interfaces and what the networkd and ENI renderers write, as JSON on stdout.
+ */
+export function cloudInitNetRender(root: string, file: string): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(tool('python3'), [new URL('./cloudinit-net.py', import.meta.url).pathname, file], {
+    env: { ...process.env, PYTHONPATH: join(root, 'usr/lib/python3/dist-packages') },
+    encoding: 'utf8',
+  });
+}
+
 // Vendored copies of ../shared/data/schemas (provenance in schema/upstream/SOURCE.md).
 const SCHEMAS = new URL('../../schema/upstream/', import.meta.url);
 
