@@ -22,7 +22,6 @@ export const SUPPORTED_OS = [
   'rocky-10',
   'almalinux-10',
   'rhel-10',
-  'fedora-42',
   'fedora-43',
   'openeuler-24.03',
   'opensuse-leap-15.6',
