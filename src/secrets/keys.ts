@@ -1,9 +1,9 @@
-// Key generation and import on Node's WebCrypto (RSA generation runs on the libuv pool, so keys
-// generated together are generated in parallel). Private keys are PKCS#8 "PRIVATE KEY" PEM.
+// Key generation on Node's WebCrypto (RSA generation runs on the libuv pool, so keys generated
+// together are generated in parallel). Private keys are PKCS#8 "PRIVATE KEY" PEM.
 import { createPublicKey } from 'node:crypto';
 import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { algorithmParams } from './algorithms.js';
-import { pemToDer, toPem } from './pem.js';
+import { toPem } from './pem.js';
 
 const subtle = globalThis.crypto.subtle;
 
@@ -12,12 +12,11 @@ export interface KeyPairPem {
   publicKey: string;
 }
 
-export async function generateCryptoKeyPair(algorithm: PkiAlgorithm): Promise<CryptoKeyPair> {
-  return (await subtle.generateKey(algorithmParams(algorithm).generate, true, ['sign', 'verify'])) as CryptoKeyPair;
-}
-
-export async function privateKeyToPem(key: CryptoKey): Promise<string> {
-  return toPem('PRIVATE KEY', await subtle.exportKey('pkcs8', key));
+/** A new key pair as DER: PKCS#8 private key and SubjectPublicKeyInfo, both exported by WebCrypto. */
+export async function generateKeyDer(algorithm: PkiAlgorithm): Promise<{ pkcs8: Buffer; spki: Buffer }> {
+  const pair = (await subtle.generateKey(algorithmParams(algorithm).generate, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const [pkcs8, spki] = await Promise.all([subtle.exportKey('pkcs8', pair.privateKey), subtle.exportKey('spki', pair.publicKey)]);
+  return { pkcs8: Buffer.from(pkcs8), spki: Buffer.from(spki) };
 }
 
 /**
@@ -29,9 +28,9 @@ export async function privateKeyToPem(key: CryptoKey): Promise<string> {
 const generatedSpki = new Map<string, Buffer>();
 
 export async function generateKeyPair(algorithm: PkiAlgorithm): Promise<KeyPairPem> {
-  const pair = await generateCryptoKeyPair(algorithm);
-  const [privateKey, spki] = await Promise.all([privateKeyToPem(pair.privateKey), subtle.exportKey('spki', pair.publicKey)]);
-  generatedSpki.set(privateKey, Buffer.from(spki));
+  const { pkcs8, spki } = await generateKeyDer(algorithm);
+  const privateKey = toPem('PRIVATE KEY', pkcs8);
+  generatedSpki.set(privateKey, spki);
   return { privateKey, publicKey: toPem('PUBLIC KEY', spki) };
 }
 
@@ -48,11 +47,4 @@ export function spkiOfPrivateKey(privateKeyPem: string): Buffer {
 /** The public key read back from the private key's PEM (a key loaded from the bundle). */
 export function derivedSpki(privateKeyPem: string): Buffer {
   return createPublicKey(privateKeyPem).export({ type: 'spki', format: 'der' });
-}
-
-/** Extractable, because ECDSA signing reads the scalar to sign deterministically (see signer.ts). */
-export async function importSigningKey(privateKeyPem: string, algorithm: PkiAlgorithm): Promise<CryptoKey> {
-  const der = pemToDer(privateKeyPem, 'PRIVATE KEY');
-  if (!der) throw new Error('signing key is not a PKCS#8 PEM private key');
-  return subtle.importKey('pkcs8', new Uint8Array(der), algorithmParams(algorithm).import, true, ['sign']);
 }
