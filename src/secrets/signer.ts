@@ -13,6 +13,8 @@
 import { createECDH, createHash, createHmac, createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto';
 import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { sequence, unsignedInteger } from './der.js';
+import { pemToDer } from './pem.js';
+import { ecPrivateScalar } from './pkcs8.js';
 
 interface Curve {
   /** OpenSSL's curve name, for ECDH. */
@@ -48,17 +50,27 @@ const EC_CURVE_OF: Partial<Record<PkiAlgorithm, string>> = { 'ECDSA-P256': 'P-25
 
 /** A CA's signing key from its PKCS#8 (PEM or DER), checked to be of the bundle's algorithm. */
 export function signingKey(pkcs8: string | Uint8Array, algorithm: PkiAlgorithm, hash: string): SigningKey {
-  const key = typeof pkcs8 === 'string' ? createPrivateKey(pkcs8) : createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
   const nodeHash = NODE_HASH[hash];
   if (!nodeHash) throw new Error(`signing needs SHA-256/384/512, got ${hash}`);
   const curveName = EC_CURVE_OF[algorithm];
   if (curveName === undefined) {
+    const key = typeof pkcs8 === 'string' ? createPrivateKey(pkcs8) : createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
     if (key.asymmetricKeyType !== 'rsa') throw new Error(`a ${algorithm} signing key must be RSA, not ${key.asymmetricKeyType}`);
     return { kind: 'rsa', key, hash: nodeHash };
   }
-  const jwk = key.export({ format: 'jwk' });
-  if (jwk.kty !== 'EC' || jwk.crv !== curveName || !jwk.d) throw new Error(`a ${algorithm} signing key must be an EC key on ${curveName}`);
-  return { kind: 'ecdsa', curve: CURVES[curveName]!, d: toInt(Buffer.from(jwk.d, 'base64url')), hash: nodeHash };
+  // The scalar read from the DER: OpenSSL's key decoder costs more than the signature (pkcs8.ts).
+  const der = typeof pkcs8 === 'string' ? pemToDer(pkcs8, 'PRIVATE KEY') : pkcs8;
+  let d: Buffer;
+  try {
+    if (!der) throw new Error('no PEM block');
+    d = ecPrivateScalar(der, curveName);
+  } catch {
+    throw new Error(`a ${algorithm} signing key must be an EC key on ${curveName}`);
+  }
+  const curve = CURVES[curveName]!;
+  const scalar = toInt(d);
+  if (scalar < 1n || scalar >= curve.n) throw new Error(`a ${algorithm} signing key must have a private scalar in [1, n)`);
+  return { kind: 'ecdsa', curve, d: scalar, hash: nodeHash };
 }
 
 /** The signatureValue of a certificate over `tbs`: ECDSA-Sig-Value DER (SEQUENCE of r, s) or the RSA signature. */

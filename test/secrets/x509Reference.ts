@@ -58,10 +58,16 @@ function subjectName(subject: Subject): x509.Name {
   return new x509.Name(rdns);
 }
 
+/** WebCrypto import parameters, as the old algorithms table had them. */
+function importParams(algorithm: PkiAlgorithm): EcKeyImportParams | RsaHashedImportParams {
+  if (algorithm === 'ECDSA-P256') return { name: 'ECDSA', namedCurve: 'P-256' };
+  if (algorithm === 'ECDSA-P384') return { name: 'ECDSA', namedCurve: 'P-384' };
+  return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+}
+
 async function importKeys(pkcs8Pem: string, spki: Uint8Array, algorithm: PkiAlgorithm): Promise<CryptoKeyPair> {
-  const params = algorithmParams(algorithm);
-  const privateKey = await subtle.importKey('pkcs8', new Uint8Array(pemToDer(pkcs8Pem, 'PRIVATE KEY')!), params.import, true, ['sign']);
-  const publicKey = await subtle.importKey('spki', new Uint8Array(spki), params.import, true, ['verify']);
+  const privateKey = await subtle.importKey('pkcs8', new Uint8Array(pemToDer(pkcs8Pem, 'PRIVATE KEY')!), importParams(algorithm), true, ['sign']);
+  const publicKey = await subtle.importKey('spki', new Uint8Array(spki), importParams(algorithm), true, ['verify']);
   return { privateKey, publicKey };
 }
 
@@ -99,7 +105,7 @@ export async function referenceCaCertificate(
 /** A leaf certificate as DER, signed by the old path with the CA of this certificate and key PEM. */
 export async function referenceLeafCertificate(template: LeafTemplate, ca: { cert: string; key: string }, algorithm: PkiAlgorithm): Promise<Buffer> {
   const caCert = new x509.X509Certificate(ca.cert);
-  const signingKey = await subtle.importKey('pkcs8', new Uint8Array(pemToDer(ca.key, 'PRIVATE KEY')!), algorithmParams(algorithm).import, true, ['sign']);
+  const signingKey = await subtle.importKey('pkcs8', new Uint8Array(pemToDer(ca.key, 'PRIVATE KEY')!), importParams(algorithm), true, ['sign']);
   const ski = caCert.getExtension(x509.SubjectKeyIdentifierExtension)!;
   const dns = template.altNames.filter((n) => isIP(n) === 0).map((value) => ({ type: 'dns' as const, value }));
   const ips = template.altNames.filter((n) => isIP(n) !== 0).map((value) => ({ type: 'ip' as const, value }));
