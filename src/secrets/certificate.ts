@@ -4,7 +4,7 @@
 // made by earlier releases re-render to the same certificates (test/secrets/certificateBytes.test.ts
 // compares both for every kind of certificate).
 import { createHash } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { algorithmParams } from './algorithms.js';
@@ -26,6 +26,8 @@ export interface Signer {
   subject: Buffer;
   /** The CA's subjectKeyIdentifier: each leaf's authorityKeyIdentifier. */
   keyId: Buffer;
+  /** The CA's SubjectPublicKeyInfo, as the certificate holds it (DER). */
+  publicKey: Buffer;
   notAfter: Date;
   key: SigningKey;
   algorithm: PkiAlgorithm;
@@ -179,17 +181,25 @@ export function signLeafCertificate(template: LeafTemplate, signer: Signer): Buf
 
 /** GeneralNames: dNSName [2] IA5String, then iPAddress [7] OCTET STRING (4 or 16 bytes); DNS names first, as Go writes them. */
 function generalNames(altNames: string[]): Buffer {
-  const dns = altNames.filter((n) => !isAddress(n)).map((n) => der.implicitPrimitive(2, Buffer.from(n, 'ascii')));
-  const ips = altNames.filter(isAddress).map((n) => der.implicitPrimitive(7, Buffer.from(ipaddr.parse(n).toByteArray())));
-  return der.sequence(...dns, ...ips);
+  const dns = altNames.filter((n) => addressBytes(n) === undefined).map((n) => der.implicitPrimitive(2, Buffer.from(n, 'ascii')));
+  const ips = altNames.map(addressBytes).filter((b) => b !== undefined);
+  return der.sequence(...dns, ...ips.map((b) => der.implicitPrimitive(7, b)));
+}
+
+/** Each SAN's address bytes (4 or 16), or undefined for a DNS name; remembered, as every certificate repeats the same few. */
+const addresses = new Map<string, Buffer | undefined>();
+
+function addressBytes(name: string): Buffer | undefined {
+  if (!addresses.has(name)) addresses.set(name, isAddress(name) ? Buffer.from(ipaddr.parse(name).toByteArray()) : undefined);
+  return addresses.get(name);
 }
 
 /**
  * node:net's isIP, asked only the question that can be yes: an IPv6 address always has a ":" and
- * neither an IPv4 address nor a DNS name ever has one. (isIP tries its IPv6 pattern on every DNS
- * name; compiling that pattern was ~5 ms of a cold render's PKI.)
+ * neither an IPv4 address nor a DNS name ever has one. IPv6 is checked by ipaddr.js, which parses it
+ * next anyway: node's IPv6 pattern cost ~4 ms to compile, once per process, for the one "::1".
  */
-const isAddress = (name: string): boolean => (name.includes(':') ? isIPv6(name) : isIPv4(name));
+const isAddress = (name: string): boolean => (name.includes(':') ? ipaddr.IPv6.isValid(name) : isIPv4(name));
 
 /** A bundle CA (certificate and key PEM) read once for signing its leaves. */
 export function loadSigner(pair: { cert: string; key: string }, algorithm: PkiAlgorithm): Signer {
@@ -198,11 +208,12 @@ export function loadSigner(pair: { cert: string; key: string }, algorithm: PkiAl
   const tbsFields = childrenOf(cert, childrenOf(cert, readTlv(cert))[0]!);
   // TBSCertificate: [0] version, serialNumber, signature, issuer, validity, subject, spki, …, [3] extensions.
   const at = tbsFields[0]!.identifier === 0xa0 ? 1 : 0;
-  const [validity, subject] = [tbsFields[at + 3]!, tbsFields[at + 4]!];
+  const [validity, subject, spki] = [tbsFields[at + 3]!, tbsFields[at + 4]!, tbsFields[at + 5]!];
   const [, notAfter] = childrenOf(cert, validity);
   return {
     subject: Buffer.from(bytesOf(cert, subject)),
     keyId: subjectKeyIdOf(cert, tbsFields),
+    publicKey: Buffer.from(bytesOf(cert, spki)),
     notAfter: readTime(cert, notAfter!),
     key: signingKey(pair.key, algorithm, algorithmParams(algorithm).sign.hash),
     algorithm,

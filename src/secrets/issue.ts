@@ -1,7 +1,7 @@
 // secrets/ issuing: (model, bundle) → every leaf certificate and kubeconfig. Pure and
 // deterministic: leaf keys and dates come from the bundle, serials are derived, and ECDSA
 // signatures use RFC 6979 nonces (signer.ts), so the same inputs give byte-identical PEMs.
-import { createHash, X509Certificate as NodeX509 } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { failure, inputError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { controlPlaneNodes, etcdMembers, isExternalEtcdMember, type ClusterModel } from '../model/model.js';
@@ -49,7 +49,7 @@ export async function issuePki(model: ClusterModel, bundle: SecretsBundle): Prom
   const byName = new Map(leaves.map((l) => [l.profile.name, l]));
 
   return {
-    caCertHash: caCertHash(bundle.ca.cert),
+    caCertHash: caCertHash(signers.ca),
     caCert: bundle.ca.cert,
     bootstrapToken: { ...bundle.bootstrapToken },
     encryptionKey: bundle.encryptionKey,
@@ -102,8 +102,8 @@ function issueLeaf(profile: CertProfile, bundle: SecretsBundle, signers: Signers
 }
 
 /** kubeadm --discovery-token-ca-cert-hash: sha256 over the CA's DER SubjectPublicKeyInfo. */
-function caCertHash(caCertPem: string): string {
-  const spki = new NodeX509(caCertPem).publicKey.export({ type: 'spki', format: 'der' });
+function caCertHash(ca: Signer): string {
+  const spki = ca.publicKey;
   return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
 }
 
