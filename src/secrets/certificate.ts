@@ -9,8 +9,8 @@ import ipaddr from 'ipaddr.js';
 import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { algorithmParams } from './algorithms.js';
 import * as der from './der.js';
-import { bytesOf, childrenOf, contentOf, readTime, readTlv, type Tlv } from './derReader.js';
-import { pemToDer, toPem } from './pem.js';
+import { childrenOf, contentOf, readTlv } from './derReader.js';
+import { toPem } from './pem.js';
 import { signingKey, signTbs, type SigningKey } from './signer.js';
 
 export type Usage = 'server' | 'client';
@@ -200,33 +200,3 @@ function addressBytes(name: string): Buffer | undefined {
  * next anyway: node's IPv6 pattern cost ~4 ms to compile, once per process, for the one "::1".
  */
 const isAddress = (name: string): boolean => (name.includes(':') ? ipaddr.IPv6.isValid(name) : isIPv4(name));
-
-/** A bundle CA (certificate and key PEM) read once for signing its leaves. */
-export function loadSigner(pair: { cert: string; key: string }, algorithm: PkiAlgorithm): Signer {
-  const cert = pemToDer(pair.cert, 'CERTIFICATE');
-  if (!cert) throw new Error('CA certificate is not a PEM certificate');
-  const tbsFields = childrenOf(cert, childrenOf(cert, readTlv(cert))[0]!);
-  // TBSCertificate: [0] version, serialNumber, signature, issuer, validity, subject, spki, …, [3] extensions.
-  const at = tbsFields[0]!.identifier === 0xa0 ? 1 : 0;
-  const [validity, subject, spki] = [tbsFields[at + 3]!, tbsFields[at + 4]!, tbsFields[at + 5]!];
-  const [, notAfter] = childrenOf(cert, validity);
-  return {
-    subject: Buffer.from(bytesOf(cert, subject)),
-    keyId: subjectKeyIdOf(cert, tbsFields),
-    publicKey: Buffer.from(bytesOf(cert, spki)),
-    notAfter: readTime(cert, notAfter!),
-    key: signingKey(pair.key, algorithm, algorithmParams(algorithm).sign.hash),
-    algorithm,
-  };
-}
-
-function subjectKeyIdOf(cert: Buffer, tbsFields: Tlv[]): Buffer {
-  const extensions = tbsFields.find((t) => t.identifier === 0xa3);
-  for (const ext of extensions ? childrenOf(cert, childrenOf(cert, extensions)[0]!) : []) {
-    const parts = childrenOf(cert, ext);
-    if (!bytesOf(cert, parts[0]!).equals(ENCODED.subjectKeyIdentifier)) continue;
-    const value = contentOf(cert, parts.at(-1)!); // OCTET STRING holding the KeyIdentifier OCTET STRING
-    return Buffer.from(contentOf(value, readTlv(value)));
-  }
-  throw new Error('a CA certificate of the bundle has no subjectKeyIdentifier');
-}

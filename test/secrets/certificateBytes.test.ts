@@ -7,7 +7,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { PkiAlgorithm } from '../../src/api/v1alpha1/types.js';
 import { controlPlaneNodes, etcdMembers } from '../../src/model/model.js';
-import { certToPem, createCaCertificate, loadSigner, signLeafCertificate, type LeafTemplate } from '../../src/secrets/certificate.js';
+import { loadSigner } from '../../src/secrets/caSigner.js';
+import { certToPem, createCaCertificate, signLeafCertificate, type LeafTemplate } from '../../src/secrets/certificate.js';
 import { generateKeyDer } from '../../src/secrets/keys.js';
 import { toPem } from '../../src/secrets/pem.js';
 import { controlPlaneProfiles, etcdMemberProfiles, KUBECONFIG_PROFILES, type CertProfile } from '../../src/secrets/profiles.js';
