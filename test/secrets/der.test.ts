@@ -93,8 +93,20 @@ describe.runIf(haveTool('openssl'))('the DER writer writes what OpenSSL writes',
     else expect(hex(der.generalizedTime(date))).toBe(hex(openssl(`asn1=${conf}`)));
   });
 
-  test('GeneralizedTime before 2050 too (written on request)', () => {
+  test('GeneralizedTime before 2050 too (written on request), and up to year 9999', () => {
     expect(hex(der.generalizedTime(new Date('2026-07-04T05:06:07Z')))).toBe(hex(openssl('asn1=GENTIME:20260704050607Z')));
+    expect(hex(der.x509Time(new Date('9999-12-31T23:59:59Z')))).toBe(hex(openssl('asn1=GENTIME:99991231235959Z')));
+  });
+
+  test('an empty BIT STRING (no named bit set) is one that openssl reads: a lone 0 unused-bits byte', () => {
+    const file = join(scratch, 'empty-bits.der');
+    writeFileSync(file, der.namedBits([]));
+    expect(der.namedBits([]).equals(der.bitString(Buffer.alloc(0)))).toBe(true);
+    expect(execFileSync(tool('openssl'), ['asn1parse', '-inform', 'DER', '-in', file], { encoding: 'utf8' })).toMatch(/^\s*0:d=0\s+hl=2\s+l=\s*1 prim: BIT STRING/);
+  });
+
+  test('SET OF keeps equal elements (a multiset)', () => {
+    expect(hex(der.set(der.integer(1), der.integer(1)))).toBe(hex(openssl('asn1=SET:s\n[s]\na=INTEGER:1\nb=INTEGER:1')));
   });
 
   test.each([

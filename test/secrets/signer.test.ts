@@ -5,6 +5,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { describe, expect, test } from 'vitest';
+import * as der from '../../src/secrets/der.js';
 import { ecdsaSign, signingKey, signTbs, type SigningKey } from '../../src/secrets/signer.js';
 import type { PkiAlgorithm } from '../../src/api/v1alpha1/types.js';
 
@@ -100,4 +101,17 @@ test('the digest signed is of the whole body (a changed byte changes the signatu
   const changed = Buffer.from(tbs);
   changed[changed.length - 1]! ^= 1;
   expect(signTbs(key, tbs).equals(signTbs(key, changed))).toBe(false);
+});
+
+test('a scalar outside [1, n) is refused (a PKCS#8 built around d = 0 and d = n, n from @noble/curves)', () => {
+  const n = p256.Point.CURVE().n;
+  const pkcs8 = (d: bigint) =>
+    der.sequence(
+      der.integer(0),
+      der.sequence(der.oid('1.2.840.10045.2.1'), der.oid('1.2.840.10045.3.1.7')),
+      der.octetString(der.sequence(der.integer(1), der.octetString(Buffer.from(d.toString(16).padStart(64, '0'), 'hex')))),
+    );
+  expect(() => signingKey(pkcs8(0n), 'ECDSA-P256', 'SHA-256')).toThrow(/private scalar in \[1, n\)/);
+  expect(() => signingKey(pkcs8(n), 'ECDSA-P256', 'SHA-256')).toThrow(/private scalar in \[1, n\)/);
+  expect(signingKey(pkcs8(n - 1n), 'ECDSA-P256', 'SHA-256')).toMatchObject({ kind: 'ecdsa', d: n - 1n });
 });
