@@ -226,6 +226,11 @@ describe('the DER reader refuses what is not DER it reads', () => {
     expect(() => readTlv(buf)).toThrow(/DER at byte 0/);
   });
 
+  test('a 4-byte length is read (its content then runs past this short buffer), a 5-byte one is not', () => {
+    expect(() => readTlv(Buffer.of(0x04, 0x84, 0x01, 0x00, 0x00, 0x00, 0xaa))).toThrow(/content of 16777216 bytes runs past the end/);
+    expect(() => readTlv(Buffer.of(0x04, 0x85, 0x00, 0x01, 0x00, 0x00, 0x00))).toThrow(/unsupported length of 5 bytes/);
+  });
+
   test('a child running past its parent', () => {
     // A SEQUENCE claiming 2 content bytes whose child claims 3: each valid alone, not together.
     const buf = Buffer.concat([Buffer.of(0x30, 0x02), der.octetString(Buffer.of(1, 2, 3)).subarray(0, 2), Buffer.of(9, 9, 9)]);
