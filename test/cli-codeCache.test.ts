@@ -3,11 +3,11 @@
 // whole under concurrent writers. Each check runs the loader in a child process, as the bin does.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { codeCacheDir } from '../src/cli/codeCache.js';
+import { codeCacheDir, STALE_AFTER_MS } from '../src/cli/codeCache.js';
 import { repoRoot } from './helpers/fixtures.js';
 
 const loaderUrl = pathToFileURL(join(repoRoot, 'dist', 'cli', 'codeCache.js')).href;
@@ -95,6 +95,23 @@ describe('code cache of the bundle', () => {
     expect(runs).toEqual([0, 0, 0, 0, 0, 0]);
     expect(readdirSync(cache).sort().every((f) => f.endsWith('.v8')), 'no temporary file left').toBe(true);
     expect(runLoader(main, cache)).toEqual({ value: 'one:main.cjs', outcomes: ['hit', 'hit'] });
+  });
+
+  it('deletes what no build wrote for a while when it writes, and keeps the rest', () => {
+    const dir = tmp();
+    const cache = join(dir, 'cache');
+    mkdirSync(cache);
+    const at = (ms: number) => new Date(Date.now() - ms);
+    const old = join(cache, 'old.v8');
+    const oldTmp = join(cache, 'old.v8.1.abcd.tmp');
+    const recent = join(cache, 'recent.v8');
+    const notOurs = join(cache, 'notes.txt');
+    for (const f of [old, oldTmp, recent, notOurs]) writeFileSync(f, 'x');
+    for (const f of [old, oldTmp, notOurs]) utimesSync(f, at(STALE_AFTER_MS + 60_000), at(STALE_AFTER_MS + 60_000));
+    utimesSync(recent, at(STALE_AFTER_MS - 60_000), at(STALE_AFTER_MS - 60_000));
+    const main = writeChunks(dir, 'one');
+    expect(runLoader(main, cache).outcomes).toEqual(['miss', 'miss']);
+    expect([old, oldTmp, recent, notOurs].map(existsSync)).toEqual([false, false, true, true]);
   });
 
   it('lives in the user cache directory, per V8 version and architecture, or nowhere without a home', () => {

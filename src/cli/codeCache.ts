@@ -11,7 +11,9 @@
 // - it lives in the user's cache directory ($XDG_CACHE_HOME or ~/.cache, mode 0700), never beside
 //   the install, which may be read-only; any failure to read or write it is ignored;
 // - it is written at exit, after the run (so it holds the functions the run compiled), to a temporary
-//   file renamed into place: concurrent processes each write whole files, the last rename wins.
+//   file renamed into place: concurrent processes each write whole files, the last rename wins;
+// - it does not grow without end: a process that writes also deletes what no build wrote for 30 days
+//   (every build's chunks have new keys; a file still in use is written again by its next miss).
 import { createRequire } from 'node:module';
 
 // Node's builtins through require, not import: an ES import of node:fs or node:crypto builds its whole
@@ -20,7 +22,7 @@ const require = createRequire(import.meta.url);
 const { Module } = require('node:module') as typeof import('node:module');
 const { Script } = require('node:vm') as typeof import('node:vm');
 const { createHash, randomBytes } = require('node:crypto') as typeof import('node:crypto');
-const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
 const { homedir } = require('node:os') as typeof import('node:os');
 const { dirname, isAbsolute, join, resolve } = require('node:path') as typeof import('node:path');
 
@@ -98,7 +100,8 @@ export function chunkLoader(cacheDir: string | undefined): ChunkLoader {
   }
 
   function save(): void {
-    if (!cacheDir) return;
+    if (!cacheDir || toSave.length === 0) return;
+    prune(cacheDir);
     for (const { script, cacheFile } of toSave.splice(0)) {
       const tmp = `${cacheFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
@@ -117,6 +120,22 @@ export function chunkLoader(cacheDir: string | undefined): ChunkLoader {
   }
 
   return { require: load, outcomes, save };
+}
+
+/** A cache file unwritten this long is from an old build (or a crashed writer's temporary file). */
+export const STALE_AFTER_MS = 30 * 24 * 3600 * 1000;
+
+function prune(dir: string): void {
+  try {
+    const now = Date.now();
+    for (const name of readdirSync(dir)) {
+      if (!/\.(v8|tmp)$/.test(name)) continue;
+      const file = join(dir, name);
+      if (now - statSync(file).mtimeMs > STALE_AFTER_MS) rmSync(file, { force: true });
+    }
+  } catch {
+    // A cache that cannot be listed or pruned is only bigger.
+  }
 }
 
 function readOrUndefined(file: string): Buffer | undefined {
