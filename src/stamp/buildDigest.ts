@@ -49,63 +49,94 @@ function hashBuild(listed: Listed[], root = PACKAGE_ROOT): string {
   return h.digest('hex');
 }
 
+/** [path, size, mtimeMs] of each dependency manifest read (and npm's hidden lockfile): stat alone tells they are unchanged. */
+type Seen = [string, number, number];
+
 export interface BuildRecord {
-  format: 1;
+  format: 2;
   digest: string;
   files: Listed[];
+  dependencies: { digest: string; files: Seen[] };
 }
 
 /** What scripts/postbuild.mjs writes into dist/build-digest.json. */
 export function recordBuild(root = PACKAGE_ROOT): BuildRecord {
   const files = listBuild(root);
-  return { format: 1, digest: hashBuild(files, root), files };
+  return { format: 2, digest: hashBuild(files, root), files, dependencies: readDependencies(root) };
+}
+
+function readRecord(): BuildRecord | undefined {
+  try {
+    const r = JSON.parse(readFileSync(BUILD_DIGEST_FILE, 'utf8')) as BuildRecord;
+    return r.format === 2 && typeof r.digest === 'string' && Array.isArray(r.files) && typeof r.dependencies?.digest === 'string' ? r : undefined;
+  } catch {
+    return undefined; // running from sources, or a build without the record: hash it all
+  }
 }
 
 /** The content digest of the build on disk now: the recorded one when the listing is unchanged. */
-export function buildDigest(): string {
+export function buildDigest(recorded = readRecord()): string {
   const listed = listBuild();
-  let recorded: BuildRecord | undefined;
-  try {
-    recorded = JSON.parse(readFileSync(BUILD_DIGEST_FILE, 'utf8')) as BuildRecord;
-  } catch {
-    recorded = undefined; // running from sources, or a build without the record: hash it all
-  }
-  if (recorded?.format === 1 && typeof recorded.digest === 'string' && JSON.stringify(recorded.files) === JSON.stringify(listed)) return recorded.digest;
+  if (recorded && JSON.stringify(recorded.files) === JSON.stringify(listed)) return recorded.digest;
   return hashBuild(listed);
 }
 
-/** The runtime dependency closure: name, place (relative to the package) and package.json digest of each. */
-export function dependencyDigest(root = PACKAGE_ROOT): string {
-  const seen = new Map<string, string>();
+/** The dependencies' digest now: the recorded one when every manifest read for it (and npm's lockfile) is unchanged. */
+export function dependencyDigest(recorded = readRecord(), root = PACKAGE_ROOT): string {
+  const unchanged = (files: Seen[]) =>
+    files.every(([path, size, mtimeMs]) => {
+      const st = statSync(join(root, path), { throwIfNoEntry: false });
+      return st !== undefined && st.size === size && st.mtimeMs === mtimeMs;
+    });
+  if (recorded && unchanged(recorded.dependencies.files)) return recorded.dependencies.digest;
+  return readDependencies(root).digest;
+}
+
+/** The three build digests, reading the build record once. */
+export function buildInputs(): { build: string; dependencies: string; runtime: string } {
+  const recorded = readRecord();
+  return { build: buildDigest(recorded), dependencies: dependencyDigest(recorded), runtime: runtimeDigest() };
+}
+
+/** The runtime dependency closure: name, place (relative to the package) and package.json digest of each; the manifests read. */
+function readDependencies(root: string): { digest: string; files: Seen[] } {
+  const files: Seen[] = [];
+  const manifests = new Map<string, Buffer | undefined>(); // package.json path → bytes (undefined: none there)
+  const manifest = (dir: string) => {
+    const path = join(dir, 'package.json');
+    if (!manifests.has(path)) {
+      // Not here: one level up, as Node looks (a stat that does not throw: most lookups miss).
+      const st = statSync(path, { throwIfNoEntry: false });
+      manifests.set(path, st?.isFile() ? readFileSync(path) : undefined);
+      if (st?.isFile()) files.push([path.slice(root.length + 1), st.size, st.mtimeMs]);
+    }
+    return manifests.get(path);
+  };
   const find = (name: string, from: string): string | undefined => {
     for (let d = from; ; d = dirname(d)) {
-      const dir = join(d, 'node_modules', name);
-      try {
-        if (statSync(join(dir, 'package.json')).isFile()) return dir;
-      } catch {
-        // not here: one level up, as Node looks
-      }
+      if (basename(d) !== 'node_modules' && manifest(join(d, 'node_modules', name)) !== undefined) return join(d, 'node_modules', name);
       if (dirname(d) === d) return undefined;
     }
   };
-  const visit = (dir: string, manifest: Buffer) => {
-    const deps = (JSON.parse(manifest.toString('utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
+  const seen = new Map<string, string>();
+  const visit = (dir: string, bytes: Buffer) => {
+    const deps = (JSON.parse(bytes.toString('utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
     for (const name of Object.keys(deps).sort()) {
       const found = find(name, dir);
       // A missing dependency would fail the render's import; recorded as missing, it still changes the digest.
       const key = `${name}\0${found === undefined ? '-' : found.slice(root.length)}`;
       if (seen.has(key)) continue;
-      if (found === undefined) {
-        seen.set(key, 'missing');
-        continue;
-      }
-      const bytes = readFileSync(join(found, 'package.json'));
-      seen.set(key, sha256(bytes));
-      visit(found, bytes);
+      const own = found === undefined ? undefined : manifest(found)!;
+      seen.set(key, own === undefined ? 'missing' : sha256(own));
+      if (own !== undefined) visit(found!, own);
     }
   };
   visit(root, readFileSync(join(root, 'package.json')));
-  return sha256([...seen].sort().map(([k, v]) => `${k}\0${v}`).join('\n'));
+  // npm rewrites its hidden lockfile on every change to node_modules (a nested copy that now shadows a
+  // hoisted one included); its stat is part of the quick check, its bytes are not output.
+  const lock = statSync(join(root, 'node_modules', '.package-lock.json'), { throwIfNoEntry: false });
+  if (lock) files.push(['node_modules/.package-lock.json', lock.size, lock.mtimeMs]);
+  return { digest: sha256([...seen].sort().map(([k, v]) => `${k}\0${v}`).join('\n')), files };
 }
 
 /** Node and the libraries built into it (zlib, OpenSSL, V8, ICU): their bytes can reach the outputs. */

@@ -21,7 +21,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { envValues } from '../env.js';
-import { buildDigest, dependencyDigest, runtimeDigest, sha256 } from './buildDigest.js';
+import { buildInputs as readBuildInputs, sha256 } from './buildDigest.js';
 
 export { sha256 };
 
@@ -112,7 +112,7 @@ export interface InputsRequest {
 let buildOnce: { build: string; dependencies: string; runtime: string } | undefined;
 /** The build's three digests, computed once per process. */
 export function buildInputs(): { build: string; dependencies: string; runtime: string } {
-  buildOnce ??= { build: buildDigest(), dependencies: dependencyDigest(), runtime: runtimeDigest() };
+  buildOnce ??= readBuildInputs();
   return buildOnce;
 }
 
