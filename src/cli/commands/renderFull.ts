@@ -114,7 +114,9 @@ export async function renderCommand(opts: RenderOptions, stamp?: StampOptions): 
   if (stdout) out(stdout);
   err(stderr);
   // Last, once everything is written: see stamp/renderStamp.ts for why this makes the next run's answer right.
-  if (stamp && inputsBefore && bundleAdditions.length === 0) {
+  // A render that added bundle files (a new bundle, keys for new nodes) finds another bundle after than
+  // before: it leaves no stamp, the next render does.
+  if (stamp && inputsBefore) {
     const after = stampInputs(opts, stamp, clusterDir);
     if (after && specBefore === after.spec.sha256 && inputsDigest({ ...inputsBefore, env: after.env }) === inputsDigest(after)) {
       const outputs = files.map((f) => stampedOutput(f.relPath, f.content, f.mode));
