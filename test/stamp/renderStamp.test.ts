@@ -89,6 +89,7 @@ describe('render stamp', () => {
   });
 
   it('nothing changed: no render module loaded, no file written (inodes and mtimes kept), the same stdout and stderr as a full render', () => {
+    expectWarm();
     const full = render('--no-cache');
     expect(full.rendered).toBe(true);
     const before = snapshot(OUT);
@@ -98,6 +99,9 @@ describe('render stamp', () => {
     expect(warm.stdout).toBe(full.stdout);
     expect(warm.stderr).toBe(full.stderr);
     expect(warm.stderr).toContain('kspray: rendered 7 payloads into');
+    // A full render with nothing changed writes nothing either, the stamp included.
+    expect(render('--no-cache').rendered).toBe(true);
+    expect(snapshot(OUT)).toEqual(before);
   });
 
   it('--output json: the same JSON report byte for byte (a different option, so first a full render)', () => {

@@ -120,8 +120,11 @@ export async function renderCommand(opts: RenderOptions, stamp?: StampOptions): 
     const after = stampInputs(opts, stamp, clusterDir);
     if (after && specBefore === after.spec.sha256 && inputsDigest({ ...inputsBefore, env: after.env }) === inputsDigest(after)) {
       const outputs = files.map((f) => stampedOutput(f.relPath, f.content, f.mode));
+      const path = stampPath(opts.file, opts.out);
+      const text = stampText({ read: after, clusterDir: resolve(clusterDir), outputs, stdout, stderr });
       try {
-        replaceFile(stampPath(opts.file, opts.out), stampText({ read: after, clusterDir: resolve(clusterDir), outputs, stdout, stderr }), 0o600, 0o700);
+        // The same stamp (render --no-cache with nothing changed) is left alone, like every unchanged output.
+        if (!readBytesIfExists(path)?.equals(Buffer.from(text))) replaceFile(path, text, 0o600, 0o700);
       } catch {
         // The render succeeded and its outputs are written: without a stamp the next render is a full one.
       }
