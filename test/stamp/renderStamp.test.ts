@@ -26,6 +26,8 @@ interface Run {
   stderr: string;
   /** It compiled and rendered (loaded the render modules), rather than answering from the stamp. */
   rendered: boolean;
+  /** Every module URL it loaded. */
+  modules: string[];
 }
 
 function kspray(args: string[], opts: { env?: NodeJS.ProcessEnv; cli?: string } = {}): Run {
@@ -36,6 +38,7 @@ function kspray(args: string[], opts: { env?: NodeJS.ProcessEnv; cli?: string } 
     stdout: r.stdout,
     stderr: lines.filter((l) => !l.startsWith('LOADED ')).join('\n'),
     rendered: lines.some((l) => l.startsWith('LOADED ') && l.endsWith('/render.js') && !l.includes('/commands/')),
+    modules: lines.filter((l) => l.startsWith('LOADED ')).map((l) => l.slice('LOADED '.length)),
   };
 }
 const render = (...extra: string[]) => kspray(['render', '-f', SPEC, '-o', OUT, ...extra]);
@@ -95,6 +98,11 @@ describe('render stamp', () => {
     const before = snapshot(OUT);
     const warm = render();
     expect(warm.rendered).toBe(false);
+    // Reading and hashing only: none of the spec, YAML or PKI libraries, no kspray module but the stamp's.
+    expect(warm.modules.filter((m) => /node_modules\/(zod|yaml|@peculiar|@noble|asn1js)\//.test(m))).toEqual([]);
+    expect(warm.modules.filter((m) => m.includes('/dist/')).map((m) => m.replace(/.*\/dist\//, '')).sort()).toEqual(
+      ['api/v1alpha1/providers.js', 'cli/commandTable.js', 'cli/commands/render.js', 'cli/main.js', 'env.js', 'stamp/buildDigest.js', 'stamp/renderStamp.js'],
+    );
     expect(snapshot(OUT)).toEqual(before);
     expect(warm.stdout).toBe(full.stdout);
     expect(warm.stderr).toBe(full.stderr);
