@@ -4,7 +4,7 @@
 // covers (the spec, the bundle, its own outputs, the build), and every environment variable read from
 // kspray's code must be one the stamp lists. A new read (a file a builder opens, a variable read
 // without env.ts) fails here until the stamp covers it.
-import fs, { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import fs, { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -24,10 +24,19 @@ const asPath = (p: unknown): string | undefined =>
   typeof p === 'string' ? resolve(p) : p instanceof URL ? fileURLToPath(p) : Buffer.isBuffer(p) ? resolve(p.toString()) : undefined;
 
 /** Runs `f` with every fs read (path) and every process.env read from src/ (name) recorded. */
-async function recording(f: () => Promise<void>): Promise<{ files: Set<string>; env: Set<string> }> {
+async function recording(f: () => Promise<void>): Promise<{ files: Set<string>; env: Set<string>; published: string[] }> {
   const files = new Set<string>();
   const env = new Set<string>();
+  const published: string[] = [];
   const saved = new Map<string, unknown>();
+  for (const name of ['renameSync', 'linkSync'] as const) {
+    const real = fs[name] as (a: fs.PathLike, b: fs.PathLike) => void;
+    saved.set(name, real);
+    (fs as unknown as Record<string, unknown>)[name] = (a: fs.PathLike, b: fs.PathLike) => {
+      published.push(asPath(b)!);
+      return real(a, b);
+    };
+  }
   for (const name of READERS) {
     const real = (fs as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
     saved.set(name, real);
@@ -59,7 +68,7 @@ async function recording(f: () => Promise<void>): Promise<{ files: Set<string>; 
     for (const [name, real] of saved) (fs as unknown as Record<string, unknown>)[name] = real;
     syncBuiltinESMExports();
   }
-  return { files, env };
+  return { files, env, published };
 }
 
 async function renderInProcess(spec: string, out: string): Promise<void> {
@@ -91,18 +100,23 @@ describe('the stamp covers every read of a render', () => {
     const out = join(work, 'out');
     copyFileSync(exampleFile('ha'), spec);
     const quiet = [vi.spyOn(process.stderr, 'write').mockImplementation(() => true), vi.spyOn(process.stdout, 'write').mockImplementation(() => true)];
-    let reads: { files: Set<string>; env: Set<string> };
+    let reads: Awaited<ReturnType<typeof recording>>;
     try {
-      // Both renders recorded: the first creates the bundle (and stamps nothing), the second stamps; the
-      // modules' one-time reads (data/, node/) happen in the first.
+      // Both renders recorded: the first creates the bundle (and stamps nothing), the second, of a changed
+      // spec, rewrites outputs and stamps; the modules' one-time reads (data/, node/) happen in the first.
       reads = await recording(async () => {
         await renderInProcess(spec, out);
+        writeFileSync(spec, readFileSync(spec, 'utf8').replace('proxyMode: ipvs', 'proxyMode: iptables'));
         await renderInProcess(spec, out);
       });
     } finally {
       for (const s of quiet) s.mockRestore();
     }
     const stamp = JSON.parse(readFileSync(stampPath(spec, out), 'utf8')) as RenderStamp;
+    // The stamp is published last, after the outputs it records: a render killed before has none.
+    expect(reads.published.at(-1)).toBe(stampPath(spec, out));
+    expect(reads.published.filter((p) => p === stampPath(spec, out))).toHaveLength(1);
+    expect(reads.published.filter((p) => p.startsWith(stamp.clusterDir + sep + 'nodes')).length).toBeGreaterThan(0);
     const uncovered = [...reads.files].filter((p) => coveredBy(stamp, out, p) === undefined);
     expect(uncovered).toEqual([]);
     // The reads this test is about did happen (a recorder that saw nothing would pass the line above).
