@@ -9,6 +9,8 @@
 //     them, so a new option counts without anyone listing it), the spec's bytes, every file of the
 //     secrets bundle (names and bytes), the environment variables the process read (env.ts);
 //   - every output it wrote (path, mode, size, sha256) and what it printed.
+// The clock is no input: a render reads it only to date what it adds to the bundle (render.ts
+// prepareBundle), and a render that added anything writes no stamp (below).
 // A later run is answered from the stamp only if the same inputs hash to the same digest and every
 // output is on disk as recorded; then a full render would compute the same outputs, find every file
 // already written, and print the same text. Anything else (no stamp, a corrupt one, another format,
@@ -59,6 +61,14 @@ export interface RenderStamp {
   outputs: StampedOutput[];
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Only a spec in a regular file can be stamped: hashing /dev/stdin or a pipe (`-f <(…)`) would consume
+ * the bytes the render then reads.
+ */
+export function specIsRegularFile(specFile: string): boolean {
+  return statSync(specFile, { throwIfNoEntry: false })?.isFile() === true;
 }
 
 /** One stamp per spec file and outputs directory. */

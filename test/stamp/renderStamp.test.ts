@@ -264,6 +264,14 @@ describe('render stamp', () => {
     expect(run().rendered).toBe(false);
   });
 
+  it('a spec read from a pipe is rendered (read once) and not stamped', () => {
+    rmSync(join(OUT, '.kspray'), { recursive: true, force: true });
+    const piped = spawnSync('sh', ['-c', `cat "${SPEC}" | "${process.execPath}" "${cliPath}" render -f /dev/stdin -o "${OUT}"`], { cwd: work, encoding: 'utf8' });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stderr).toContain('kspray: rendered 7 payloads');
+    expect(existsSync(join(OUT, '.kspray'))).toBe(false);
+  });
+
   it('a render that fails writes no stamp', () => {
     rmSync(stampFile(), { force: true });
     const spec = readFileSync(SPEC, 'utf8');

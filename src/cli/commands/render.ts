@@ -4,15 +4,16 @@
 // zod, yaml or PKI library; anything else loads the render (commands/renderFull.ts).
 import type { Command } from 'commander';
 import { PROVIDERS } from '../../api/v1alpha1/providers.js';
-import { buildInputs, normalizeOptions, warmRender } from '../../stamp/renderStamp.js';
+import { buildInputs, normalizeOptions, specIsRegularFile, warmRender } from '../../stamp/renderStamp.js';
 import type { RenderOptions } from './renderFull.js';
 
 /**
- * Whether the stamp can stand for this run: a whole render into --out. --node prints a payload the
- * stamp does not hold, --check compares rather than renders (both always render in full).
+ * Whether the stamp can stand for this run: a whole render into --out of a spec in a regular file.
+ * --node prints a payload the stamp does not hold, --check compares rather than renders (both always
+ * render in full); a spec read from a pipe cannot be read twice.
  */
 export function stampable(opts: RenderOptions): boolean {
-  return opts.node === undefined && !opts.check;
+  return opts.node === undefined && !opts.check && specIsRegularFile(opts.file);
 }
 
 async function renderAction(opts: RenderOptions): Promise<void> {
