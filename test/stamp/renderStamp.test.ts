@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFile, repoRoot } from '../helpers/fixtures.js';
 import { cliPath } from '../helpers/runCli.js';
+import { haveTool, tool } from '../helpers/validators.js';
 import { inputsDigest, stampPath, type RenderStamp } from '../../src/stamp/renderStamp.js';
 
 const hook = join(repoRoot, 'test', 'helpers', 'loadedModules.mjs');
@@ -87,6 +88,14 @@ describe('render stamp', () => {
     expect(second.rendered).toBe(true);
     expect(statSync(stampFile()).mode & 0o777).toBe(0o600);
     expect(statSync(join(OUT, '.kspray')).mode & 0o777).toBe(0o700);
+    // Git ignores the stamps of an outputs directory kept in a repository.
+    if (haveTool('git')) {
+      expect(spawnSync(tool('git'), ['init', '-q', OUT]).status).toBe(0);
+      const status = spawnSync(tool('git'), ['-C', OUT, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8' }).stdout;
+      expect(status).toContain('ha/nodes/cp-1/user-data');
+      expect(status).not.toContain('.kspray');
+      rmSync(join(OUT, '.git'), { recursive: true, force: true });
+    }
     // Not in the bundle, not in the cluster directory the outputs are compared in (diff, --check).
     expect(stampFile().startsWith(join(OUT, '.kspray') + '/')).toBe(true);
   });

@@ -1,6 +1,6 @@
 // `kspray render` when the stamp cannot answer (commands/render.ts): the whole cluster into
 // outputs/<cluster>/, or one node's payload on stdout; a whole render then leaves a new stamp.
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readBytesIfExists, replaceFile, writeOutputs } from '../../io/files.js';
 import { renderSpecFile } from './shared.js';
 import { payloadGzip } from '../../emit/cloudInit.js';
@@ -125,6 +125,9 @@ export async function renderCommand(opts: RenderOptions, stamp?: StampOptions): 
       try {
         // The same stamp (render --no-cache with nothing changed) is left alone, like every unchanged output.
         if (!readBytesIfExists(path)?.equals(Buffer.from(text))) replaceFile(path, text, 0o600, 0o700);
+        // Outputs are often kept in Git; stamps hold this machine's paths and belong to no commit.
+        const ignore = join(dirname(path), '.gitignore');
+        if (readBytesIfExists(ignore) === undefined) replaceFile(ignore, '# kspray render stamps: local to this machine\n*\n', 0o644, 0o700);
       } catch {
         // The render succeeded and its outputs are written: without a stamp the next render is a full one.
       }
