@@ -124,10 +124,10 @@ export async function renderCommand(opts: RenderOptions, stamp?: StampOptions): 
       const text = stampText({ read: after, clusterDir: resolve(clusterDir), outputs, stdout, stderr });
       try {
         // The same stamp (render --no-cache with nothing changed) is left alone, like every unchanged output.
-        if (!readBytesIfExists(path)?.equals(Buffer.from(text))) replaceFile(path, text, 0o600, 0o700);
         // Outputs are often kept in Git; stamps hold this machine's paths and belong to no commit.
         const ignore = join(dirname(path), '.gitignore');
         if (readBytesIfExists(ignore) === undefined) replaceFile(ignore, '# kspray render stamps: local to this machine\n*\n', 0o644, 0o700);
+        if (!readBytesIfExists(path)?.equals(Buffer.from(text))) replaceFile(path, text, 0o600, 0o700);
       } catch {
         // The render succeeded and its outputs are written: without a stamp the next render is a full one.
       }
