@@ -71,9 +71,12 @@ export function specIsRegularFile(specFile: string): boolean {
   return statSync(specFile, { throwIfNoEntry: false })?.isFile() === true;
 }
 
-/** One stamp per spec file and outputs directory. */
-export function stampPath(specFile: string, outDir: string): string {
-  return join(outDir, STAMP_DIR, `render-${sha256(resolve(specFile)).slice(0, 16)}.json`);
+/**
+ * One stamp per spec file and set of options: `render` and `render --output json` (or `--provider aws`)
+ * run in turn each keep their own, rather than each replacing the other's.
+ */
+export function stampPath(specFile: string, outDir: string, options: StampOptions): string {
+  return join(outDir, STAMP_DIR, `render-${sha256(JSON.stringify([resolve(specFile), options])).slice(0, 16)}.json`);
 }
 
 /** The options as commander parsed them, keys sorted, unset ones null; `cache` (--no-cache) is not an input. */
@@ -187,7 +190,7 @@ export function warmRender(specFile: string, outDir: string, options: StampOptio
   try {
     let stamp: unknown;
     try {
-      stamp = JSON.parse(readFileSync(stampPath(specFile, outDir), 'utf8'));
+      stamp = JSON.parse(readFileSync(stampPath(specFile, outDir, options), 'utf8'));
     } catch {
       return { hit: false, why: 'no readable stamp' };
     }

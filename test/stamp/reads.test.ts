@@ -7,13 +7,13 @@
 import fs, { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { exampleFile, repoRoot } from '../helpers/fixtures.js';
 import { BUILD_ROOTS, PACKAGE_ROOT } from '../../src/stamp/buildDigest.js';
-import { stampPath, type RenderStamp } from '../../src/stamp/renderStamp.js';
+import { STAMP_DIR, stampPath, type RenderStamp } from '../../src/stamp/renderStamp.js';
 import { isTempName } from '../../src/io/tempFiles.js';
 
 const READERS = ['readFileSync', 'readdirSync', 'statSync', 'lstatSync', 'existsSync', 'openSync', 'opendirSync', 'accessSync', 'realpathSync', 'readlinkSync'] as const;
@@ -86,7 +86,7 @@ function coveredBy(stamp: RenderStamp, out: string, path: string): string | unde
   if (outputs.includes(path)) return 'output';
   // A directory of outputs (listed for stale temps, fsynced after renames): its files are the outputs.
   if (outputs.some((o) => o.startsWith(path + sep)) || path === resolve(out)) return 'output directory';
-  if (under(dirname(stampPath(stamp.read.spec.path, out)))) return 'the stamp itself';
+  if (under(join(resolve(out), STAMP_DIR))) return 'the stamps and their .gitignore';
   // syncDir opens a directory read-only to fsync it, e.g. the temp a new bundle is built in: written, not read.
   if (path.split(sep).some(isTempName)) return 'a temp of its own writes';
   if (BUILD_ROOTS.some((r) => under(join(PACKAGE_ROOT, r)))) return 'build';
@@ -112,10 +112,10 @@ describe('the stamp covers every read of a render', () => {
     } finally {
       for (const s of quiet) s.mockRestore();
     }
-    const stamp = JSON.parse(readFileSync(stampPath(spec, out), 'utf8')) as RenderStamp;
+    const stamp = JSON.parse(readFileSync(stampPath(spec, out, { file: spec, out, output: 'text' }), 'utf8')) as RenderStamp;
     // The stamp is published last, after the outputs it records: a render killed before has none.
-    expect(reads.published.at(-1)).toBe(stampPath(spec, out));
-    expect(reads.published.filter((p) => p === stampPath(spec, out))).toHaveLength(1);
+    expect(reads.published.at(-1)).toBe(stampPath(spec, out, { file: spec, out, output: 'text' }));
+    expect(reads.published.filter((p) => p === stampPath(spec, out, { file: spec, out, output: 'text' }))).toHaveLength(1);
     expect(reads.published.filter((p) => p.startsWith(stamp.clusterDir + sep + 'nodes')).length).toBeGreaterThan(0);
     const uncovered = [...reads.files].filter((p) => coveredBy(stamp, out, p) === undefined);
     expect(uncovered).toEqual([]);

@@ -60,7 +60,9 @@ function snapshot(dir: string): Map<string, string> {
   walk(dir);
   return out;
 }
-const stampFile = () => stampPath(SPEC, OUT);
+/** The options commander gives a plain `render -f SPEC -o OUT` (--no-cache's `cache` is not one). */
+const PLAIN = { file: SPEC, out: OUT, output: 'text' };
+const stampFile = (options: Record<string, string> = PLAIN) => stampPath(SPEC, OUT, options);
 const readStamp = () => JSON.parse(readFileSync(stampFile(), 'utf8')) as RenderStamp;
 
 /** A full render, then one that must be answered from the stamp: the state every case starts from. */
@@ -132,6 +134,9 @@ describe('render stamp', () => {
     expect(JSON.parse(warm.stdout)).toHaveProperty('nodes');
     expect(warm.stdout).toBe(full.stdout);
     expect(warm.stderr).toBe(full.stderr);
+    // Each set of options keeps its own stamp: run in turn, neither replaces the other's.
+    expect(render().rendered).toBe(false);
+    expect(render('--output', 'json').rendered).toBe(false);
   });
 
   it('a CLI option (--provider gce) is an input', () => {
@@ -139,7 +144,7 @@ describe('render stamp', () => {
     const gce = render('--provider', 'gce');
     expect(gce.rendered).toBe(true);
     expect(gce.status, gce.stderr).toBe(0);
-    expect(readStamp().read.options.provider).toBe('gce');
+    expect(existsSync(stampFile({ ...PLAIN, provider: 'gce' }))).toBe(true);
     expect(render('--provider', 'gce').rendered).toBe(false);
   });
 

@@ -120,7 +120,7 @@ export async function renderCommand(opts: RenderOptions, stamp?: StampOptions): 
     const after = stampInputs(opts, stamp, clusterDir);
     if (after && specBefore === after.spec.sha256 && inputsDigest({ ...inputsBefore, env: after.env }) === inputsDigest(after)) {
       const outputs = files.map((f) => stampedOutput(f.relPath, f.content, f.mode));
-      const path = stampPath(opts.file, opts.out);
+      const path = stampPath(opts.file, opts.out, stamp);
       const text = stampText({ read: after, clusterDir: resolve(clusterDir), outputs, stdout, stderr });
       try {
         // The same stamp (render --no-cache with nothing changed) is left alone, like every unchanged output.
