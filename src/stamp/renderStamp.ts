@@ -18,7 +18,8 @@
 // The test that keeps "every input" true: test/stamp/reads.test.ts records every file a real render
 // reads and fails on one the stamp does not cover.
 // The stamp is written last, after the outputs, and atomically (io/), so an interrupted render leaves
-// the previous stamp, whose outputs no longer match, or none. A render that added files to the bundle
+// the previous stamp or none: a previous stamp is then still true (nothing changed, nothing written)
+// or fails the check (an input changed, or an output the interrupted render replaced). A render that added files to the bundle
 // writes none: the bundle it read is not the one on disk after it; the next render stamps.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
