@@ -11,6 +11,15 @@ export function readEnv(name: string): string | undefined {
   return process.env[name];
 }
 
+/**
+ * A variable that decides nothing any command outputs, only where the process keeps its own
+ * scratch (the V8 code cache: XDG_CACHE_HOME, HOME): not recorded, so moving that cache never
+ * invalidates a render stamp. Anything that can change an output uses readEnv.
+ */
+export function readEnvNotAnInput(name: 'XDG_CACHE_HOME' | 'HOME'): string | undefined {
+  return process.env[name];
+}
+
 /** The whole environment (handed to a child process): recorded as a read of every variable. */
 export function wholeEnv(): NodeJS.ProcessEnv {
   read.add('*');

@@ -2,16 +2,13 @@
 // `kspray --version` loads no command and `validate` none of the render, PKI or AWS libraries.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { COMMAND_MODULES, modulesFor } from '../src/cli/commandTable.js';
 import { exampleFile, repoRoot } from './helpers/fixtures.js';
+import { LOADED_HOOK, loadedModules } from './helpers/loaded.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
-const hook = join(repoRoot, 'test', 'helpers', 'loadedModules.mjs');
-const bundleDir = join(repoRoot, 'dist', 'bundle');
 
 /** A loaded file as a test names it: its package for a dependency, else its path under the repo. */
 const moduleName = (path: string) => path.replace(/^node_modules\/((@[^/]+\/)?[^/]+).*/, '$1');
@@ -21,18 +18,9 @@ const moduleName = (path: string) => path.replace(/^node_modules\/((@[^/]+\/)?[^
  * module, a chunk standing for the source modules the build put in it (dist/bundle/modules.json).
  */
 function loaded(args: string[]): { code: number | null; chunks: string[]; modules: string[] } {
-  const r = spawnSync(process.execPath, ['--import', hook, cli, ...args], { cwd: repoRoot, encoding: 'utf8' });
-  const inChunk = JSON.parse(readFileSync(join(bundleDir, 'modules.json'), 'utf8')) as Record<string, string[]>;
-  const files = r.stderr
-    .split('\n')
-    .filter((l) => l.startsWith('LOADED file://'))
-    .map((l) => fileURLToPath(l.slice('LOADED '.length)));
-  const chunks = files.filter((f) => f.startsWith(`${bundleDir}/`)).map((f) => f.slice(bundleDir.length + 1));
-  const modules = files
-    .filter((f) => !f.startsWith(`${bundleDir}/`))
-    .map((f) => relative(repoRoot, f))
-    .concat(chunks.flatMap((c) => inChunk[c] ?? [`unknown chunk ${c}`]));
-  return { code: r.status, chunks: [...new Set(chunks)], modules: [...new Set(modules.map(moduleName))] };
+  const r = spawnSync(process.execPath, ['--import', LOADED_HOOK, cli, ...args], { cwd: repoRoot, encoding: 'utf8' });
+  const { chunks, modules } = loadedModules(r.stderr);
+  return { code: r.status, chunks, modules: [...new Set(modules.map(moduleName))] };
 }
 
 describe('lazy start-up', () => {
@@ -57,7 +45,7 @@ describe('lazy start-up', () => {
     expect(r.code).toBe(0);
     expect(r.chunks).toContain('kspray.cjs');
     expect(r.modules.filter((m) => m !== 'rolldown/runtime.js').sort()).toEqual(
-      ['commander', 'dist/cli/codeCache.js', 'dist/cli/commandTable.js', 'dist/cli/main.js', 'dist/cli/program.js'].sort(),
+      ['commander', 'dist/cli/codeCache.js', 'dist/cli/commandTable.js', 'dist/cli/main.js', 'dist/cli/program.js', 'dist/env.js'].sort(),
     );
   });
 

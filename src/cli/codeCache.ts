@@ -15,6 +15,7 @@
 // - it does not grow without end: a process that writes also deletes what no build wrote for 30 days
 //   (every build's chunks have new keys; a file still in use is written again by its next miss).
 import { createRequire } from 'node:module';
+import { readEnvNotAnInput } from '../env.js';
 
 // Node's builtins through require, not import: an ES import of node:fs or node:crypto builds its whole
 // namespace (measured 4–6 ms of CPU each on Node 20, a tenth of `node -e 0`); a require does not.
@@ -42,7 +43,7 @@ export interface ChunkLoader {
 }
 
 /** Where the cache goes: one folder per V8 version and architecture, or none without a home. */
-export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function codeCacheDir(env: Partial<Record<'XDG_CACHE_HOME' | 'HOME', string>> = cacheEnv()): string | undefined {
   let base = env.XDG_CACHE_HOME;
   // The XDG spec: a relative $XDG_CACHE_HOME is invalid and ignored.
   if (!base || !isAbsolute(base)) {
@@ -51,6 +52,11 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
     base = join(home, '.cache');
   }
   return join(base, 'kspray', 'code-cache', `v8-${process.versions.v8}-${process.arch}`);
+}
+
+function cacheEnv(): Partial<Record<'XDG_CACHE_HOME' | 'HOME', string>> {
+  const value = (name: 'XDG_CACHE_HOME' | 'HOME') => readEnvNotAnInput(name);
+  return { XDG_CACHE_HOME: value('XDG_CACHE_HOME'), HOME: value('HOME') };
 }
 
 function safeHomedir(): string | undefined {

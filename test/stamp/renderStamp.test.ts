@@ -6,14 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFile, repoRoot } from '../helpers/fixtures.js';
 import { cliPath } from '../helpers/runCli.js';
+import { LOADED_HOOK, loadedModules } from '../helpers/loaded.js';
 import { haveTool, tool } from '../helpers/validators.js';
 import { inputsDigest, stampPath, type RenderStamp } from '../../src/stamp/renderStamp.js';
 
-const hook = join(repoRoot, 'test', 'helpers', 'loadedModules.mjs');
 const work = mkdtempSync(join(tmpdir(), 'kspray-stamp-'));
 const SPEC = join(work, 'cluster.yaml');
 const OUT = join(work, 'out');
@@ -32,15 +32,11 @@ interface Run {
 }
 
 function kspray(args: string[], opts: { env?: NodeJS.ProcessEnv; cli?: string } = {}): Run {
-  const r = spawnSync(process.execPath, ['--import', hook, opts.cli ?? cliPath, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, ...opts.env } });
-  const lines = r.stderr.split('\n');
-  return {
-    status: r.status,
-    stdout: r.stdout,
-    stderr: lines.filter((l) => !l.startsWith('LOADED ')).join('\n'),
-    rendered: lines.some((l) => l.startsWith('LOADED ') && l.endsWith('/render.js') && !l.includes('/commands/')),
-    modules: lines.filter((l) => l.startsWith('LOADED ')).map((l) => l.slice('LOADED '.length)),
-  };
+  const cli = opts.cli ?? cliPath;
+  const r = spawnSync(process.execPath, ['--import', LOADED_HOOK, cli, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, ...opts.env } });
+  // The package the CLI runs from (<package>/dist/cli/main.js): its bundle maps chunks to modules.
+  const { modules, stderr } = loadedModules(r.stderr, dirname(dirname(dirname(cli))));
+  return { status: r.status, stdout: r.stdout, stderr, rendered: modules.includes('dist/render.js'), modules };
 }
 const render = (...extra: string[]) => kspray(['render', '-f', SPEC, '-o', OUT, ...extra]);
 
@@ -111,8 +107,8 @@ describe('render stamp', () => {
     expect(warm.rendered).toBe(false);
     // Reading and hashing only: none of the spec, YAML or PKI libraries, no kspray module but the stamp's.
     expect(warm.modules.filter((m) => /node_modules\/(zod|yaml|@peculiar|@noble|asn1js)\//.test(m))).toEqual([]);
-    expect(warm.modules.filter((m) => m.includes('/dist/')).map((m) => m.replace(/.*\/dist\//, '')).sort()).toEqual(
-      ['api/v1alpha1/providers.js', 'cli/commandTable.js', 'cli/commands/render.js', 'cli/main.js', 'env.js', 'stamp/buildDigest.js', 'stamp/renderStamp.js'],
+    expect(warm.modules.filter((m) => m.startsWith('dist/')).map((m) => m.slice('dist/'.length)).sort()).toEqual(
+      ['api/v1alpha1/providers.js', 'cli/codeCache.js', 'cli/commandTable.js', 'cli/commands/render.js', 'cli/main.js', 'cli/program.js', 'env.js', 'stamp/buildDigest.js', 'stamp/renderStamp.js'],
     );
     expect(snapshot(OUT)).toEqual(before);
     expect(warm.stdout).toBe(full.stdout);
