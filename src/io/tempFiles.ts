@@ -10,8 +10,11 @@ import { attempt } from './fsError.js';
 
 const TEMP_NAME = /\.tmp-(?:(\d+)-[0-9a-f]{8}|[0-9a-f]{12})$/;
 
+// Read once: process.pid is a getpid(2) per read, one per file written.
+const PID = process.pid;
+
 export function tempPathFor(target: string): string {
-  return `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return `${target}.tmp-${PID}-${randomBytes(4).toString('hex')}`;
 }
 
 export function isTempName(name: string): boolean {
@@ -23,7 +26,7 @@ function isStale(name: string): boolean {
   if (!m) return false;
   if (m[1] === undefined) return true;
   const pid = Number(m[1]);
-  if (pid === process.pid) return false;
+  if (pid === PID) return false;
   try {
     process.kill(pid, 0);
     return false; // alive: another kspray is writing
