@@ -21,6 +21,10 @@ describe('toYaml cache', () => {
     toYaml({ a: 1, b: null });
     expect(toYaml({ a: 1, b: undefined })).toBe(toYamlUnique({ a: 1, b: undefined }));
     expect(toYaml([1, undefined])).toBe(toYamlUnique([1, undefined]));
+    toYaml({ a: 1, n: 5 });
+    expect(toYaml({ a: 1, n: Infinity })).toBe(toYamlUnique({ a: 1, n: Infinity }));
+    expect(toYaml({ d: new Date(0) })).toBe(toYamlUnique({ d: new Date(0) }));
+    expect(toYaml({ d: '1970-01-01T00:00:00.000Z' })).not.toBe(toYamlUnique({ d: new Date(0) }));
   });
 
   it('a document a caller changes afterwards does not change the cached text', () => {
