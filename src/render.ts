@@ -61,8 +61,8 @@ export const ignitionConfigUrl = (base: string, node: string): string => `${base
  * so its payload is the same bytes as in a whole render (test/render/renderOnly.test.ts).
  */
 export async function render(model: ClusterModel, bundle: SecretsBundle, only?: string, progress?: (done: number, total: number) => void): Promise<Rendered> {
-  const pki = await issuePki(model, bundle);
   const onlyNode = only === undefined ? undefined : model.nodes.find((n) => n.name === only);
+  const pki = await issuePki(pkiModelFor(model, onlyNode), bundle);
   const plans = onlyNode ? [planNode(model, onlyNode, pki)] : planCluster(model, pki);
   // One emitter per format; the node's OS picks it.
   const ignitionConfigs = new Map<string, string>();
@@ -98,6 +98,18 @@ export async function render(model: ClusterModel, bundle: SecretsBundle, only?: 
     payloads.set(p.node.name, base ? pointerConfig(full, ignitionConfigUrl(base, p.node.name), model.ignition.version) : full);
   }
   return { model, pki, plans, payloads, ignitionConfigs, heldBack, served, cloudInitFull };
+}
+
+/**
+ * What render --node must issue for `only`: a node with no certificate of its own (a worker, a pool)
+ * reads the CA certificate, its hash, the token and the kubeconfigs' CA from the PKI, never a control
+ * plane's or an etcd member's leaf, so those (21 of 25 signatures in the HA example) are not made for it.
+ * Everything else is the cluster's: the node's payload is the bytes a whole render gives it
+ * (test/render/renderOnly.test.ts).
+ */
+function pkiModelFor(model: ClusterModel, only: ClusterModel['nodes'][number] | undefined): ClusterModel {
+  if (only === undefined || only.isControlPlane || only.isEtcd) return model;
+  return { ...model, nodes: [] };
 }
 
 /** The files `kspray render` writes under outputs/<cluster>/ (secrets excluded). */

@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import type { NodePlan } from '../plan/nodePlan.js';
 import { sortedFiles } from '../plan/nodePlan.js';
-import { toYamlUnique } from '../text/yaml.js';
+import { toYamlWithSharedItems } from '../text/yaml.js';
 import type { Rendered } from '../rendered.js';
 
 export function cloudConfigObject(plan: NodePlan): Record<string, unknown> {
@@ -29,8 +29,9 @@ export function cloudConfigObject(plan: NodePlan): Record<string, unknown> {
 }
 
 export function emitCloudInit(plan: NodePlan): string {
-  // Unique to the node (its hostname, its files): not worth a cache key.
-  return `#cloud-config\n${toYamlUnique(cloudConfigObject(plan))}`;
+  // The document is unique to the node (its hostname), most of its files are not: each file's entry is
+  // serialized once for every node that has it.
+  return `#cloud-config\n${toYamlWithSharedItems(cloudConfigObject(plan), 'write_files')}`;
 }
 
 /**

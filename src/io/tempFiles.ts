@@ -10,8 +10,17 @@ import { attempt } from './fsError.js';
 
 const TEMP_NAME = /\.tmp-(?:(\d+)-[0-9a-f]{8}|[0-9a-f]{12})$/;
 
+// Read once: process.pid is a getpid(2) per read, one per file written.
+const PID = process.pid;
+
+// One random draw per process, then a counter: a random draw per file was 1% of a 1,000-node render's
+// CPU. Names stay unique within the process by the counter and across processes by the pid; a temp is
+// opened O_EXCL, so a clash with a dead writer's leftover fails and never overwrites.
+let lastTemp: number | undefined;
+
 export function tempPathFor(target: string): string {
-  return `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  lastTemp = ((lastTemp ?? randomBytes(4).readUInt32BE(0)) + 1) >>> 0;
+  return `${target}.tmp-${PID}-${lastTemp.toString(16).padStart(8, '0')}`;
 }
 
 export function isTempName(name: string): boolean {
@@ -23,7 +32,7 @@ function isStale(name: string): boolean {
   if (!m) return false;
   if (m[1] === undefined) return true;
   const pid = Number(m[1]);
-  if (pid === process.pid) return false;
+  if (pid === PID) return false;
   try {
     process.kill(pid, 0);
     return false; // alive: another kspray is writing

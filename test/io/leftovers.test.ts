@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeOutputs, readTree } from '../../src/io/files.js';
-import { isTempName, removeStaleTemps } from '../../src/io/tempFiles.js';
+import { isTempName, removeStaleTemps, tempPathFor } from '../../src/io/tempFiles.js';
 import { bundleState } from '../../src/secrets/bundleState.js';
 import { CORE_FILES } from '../../src/secrets/bundleFiles.js';
 import { runCli } from '../helpers/runCli.js';
@@ -26,6 +26,15 @@ describe('temp files', () => {
     expect(isTempName('user-data.tmp-0123456789ab')).toBe(true);
     expect(isTempName('user-data')).toBe(false);
     expect(isTempName('my.tmp-notes')).toBe(false);
+  });
+
+  it('every temp a process names is a new name, and one its own cleanup recognises', () => {
+    const names = Array.from({ length: 1000 }, () => tempPathFor('/x/user-data'));
+    expect(new Set(names).size).toBe(names.length);
+    for (const n of names) {
+      expect(n.startsWith(`/x/user-data.tmp-${process.pid}-`)).toBe(true);
+      expect(isTempName(n)).toBe(true);
+    }
   });
 
   it("the next run removes a dead writer's temps (files and bundle temp directories), keeps a live writer's and every real file", () => {

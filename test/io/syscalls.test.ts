@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDirectoryAtomically, createExclusive, createFile, readTextFile, readTree, setAside, writeOutputs, listDirectories, readBytesIfExists } from '../../src/io/files.js';
 import { KsprayError } from '../../src/errors/errors.js';
 
-type FsName = 'writeSync' | 'fsyncSync' | 'renameSync' | 'linkSync' | 'openSync' | 'readdirSync' | 'readFileSync' | 'mkdirSync';
+type FsName = 'writeSync' | 'fsyncSync' | 'renameSync' | 'linkSync' | 'openSync' | 'readdirSync' | 'readFileSync' | 'mkdirSync' | 'statSync';
 const saved = new Map<FsName, unknown>();
 const events: string[] = [];
 
@@ -353,5 +353,23 @@ describe('reading back', () => {
     expect(writeOutputs(dir, [{ relPath: 'f', content: 'SAME!', mode: 0o600 }])).toEqual({ written: 1, unchanged: 0 });
     expect(writeOutputs(dir, [{ relPath: 'f', content: Buffer.from('SAME!'), mode: 0o600 }])).toEqual({ written: 0, unchanged: 1 });
     expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('SAME!');
+  });
+
+  it('makes each directory once, not once per file, and compares no file in a directory it has just made', () => {
+    // Issue 18: at 1,000 nodes a cold render made every node's directory three times and looked for a
+    // previous copy of each of its files.
+    const mkdirs: string[] = [];
+    const stats: string[] = [];
+    intercept('mkdirSync', (real) => ((p: fs.PathLike, o?: fs.MakeDirectoryOptions) => (mkdirs.push(String(p).slice(dir.length)), real(p, o))) as typeof fs.mkdirSync);
+    intercept('statSync', (real) => ((p: fs.PathLike, o?: fs.StatSyncOptions) => (stats.push(String(p).slice(dir.length)), real(p, o))) as typeof fs.statSync);
+    const files = ['a/1', 'a/2', 'a/3', 'b/1', 'b/2', 'top'].map((relPath) => ({ relPath, content: relPath, mode: 0o644 }));
+    expect(writeOutputs(dir, files)).toEqual({ written: 6, unchanged: 0 });
+    expect(mkdirs).toEqual(['/a', '/b', '']);
+    // Only the outputs directory itself existed: the one file in it is compared, none in a/ or b/.
+    expect(stats.filter((p) => /\/(a|b|top)/.test(p))).toEqual(['/top']);
+    // A warm render compares every file (and writes none).
+    stats.length = 0;
+    expect(writeOutputs(dir, files)).toEqual({ written: 0, unchanged: 6 });
+    expect(stats.filter((p) => /\/(a|b|top)/.test(p)).sort()).toEqual(['/a/1', '/a/2', '/a/3', '/b/1', '/b/2', '/top']);
   });
 });

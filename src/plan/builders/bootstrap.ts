@@ -2,7 +2,7 @@
 // plan/nodeProgram.ts, the same bytes on every node), the oneshot unit that runs it, and the two files that tell it what to do (node.env) and
 // what to download (downloads.tsv). docs/node-contract.md is the contract between these and the program.
 import { NODE_PROGRAM, NODE_PROGRAM_AWS_SECRETS, NODE_PROGRAM_FETCH } from '../nodeProgram.js';
-import { externalEtcdEndpoints, isExternalEtcdMember, runsKubeProxy, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
+import { controlPlaneNodes, externalEtcdEndpoints, isExternalEtcdMember, runsKubeProxy, runsKubernetes, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { downloadsOf, downloadsTsv } from '../downloads.js';
 import type { Builder } from '../builder.js';
 import { addFile } from '../nodePlan.js';
@@ -58,7 +58,7 @@ export function nodeAction(node: NodeModel): 'init' | 'join-control-plane' | 'jo
 export function waitFor(model: ClusterModel, node: NodeModel): string[] {
   const action = nodeAction(node);
   if (action === 'init' || action === 'etcd') return [];
-  const cps = model.nodes.filter((n) => n.isControlPlane && n.address !== undefined);
+  const cps = controlPlaneNodes(model).filter((n) => n.address !== undefined);
   if (action === 'join-worker') return cps.filter((n) => n.isFirstControlPlane).map((n) => readyz(model, n));
   const before = cps.slice(0, Math.max(0, cps.indexOf(node)));
   return (cps.includes(node) ? before : cps).map((n) => readyz(model, n));

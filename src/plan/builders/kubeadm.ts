@@ -1,7 +1,7 @@
 // kubeadm configuration (v1beta4) per node: the first control plane gets Init + Cluster + Kubelet +
 // KubeProxy configs; every other node a JoinConfiguration. Control-plane nodes also get the
 // encryption-at-rest config the apiserver is pointed at.
-import { externalEtcdEndpoints, hasIPv4, hasIPv6, runsKubeProxy, type ClusterModel, type NodeModel } from '../../model/model.js';
+import { controlPlaneNodes, externalEtcdEndpoints, hasIPv4, hasIPv6, runsKubeProxy, type ClusterModel, type NodeModel } from '../../model/model.js';
 import { PKI_DIR } from './pkiFiles.js';
 import type { IssuedPki } from '../../secrets/types.js';
 import { toYaml, toYamlStream } from '../../text/yaml.js';
@@ -20,7 +20,7 @@ const ENCRYPTION_CONFIG_PATH = '/etc/kubernetes/encryption-config.yaml';
 
 /** Flatcar's documented flexvolume dir (and Cluster API's Flatcar templates'), writable on FCOS too. */
 const READ_ONLY_USR_FLEX_DIR = '/opt/libexec/kubernetes/kubelet-plugins/volume/exec';
-const readOnlyUsrControlPlane = (model: ClusterModel) => model.nodes.some((n) => n.isControlPlane && usesIgnition(n.os));
+const readOnlyUsrControlPlane = (model: ClusterModel) => controlPlaneNodes(model).some((n) => usesIgnition(n.os));
 
 type Arg = { name: string; value: string };
 const args = (record: Record<string, string>): Arg[] => Object.entries(record).map(([name, value]) => ({ name, value }));
