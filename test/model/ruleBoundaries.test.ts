@@ -1,0 +1,233 @@
+// Each rule at its edges: one row per case, a spec that must pass (the value just inside the limit,
+// the other branch of the condition) or one that must fail with exactly that rule, at the line and
+// column of what the user wrote, with the message the CLI prints. rules.test.ts has one failing spec
+// per rule; these rows pin down where each rule's limit lies (found by mutation testing, issue 23).
+import { describe, expect, test } from 'vitest';
+import { compileSpec } from '../../src/compileSpec.js';
+import { loadSpec } from '../../src/api/loadSpec.js';
+import { runRules } from '../../src/model/rules.js';
+import { expectAt, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
+
+export const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
+const CP_DUAL = '    - { name: cp-1, address: "10.0.0.11,fd00:10::11", roles: [control-plane] }';
+const CP_V6 = '    - { name: cp-1, address: "fd00:10::11", roles: [control-plane] }';
+const DUAL = ['  kubernetes:', '    serviceSubnet: 10.233.0.0/18,fd85:ee78:d8a6:8607::1000/116', '    podSubnet: 10.233.64.0/18,fd85:ee78:d8a6:8607::1:0/112'];
+const V6 = ['  kubernetes:', '    serviceSubnet: fd85:ee78:d8a6:8607::1000/116', '    podSubnet: fd85:ee78:d8a6:8607::1:0/112'];
+
+export interface Row {
+  what: string;
+  /** Lines under `spec:`; a control plane node is added when they list no nodes. */
+  body: string[];
+  /** Absent: the spec passes every rule. */
+  fails?: {
+    rule: string;
+    /** What the caret must point at: its first occurrence on the first line holding `line` (default: the token itself). */
+    token: string;
+    line?: string;
+    message?: string;
+  };
+}
+
+export const specOf = (body: string[]) => `${HEAD}${[...body, ...(body.includes('  nodes:') ? [] : ['  nodes:', CP1])].join('\n')}\n`;
+
+/** Runs one row: a passing spec yields no problem; a failing one exactly its rule, where the row says. */
+export function checkRow(row: Row): void {
+  const text = specOf(row.body);
+  if (!row.fails) {
+    expect(runRules(loadSpec(text, FILE).spec)).toEqual([]);
+    return;
+  }
+  const { rule, token, line: lineHint, message } = row.fails;
+  const err = inputErrorOf(() => compileSpec(text, FILE));
+  expect(err.problems.map((p) => p.rule)).toEqual([rule]);
+  const lines = text.split('\n');
+  const line = lines.findIndex((l) => l.includes(lineHint ?? token));
+  expect(line, `no line holds ${lineHint ?? token}`).toBeGreaterThanOrEqual(0);
+  const p = expectAt(text, err, rule, line + 1, lines[line]!.indexOf(token) + 1, token, true);
+  if (message !== undefined) expect(p.message).toBe(message);
+}
+
+const addons = (...lines: string[]) => ['  addons:', ...lines];
+const zone = (name: string) => addons(`    coredns: { zones: [{ name: "${name}", servers: [10.0.0.53] }] }`);
+const upstream = (server: string) => addons(`    coredns: { upstreamServers: ["${server}"] }`);
+const badServer = (server: string): Row => ({
+  what: `DNS server ${server} is refused`,
+  body: upstream(server),
+  fails: { rule: 'dns-server-address', token: `"${server}"`, message: `DNS server "${server}" is not an IP address with an optional port` },
+});
+const goodServer = (server: string): Row => ({ what: `DNS server ${server} is accepted`, body: upstream(server) });
+// 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253 characters, every label at most 63.
+const LONGEST_ZONE = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+const zoneMessage = (name: string, reason: string) => `coredns zone "${name}" ${reason}`;
+const CLUSTER = 'would take over names CoreDNS answers from the cluster (cluster.local, in-addr.arpa, ip6.arpa, or the root)';
+
+const ADDON_ROWS: Row[] = [
+  goodServer('8.8.8.8'),
+  goodServer('8.8.8.8:1'),
+  goodServer('8.8.8.8:53'),
+  goodServer('8.8.8.8:65535'),
+  goodServer('2001:4860:4860::8888'),
+  goodServer('[2001:4860:4860::8888]:53'),
+  goodServer('[::1]:5353'),
+  badServer('8.8.8.8:0'),
+  badServer('8.8.8.8:65536'),
+  badServer('8.8.8.8x'),
+  badServer('x8.8.8.8'),
+  badServer('999.8.8.8'),
+  badServer('8.8.8.8:123456'),
+  badServer('[2001:4860:4860::8888]'),
+  badServer('x[2001:4860:4860::8888]:53'),
+  badServer('[2001:4860:4860::8888]:53x'),
+  badServer('[8.8.8.8]:53'),
+  {
+    what: "a zone's server is checked too, and the caret lands on it",
+    body: addons('    coredns: { zones: [{ name: corp.example.com, servers: [10.0.0.53, ns.corp.example.com] }] }'),
+    fails: { rule: 'dns-server-address', token: 'ns.corp.example.com' },
+  },
+  { what: 'a stub zone outside the cluster domain is accepted', body: zone('corp.example.com') },
+  { what: 'a zone name of 253 characters is accepted', body: zone(LONGEST_ZONE) },
+  { what: 'a zone name of 254 characters is refused', body: zone(`${LONGEST_ZONE}d`), fails: { rule: 'coredns-zone-name', token: `"${LONGEST_ZONE}d"`, message: zoneMessage(`${LONGEST_ZONE}d`, 'is not a DNS name') } },
+  { what: 'a zone label of 63 characters is accepted', body: zone(`${'a'.repeat(63)}.example.com`) },
+  { what: 'a zone label of 64 characters is refused', body: zone(`${'a'.repeat(64)}.example.com`), fails: { rule: 'coredns-zone-name', token: `"${'a'.repeat(64)}`, message: zoneMessage(`${'a'.repeat(64)}.example.com`, 'is not a DNS name') } },
+  { what: 'a zone label ending in "-" is refused', body: zone('corp-.example.com'), fails: { rule: 'coredns-zone-name', token: '"corp-.example.com"', message: zoneMessage('corp-.example.com', 'is not a DNS name') } },
+  { what: 'a zone label with "_" after a valid start is refused', body: zone('a_b.example.com'), fails: { rule: 'coredns-zone-name', token: '"a_b.example.com"' } },
+  { what: 'a zone whose last label only is bad is refused', body: zone('corp.example.c_m'), fails: { rule: 'coredns-zone-name', token: '"corp.example.c_m"' } },
+  { what: 'the cluster domain itself is refused', body: zone('cluster.local'), fails: { rule: 'coredns-zone-name', token: '"cluster.local"', message: zoneMessage('cluster.local', CLUSTER) } },
+  { what: 'the root zone "." is refused', body: zone('.'), fails: { rule: 'coredns-zone-name', token: '"."', message: zoneMessage('.', CLUSTER) } },
+  { what: 'an IPv4 reverse zone is refused', body: zone('10.in-addr.arpa'), fails: { rule: 'coredns-zone-name', token: '"10.in-addr.arpa"', message: zoneMessage('10.in-addr.arpa', CLUSTER) } },
+  { what: 'the IPv6 reverse zone is refused', body: zone('ip6.arpa.'), fails: { rule: 'coredns-zone-name', token: '"ip6.arpa."', message: zoneMessage('ip6.arpa.', CLUSTER) } },
+  { what: 'a zone that only ends like the cluster domain is accepted', body: zone('notcluster.local') },
+  {
+    what: 'a zone listed twice (case and trailing dot aside) is refused at the second',
+    body: addons('    coredns:', '      zones:', '        - { name: corp.example.com, servers: [10.0.0.53] }', '        - { name: Corp.Example.com., servers: [10.0.0.54] }'),
+    fails: { rule: 'coredns-zone-name', token: 'Corp.Example.com.', message: zoneMessage('Corp.Example.com.', 'is listed twice') },
+  },
+  { what: 'dnsAutoscaler.max equal to min is accepted', body: addons('    dnsAutoscaler: { min: 3, max: 3 }') },
+  { what: 'dnsAutoscaler.max above the default min is accepted', body: addons('    dnsAutoscaler: { max: 5 }') },
+  { what: 'dnsAutoscaler.max below the default min (2) is refused', body: addons('    dnsAutoscaler: { max: 1 }'), fails: { rule: 'dns-autoscaler-bounds', token: '1 }', message: 'dnsAutoscaler.max 1 is below dnsAutoscaler.min 2' } },
+  { what: 'registry.size with a storageClass is accepted', body: addons('    registry: { size: 20Gi, storageClass: standard }') },
+  { what: "a disabled registry may name local-path's class", body: addons('    registry: { enabled: false, storageClass: local-path }') },
+  { what: "the registry may use local-path's class when the provisioner is on", body: addons('    registry: { storageClass: local-path }', '    localPathProvisioner: {}') },
+  {
+    what: 'a provisioner with enabled: false is off',
+    body: addons('    registry: { storageClass: local-path }', '    localPathProvisioner: { enabled: false }'),
+    fails: { rule: 'registry-claim-provisioner', token: 'local-path }', line: 'registry:' },
+  },
+  {
+    what: "the provisioner's own class name counts, even when it is off",
+    body: addons('    registry: { storageClass: fast }', '    localPathProvisioner: { enabled: false, storageClass: fast }'),
+    fails: { rule: 'registry-claim-provisioner', token: 'fast }', line: 'registry:', message: `registry.storageClass is "fast", the local-path-provisioner's class, but addons.localPathProvisioner is off: the claim would never bind` },
+  },
+  { what: 'the registry may name another class when the provisioner is off', body: addons('    registry: { storageClass: standard }') },
+  { what: 'a namespace of 63 characters is accepted', body: addons(`    localPathProvisioner: { namespace: ${'n'.repeat(63)} }`) },
+  { what: 'a namespace of 64 characters is refused', body: addons(`    localPathProvisioner: { namespace: ${'n'.repeat(64)} }`), fails: { rule: 'addon-object-names', token: 'n'.repeat(64) } },
+  { what: "the registry's namespace of 63 characters is accepted", body: addons(`    registry: { namespace: ${'n'.repeat(63)} }`) },
+  { what: "the registry's namespace of 64 characters is refused", body: addons(`    registry: { namespace: ${'n'.repeat(64)} }`), fails: { rule: 'addon-object-names', token: 'n'.repeat(64), message: `namespace name "${'n'.repeat(64)}" is not valid in Kubernetes` } },
+  { what: "the registry's namespace must be a label", body: addons('    registry: { namespace: Kube_System }'), fails: { rule: 'addon-object-names', token: 'Kube_System', message: 'namespace name "Kube_System" is not valid in Kubernetes' } },
+  { what: "local-path's StorageClass must be a DNS name", body: addons('    localPathProvisioner: { storageClass: Local_Path }'), fails: { rule: 'addon-object-names', token: 'Local_Path', message: 'StorageClass name "Local_Path" is not valid in Kubernetes' } },
+  { what: "the registry's StorageClass must be a DNS name", body: addons('    registry: { storageClass: Fast_SSD }'), fails: { rule: 'addon-object-names', token: 'Fast_SSD', message: 'StorageClass name "Fast_SSD" is not valid in Kubernetes' } },
+  { what: 'a dotted StorageClass is accepted', body: addons('    registry: { storageClass: ssd.example.com }', '    localPathProvisioner: { storageClass: local.path }') },
+  { what: 'an absolute claimRoot is accepted', body: addons('    localPathProvisioner: { claimRoot: /var/lib/lpp }') },
+  { what: 'a claimRoot with a trailing slash is accepted', body: addons('    localPathProvisioner: { claimRoot: /var/lib/lpp/ }') },
+  { what: 'claimRoot / is refused', body: addons('    localPathProvisioner: { claimRoot: / }'), fails: { rule: 'local-path-claim-root', token: '/ }', message: 'localPathProvisioner.claimRoot "/" is not an absolute directory below /' } },
+  { what: 'claimRoot // is refused', body: addons('    localPathProvisioner: { claimRoot: // }'), fails: { rule: 'local-path-claim-root', token: '// }' } },
+  { what: 'a claimRoot climbing out with .. is refused', body: addons('    localPathProvisioner: { claimRoot: /var/../etc }'), fails: { rule: 'local-path-claim-root', token: '/var/../etc' } },
+  { what: 'a claimRoot with a name only starting with .. is accepted', body: addons('    localPathProvisioner: { claimRoot: /var/..lpp }') },
+];
+
+const net = (...lines: string[]) => ['  network:', ...lines];
+const mtuRow = (lines: string[], mtu: number, fails?: string): Row => {
+  const body = net(...lines, `    mtu: ${mtu}`);
+  if (!fails) return { what: `mtu ${mtu} fits ${lines.join(' ').trim() || 'the default'}`, body };
+  return {
+    what: `mtu ${mtu} is too big for ${lines.join(' ').trim() || 'the default'}`,
+    body,
+    fails: { rule: 'mtu-fits-encapsulation', token: String(mtu), line: 'mtu:', message: `network.mtu ${mtu} plus the ${fails} header exceeds the largest host MTU, 9000` },
+  };
+};
+
+const NETWORK_ROWS: Row[] = [
+  mtuRow([], 8950),
+  mtuRow([], 8951, '50-byte calico vxlan'),
+  mtuRow(['    calico: { encapsulation: ipip }'], 8980),
+  mtuRow(['    calico: { encapsulation: ipip }'], 8981, '20-byte calico ipip'),
+  mtuRow(['    calico: { encapsulation: none }'], 9000),
+  mtuRow(['    plugin: cilium'], 8950),
+  mtuRow(['    plugin: cilium'], 8951, '50-byte cilium vxlan'),
+  mtuRow(['    plugin: cilium', '    cilium: { tunnel: geneve }'], 8951, '50-byte cilium geneve'),
+  mtuRow(['    plugin: flannel'], 8950),
+  mtuRow(['    plugin: flannel'], 8951, '50-byte flannel vxlan'),
+  mtuRow(['    plugin: kube-router'], 8980),
+  mtuRow(['    plugin: kube-router'], 8981, '20-byte kube-router ipip'),
+  mtuRow(['    plugin: none'], 9000),
+  { what: 'dual-stack with a network block but no calico block is accepted', body: [...DUAL, ...net('    plugin: calico'), '  nodes:', CP_DUAL] },
+  { what: 'dual-stack Calico with VXLAN is accepted', body: [...DUAL, ...net('    calico: { encapsulation: vxlan }'), '  nodes:', CP_DUAL] },
+  { what: 'dual-stack Cilium is accepted', body: [...DUAL, ...net('    plugin: cilium'), '  nodes:', CP_DUAL] },
+  {
+    what: 'a calico block under another plugin is only a settings mismatch, even dual-stack with ipip',
+    body: [...DUAL, ...net('    plugin: flannel', '    calico: { encapsulation: ipip }'), '  nodes:', CP_DUAL],
+    fails: { rule: 'plugin-settings-match-plugin', token: 'flannel', message: 'network.calico settings have no effect with network.plugin: flannel' },
+  },
+  {
+    what: "IPv6-only Cilium with a tunnel written points at the tunnel",
+    body: [...V6, ...net('    plugin: cilium', '    cilium: { tunnel: geneve }'), '  nodes:', CP_V6],
+    fails: {
+      rule: 'network-plugin-ip-families',
+      token: 'geneve',
+      message: "Cilium's geneve tunnel needs an IPv4 network between the nodes (docs.cilium.io: routing, cilium/cilium#17240), but this cluster is IPv6-only",
+    },
+  },
+  {
+    what: 'cilium settings without plugin: cilium point at the cilium block',
+    body: net('    cilium: { tunnel: geneve }'),
+    fails: { rule: 'plugin-settings-match-plugin', token: '{ tunnel: geneve }', message: 'network.cilium settings have no effect with network.plugin: calico' },
+  },
+  {
+    what: 'cilium settings under plugin: flannel point at the plugin',
+    body: net('    plugin: flannel', '    cilium: { tunnel: vxlan }'),
+    fails: { rule: 'plugin-settings-match-plugin', token: 'flannel', message: 'network.cilium settings have no effect with network.plugin: flannel' },
+  },
+  { what: 'cilium settings with plugin: cilium are accepted', body: net('    plugin: cilium', '    cilium: { tunnel: geneve, kubeProxyReplacement: true }') },
+  { what: 'Calico VXLAN needs no BGP', body: net('    calico: { encapsulation: vxlan, bgp: false }') },
+  { what: 'Calico without encapsulation but with BGP is accepted', body: net('    calico: { encapsulation: none, bgp: true }') },
+  {
+    what: 'Calico without encapsulation and without BGP is refused',
+    body: net('    calico: { encapsulation: none, bgp: false }'),
+    fails: { rule: 'calico-routes-between-nodes', token: 'false', message: "network.calico.encapsulation: none needs BGP: without BIRD no node learns the other nodes' pod routes" },
+  },
+  { what: 'crossSubnet with VXLAN is accepted', body: net('    calico: { crossSubnet: true }') },
+  { what: 'crossSubnet with ipip is accepted', body: net('    calico: { encapsulation: ipip, crossSubnet: true }') },
+  { what: 'crossSubnet: false without encapsulation is accepted', body: net('    calico: { encapsulation: none, crossSubnet: false }') },
+  {
+    what: 'crossSubnet without a tunnel is refused',
+    body: net('    calico: { encapsulation: none, crossSubnet: true }'),
+    fails: { rule: 'calico-routes-between-nodes', token: 'true', message: 'crossSubnet: true needs a tunnel for traffic between subnets, and encapsulation is none' },
+  },
+  { what: 'the default block size written out is accepted', body: net('    calico: { blockSize: 26 }') },
+  { what: 'a block as large as the pod subnet is accepted', body: ['  kubernetes: { podSubnet: 10.50.0.0/22, nodeCidrMaskSize: 24 }', ...net('    calico: { blockSize: 22 }')] },
+  {
+    what: 'a block one bit larger than the pod subnet is refused',
+    body: ['  kubernetes: { podSubnet: 10.50.0.0/22, nodeCidrMaskSize: 24 }', ...net('    calico: { blockSize: 21 }')],
+    fails: { rule: 'calico-block-fits-pods', token: '21', message: 'a /21 Calico block is larger than the pod subnet 10.50.0.0/22' },
+  },
+  { what: 'dual-stack blockSize sizes the IPv4 pool', body: [...DUAL, ...net('    calico: { blockSize: 20 }'), '  nodes:', CP_DUAL] },
+  { what: 'multus on Calico is accepted', body: net('    multus: true') },
+  { what: 'multus: false with plugin none is accepted', body: net('    plugin: none', '    multus: false') },
+  { what: 'a proxyMode with Cilium keeping kube-proxy is accepted', body: ['  kubernetes: { proxyMode: iptables }', ...net('    plugin: cilium')] },
+  { what: 'a proxyMode with Cilium settings but kube-proxy kept is accepted', body: ['  kubernetes: { proxyMode: iptables }', ...net('    plugin: cilium', '    cilium: { kubeProxyReplacement: false }')] },
+  { what: 'a proxyMode with Calico is accepted', body: ['  kubernetes: { proxyMode: iptables }', ...net('    calico: { encapsulation: vxlan }')] },
+  { what: "Cilium's replacement without a proxyMode is accepted", body: net('    plugin: cilium', '    cilium: { kubeProxyReplacement: true }') },
+  {
+    what: 'a proxyMode with the replacement says so',
+    body: ['  kubernetes: { proxyMode: ipvs }', ...net('    plugin: cilium', '    cilium: { kubeProxyReplacement: true }')],
+    fails: { rule: 'proxy-mode-needs-kube-proxy', token: 'ipvs', message: "kubernetes.proxyMode: ipvs has no effect: with Cilium's kubeProxyReplacement there is no kube-proxy" },
+  },
+];
+
+describe('addon rules at their edges', () => {
+  test.each(ADDON_ROWS)('$what', checkRow);
+});
+
+describe('network rules at their edges', () => {
+  test.each(NETWORK_ROWS)('$what', checkRow);
+});
