@@ -6,6 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { compileSpec } from '../../src/compileSpec.js';
 import { loadSpec } from '../../src/api/loadSpec.js';
 import { runRules } from '../../src/model/rules.js';
+import { crioVersionFor, crioVersions } from '../../src/catalog/runtime.js';
+import { SSH_KEY } from './nameRuleCases.js';
 import { expectAt, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 
 export const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
@@ -25,6 +27,7 @@ export interface Row {
     token: string;
     line?: string;
     message?: string;
+    hint?: RegExp;
   };
 }
 
@@ -37,7 +40,7 @@ export function checkRow(row: Row): void {
     expect(runRules(loadSpec(text, FILE).spec)).toEqual([]);
     return;
   }
-  const { rule, token, line: lineHint, message } = row.fails;
+  const { rule, token, line: lineHint, message, hint } = row.fails;
   const err = inputErrorOf(() => compileSpec(text, FILE));
   expect(err.problems.map((p) => p.rule)).toEqual([rule]);
   const lines = text.split('\n');
@@ -45,6 +48,7 @@ export function checkRow(row: Row): void {
   expect(line, `no line holds ${lineHint ?? token}`).toBeGreaterThanOrEqual(0);
   const p = expectAt(text, err, rule, line + 1, lines[line]!.indexOf(token) + 1, token, true);
   if (message !== undefined) expect(p.message).toBe(message);
+  if (hint !== undefined) expect(p.hint).toMatch(hint);
 }
 
 const addons = (...lines: string[]) => ['  addons:', ...lines];
@@ -223,6 +227,87 @@ const NETWORK_ROWS: Row[] = [
     fails: { rule: 'proxy-mode-needs-kube-proxy', token: 'ipvs', message: "kubernetes.proxyMode: ipvs has no effect: with Cilium's kubeProxyReplacement there is no kube-proxy" },
   },
 ];
+
+const CA = '-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n';
+const fetchAt = (urlBase: string, ...more: string[]) => ['  secrets:', '    delivery: fetch', `    urlBase: "${urlBase}"`, ...more];
+const badUrlBase = (urlBase: string): Row => ({ what: `secrets urlBase ${urlBase} is refused`, body: fetchAt(urlBase), fails: { rule: 'secrets-fetch-url', token: `"${urlBase}"` } });
+const FLATCAR = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: flatcar }';
+
+const SECRETS_ROWS: Row[] = [
+  { what: 'an https urlBase without a path is accepted', body: fetchAt('https://boot.example') },
+  { what: 'an https urlBase with a path is accepted', body: fetchAt('https://boot.example/demo/') },
+  badUrlBase('see https://boot.example/demo'),
+  badUrlBase('https://boot.example/demo?token=1'),
+  badUrlBase('https://boot.example/demo#x'),
+  badUrlBase('https:///demo'),
+  { what: 'a payloadUrlBase with a query is refused', body: ['  cloudInit:', '    payloadUrlBase: "https://boot.example/p?sig=1"'], fails: { rule: 'cloud-init-payload-url', token: '"https://boot.example/p?sig=1"' } },
+  { what: 'an https payloadUrlBase is accepted', body: ['  cloudInit:', '    payloadUrlBase: https://boot.example/p'] },
+  { what: 'a CA with a blank line before it is accepted', body: fetchAt('https://boot.example', `    caCert: "\\n${CA}"`) },
+  { what: 'a CA with text before it is refused', body: fetchAt('https://boot.example', `    caCert: "junk\\n${CA}"`), fails: { rule: 'secrets-ca-pem', token: '"junk', message: 'spec.secrets.caCert is not PEM certificate text (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)' } },
+  { what: 'a CA with text after it is refused', body: fetchAt('https://boot.example', `    caCert: "${CA}junk\\n"`), fails: { rule: 'secrets-ca-pem', token: '"-----BEGIN' } },
+  { what: 'a CA chain of two certificates is accepted', body: fetchAt('https://boot.example', `    caCert: "${CA}${CA}"`) },
+  { what: 'an https Ignition config URL with inline secrets is accepted', body: ['  ignition:', '    configUrlBase: https://boot.example/ign', '  nodes:', FLATCAR] },
+  {
+    what: 'one Ignition node among others is enough to refuse a plain http config URL with inline secrets',
+    body: ['  ignition:', '    configUrlBase: http://boot.example/ign', '  nodes:', CP1, '  pools:', '    - { name: w, roles: [worker], os: flatcar }'],
+    fails: { rule: 'ignition-config-url-secret', token: 'http://boot.example/ign' },
+  },
+];
+
+const runtime = (...lines: string[]) => ['  containerRuntime:', ...lines];
+const RUNTIME_ROWS: Row[] = [
+  {
+    what: 'an unknown runtime version names the first arch missing in sorted order, whatever the node order',
+    body: [...runtime('    version: "1.6.20"'), '  nodes:', CP1.replace('] }', '], arch: arm64 }'), '    - { name: w-1, address: 10.0.0.21, roles: [worker] }'],
+    fails: { rule: 'runtime-version', token: '"1.6.20"', message: 'containerd version "1.6.20" has no amd64 checksum in the catalog' },
+  },
+  {
+    what: 'cri-o with a kubernetes version the catalog lacks is left to known-kubernetes-version',
+    body: ['  kubernetes:', '    version: "1.30.0"', ...runtime('    name: cri-o')],
+    fails: { rule: 'known-kubernetes-version', token: '"1.30.0"' },
+  },
+  {
+    what: "a pinned cri-o of another minor lists the six newest cri-o of kubernetes' minor",
+    body: ['  kubernetes:', '    version: "1.34.3"', ...runtime('    name: cri-o', `    version: "${crioVersionFor('1.35.0')}"`)],
+    fails: {
+      rule: 'crio-matches-kubernetes',
+      token: `"${crioVersionFor('1.35.0')}"`,
+      hint: new RegExp(`^Use a cri-o of the same minor \\(${crioVersions('amd64').filter((v) => v.startsWith('1.34.')).slice(0, 6).join(', ').replaceAll('.', '\\.')}\\), or`),
+    },
+  },
+  { what: 'a mirror for one registry is fine with cri-o', body: runtime('    name: cri-o', '    registryMirrors: [{ host: docker.io, endpoints: ["https://cache.internal"] }]') },
+  { what: 'a mirror for one registry is fine with artifacts.registry', body: ['  artifacts: { registry: "registry.internal:5000" }', ...runtime('    registryMirrors: [{ host: docker.io, endpoints: ["https://cache.internal"] }]')] },
+];
+
+const NAME_ROWS: Row[] = [
+  {
+    what: "a pool's label key is checked, at the pool",
+    body: ['  nodes:', CP1, '  pools:', '    - { name: w, roles: [worker], labels: { "tier $(id)": web } }'],
+    fails: { rule: 'label-key', token: '"tier $(id)"' },
+  },
+  {
+    what: "a pool's taint value is checked, at the pool",
+    body: ['  nodes:', CP1, '  pools:', '    - { name: w, roles: [worker], taints: [{ key: example.com/gpu, value: "a,b", effect: NoSchedule }] }'],
+    fails: { rule: 'taint-value', token: '"a,b"' },
+  },
+  {
+    what: 'the second SSH key is checked, at the second',
+    body: ['  ssh:', `    authorizedKeys: ["${SSH_KEY}", "ssh-rsa"]`],
+    fails: { rule: 'ssh-authorized-key', token: '"ssh-rsa"' },
+  },
+];
+
+describe('secrets rules at their edges', () => {
+  test.each(SECRETS_ROWS)('$what', checkRow);
+});
+
+describe('runtime rules at their edges', () => {
+  test.each(RUNTIME_ROWS)('$what', checkRow);
+});
+
+describe('name rules at their edges', () => {
+  test.each(NAME_ROWS)('$what', checkRow);
+});
 
 describe('addon rules at their edges', () => {
   test.each(ADDON_ROWS)('$what', checkRow);
