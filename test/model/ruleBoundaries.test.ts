@@ -297,6 +297,123 @@ const NAME_ROWS: Row[] = [
   },
 ];
 
+const W1 = '    - { name: w-1, address: 10.0.0.21, roles: [worker] }';
+const cpWith = (extra: string, os = '') => `    - { name: cp-1, address: 10.0.0.11, roles: [control-plane]${os ? `, os: ${os}` : ''}, ${extra} }`;
+const workerWith = (name: string, extra: string, os = '') => `    - { name: ${name}, address: 10.0.0.2${name.length}, roles: [worker]${os ? `, os: ${os}` : ''}, ${extra} }`;
+const reserved = (component: string, flag: string, reason: string) => `${component} flag --${flag} is set by kspray and cannot be overridden: ${reason}`;
+const file = (path: string) => `{ path: ${path}, content: x }`;
+const LONGEST_SAN = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+
+const CUSTOMIZATION_ROWS: Row[] = [
+  {
+    what: "a node's kubelet config is checked, at the node",
+    body: ['  nodes:', cpWith('kubelet: { config: { maxPod: 110 } }')],
+    fails: { rule: 'component-config', token: 'maxPod' },
+  },
+  {
+    what: 'ipvs.strictARP is kspray\'s when MetalLB is on',
+    body: [
+      '  kubeProxy: { config: { ipvs: { strictARP: false } } }',
+      '  addons:',
+      '    metallb:',
+      '      manifestSha256: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      '      addressPools: [{ name: lb, addresses: [10.0.0.200-10.0.0.210] }]',
+    ],
+    fails: { rule: 'component-config', token: 'strictARP' },
+  },
+  { what: 'ipvs.strictARP is the user\'s without MetalLB', body: ['  kubeProxy: { config: { ipvs: { strictARP: true } } }'] },
+  {
+    what: 'an extraArgs key with dashes is refused',
+    body: ['  controlPlane:', '    scheduler: { extraArgs: { --v: "2" } }'],
+    fails: { rule: 'extra-args', token: '--v', message: 'extraArgs key "--v" must be the flag name without leading dashes' },
+  },
+  {
+    what: 'audit-log-path is kspray\'s with an audit policy',
+    body: ['  controlPlane:', '    apiServer:', '      auditPolicy: { apiVersion: audit.k8s.io/v1, kind: Policy, rules: [{ level: Metadata }] }', '      extraArgs: { audit-log-path: /tmp/a.log }'],
+    fails: { rule: 'extra-args', token: 'audit-log-path', message: reserved('kube-apiserver', 'audit-log-path', 'with auditPolicy kspray logs to /var/log/kubernetes/audit/audit.log and mounts that directory') },
+  },
+  { what: "audit-log-path is the user's without an audit policy", body: ['  controlPlane:', '    apiServer: { extraArgs: { audit-log-path: /tmp/a.log } }'] },
+  {
+    what: 'flex-volume-plugin-dir is kspray\'s with a Flatcar control plane',
+    body: ['  controlPlane:', '    controllerManager: { extraArgs: { flex-volume-plugin-dir: /opt/flex } }', '  nodes:', cpWith('labels: {}', 'flatcar')],
+    fails: { rule: 'extra-args', token: 'flex-volume-plugin-dir', message: reserved('kube-controller-manager', 'flex-volume-plugin-dir', 'kspray moves it off read-only /usr on Flatcar/Fedora CoreOS control planes') },
+  },
+  { what: "flex-volume-plugin-dir is the user's with a Flatcar worker only", body: ['  controlPlane:', '    controllerManager: { extraArgs: { flex-volume-plugin-dir: /opt/flex } }', '  nodes:', CP1, workerWith('w-1', 'labels: {}', 'flatcar')] },
+  { what: 'a scheduler flag kspray sets is refused', body: ['  controlPlane:', '    scheduler: { extraArgs: { kubeconfig: /tmp/k } }'], fails: { rule: 'extra-args', token: 'kubeconfig', line: 'scheduler' } },
+  { what: 'an etcd flag kspray sets is refused', body: ['  etcd: { extraArgs: { data-dir: /data } }'], fails: { rule: 'extra-args', token: 'data-dir', message: reserved('etcd', 'data-dir', 'kspray keeps etcd data in /var/lib/etcd (backups and reset depend on it)') } },
+  { what: 'a kubelet flag kspray sets is refused', body: ['  kubelet: { extraArgs: { node-ip: 10.0.0.1 } }'], fails: { rule: 'extra-args', token: 'node-ip' } },
+  { what: "a node's kubelet flag kspray sets is refused at the node", body: ['  nodes:', cpWith('kubelet: { extraArgs: { node-labels: a=b } }')], fails: { rule: 'extra-args', token: 'node-labels' } },
+  { what: 'flags kspray leaves alone are accepted', body: ['  controlPlane:', '    scheduler: { extraArgs: { v: "2" } }', '  etcd: { extraArgs: { quota-backend-bytes: "8589934592" } }', '  kubelet: { extraArgs: { v: "2" } }'] },
+  {
+    what: 'two controller-manager volumes of one name are refused at the second',
+    body: ['  controlPlane:', '    controllerManager:', '      extraVolumes:', '        - { name: x, hostPath: /a, mountPath: /a }', '        - { name: x, hostPath: /b, mountPath: /b }'],
+    fails: { rule: 'extra-volume-names', token: 'x, hostPath: /b', message: 'extra volume "x" is declared twice or clashes with a volume kspray mounts (spec.controlPlane.controllerManager.extraVolumes[0])' },
+  },
+  {
+    what: 'two scheduler volumes of one name are refused',
+    body: ['  controlPlane:', '    scheduler:', '      extraVolumes:', '        - { name: x, hostPath: /a, mountPath: /a }', '        - { name: x, hostPath: /b, mountPath: /b }'],
+    fails: { rule: 'extra-volume-names', token: 'x, hostPath: /b' },
+  },
+  { what: "a controller-manager volume may take a name kspray uses on the apiserver", body: ['  controlPlane:', '    controllerManager: { extraVolumes: [{ name: audit-log, hostPath: /a, mountPath: /a }] }'] },
+  {
+    what: 'an admission config of another kind is refused',
+    body: ['  controlPlane:', '    apiServer:', '      admission: { apiVersion: apiserver.config.k8s.io/v1, kind: Policy }'],
+    fails: { rule: 'config-document-kind', token: '{ apiVersion: apiserver', message: 'spec.controlPlane.apiServer.admission must be a apiserver.config.k8s.io/v1 AdmissionConfiguration document' },
+  },
+  {
+    what: 'an audit policy of the right version but another kind is refused',
+    body: ['  controlPlane:', '    apiServer:', '      auditPolicy: { apiVersion: audit.k8s.io/v1, kind: AuditPolicy }'],
+    fails: { rule: 'config-document-kind', token: '{ apiVersion: audit' },
+  },
+  { what: 'an AdmissionConfiguration is accepted', body: ['  controlPlane:', '    apiServer:', '      admission: { apiVersion: apiserver.config.k8s.io/v1, kind: AdmissionConfiguration, plugins: [] }'] },
+  { what: 'certSANs: IPv4, IPv6, a wildcard and a 253-character name are accepted', body: ['  controlPlane:', `    apiServer: { certSANs: [203.0.113.10, "2001:db8::10", "*.api.example.com", ${LONGEST_SAN}] }`] },
+  { what: 'a 254-character certSAN is refused', body: ['  controlPlane:', `    apiServer: { certSANs: [${LONGEST_SAN}d] }`], fails: { rule: 'cert-san', token: `${LONGEST_SAN}d` } },
+  { what: 'a certSAN label ending in "-" is refused', body: ['  controlPlane:', '    apiServer: { certSANs: [api-.example.com] }'], fails: { rule: 'cert-san', token: 'api-.example.com', message: 'certSANs entry "api-.example.com" is neither a DNS name nor an IP address' } },
+  { what: 'a certSAN with a wildcard inside is refused', body: ['  controlPlane:', '    apiServer: { certSANs: ["api.*.example.com"] }'], fails: { rule: 'cert-san', token: '"api.*.example.com"' } },
+  { what: 'a certSAN with a bad last label is refused', body: ['  controlPlane:', '    apiServer: { certSANs: [api.example.c_m] }'], fails: { rule: 'cert-san', token: 'api.example.c_m' } },
+  {
+    what: "a node's files listed twice are refused at the second, naming the first",
+    body: ['  nodes:', cpWith(`files: [${file('/etc/a')}, ${file('/etc/b')}, { path: /etc/a, content: y }]`)],
+    fails: { rule: 'unique-file-paths', token: '/etc/a, content: y', message: 'file /etc/a is listed twice (first at spec.nodes[0].files[0].path)' },
+  },
+  { what: 'one path in the cluster files and in a node\'s is not a duplicate', body: [`  files: [${file('/etc/a')}]`, '  nodes:', cpWith(`files: [${file('/etc/a')}]`)] },
+  { what: 'a kubeconfig kubeadm writes is refused', body: [`  files: [${file('/etc/kubernetes/admin.conf')}]`], fails: { rule: 'file-kubeadm-writes', token: '/etc/kubernetes/admin.conf', message: 'file /etc/kubernetes/admin.conf is written by kubeadm on the node: kubeadm writes this kubeconfig from the cluster PKI' } },
+  { what: "the kubelet's config kubeadm writes is refused", body: [`  files: [${file('/var/lib/kubelet/config.yaml')}]`], fails: { rule: 'file-kubeadm-writes', token: '/var/lib/kubelet/config.yaml', message: 'file /var/lib/kubelet/config.yaml is written by kubeadm on the node: kubeadm writes it from spec.kubelet (config, extraArgs)' } },
+  { what: "a pool's file kubeadm writes is refused at the pool", body: ['  nodes:', CP1, '  pools:', `    - { name: w, roles: [worker], files: [${file('/var/lib/kubelet/kubeadm-flags.env')}] }`], fails: { rule: 'file-kubeadm-writes', token: '/var/lib/kubelet/kubeadm-flags.env' } },
+  { what: 'files next to what kubeadm writes are accepted', body: [`  files: [${file('/etc/kubernetes/admin.conf.d/x')}, ${file('/root/etc/kubernetes/admin.conf')}, ${file('/var/lib/kubelet/config.yaml.bak')}, ${file('/etc/kubernetes/manifests-extra/x')}]`] },
+  { what: 'a file at /usr itself on Flatcar is refused', body: ['  nodes:', CP1, workerWith('w-1', `files: [${file('/usr')}]`, 'flatcar')], fails: { rule: 'file-read-only-usr', token: '/usr,' } },
+  { what: 'a Fedora CoreOS pool with a /usr file is refused', body: ['  nodes:', CP1, '  pools:', `    - { name: w, roles: [worker], os: fedora-coreos, files: [${file('/usr/lib/x')}] }`], fails: { rule: 'file-read-only-usr', token: '/usr/lib/x', message: 'file /usr/lib/x would land on "w", a Flatcar/Fedora CoreOS node whose /usr is read-only' } },
+  { what: 'a /usrx file on Flatcar and a /usr file on Ubuntu are accepted', body: ['  nodes:', cpWith(`files: [${file('/usr/local/bin/x')}]`), workerWith('w-1', `files: [${file('/usrx/y')}]`, 'flatcar')] },
+  {
+    what: 'a cluster /usr file on two Flatcar nodes is reported once',
+    body: [`  files: [${file('/usr/local/bin/x')}]`, '  nodes:', cpWith('labels: {}', 'flatcar'), workerWith('w-1', 'labels: {}', 'flatcar')],
+    fails: { rule: 'file-read-only-usr', token: '/usr/local/bin/x', message: 'file /usr/local/bin/x would land on "cp-1", a Flatcar/Fedora CoreOS node whose /usr is read-only' },
+  },
+  { what: "a worker's file under /etc/etcd/pki is refused", body: ['  nodes:', CP1, workerWith('w-1', `files: [${file('/etc/etcd/pki/x')}]`)], fails: { rule: 'no-key-paths-on-workers', token: '/etc/etcd/pki/x', message: 'file /etc/etcd/pki/x would land on worker "w-1" under /etc/etcd/pki, which holds private keys on control planes' } },
+  { what: "a worker's file at the key directory itself is refused", body: ['  nodes:', CP1, workerWith('w-1', `files: [${file('/etc/kubernetes/pki')}]`)], fails: { rule: 'no-key-paths-on-workers', token: '/etc/kubernetes/pki' } },
+  { what: "an etcd member's and a control plane's key directory files are accepted", body: ['  etcd: { topology: external }', '  nodes:', cpWith(`files: [${file('/etc/kubernetes/pki/x')}]`), `    - { name: e-1, address: 10.0.0.31, roles: [etcd], files: [${file('/etc/etcd/pki/x')}] }`] },
+  { what: "a worker's file beside the key directories is accepted", body: ['  nodes:', CP1, workerWith('w-1', `files: [${file('/etc/kubernetes/pkix')}, ${file('/etc/etcd/pki-old/x')}]`)] },
+  {
+    what: 'a cluster file under the key directory on two workers is reported once',
+    body: [`  files: [${file('/etc/kubernetes/pki/x')}]`, '  nodes:', CP1, workerWith('w-1', 'labels: {}'), workerWith('w-22', 'labels: {}')],
+    fails: { rule: 'no-key-paths-on-workers', token: '/etc/kubernetes/pki/x', message: 'file /etc/kubernetes/pki/x would land on worker "w-1" under /etc/kubernetes/pki, which holds private keys on control planes' },
+  },
+  { what: 'a sysctl that is no name is refused', body: ['  sysctls: { "net..ipv4": 1 }'], fails: { rule: 'sysctls', token: '"net..ipv4"', message: '"net..ipv4" is not a sysctl name' } },
+  { what: 'a one-word sysctl is refused', body: ['  sysctls: { kernel: 1 }'], fails: { rule: 'sysctls', token: 'kernel' } },
+  { what: 'a sysctl with a space is refused', body: ['  sysctls: { "net.core.somaxconn x": 1 }'], fails: { rule: 'sysctls', token: '"net.core.somaxconn x"' } },
+  { what: 'a sysctl starting with an upper-case letter is refused', body: ['  sysctls: { Net.core.somaxconn: 1 }'], fails: { rule: 'sysctls', token: 'Net.core.somaxconn' } },
+  { what: 'a sysctl kspray sets, in the slash form, is refused', body: ['  sysctls: { net/ipv4/ip_forward: 0 }'], fails: { rule: 'sysctls', token: 'net/ipv4/ip_forward', message: "sysctl net/ipv4/ip_forward is set by kspray to 1 (Kubespray's value, required by the kubelet's protectKernelDefaults or pod networking)" } },
+  { what: "a node's sysctl kspray sets is refused at the node", body: ['  nodes:', cpWith('sysctls: { vm.overcommit_memory: 0 }')], fails: { rule: 'sysctls', token: 'vm.overcommit_memory' } },
+  { what: 'sysctls kspray leaves alone are accepted, dots, slashes and dashes', body: ['  sysctls: { net.core.somaxconn: 4096, net/ipv4/conf/eth0/rp_filter: 1, net.ipv4.conf.all.accept-redirects: 0 }'] },
+  { what: 'a strategic patch that is a list is refused', body: ['  patches:', '    - { target: etcd, patch: [{ op: add }] }'], fails: { rule: 'patch-shape', token: '[{ op: add }]', message: 'a strategic patch must be a mapping' } },
+  { what: 'a merge patch that is a list is refused', body: ['  patches:', '    - { target: etcd, type: merge, patch: [] }'], fails: { rule: 'patch-shape', token: '[]', message: 'a merge patch must be a mapping' } },
+  { what: 'a json patch list and a strategic mapping are accepted', body: ['  patches:', '    - { target: etcd, type: json, patch: [{ op: add, path: /x, value: 1 }] }', '    - { target: etcd, patch: { spec: {} } }'] },
+];
+
+describe('customization rules at their edges', () => {
+  test.each(CUSTOMIZATION_ROWS)('$what', checkRow);
+});
+
 describe('secrets rules at their edges', () => {
   test.each(SECRETS_ROWS)('$what', checkRow);
 });
