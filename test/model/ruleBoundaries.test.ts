@@ -410,6 +410,84 @@ const CUSTOMIZATION_ROWS: Row[] = [
   { what: 'a json patch list and a strategic mapping are accepted', body: ['  patches:', '    - { target: etcd, type: json, patch: [{ op: add, path: /x, value: 1 }] }', '    - { target: etcd, patch: { spec: {} } }'] },
 ];
 
+const k8s = (...lines: string[]) => ['  kubernetes:', ...lines];
+const node = (address: string) => `    - { name: cp-1, address: "${address}", roles: [control-plane] }`;
+const V6_POD = 'fd85:ee78:d8a6:8607::1:0/112';
+const V6_SVC = 'fd85:ee78:d8a6:8607::1000/116';
+
+const ADDRESS_ROWS: Row[] = [
+  {
+    what: 'three service CIDRs are refused',
+    body: k8s(`    serviceSubnet: "10.233.0.0/18,${V6_SVC},10.234.0.0/18"`),
+    fails: { rule: 'valid-cidr', token: '"10.233.0.0/18,', message: `serviceSubnet "10.233.0.0/18,${V6_SVC},10.234.0.0/18" has more than two CIDRs` },
+  },
+  { what: 'an IPv6 CIDR with a bad prefix names its family', body: k8s('    podSubnet: fd85::/129'), fails: { rule: 'valid-cidr', token: 'fd85::/129', message: 'podSubnet "fd85::/129" is not an IPv6 CIDR (network/prefix)' } },
+  { what: 'two IPv6 pod CIDRs are refused', body: [...k8s(`    podSubnet: "${V6_POD},fd85:ee78:d8a6:8608::/112"`), '  nodes:', node('fd00:10::11')], fails: { rule: 'valid-cidr', token: `"${V6_POD}`, message: `podSubnet "${V6_POD},fd85:ee78:d8a6:8608::/112" has two IPv6 CIDRs: a dual-stack pair is one IPv4 and one IPv6 CIDR` } },
+  {
+    what: 'a written serviceSubnet of another family is pointed at when podSubnet is the default',
+    body: [...k8s(`    serviceSubnet: ${V6_SVC}`), '  nodes:', node('fd00:10::11')],
+    fails: { rule: 'subnet-families-match', token: V6_SVC, message: `podSubnet "10.233.64.0/18" is IPv4 but serviceSubnet "${V6_SVC}" is IPv6` },
+  },
+  {
+    what: 'an IPv6 overlap in a dual-stack cluster is refused, naming the family',
+    body: [...k8s(`    serviceSubnet: "10.233.0.0/18,fd85:ee78:d8a6:8607::/108"`, `    podSubnet: "10.233.64.0/18,${V6_POD}"`), '  nodes:', node('10.0.0.11,fd00:10::11')],
+    fails: { rule: 'cidr-overlap', token: `"10.233.64.0/18,${V6_POD}"`, message: `IPv6 podSubnet ${V6_POD} overlaps serviceSubnet fd85:ee78:d8a6:8607::/108` },
+  },
+  { what: 'adjacent service and pod subnets are accepted', body: k8s('    serviceSubnet: 10.233.0.0/18', '    podSubnet: 10.233.64.0/18') },
+  {
+    what: 'nodeCidrMaskSize with an IPv6-only pod subnet is refused',
+    body: [...k8s(`    serviceSubnet: ${V6_SVC}`, `    podSubnet: ${V6_POD}`, '    nodeCidrMaskSize: 24'), '  nodes:', node('fd00:10::11')],
+    fails: { rule: 'node-cidr-mask-family', token: '24', line: 'nodeCidrMaskSize:', message: `nodeCidrMaskSize sizes IPv4 pod ranges, but podSubnet "${V6_POD}" has no IPv4 CIDR` },
+  },
+  { what: 'both masks with a dual-stack pod subnet are accepted', body: [...k8s(`    serviceSubnet: "10.233.0.0/18,${V6_SVC}"`, `    podSubnet: "10.233.64.0/18,${V6_POD}"`, '    nodeCidrMaskSize: 24', '    nodeCidrMaskSizeIPv6: 120'), '  nodes:', node('10.0.0.11,fd00:10::11')] },
+  { what: 'a node mask one bit below the pod prefix is accepted', body: k8s('    podSubnet: 10.233.64.0/18', '    nodeCidrMaskSize: 19') },
+  {
+    what: 'an IPv6 node mask equal to the pod prefix is refused',
+    body: [...k8s(`    serviceSubnet: ${V6_SVC}`, `    podSubnet: ${V6_POD}`, '    nodeCidrMaskSizeIPv6: 112'), '  nodes:', node('fd00:10::11')],
+    fails: { rule: 'node-cidr-fits-pod-subnet', token: '112', line: 'nodeCidrMaskSizeIPv6:', message: 'nodeCidrMaskSizeIPv6 /112 is not smaller than the IPv6 pod subnet /112' },
+  },
+  { what: 'an IPv6 node mask 16 bits below the pod prefix is accepted', body: [...k8s(`    serviceSubnet: ${V6_SVC}`, '    podSubnet: fd85:ee78:d8a6:8608::/108', '    nodeCidrMaskSizeIPv6: 124'), '  nodes:', node('fd00:10::11')] },
+  {
+    what: 'the default IPv6 node mask 17 bits below a written pod prefix is refused there',
+    body: [...k8s(`    serviceSubnet: ${V6_SVC}`, '    podSubnet: fd85:ee78:d8a6:8600::/103'), '  nodes:', node('fd00:10::11')],
+    fails: {
+      rule: 'node-cidr-fits-pod-subnet',
+      token: 'fd85:ee78:d8a6:8600::/103',
+      message: 'nodeCidrMaskSizeIPv6 /120 is more than 16 bits longer than the IPv6 pod subnet /103: kube-controller-manager refuses to start with that ("CIDRSet subnet mask size too big")',
+    },
+  },
+  { what: 'an IPv4 node mask 17 bits below the pod prefix is accepted (the 16-bit limit is IPv6 only)', body: k8s('    podSubnet: 172.0.0.0/11', '    nodeCidrMaskSize: 28') },
+  { what: 'three node addresses are refused', body: ['  nodes:', node('10.0.0.11,fd00:10::11,10.0.0.12')], fails: { rule: 'valid-address', token: '"10.0.0.11,', message: 'address "10.0.0.11,fd00:10::11,10.0.0.12" has more than two addresses' } },
+  { what: 'a bad IPv6 node address names its family', body: ['  nodes:', node('fd00:10::g1')], fails: { rule: 'valid-address', token: '"fd00:10::g1"', message: '"fd00:10::g1" is not an IPv6 address' } },
+  { what: 'two IPv4 node addresses are refused', body: ['  nodes:', node('10.0.0.11,10.0.0.12')], fails: { rule: 'valid-address', token: '"10.0.0.11,10.0.0.12"', message: 'address "10.0.0.11,10.0.0.12" has two IPv4 addresses: a dual-stack node has one IPv4 and one IPv6 address' } },
+  {
+    what: 'a dual-stack node without its IPv6 address is refused',
+    body: [...DUAL, '  nodes:', node('10.0.0.11')],
+    fails: { rule: 'address-family-matches-cluster', token: '"10.0.0.11"', message: 'node address "10.0.0.11" has no IPv6 address, but the cluster is dual-stack: kubelet (--node-ip) and the network plugin need the node\'s address of each family' },
+  },
+  {
+    what: 'a dual-stack node listing IPv6 first is refused',
+    body: [...DUAL, '  nodes:', node('fd00:10::11,10.0.0.11')],
+    fails: { rule: 'address-family-matches-cluster', token: '"fd00:10::11,10.0.0.11"', message: 'node address "fd00:10::11,10.0.0.11" lists its families in another order than serviceSubnet and podSubnet (IPv4,IPv6)' },
+  },
+  {
+    what: 'an IPv4 node in an IPv6-only cluster is refused',
+    body: [...V6, '  nodes:', node('10.0.0.11')],
+    fails: { rule: 'address-family-matches-cluster', token: '"10.0.0.11"', message: 'node address 10.0.0.11 is an IPv4 address, but the cluster is IPv6-only: serviceSubnet and podSubnet have no IPv4 CIDR' },
+  },
+  { what: 'an IPv6 node address inside the IPv6 pod subnet is refused', body: [...V6, '  nodes:', node('fd85:ee78:d8a6:8607::1:5')], fails: { rule: 'address-outside-cluster-subnets', token: '"fd85:ee78:d8a6:8607::1:5"', message: `node address fd85:ee78:d8a6:8607::1:5 is inside podSubnet ${V6_POD}` } },
+  { what: 'node addresses just outside the subnets are accepted', body: ['  nodes:', node('10.233.128.0'), '    - { name: w-1, address: 10.232.255.255, roles: [worker] }'] },
+  {
+    what: 'an IPv6 address shared by two dual-stack nodes is refused at the second',
+    body: [...DUAL, '  nodes:', node('10.0.0.11,fd00:10::11'), '    - { name: w-1, address: "10.0.0.21,fd00:10::11", roles: [worker] }'],
+    fails: { rule: 'unique-addresses', token: '"10.0.0.21,fd00:10::11"', message: 'address fd00:10::11 is used twice (first by cp-1)' },
+  },
+];
+
+describe('address rules at their edges', () => {
+  test.each(ADDRESS_ROWS)('$what', checkRow);
+});
+
 describe('customization rules at their edges', () => {
   test.each(CUSTOMIZATION_ROWS)('$what', checkRow);
 });
