@@ -484,6 +484,88 @@ const ADDRESS_ROWS: Row[] = [
   },
 ];
 
+const SHA = 'ab'.repeat(32);
+const metallbPool = (...addresses: string[]) => ['  addons:', '    metallb:', `      manifestSha256: ${SHA}`, `      addressPools: [{ name: lb, addresses: [${addresses.join(', ')}] }]`];
+const kubeVip = (endpoint: string, port?: number) => ['  controlPlane:', '    loadBalancer: kube-vip', `    endpoint: "${endpoint}"`, ...(port ? [`    port: ${port}`] : [])];
+const openEuler = (extra = '') => `    - { name: cp-1, address: 10.0.0.11, roles: [control-plane], os: openeuler-24.03${extra} }`;
+const badEndpoint = (endpoint: string, message?: string): Row => ({
+  what: `endpoint ${endpoint} is refused`,
+  body: ['  controlPlane:', `    endpoint: "${endpoint}"`],
+  fails: { rule: 'valid-endpoint', token: `"${endpoint}"`, message: message ?? `controlPlane.endpoint "${endpoint}" is not host or host:port` },
+});
+
+const CLUSTER_ROWS: Row[] = [
+  { what: 'a node name of 63 characters is accepted', body: ['  nodes:', CP1.replace('cp-1', `c${'p'.repeat(62)}`)] },
+  { what: 'a node name ending in "-" is refused', body: ['  nodes:', CP1.replace('cp-1', 'cp-')], fails: { rule: 'dns1123-name', token: 'cp-,', message: '"cp-" is not a valid DNS-1123 label' } },
+  { what: 'a node name with "_" after a valid start is refused', body: ['  nodes:', CP1.replace('cp-1', 'cp_1')], fails: { rule: 'dns1123-name', token: 'cp_1' } },
+  { what: 'an etcd pool is refused', body: ['  nodes:', CP1, '  pools:', '    - { name: e, roles: [etcd], count: 3 }'], fails: { rule: 'control-plane-has-fixed-address', token: '[etcd]', message: 'pool "e" has the control-plane or etcd role' } },
+  { what: 'a worker pool is accepted', body: ['  nodes:', CP1, '  pools:', '    - { name: w, roles: [worker], count: 3 }'] },
+  { what: 'stacked etcd on a control plane listed as etcd too is accepted', body: ['  nodes:', CP1.replace('[control-plane]', '[control-plane, etcd]')] },
+  { what: 'external etcd with one member is accepted', body: ['  etcd: { topology: external }', '  nodes:', CP1, '    - { name: e-1, address: 10.0.0.31, roles: [etcd] }'] },
+  {
+    what: 'external etcd counts etcd-role nodes, not control planes',
+    body: ['  etcd: { topology: external }', '  nodes:', CP1, '    - { name: e-1, address: 10.0.0.31, roles: [etcd] }', '    - { name: e-2, address: 10.0.0.32, roles: [etcd] }'],
+    fails: { rule: 'odd-etcd-members', token: '- { name: cp-1', message: '2 etcd members: an even count tolerates no more failures than one fewer' },
+  },
+  {
+    what: 'a cgroup v1 pool is refused at the pool, with the default kubernetes version',
+    body: ['  nodes:', CP1, '  pools:', '    - { name: w, roles: [worker], os: openeuler-24.03 }'],
+    fails: { rule: 'os-cgroup-v1', token: 'openeuler-24.03' },
+  },
+  { what: "a node's kubelet config without failCgroupV1 keeps the cluster's false", body: ['  kubelet: { config: { failCgroupV1: false } }', '  nodes:', openEuler(', kubelet: { config: { maxPods: 200 } }')] },
+  { what: 'kubernetes 1.34 on cgroup v1 is accepted', body: ['  kubernetes: { version: "1.34.3" }', '  nodes:', openEuler()] },
+  { what: 'kubernetes 1.35.0 on cgroup v1 is refused', body: ['  kubernetes: { version: "1.35.0" }', '  nodes:', openEuler()], fails: { rule: 'os-cgroup-v1', token: 'openeuler-24.03', message: 'os "openeuler-24.03" boots with cgroup v1, and the kubelet of Kubernetes 1.35.0 refuses to start on cgroup v1 unless failCgroupV1 is false' } },
+  { what: 'Ignition config URLs: s3, gs, http and https with or without a path are accepted', body: ['  ignition: { configUrlBase: "s3://bucket/ign" }'] },
+  { what: 'a gs:// Ignition config URL is accepted', body: ['  ignition: { configUrlBase: "gs://bucket" }'] },
+  { what: 'an http:// Ignition config URL without Ignition nodes is accepted', body: ['  ignition: { configUrlBase: "http://boot.example/ign/" }'] },
+  { what: 'an Ignition config URL with a query is refused', body: ['  ignition: { configUrlBase: "https://boot.example/ign?x=1" }'], fails: { rule: 'ignition-config-url', token: '"https://boot.example/ign?x=1"' } },
+  { what: 'an Ignition config URL with text before it is refused', body: ['  ignition: { configUrlBase: "see https://boot.example/ign" }'], fails: { rule: 'ignition-config-url', token: '"see https' } },
+  { what: 'an Ignition config URL without a host is refused', body: ['  ignition: { configUrlBase: "https:///ign" }'], fails: { rule: 'ignition-config-url', token: '"https:///ign"' } },
+  { what: 'kube-vip on a custom bind port is accepted with the VIP on that port', body: kubeVip('10.0.0.10:8443', 8443) },
+  { what: 'kube-vip with the VIP and no port is accepted', body: kubeVip('10.0.0.10', 8443) },
+  {
+    what: 'kube-vip with the VIP on the default port while the bind port is another is refused',
+    body: kubeVip('10.0.0.10:6443', 8443),
+    fails: { rule: 'kube-vip-needs-vip', token: '"10.0.0.10:6443"' },
+  },
+  {
+    what: "kube-vip's VIP of a family the control planes lack is refused",
+    body: kubeVip('[fd00:10::10]'),
+    fails: { rule: 'kube-vip-needs-vip', token: '"[fd00:10::10]"', message: "kube-vip's virtual IP fd00:10::10 is an IPv6 address, but the control planes have only IPv4 addresses" },
+  },
+  { what: "kube-vip's IPv6 VIP in a dual-stack cluster is accepted", body: [...DUAL, ...kubeVip('[fd00:10::10]:6443'), '  nodes:', CP_DUAL] },
+  { what: 'kube-vip with an endpoint that is no endpoint is left to valid-endpoint', body: kubeVip('https://10.0.0.10'), fails: { rule: 'valid-endpoint', token: '"https://10.0.0.10"' } },
+  { what: 'a MetalLB range starting at a node address is refused', body: metallbPool('10.0.0.11-10.0.0.20'), fails: { rule: 'metallb-pools-exclude-node-addresses', token: '10.0.0.11-10.0.0.20', message: 'MetalLB addresses 10.0.0.11-10.0.0.20 include the address of node "cp-1"' } },
+  { what: 'a MetalLB range ending at a node address is refused', body: metallbPool('10.0.0.1-10.0.0.11'), fails: { rule: 'metallb-pools-exclude-node-addresses', token: '10.0.0.1-10.0.0.11' } },
+  { what: 'a MetalLB range of one address beside the node is accepted, spaces around "-" too', body: metallbPool('10.0.0.12-10.0.0.12', '"10.0.0.13 - 10.0.0.20"', '10.0.0.0/29') },
+  { what: "a MetalLB range holding kube-vip's VIP is refused", body: [...metallbPool('10.0.0.96/29'), ...kubeVip('10.0.0.100')], fails: { rule: 'metallb-pools-exclude-node-addresses', token: '10.0.0.96/29', message: 'MetalLB addresses 10.0.0.96/29 include the controlPlane.endpoint address' } },
+  { what: 'a MetalLB range next to a DNS-name endpoint is accepted', body: [...metallbPool('10.0.0.12/30'), '  controlPlane: { endpoint: "api.example.com:6443" }'] },
+  { what: 'a MetalLB range with three parts is refused', body: metallbPool('10.0.0.200-10.0.0.201-10.0.0.202'), fails: { rule: 'metallb-address-pools', token: '10.0.0.200-10.0.0.201-10.0.0.202' } },
+  { what: 'a MetalLB range just past the pod subnet is accepted', body: metallbPool('10.233.128.0-10.233.128.10') },
+  { what: 'a MetalLB range reaching into the pod subnet by its first address is refused', body: metallbPool('10.233.127.255-10.233.128.10'), fails: { rule: 'metallb-pools-outside-cluster-subnets', token: '10.233.127.255-10.233.128.10', message: 'MetalLB addresses 10.233.127.255-10.233.128.10 overlap podSubnet 10.233.64.0/18' } },
+  { what: 'a MetalLB range reaching into the service subnet by its last address is refused', body: metallbPool('10.232.255.0-10.233.0.0'), fails: { rule: 'metallb-pools-outside-cluster-subnets', token: '10.232.255.0-10.233.0.0', message: 'MetalLB addresses 10.232.255.0-10.233.0.0 overlap serviceSubnet 10.233.0.0/18' } },
+  badEndpoint('api.example.com:0'),
+  badEndpoint('api..example.com'),
+  badEndpoint('[10.0.0.10]:6443'),
+  badEndpoint('fd00::10', 'controlPlane.endpoint "fd00::10" is an IPv6 address without brackets: its last group cannot be told apart from a port'),
+  badEndpoint('10.0.0.256'),
+  { what: 'an endpoint on port 65535 is accepted', body: ['  controlPlane:', '    endpoint: "api.example.com:65535"'] },
+  { what: 'a bracketed IPv6 endpoint is accepted in a dual-stack cluster', body: [...DUAL, '  controlPlane:', '    endpoint: "[fd00:10::10]:6443"', '  nodes:', CP_DUAL] },
+];
+
+describe('cluster rules at their edges', () => {
+  test.each(CLUSTER_ROWS)('$what', checkRow);
+
+  test('a name used three times is reported twice, each naming the first', () => {
+    const text = specOf(['  nodes:', CP1, '    - { name: cp-1, address: 10.0.0.12, roles: [worker] }', '    - { name: cp-1, address: 10.0.0.13, roles: [worker] }']);
+    const err = inputErrorOf(() => compileSpec(text, FILE));
+    expect(err.problems.map((p) => [p.rule, p.message])).toEqual([
+      ['unique-node-names', 'node or pool name "cp-1" is used twice (first at spec.nodes[0])'],
+      ['unique-node-names', 'node or pool name "cp-1" is used twice (first at spec.nodes[0])'],
+    ]);
+  });
+});
+
 describe('address rules at their edges', () => {
   test.each(ADDRESS_ROWS)('$what', checkRow);
 });
