@@ -6,17 +6,18 @@ import { describe, expect, test } from 'vitest';
 import { compileSpec } from '../../src/compileSpec.js';
 import { loadSpec } from '../../src/api/loadSpec.js';
 import { runRules } from '../../src/model/rules.js';
+import { reportError } from '../../src/cli/report.js';
 import { crioVersionFor, crioVersions } from '../../src/catalog/runtime.js';
 import { SSH_KEY } from './nameRuleCases.js';
 import { expectAt, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';
 
-export const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
+const CP1 = '    - { name: cp-1, address: 10.0.0.11, roles: [control-plane] }';
 const CP_DUAL = '    - { name: cp-1, address: "10.0.0.11,fd00:10::11", roles: [control-plane] }';
 const CP_V6 = '    - { name: cp-1, address: "fd00:10::11", roles: [control-plane] }';
 const DUAL = ['  kubernetes:', '    serviceSubnet: 10.233.0.0/18,fd85:ee78:d8a6:8607::1000/116', '    podSubnet: 10.233.64.0/18,fd85:ee78:d8a6:8607::1:0/112'];
 const V6 = ['  kubernetes:', '    serviceSubnet: fd85:ee78:d8a6:8607::1000/116', '    podSubnet: fd85:ee78:d8a6:8607::1:0/112'];
 
-export interface Row {
+interface Row {
   what: string;
   /** Lines under `spec:`; a control plane node is added when they list no nodes. */
   body: string[];
@@ -31,10 +32,10 @@ export interface Row {
   };
 }
 
-export const specOf = (body: string[]) => `${HEAD}${[...body, ...(body.includes('  nodes:') ? [] : ['  nodes:', CP1])].join('\n')}\n`;
+const specOf = (body: string[]) => `${HEAD}${[...body, ...(body.includes('  nodes:') ? [] : ['  nodes:', CP1])].join('\n')}\n`;
 
-/** Runs one row: a passing spec yields no problem; a failing one exactly its rule, where the row says. */
-export function checkRow(row: Row): void {
+/** Runs one row: a passing spec yields no problem; a failing one exactly its rule, where the row says, and exit 2. */
+function checkRow(row: Row): void {
   const text = specOf(row.body);
   if (!row.fails) {
     expect(runRules(loadSpec(text, FILE).spec)).toEqual([]);
@@ -46,7 +47,12 @@ export function checkRow(row: Row): void {
   const lines = text.split('\n');
   const line = lines.findIndex((l) => l.includes(lineHint ?? token));
   expect(line, `no line holds ${lineHint ?? token}`).toBeGreaterThanOrEqual(0);
-  const p = expectAt(text, err, rule, line + 1, lines[line]!.indexOf(token) + 1, token, true);
+  const col = lines[line]!.indexOf(token) + 1;
+  const p = expectAt(text, err, rule, line + 1, col, token, true);
+  // What the CLI does with it: exit 2, file:line:col on stderr.
+  let stderr = '';
+  expect(reportError(err, (s) => (stderr += s))).toBe(2);
+  expect(stderr).toContain(`${FILE}:${line + 1}:${col}: error[${rule}]: ${p.message}`);
   if (typeof message === 'string') expect(p.message).toBe(message);
   else if (message) expect(p.message).toMatch(message);
   if (hint !== undefined) expect(p.hint).toMatch(hint);
