@@ -326,7 +326,7 @@ const CUSTOMIZATION_ROWS: Row[] = [
       '      manifestSha256: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
       '      addressPools: [{ name: lb, addresses: [10.0.0.200-10.0.0.210] }]',
     ],
-    fails: { rule: 'component-config', token: 'strictARP' },
+    fails: { rule: 'component-config', token: 'strictARP', message: /"ipvs\.strictARP" is set by kspray and cannot be overridden: spec\.addons\.metallb needs it on with ipvs \(kspray turns it on\)$/ },
   },
   { what: 'ipvs.strictARP is the user\'s without MetalLB', body: ['  kubeProxy: { config: { ipvs: { strictARP: true } } }'] },
   {
@@ -342,7 +342,7 @@ const CUSTOMIZATION_ROWS: Row[] = [
   { what: "audit-log-path is the user's without an audit policy", body: ['  controlPlane:', '    apiServer: { extraArgs: { audit-log-path: /tmp/a.log } }'] },
   {
     what: 'flex-volume-plugin-dir is kspray\'s with a Flatcar control plane',
-    body: ['  controlPlane:', '    controllerManager: { extraArgs: { flex-volume-plugin-dir: /opt/flex } }', '  nodes:', cpWith('labels: {}', 'flatcar')],
+    body: ['  controlPlane:', '    controllerManager: { extraArgs: { flex-volume-plugin-dir: /opt/flex } }', '  nodes:', cpWith('labels: {}', 'flatcar'), W1],
     fails: { rule: 'extra-args', token: 'flex-volume-plugin-dir', message: reserved('kube-controller-manager', 'flex-volume-plugin-dir', 'kspray moves it off read-only /usr on Flatcar/Fedora CoreOS control planes') },
   },
   { what: "flex-volume-plugin-dir is the user's with a Flatcar worker only", body: ['  controlPlane:', '    controllerManager: { extraArgs: { flex-volume-plugin-dir: /opt/flex } }', '  nodes:', CP1, workerWith('w-1', 'labels: {}', 'flatcar')] },
@@ -361,6 +361,13 @@ const CUSTOMIZATION_ROWS: Row[] = [
     body: ['  controlPlane:', '    scheduler:', '      extraVolumes:', '        - { name: x, hostPath: /a, mountPath: /a }', '        - { name: x, hostPath: /b, mountPath: /b }'],
     fails: { rule: 'extra-volume-names', token: 'x, hostPath: /b' },
   },
+  ...['encryption-config', 'audit-policy', 'audit-log', 'admission-config'].map(
+    (name): Row => ({
+      what: `an apiserver volume named ${name} clashes with kspray's`,
+      body: ['  controlPlane:', `    apiServer: { extraVolumes: [{ name: ${name}, hostPath: /a, mountPath: /a }] }`],
+      fails: { rule: 'extra-volume-names', token: name, message: `extra volume "${name}" is declared twice or clashes with a volume kspray mounts (kspray)` },
+    }),
+  ),
   { what: "a controller-manager volume may take a name kspray uses on the apiserver", body: ['  controlPlane:', '    controllerManager: { extraVolumes: [{ name: audit-log, hostPath: /a, mountPath: /a }] }'] },
   {
     what: 'an admission config of another kind is refused',
@@ -373,6 +380,7 @@ const CUSTOMIZATION_ROWS: Row[] = [
     fails: { rule: 'config-document-kind', token: '{ apiVersion: audit' },
   },
   { what: 'an AdmissionConfiguration is accepted', body: ['  controlPlane:', '    apiServer:', '      admission: { apiVersion: apiserver.config.k8s.io/v1, kind: AdmissionConfiguration, plugins: [] }'] },
+  { what: 'certSANs with one-character labels are accepted', body: ['  controlPlane:', '    apiServer: { certSANs: [a.example.com, api.b.example.com, "*.c.example.com"] }'] },
   { what: 'certSANs: IPv4, IPv6, a wildcard and a 253-character name are accepted', body: ['  controlPlane:', `    apiServer: { certSANs: [203.0.113.10, "2001:db8::10", "*.api.example.com", ${LONGEST_SAN}] }`] },
   { what: 'a 254-character certSAN is refused', body: ['  controlPlane:', `    apiServer: { certSANs: [${LONGEST_SAN}d] }`], fails: { rule: 'cert-san', token: `${LONGEST_SAN}d` } },
   { what: 'a certSAN label ending in "-" is refused', body: ['  controlPlane:', '    apiServer: { certSANs: [api-.example.com] }'], fails: { rule: 'cert-san', token: 'api-.example.com', message: 'certSANs entry "api-.example.com" is neither a DNS name nor an IP address' } },
@@ -387,7 +395,7 @@ const CUSTOMIZATION_ROWS: Row[] = [
   { what: 'a kubeconfig kubeadm writes is refused', body: [`  files: [${file('/etc/kubernetes/admin.conf')}]`], fails: { rule: 'file-kubeadm-writes', token: '/etc/kubernetes/admin.conf', message: 'file /etc/kubernetes/admin.conf is written by kubeadm on the node: kubeadm writes this kubeconfig from the cluster PKI' } },
   { what: "the kubelet's config kubeadm writes is refused", body: [`  files: [${file('/var/lib/kubelet/config.yaml')}]`], fails: { rule: 'file-kubeadm-writes', token: '/var/lib/kubelet/config.yaml', message: 'file /var/lib/kubelet/config.yaml is written by kubeadm on the node: kubeadm writes it from spec.kubelet (config, extraArgs)' } },
   { what: "a pool's file kubeadm writes is refused at the pool", body: ['  nodes:', CP1, '  pools:', `    - { name: w, roles: [worker], files: [${file('/var/lib/kubelet/kubeadm-flags.env')}] }`], fails: { rule: 'file-kubeadm-writes', token: '/var/lib/kubelet/kubeadm-flags.env' } },
-  { what: 'files next to what kubeadm writes are accepted', body: [`  files: [${file('/etc/kubernetes/admin.conf.d/x')}, ${file('/root/etc/kubernetes/admin.conf')}, ${file('/var/lib/kubelet/config.yaml.bak')}, ${file('/etc/kubernetes/manifests-extra/x')}]`] },
+  { what: 'files next to what kubeadm writes are accepted', body: [`  files: [${file('/etc/kubernetes/admin.conf.d/x')}, ${file('/root/etc/kubernetes/admin.conf')}, ${file('/var/lib/kubelet/config.yaml.bak')}, ${file('/etc/kubernetes/manifests-extra/x')}, ${file('/root/etc/kubernetes/manifests/x')}, ${file('/srv/var/lib/kubelet/config.yaml')}]`] },
   { what: 'a file at /usr itself on Flatcar is refused', body: ['  nodes:', CP1, workerWith('w-1', `files: [${file('/usr')}]`, 'flatcar')], fails: { rule: 'file-read-only-usr', token: '/usr,' } },
   { what: 'a Fedora CoreOS pool with a /usr file is refused', body: ['  nodes:', CP1, '  pools:', `    - { name: w, roles: [worker], os: fedora-coreos, files: [${file('/usr/lib/x')}] }`], fails: { rule: 'file-read-only-usr', token: '/usr/lib/x', message: 'file /usr/lib/x would land on "w", a Flatcar/Fedora CoreOS node whose /usr is read-only' } },
   { what: 'a /usrx file on Flatcar and a /usr file on Ubuntu are accepted', body: ['  nodes:', cpWith(`files: [${file('/usr/local/bin/x')}]`), workerWith('w-1', `files: [${file('/usrx/y')}]`, 'flatcar')] },
@@ -464,6 +472,7 @@ const ADDRESS_ROWS: Row[] = [
     },
   },
   { what: 'an IPv4 node mask 17 bits below the pod prefix is accepted (the 16-bit limit is IPv6 only)', body: k8s('    podSubnet: 172.0.0.0/11', '    nodeCidrMaskSize: 28') },
+  { what: 'node masks with a pod subnet that does not parse are left to valid-cidr', body: k8s('    podSubnet: 10.233.64.0', '    nodeCidrMaskSize: 24', '    nodeCidrMaskSizeIPv6: 120'), fails: { rule: 'valid-cidr', token: '10.233.64.0' } },
   { what: 'three node addresses are refused', body: ['  nodes:', node('10.0.0.11,fd00:10::11,10.0.0.12')], fails: { rule: 'valid-address', token: '"10.0.0.11,', message: 'address "10.0.0.11,fd00:10::11,10.0.0.12" has more than two addresses' } },
   { what: 'a bad IPv6 node address names its family', body: ['  nodes:', node('fd00:10::g1')], fails: { rule: 'valid-address', token: '"fd00:10::g1"', message: '"fd00:10::g1" is not an IPv6 address' } },
   { what: 'two IPv4 node addresses are refused', body: ['  nodes:', node('10.0.0.11,10.0.0.12')], fails: { rule: 'valid-address', token: '"10.0.0.11,10.0.0.12"', message: 'address "10.0.0.11,10.0.0.12" has two IPv4 addresses: a dual-stack node has one IPv4 and one IPv6 address' } },
@@ -614,6 +623,14 @@ describe('cluster rules at their edges', () => {
 
 describe('address rules at their edges', () => {
   test.each(ADDRESS_ROWS)('$what', checkRow);
+
+  test('two nodes with addresses that do not parse are refused each, and not as one address used twice', () => {
+    const text = specOf(['  nodes:', node('10.0.0.256'), '    - { name: w-1, address: "10.0.0.257", roles: [worker] }']);
+    expect(inputErrorOf(() => compileSpec(text, FILE)).problems.map((p) => [p.rule, p.message])).toEqual([
+      ['valid-address', '"10.0.0.256" is not an IPv4 address'],
+      ['valid-address', '"10.0.0.257" is not an IPv4 address'],
+    ]);
+  });
 });
 
 describe('customization rules at their edges', () => {
