@@ -19,6 +19,7 @@ export function tunnelOverhead(spec: ClusterSpec): { name: string; bytes: number
       return enc === 'vxlan' ? { name: 'calico vxlan', bytes: 50 } : enc === 'ipip' ? { name: 'calico ipip', bytes: 20 } : undefined;
     }
     case 'cilium': {
+      // Stryker disable next-line OptionalChaining: plugin: cilium is written (calico is the default), so net is there
       const tunnel = net?.cilium?.tunnel ?? DEFAULTS.network.cilium.tunnel;
       return { name: `cilium ${tunnel}`, bytes: 50 };
     }

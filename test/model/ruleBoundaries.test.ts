@@ -103,7 +103,11 @@ const ADDON_ROWS: Row[] = [
   { what: 'a zone label ending in "-" is refused', body: zone('corp-.example.com'), fails: { rule: 'coredns-zone-name', token: '"corp-.example.com"', message: zoneMessage('corp-.example.com', 'is not a DNS name') } },
   { what: 'a zone label with "_" after a valid start is refused', body: zone('a_b.example.com'), fails: { rule: 'coredns-zone-name', token: '"a_b.example.com"' } },
   { what: 'a zone whose last label only is bad is refused', body: zone('corp.example.c_m'), fails: { rule: 'coredns-zone-name', token: '"corp.example.c_m"' } },
-  { what: 'the cluster domain itself is refused', body: zone('cluster.local'), fails: { rule: 'coredns-zone-name', token: '"cluster.local"', message: zoneMessage('cluster.local', CLUSTER) } },
+  {
+    what: 'the cluster domain itself is refused',
+    body: zone('cluster.local'),
+    fails: { rule: 'coredns-zone-name', token: '"cluster.local"', message: zoneMessage('cluster.local', CLUSTER), hint: /^Forward only zones outside the cluster domain/ },
+  },
   { what: 'the root zone "." is refused', body: zone('.'), fails: { rule: 'coredns-zone-name', token: '"."', message: zoneMessage('.', CLUSTER) } },
   { what: 'an IPv4 reverse zone is refused', body: zone('10.in-addr.arpa'), fails: { rule: 'coredns-zone-name', token: '"10.in-addr.arpa"', message: zoneMessage('10.in-addr.arpa', CLUSTER) } },
   { what: 'the IPv6 reverse zone is refused', body: zone('ip6.arpa.'), fails: { rule: 'coredns-zone-name', token: '"ip6.arpa."', message: zoneMessage('ip6.arpa.', CLUSTER) } },
@@ -227,6 +231,11 @@ const NETWORK_ROWS: Row[] = [
   { what: 'a proxyMode with Cilium keeping kube-proxy is accepted', body: ['  kubernetes: { proxyMode: iptables }', ...net('    plugin: cilium')] },
   { what: 'a proxyMode with Cilium settings but kube-proxy kept is accepted', body: ['  kubernetes: { proxyMode: iptables }', ...net('    plugin: cilium', '    cilium: { kubeProxyReplacement: false }')] },
   { what: 'a proxyMode with Calico is accepted', body: ['  kubernetes: { proxyMode: iptables }', ...net('    calico: { encapsulation: vxlan }')] },
+  {
+    what: 'a proxyMode with the replacement set under calico is only the replacement\'s problem',
+    body: ['  kubernetes: { proxyMode: ipvs }', ...net('    cilium: { kubeProxyReplacement: true }')],
+    fails: { rule: 'kube-proxy-replacement-needs-cilium', token: 'true' },
+  },
   { what: "Cilium's replacement without a proxyMode is accepted", body: net('    plugin: cilium', '    cilium: { kubeProxyReplacement: true }') },
   {
     what: 'a proxyMode with the replacement says so',
