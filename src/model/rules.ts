@@ -109,8 +109,11 @@ export const rules: Rule[] = [
       const version = spec.spec.kubernetes?.version ?? kubernetesVersions()[0]!;
       if (compareVersions(version, '1.35.0') < 0) return [];
       const clusterValue = spec.spec.kubelet?.config?.failCgroupV1;
-      // Stryker disable next-line ArrayDeclaration: a stray element has no os (the default OS boots cgroup v2) and is filtered out
-      return [...(spec.spec.nodes ?? []).map((n, i) => ({ n, path: ['spec', 'nodes', i] as SpecPath })), ...(spec.spec.pools ?? []).map((n, i) => ({ n, path: ['spec', 'pools', i] as SpecPath }))]
+      // Stryker disable ArrayDeclaration: a stray element has no os (the default OS boots cgroup v2) and is filtered out
+      const nodes = spec.spec.nodes ?? [];
+      const pools = spec.spec.pools ?? [];
+      // Stryker restore ArrayDeclaration
+      return [...nodes.map((n, i) => ({ n, path: ['spec', 'nodes', i] as SpecPath })), ...pools.map((n, i) => ({ n, path: ['spec', 'pools', i] as SpecPath }))]
         .filter(({ n }) => bootsCgroupV1(n.os ?? DEFAULTS.node.os))
         .filter(({ n }) => (n.kubelet?.config && 'failCgroupV1' in n.kubelet.config ? n.kubelet.config.failCgroupV1 : clusterValue) !== false)
         .map(({ n, path }) => ({ ...messages.osCgroupV1(n.os!, version), path: [...path, 'os'] }));

@@ -11,9 +11,13 @@ import type { Rule } from './rule.js';
 export const isHttpsUrlBase = (text: string): boolean => /^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(text);
 
 const delivery = (spec: ClusterSpec) => spec.spec.secrets?.delivery ?? DEFAULTS.secrets.delivery;
-const hasIgnitionNodes = (spec: ClusterSpec) =>
-  // Stryker disable next-line ArrayDeclaration: a stray element has no os, reads as the default OS, and that is not an Ignition OS
-  [...(spec.spec.nodes ?? []), ...(spec.spec.pools ?? [])].some((n) => (IGNITION_OS as readonly string[]).includes(n.os ?? DEFAULTS.node.os));
+function hasIgnitionNodes(spec: ClusterSpec): boolean {
+  // Stryker disable ArrayDeclaration: a stray element has no os, reads as the default OS, and that is not an Ignition OS
+  const nodes = spec.spec.nodes ?? [];
+  const pools = spec.spec.pools ?? [];
+  // Stryker restore ArrayDeclaration
+  return [...nodes, ...pools].some((n) => (IGNITION_OS as readonly string[]).includes(n.os ?? DEFAULTS.node.os));
+}
 
 /**
  * True when Ignition nodes would fetch a full config that holds private keys or the bootstrap
