@@ -262,6 +262,7 @@ const SECRETS_ROWS: Row[] = [
   { what: 'a CA with text before it is refused', body: fetchAt('https://boot.example', `    caCert: "junk\\n${CA}"`), fails: { rule: 'secrets-ca-pem', token: '"junk', message: 'spec.secrets.caCert is not PEM certificate text (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)' } },
   { what: 'a CA with text after it is refused', body: fetchAt('https://boot.example', `    caCert: "${CA}junk\\n"`), fails: { rule: 'secrets-ca-pem', token: '"-----BEGIN' } },
   { what: 'a CA chain of two certificates is accepted', body: fetchAt('https://boot.example', `    caCert: "${CA}${CA}"`) },
+  { what: 'aws-secrets-manager on the aws provider is accepted', body: ['  provider: { name: aws }', '  secrets: { delivery: aws-secrets-manager }'] },
   { what: 'an https Ignition config URL with inline secrets is accepted', body: ['  ignition:', '    configUrlBase: https://boot.example/ign', '  nodes:', FLATCAR] },
   {
     what: 'one Ignition node among others is enough to refuse a plain http config URL with inline secrets',
