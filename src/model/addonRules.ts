@@ -7,7 +7,8 @@ import { parseIp } from './address.js';
 import type { Rule } from './rule.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const isSubdomain = (s: string) => s.length <= 253 && s.split('.').every((l) => l.length <= 63 && DNS1123_LABEL.test(l));
+const isLabel = (s: string) => s.length <= 63 && DNS1123_LABEL.test(s);
+const isSubdomain = (s: string) => s.length <= 253 && s.split('.').every(isLabel);
 
 /** a.b.c.d[:port], an IPv6 address, or [v6]:port: what CoreDNS's forward plugin takes. */
 export function isDnsServer(text: string): boolean {
@@ -73,9 +74,9 @@ export const addonRules: Rule[] = [
     // The one StorageClass kspray knows the cluster lacks: local-path's, when its provisioner is off.
     check: (spec) => {
       const a = spec.spec.addons;
-      const cls = a?.registry?.storageClass;
-      if (!isOn(a?.registry) || cls === undefined || isOn(a?.localPathProvisioner)) return [];
-      const lppClass = a?.localPathProvisioner?.storageClass ?? DEFAULTS.localPathProvisioner.storageClass;
+      if (!a || !isOn(a.registry) || isOn(a.localPathProvisioner)) return [];
+      const cls = a.registry!.storageClass; // on, so present
+      const lppClass = a.localPathProvisioner?.storageClass ?? DEFAULTS.localPathProvisioner.storageClass;
       return cls === lppClass ? [{ ...messages.registryClaimWithoutProvisioner(cls), path: addonsPath('registry', 'storageClass') }] : [];
     },
   },
@@ -84,9 +85,9 @@ export const addonRules: Rule[] = [
     check: (spec) => {
       const a = spec.spec.addons;
       const names: Array<['namespace' | 'StorageClass', string | undefined, SpecPath, (s: string) => boolean]> = [
-        ['namespace', a?.localPathProvisioner?.namespace, addonsPath('localPathProvisioner', 'namespace'), (s) => s.length <= 63 && DNS1123_LABEL.test(s)],
+        ['namespace', a?.localPathProvisioner?.namespace, addonsPath('localPathProvisioner', 'namespace'), isLabel],
         ['StorageClass', a?.localPathProvisioner?.storageClass, addonsPath('localPathProvisioner', 'storageClass'), isSubdomain],
-        ['namespace', a?.registry?.namespace, addonsPath('registry', 'namespace'), (s) => s.length <= 63 && DNS1123_LABEL.test(s)],
+        ['namespace', a?.registry?.namespace, addonsPath('registry', 'namespace'), isLabel],
         ['StorageClass', a?.registry?.storageClass, addonsPath('registry', 'storageClass'), isSubdomain],
       ];
       return names.filter(([, v, , ok]) => v !== undefined && !ok(v)).map(([what, v, path]) => ({ ...messages.badAddonName(what, v!), path }));

@@ -56,6 +56,7 @@ function reservedArgs(component: Component, args: Record<string, string> | undef
 function volumeNames(volumes: Array<{ name: string }> | undefined, at: SpecPath, builtIn: string[]): Problem[] {
   const seen = new Map<string, string>(builtIn.map((n) => [n, 'kspray']));
   const out: Problem[] = [];
+  // Stryker disable next-line ArrayDeclaration: one stray element has no name to clash with
   (volumes ?? []).forEach((v, i) => {
     const first = seen.get(v.name);
     if (first) out.push({ ...messages.duplicateExtraVolume(v.name, first), path: [...at, i, 'name'] });
@@ -95,6 +96,7 @@ export const customizationRules: Rule[] = [
         ? { 'audit-log-path': 'with auditPolicy kspray logs to /var/log/kubernetes/audit/audit.log and mounts that directory' }
         : {};
       // builders/kubeadm.ts moves the flexvolume dir off read-only /usr on Flatcar/FCOS control planes.
+      // Stryker disable next-line StringLiteral: any text that is not an Ignition OS name reads the same as ''
       const cmExtra: Record<string, string> = (s.nodes ?? []).some((n) => n.roles.includes('control-plane') && IGNITION.has(n.os ?? ''))
         ? { 'flex-volume-plugin-dir': 'kspray moves it off read-only /usr on Flatcar/Fedora CoreOS control planes' }
         : {};
@@ -148,6 +150,7 @@ export const customizationRules: Rule[] = [
       ];
       return lists.flatMap(([files, at]) => {
         const seen = new Map<string, number>();
+        // Stryker disable next-line ArrayDeclaration: one stray element has no path to be listed twice
         return (files ?? []).flatMap((f, i) => {
           const first = seen.get(f.path);
           if (first === undefined) {
@@ -167,6 +170,7 @@ export const customizationRules: Rule[] = [
         ...owners(spec).map((o): [Array<{ path: string }> | undefined, SpecPath] => [o.own.files, [...o.path, 'files']]),
       ];
       return lists.flatMap(([files, at]) =>
+        // Stryker disable next-line ArrayDeclaration: a stray element has no path kubeadm writes
         (files ?? []).flatMap((f, i) => {
           const hit = KUBEADM_WRITES.find(([re]) => re.test(f.path));
           return hit ? [{ ...messages.fileKubeadmWrites(f.path, hit[1]), path: [...at, i, 'path'] }] : [];
@@ -181,6 +185,7 @@ export const customizationRules: Rule[] = [
       const reported = new Set<string>();
       const out: Problem[] = [];
       for (const o of owners(spec)) {
+        // Stryker disable next-line StringLiteral: any text that is not an Ignition OS name reads the same as ''
         if (!IGNITION.has(o.own.os ?? '')) continue;
         for (const f of effectiveFiles(spec, o.own, o.path)) {
           const at = formatSpecPath(f.origin);
@@ -230,6 +235,7 @@ export const customizationRules: Rule[] = [
   {
     name: 'patch-shape',
     check: (spec) =>
+      // Stryker disable next-line ArrayDeclaration: a stray element is no list and defaults to strategic: the shape matches
       (spec.spec.patches ?? []).flatMap((p, i) => {
         const type = p.type ?? 'strategic';
         const isList = Array.isArray(p.patch);

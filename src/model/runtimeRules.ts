@@ -53,10 +53,11 @@ export const runtimeRules: Rule[] = [
   {
     name: 'crio-matches-kubernetes',
     check: (spec) => {
-      if (runtimeName(spec) !== 'cri-o') return [];
+      const runtime = spec.spec.containerRuntime;
+      if (runtime?.name !== 'cri-o') return []; // cri-o is never the default
       const kubernetes = kubernetesOf(spec);
       if (!kubernetes) return [];
-      const pinned = spec.spec.containerRuntime?.version;
+      const pinned = runtime.version;
       if (pinned !== undefined) {
         if (!crioVersions('amd64').includes(pinned) || minorOf(pinned) === minorOf(kubernetes)) return [];
         const same = crioVersions('amd64').filter((c) => minorOf(c) === minorOf(kubernetes));
@@ -95,10 +96,9 @@ export const runtimeRules: Rule[] = [
   {
     name: 'registry-mirrors',
     check: (spec) => {
-      const mirrors = spec.spec.containerRuntime?.registryMirrors ?? [];
       const out: Problem[] = [];
       const seen = new Set<string>();
-      mirrors.forEach((m, i) => {
+      spec.spec.containerRuntime?.registryMirrors?.forEach((m, i) => {
         const path: SpecPath = [...RUNTIME, 'registryMirrors', i, 'host'];
         if (seen.has(m.host)) out.push({ ...messages.duplicateMirrorHost(m.host), path });
         seen.add(m.host);
