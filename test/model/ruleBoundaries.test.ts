@@ -643,26 +643,17 @@ describe('address rules at their edges', () => {
   });
 });
 
-describe('customization rules at their edges', () => {
-  test.each(CUSTOMIZATION_ROWS)('$what', checkRow);
-});
-
-describe('secrets rules at their edges', () => {
-  test.each(SECRETS_ROWS)('$what', checkRow);
-});
-
-describe('runtime rules at their edges', () => {
-  test.each(RUNTIME_ROWS)('$what', checkRow);
-});
-
-describe('name rules at their edges', () => {
-  test.each(NAME_ROWS)('$what', checkRow);
-});
-
-describe('addon rules at their edges', () => {
-  test.each(ADDON_ROWS)('$what', checkRow);
-});
-
-describe('network rules at their edges', () => {
-  test.each(NETWORK_ROWS)('$what', checkRow);
-});
+// The other rule files: their rows are the whole test.
+const ROW_TABLES: Record<string, Row[]> = {
+  customization: CUSTOMIZATION_ROWS,
+  secrets: SECRETS_ROWS,
+  runtime: RUNTIME_ROWS,
+  name: NAME_ROWS,
+  addon: ADDON_ROWS,
+  network: NETWORK_ROWS,
+};
+for (const [area, rows] of Object.entries(ROW_TABLES)) {
+  describe(`${area} rules at their edges`, () => {
+    test.each(rows)('$what', checkRow);
+  });
+}
