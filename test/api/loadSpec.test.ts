@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { EXIT_INPUT, formatError, reportError } from '../../src/cli/report.js';
-import { KsprayError, type Problem } from '../../src/errors/errors.js';
+import { KsprayError } from '../../src/errors/errors.js';
 import { loadSpec } from '../../src/api/loadSpec.js';
 import { clusterSpec } from '../../src/api/v1alpha1/types.js';
 import { expectAt, FILE, HEAD, inputErrorOf } from '../helpers/specErrors.js';

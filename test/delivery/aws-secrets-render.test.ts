@@ -15,7 +15,7 @@ import { untar } from '../helpers/untar.js';
 import { cloudInitRoot, cloudInitSchema, haveTool, ignitionValidate } from '../helpers/validators.js';
 import { prepareBundle, render, type Rendered } from '../../src/render.js';
 import { packageRendered } from '../../src/cli/commands/render-provider.js';
-import { payloadFiles, type NodeFile } from '../../src/diff/payloadFiles.js';
+import { payloadFiles } from '../../src/diff/payloadFiles.js';
 import { nodeSecret, SECRET_MAX_BYTES } from '../../src/aws/nodeSecrets.js';
 import { NODE_PROGRAM, NODE_PROGRAM_AWS_SECRETS } from '../../src/plan/nodeProgram.js';
 import { identityRole } from '../../src/plan/builders/secretsDelivery.js';

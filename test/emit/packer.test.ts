@@ -2,7 +2,6 @@
 // requires its plugin, and bakes the same node program with --only-install and no secret.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { packerOutputs, BUILDERS } from '../../src/emit/packer/index.js';
 import { attr, block, expr, hclString, toHcl } from '../../src/emit/packer/hcl.js';
 import { bakeFiles, packerTemplate } from '../../src/emit/packer/template.js';

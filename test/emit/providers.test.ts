@@ -8,7 +8,7 @@ import { KsprayError } from '../../src/errors/errors.js';
 import type { NodeModel } from '../../src/model/model.js';
 
 const node = (name: string, kind: 'node' | 'pool' = 'node'): NodeModel =>
-  ({ name, kind, roles: ['worker'], isControlPlane: false, isEtcd: false, isFirstControlPlane: false, os: 'ubuntu-24.04', arch: 'amd64', labels: {}, taints: [], count: 1, specPath: ['spec', 'nodes', 0] }) as NodeModel;
+  ({ name, kind, roles: ['worker'], isControlPlane: false, isEtcd: false, isFirstControlPlane: false, os: 'ubuntu-24.04', arch: 'amd64', labels: {}, taints: [], count: 1, specPath: ['spec', 'nodes', 0] }) as unknown as NodeModel;
 
 /** A cloud-config of about `bytes` bytes that gzips well (like real payloads: YAML, PEM, manifests). */
 const compressible = (bytes: number) => `#cloud-config\nwrite_files:\n${'  - {path: /etc/x, content: "kubernetes"}\n'.repeat(Math.ceil(bytes / 42))}`;

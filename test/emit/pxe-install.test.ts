@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { matchboxFieldErrors, queryLabels, selectGroup } from '../helpers/matchbox.js';
 
 const model = (name: string, os: string, kind: 'node' | 'pool'): NodeModel =>
-  ({ name, kind, address: kind === 'node' ? '10.0.0.11' : undefined, addresses: [], roles: ['worker'], isControlPlane: false, isEtcd: false, isFirstControlPlane: false, os, arch: 'amd64', labels: {}, taints: [], count: 1, specPath: ['spec', 'nodes', 0] }) as NodeModel;
+  ({ name, kind, address: kind === 'node' ? '10.0.0.11' : undefined, addresses: [], roles: ['worker'], isControlPlane: false, isEtcd: false, isFirstControlPlane: false, os, arch: 'amd64', labels: {}, taints: [], count: 1, specPath: ['spec', 'nodes', 0] }) as unknown as NodeModel;
 
 const flatcarBoot = { kernelUrl: 'http://mb/assets/flatcar_production_pxe.vmlinuz', initrdUrl: 'http://mb/assets/flatcar_production_pxe_image.cpio.gz', kernelArgs: ['console=ttyS0'] };
 const fcosBoot = { kernelUrl: 'http://mb/assets/fcos-live-kernel', initrdUrl: 'http://mb/assets/fcos-live-initramfs.img', rootfsUrl: 'http://mb/assets/fcos-live-rootfs.img', kernelArgs: [] as string[] };

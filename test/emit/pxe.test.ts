@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { checkBootValue, ipxeScript } from '../../src/emit/pxe/ipxe.js';
 import { DEFAULT_NETWORK, networkConfigObject, nocloudSeed } from '../../src/emit/pxe/nocloud.js';
 import { buildCidataIso } from '../../src/io/iso.js';
@@ -16,7 +16,7 @@ import { cloudInitNetRender, cloudInitRoot, haveTool, run } from '../helpers/val
 import { loadExample } from '../helpers/fixtures.js';
 
 const node = (name: string, address?: string): NodeModel =>
-  ({ name, kind: address ? 'node' : 'pool', address: address?.split(',')[0], addresses: address ? address.split(',') : [], roles: ['worker'], isControlPlane: false, isEtcd: false, isFirstControlPlane: false, os: 'ubuntu-24.04', arch: 'amd64', labels: {}, taints: [], count: 1, specPath: ['spec', 'nodes', 0] }) as NodeModel;
+  ({ name, kind: address ? 'node' : 'pool', address: address?.split(',')[0], addresses: address ? address.split(',') : [], roles: ['worker'], isControlPlane: false, isEtcd: false, isFirstControlPlane: false, os: 'ubuntu-24.04', arch: 'amd64', labels: {}, taints: [], count: 1, specPath: ['spec', 'nodes', 0] }) as unknown as NodeModel;
 
 function networkConfigValidator(): (doc: unknown) => string[] {
   const schema = JSON.parse(readFileSync(new URL('../../schema/upstream/cloud-init-schema-network-config-v2.json', import.meta.url), 'utf8'));

@@ -5,7 +5,7 @@
 // matching group with the most selectors wins. A group without selectors matches everything.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 
 const SCHEMA = JSON.parse(readFileSync(new URL('../fixtures/matchbox/matchbox-fields.schema.json', import.meta.url), 'utf8'));
 

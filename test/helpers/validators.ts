@@ -4,8 +4,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import Ajv04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import ajvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
+
+// Both are CommonJS modules whose `module.exports` is the class/plugin itself; under NodeNext
+// TypeScript types the default import as the module object, so name the runtime values once here.
+const Ajv04 = ajvDraft04 as unknown as typeof ajvDraft04.default;
+/** ajv-formats' plugin, typed as what the default import is at runtime. */
+export const addFormats = ajvFormats as unknown as typeof ajvFormats.default;
 
 export const requireValidators = process.env.KSPRAY_REQUIRE_VALIDATORS === '1';
 

@@ -3,7 +3,6 @@
 // that an older release's interrupted first render left half-written is set aside (never deleted)
 // and replaced by a new bundle, while a damaged bundle that outputs were rendered from stays
 // "corrupt, restore from backup".
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

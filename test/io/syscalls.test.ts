@@ -79,7 +79,7 @@ describe('durability: fsync before publishing, the directory after', () => {
     expect(renames.map((e) => e.replace(/\.tmp-\S+/, '.tmp'))).toEqual(['rename /b/two.tmp -> /b/two', 'rename /one.tmp -> /one']);
     // Both files complete and synced before the first rename; both directories synced after the last.
     const firstRename = events.findIndex((e) => e.startsWith('rename'));
-    const lastRename = events.findLastIndex((e) => e.startsWith('rename'));
+    const lastRename = events.length - 1 - [...events].reverse().findIndex((e) => e.startsWith('rename'));
     expect(events.slice(0, firstRename).filter((e) => TEMP.test(e))).toHaveLength(2);
     expect(events.slice(lastRename + 1)).toEqual(['fsync /', 'fsync /b']);
   });

@@ -3,7 +3,7 @@
 // node's kubelet as upgraded. Checked at the wire: cordon, drain's evictions, the ConfigMap, each
 // Job, uncordon, in plan order; resume after a killed run; a failed Job stops the run.
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';

@@ -266,7 +266,7 @@ describe('what each addon says', () => {
   });
 
   it('apply order: the Corefile before nodelocaldns, the StorageClass before the registry claim', () => {
-    const order = Object.values(ADDON_FILES).sort();
+    const order: string[] = Object.values(ADDON_FILES).sort();
     const at = (f: string) => order.indexOf(f);
     expect(at(ADDON_FILES.coredns)).toBeLessThan(at(ADDON_FILES.nodeLocalDNS));
     expect(at(ADDON_FILES.localPathProvisioner)).toBeLessThan(at(ADDON_FILES.registry));

@@ -6,7 +6,6 @@ import { formatError } from '../../src/cli/report.js';
 import { starterSpec } from '../../src/cli/starter.js';
 import { kubernetesVersions } from '../../src/catalog/catalog.js';
 import { KsprayError, type Problem } from '../../src/errors/errors.js';
-import type { ClusterModel } from '../../src/model/model.js';
 import { parseEndpoint, rules, runRules } from '../../src/model/rules.js';
 import { compileSpec } from '../../src/compileSpec.js';
 import { loadSpec } from '../../src/api/loadSpec.js';

@@ -3,7 +3,7 @@
 // curl to prove what it does and in which order.
 import { describe, expect, it } from 'vitest';
 import { findTool, haveTool, tool } from '../helpers/validators.js';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';

@@ -1,7 +1,7 @@
 // The node program must stay valid bash, shellcheck-clean and small (it ships in every payload,
 // and EC2 user data is 16 KiB before base64).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fullNodeProgram, NODE_PROGRAM, NODE_PROGRAM_AWS_SECRETS, NODE_PROGRAM_FETCH, shipNodeProgram } from '../../src/plan/nodeProgram.js';
