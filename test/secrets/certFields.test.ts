@@ -170,7 +170,7 @@ describe('external etcd', () => {
         expect(byPath.get(`${pair}.key`)).toBe(bundle.leafKeys.get(`${node.name}/etcd/${pair}`)!.key);
         expect(cert.checkIssued(new X509Certificate(bundle.etcdCa.cert)) && cert.verify(new X509Certificate(bundle.etcdCa.cert).publicKey)).toBe(true);
         expect(subjectLine(cert)).toBe(`CN = ${node.name}`);
-        expect(sans(cert)).toEqual(etcdSans({ name: node.name, address: node.address }));
+        expect(sans(cert)).toEqual(etcdSans({ name: node.name, address: node.address! }));
         expect([...(cert.keyUsage ?? [])].sort()).toEqual([EKU['TLS Web Server Authentication'], EKU['TLS Web Client Authentication']].sort());
       }
       // A copy each call, like the control planes' files.
