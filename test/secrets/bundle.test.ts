@@ -1,5 +1,6 @@
 // The bundle: what createBundle makes, its file layout, the round trip through files, and the
 // refusal of a damaged bundle (named file, "restore from backup", never "regenerate").
+import { createPrivateKey } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { KsprayError } from '../../src/errors/errors.js';
 import { bundleFromFiles, bundleToFiles, createBundle, ensureLeafKeys, leafKeyNames } from '../../src/secrets/index.js';
@@ -88,6 +89,25 @@ describe('bundle files', () => {
     });
   });
 
+  test('bundle.json and leaf files are written with sorted keys, two-space indent, final newline', async () => {
+    const { bundle, files } = await fixture();
+    const meta = { algorithm: 'ECDSA-P256', bootstrapToken: { id: bundle.bootstrapToken.id, secret: bundle.bootstrapToken.secret }, clusterName: 'demo', createdAt: NOW.toISOString(), encryptionKey: bundle.encryptionKey, version: 1 };
+    expect(files.get('bundle.json')).toBe(`${JSON.stringify(meta, null, 2)}\n`);
+    const leaf = { createdAt: NOW.toISOString(), key: bundle.leafKeys.get('kubeconfig/admin')!.key, name: 'kubeconfig/admin' };
+    expect(files.get('leaf/kubeconfig__admin.json')).toBe(`${JSON.stringify(leaf, null, 2)}\n`);
+  });
+
+  test('leaf files are listed by name whatever order the keys were added in', async () => {
+    const { bundle } = await fixture();
+    const reversed = { ...bundle, leafKeys: new Map([...bundle.leafKeys].reverse()) };
+    const names = [...bundle.leafKeys.keys()];
+    const sorted = [...names].sort();
+    expect(sorted).not.toEqual(names.slice().reverse()); // the reversed insertion order is not already sorted
+    const leafPaths = (b: SecretsBundle) => bundleToFiles(b).map((f) => f.relPath).filter((p) => p.startsWith('leaf/'));
+    expect(leafPaths(reversed)).toEqual(sorted.map((n) => `leaf/${n.replaceAll('/', '__')}.json`));
+    expect(leafPaths(bundle)).toEqual(leafPaths(reversed));
+  });
+
   test('leaf files hold name, createdAt and key', async () => {
     const { bundle, files } = await fixture();
     const leaf = JSON.parse(files.get('leaf/cp-1__etcd__server.json')!);
@@ -105,7 +125,16 @@ describe('bundle files', () => {
     const { bundle, files } = await fixture();
     const withTemp = new Map(files);
     withTemp.set('leaf/cp-1__apiserver.json.tmp-abc123', 'garbage');
+    withTemp.set('leaf/notes.txt', 'garbage');
+    withTemp.set('old/leaf/x.json', 'garbage');
     expect(bundleFromFiles(withTemp, DIR).leafKeys.size).toBe(bundle.leafKeys.size);
+  });
+
+  test('a directory given with a trailing slash is named without a double one', async () => {
+    const { files } = await fixture();
+    const broken = new Map(files);
+    broken.delete('sa.pub');
+    expect(() => bundleFromFiles(broken, `${DIR}//`)).toThrow(`secrets bundle file ${DIR}/sa.pub is corrupt: the file is missing`);
   });
 });
 
@@ -165,7 +194,23 @@ describe('a damaged bundle is refused, naming the file', () => {
   const otherKey = (b: SecretsBundle) => b.frontProxyCa.key;
 
   test.each([
-    ['truncated ca.key', 'ca.key', (m: Map<string, string>) => m.set('ca.key', m.get('ca.key')!.slice(0, 100)), /corrupt/],
+    ['truncated ca.key', 'ca.key', (m: Map<string, string>) => m.set('ca.key', m.get('ca.key')!.slice(0, 100)), /not a PKCS#8 PEM private key/],
+    ['ca.key in SEC1 form, not PKCS#8', 'ca.key', (m: Map<string, string>) => m.set('ca.key', createPrivateKey(m.get('ca.key')!).export({ type: 'sec1', format: 'pem' }).toString()), /not a PKCS#8 PEM private key/],
+    ['garbage inside the armour of etcd-ca.key', 'etcd-ca.key', (m: Map<string, string>) => m.set('etcd-ca.key', garbleFirstLine(m.get('etcd-ca.key')!)), /the private key does not parse/],
+    ['sa.pub not PEM', 'sa.pub', (m: Map<string, string>) => m.set('sa.pub', 'ssh-ed25519 AAAA\n'), /it is not a PEM public key/],
+    ['bundle.json an array', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', '[1]'), /it is not a JSON object/],
+    ['bundle.json null', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', 'null'), /it is not a JSON object/],
+    ['bundle.json a number', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', '1'), /it is not a JSON object/],
+    ['no clusterName', 'bundle.json', (m: Map<string, string>) => editMeta(m, (v) => delete v.clusterName), /clusterName is missing/],
+    ['empty clusterName', 'bundle.json', (m: Map<string, string>) => editMeta(m, (v) => (v.clusterName = '')), /clusterName is missing/],
+    ['no bootstrapToken', 'bundle.json', (m: Map<string, string>) => editMeta(m, (v) => delete v.bootstrapToken), /bootstrapToken is not in kubeadm format/],
+    ['bad token secret', 'bundle.json', (m: Map<string, string>) => editMeta(m, (v) => ((v.bootstrapToken as Record<string, unknown>).secret = 'short')), /bootstrapToken is not in kubeadm format/],
+    ['token id a number', 'bundle.json', (m: Map<string, string>) => editMeta(m, (v) => ((v.bootstrapToken as Record<string, unknown>).id = 123456)), /bootstrapToken is not in kubeadm format/],
+    ['createdAt a number', 'bundle.json', (m: Map<string, string>) => editMeta(m, (v) => (v.createdAt = NOW.getTime())), /createdAt is not an ISO 8601 UTC timestamp/],
+    ['createdAt without milliseconds', 'bundle.json', (m: Map<string, string>) => editMeta(m, (v) => (v.createdAt = '2026-01-01T00:00:00Z')), /createdAt is not an ISO 8601 UTC timestamp/],
+    ['leaf without key', 'leaf/cp-1__apiserver.json', (m: Map<string, string>) => editLeaf(m, 'leaf/cp-1__apiserver.json', (v) => delete v.key), /key is missing/],
+    ['leaf name not a string', 'leaf/cp-1__apiserver.json', (m: Map<string, string>) => editLeaf(m, 'leaf/cp-1__apiserver.json', (v) => (v.name = 7)), /its name does not match the file name/],
+    ['leaf createdAt bad', 'leaf/cp-1__apiserver.json', (m: Map<string, string>) => editLeaf(m, 'leaf/cp-1__apiserver.json', (v) => (v.createdAt = 'now')), /createdAt is not an ISO 8601 UTC timestamp/],
     ['ca.key from another CA', 'ca.key', (m: Map<string, string>, b: SecretsBundle) => m.set('ca.key', otherKey(b)), /does not belong to the certificate/],
     ['garbage in the DER of etcd-ca.crt', 'etcd-ca.crt', (m: Map<string, string>) => m.set('etcd-ca.crt', garbleFirstLine(m.get('etcd-ca.crt')!)), /does not parse/],
     ['etcd-ca.crt not PEM at all', 'etcd-ca.crt', (m: Map<string, string>) => m.set('etcd-ca.crt', 'hello\n'), /not a PEM certificate/],
@@ -178,7 +223,7 @@ describe('a damaged bundle is refused, naming the file', () => {
     ['unknown algorithm', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', m.get('bundle.json')!.replace('ECDSA-P256', 'DSA-1024')), /algorithm/],
     ['bad createdAt', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', m.get('bundle.json')!.replace(NOW.toISOString(), 'yesterday')), /createdAt/],
     ['bad JSON in a leaf file', 'leaf/cp-2__apiserver.json', (m: Map<string, string>) => m.set('leaf/cp-2__apiserver.json', 'nope'), /not valid JSON/],
-    ['truncated leaf key', 'leaf/kubeconfig__admin.json', (m: Map<string, string>) => truncateLeafKey(m, 'leaf/kubeconfig__admin.json'), /corrupt/],
+    ['truncated leaf key', 'leaf/kubeconfig__admin.json', (m: Map<string, string>) => truncateLeafKey(m, 'leaf/kubeconfig__admin.json'), /not a PKCS#8 PEM private key/],
     ['leaf renamed', 'leaf/cp-9__apiserver.json', (m: Map<string, string>) => m.set('leaf/cp-9__apiserver.json', m.get('leaf/cp-1__apiserver.json')!), /name does not match/],
   ] as Array<[string, string, (m: Map<string, string>, b: SecretsBundle) => void, RegExp]>)('%s', async (_label, relPath, change, detail) => {
     expectCorrupt(await damaged(change), relPath, detail);
@@ -188,6 +233,11 @@ describe('a damaged bundle is refused, naming the file', () => {
     const [rsaKey] = await generatePrivateKeys('RSA-2048', 1);
     expectCorrupt(await damaged((m) => m.set('sa.key', rsaKey!)), 'sa.key', /not ECDSA-P256/);
   }, 30_000);
+
+  test('a key of another curve', async () => {
+    const [p384] = await generatePrivateKeys('ECDSA-P384', 1);
+    expectCorrupt(await damaged((m) => m.set('sa.key', p384!)), 'sa.key', /the key is not ECDSA-P256, the algorithm of the bundle/);
+  });
 
   test('an unknown format version is reported as such', async () => {
     const input = await damaged((m) => m.set('bundle.json', m.get('bundle.json')!.replace('"version": 1', '"version": 2')));
@@ -208,6 +258,18 @@ function leafCertPem(bundle: SecretsBundle): string {
   const pem = runBuffer('openssl', ['req', '-new', '-x509', '-key', `${dir}/k.pem`, '-subj', '/CN=leaf', '-days', '1', '-addext', 'basicConstraints=critical,CA:FALSE']).toString();
   runBuffer('rm', ['-rf', dir]);
   return pem;
+}
+
+function editMeta(m: Map<string, string>, edit: (v: Record<string, unknown>) => unknown): void {
+  const v = JSON.parse(m.get('bundle.json')!);
+  edit(v);
+  m.set('bundle.json', JSON.stringify(v));
+}
+
+function editLeaf(m: Map<string, string>, relPath: string, edit: (v: Record<string, unknown>) => unknown): void {
+  const v = JSON.parse(m.get(relPath)!);
+  edit(v);
+  m.set(relPath, JSON.stringify(v));
 }
 
 function truncateLeafKey(m: Map<string, string>, relPath: string): void {
