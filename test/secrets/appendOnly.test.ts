@@ -106,6 +106,7 @@ describe('minted bootstrap tokens (tokens.ts)', () => {
     ['not JSON', 'tokens/abcdef.json', '{"id":', /it is not valid JSON/],
     ['id not kubeadm format', 'tokens/ABCDEF.json', JSON.stringify({ ...good, id: 'ABCDEF' }), /not in kubeadm format/],
     ['id missing', 'tokens/abcdef.json', JSON.stringify({ ...good, id: undefined }), /not in kubeadm format/],
+    ['id a number', 'tokens/123456.json', JSON.stringify({ ...good, id: 123456 }), /not in kubeadm format/],
     ['secret too short', 'tokens/abcdef.json', JSON.stringify({ ...good, secret: 'abc' }), /not in kubeadm format/],
     ['secret not a string', 'tokens/abcdef.json', JSON.stringify({ ...good, secret: 1234567890123456 }), /not in kubeadm format/],
     ['id not the file name', 'tokens/ghijkl.json', JSON.stringify(good), /its id abcdef does not match the file name/],

@@ -13,7 +13,7 @@ import { hostOf } from '../../src/secrets/profiles.js';
 import type { IssuedPki, SecretsBundle } from '../../src/secrets/types.js';
 import type { ClusterModel } from '../../src/model/model.js';
 import { loadExample } from '../helpers/fixtures.js';
-import { allExpectedLeaves, apiServerSans, CONTROL_PLANES, etcdSans, type Ca } from './expected.js';
+import { allExpectedLeaves, apiServerSans, CA_SUBJECTS, CONTROL_PLANES, etcdSans, type Ca } from './expected.js';
 import { demoBundle, demoModel, NOW, perTest } from './fixtures.js';
 import { runBuffer } from './tools.js';
 
@@ -106,6 +106,41 @@ describe('every leaf certificate', () => {
     const serials = pki.certificates.map((c) => new X509Certificate(c.pem).serialNumber);
     for (const s of serials) expect(s).toMatch(/^[4-7][0-9A-F]{31}$/);
     expect(new Set(serials).size).toBe(serials.length);
+  });
+});
+
+describe('the CAs createBundle makes', () => {
+  test("kubeadm's CA names, self-signed CAs, dated from creation for caValidityDays, each with its own key", async () => {
+    const bundle = await createBundle({ clusterName: 'demo', algorithm: 'ECDSA-P256', caValidityDays: 42, now: NOW });
+    const keys = new Set<string>();
+    for (const [ca, pair] of [['ca', bundle.ca], ['front-proxy-ca', bundle.frontProxyCa], ['etcd-ca', bundle.etcdCa]] as const) {
+      const cert = new X509Certificate(pair.cert);
+      expect(subjectLine(cert), ca).toBe(CA_SUBJECTS[ca]);
+      expect(cert.issuer, ca).toBe(cert.subject);
+      expect(cert.ca, ca).toBe(true);
+      expect(cert.verify(cert.publicKey) && cert.checkIssued(cert), ca).toBe(true);
+      expect(cert.checkPrivateKey(createPrivateKey(pair.key)), ca).toBe(true);
+      expect(from(cert), ca).toEqual(new Date(NOW.getTime() - BACKDATE));
+      expect(to(cert), ca).toEqual(new Date(NOW.getTime() + 42 * DAY));
+      expect(cert.serialNumber, ca).toMatch(/^[4-7][0-9A-F]{31}$/);
+      keys.add(pair.key);
+    }
+    keys.add(bundle.serviceAccount.privateKey);
+    expect(keys.size).toBe(4);
+    expect(bundle.createdAt).toEqual(NOW);
+    expect(bundle.createdAt).not.toBe(NOW); // a copy: the caller's clock object may move on
+    expect(bundle).toMatchObject({ version: 1, clusterName: 'demo', algorithm: 'ECDSA-P256' });
+    expect(bundle.leafKeys.size).toBe(0);
+  });
+
+  test('ensureLeafKeys: one key per distinct name, dated by a copy of now', async () => {
+    const bundle = await createBundle({ clusterName: 'demo', algorithm: 'ECDSA-P256', caValidityDays: 42, now: NOW });
+    const now = new Date(NOW);
+    expect(await ensureLeafKeys(bundle, ['a/b', 'a/b', 'c/d'], now)).toEqual(['a/b', 'c/d']);
+    expect(bundle.leafKeys.size).toBe(2);
+    now.setFullYear(2030);
+    expect(bundle.leafKeys.get('a/b')!.createdAt).toEqual(NOW);
+    expect(createPrivateKey(bundle.leafKeys.get('c/d')!.key).asymmetricKeyDetails).toEqual({ namedCurve: 'prime256v1' });
   });
 });
 
