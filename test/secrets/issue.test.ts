@@ -138,6 +138,8 @@ describe('kubeconfigs', () => {
     const config = parse(pki.kubeconfigs[field]);
     const context = `${user}@demo`;
     expect(config.kind).toBe('Config');
+    expect(config.apiVersion).toBe('v1');
+    expect(config.preferences).toEqual({});
     expect(config['current-context']).toBe(context);
     expect(config.clusters).toHaveLength(1);
     expect(config.clusters[0].name).toBe('demo');
