@@ -115,6 +115,7 @@ describe('minted bootstrap tokens (tokens.ts)', () => {
     ['createdAt a number', 'tokens/abcdef.json', JSON.stringify({ ...good, createdAt: 1767225600000 }), /createdAt is not an ISO 8601 UTC timestamp/],
     ['ttl not a duration', 'tokens/abcdef.json', JSON.stringify({ ...good, ttl: '1 day' }), /ttl is not a duration like 24h/],
     ['ttl missing', 'tokens/abcdef.json', JSON.stringify({ ...good, ttl: undefined }), /ttl is not a duration like 24h/],
+    ['ttl a list holding a duration', 'tokens/abcdef.json', JSON.stringify({ ...good, ttl: ['24h'] }), /ttl is not a duration like 24h/],
   ])('a corrupt token file is refused, named: %s', (_label, relPath, content, detail) => {
     expectCorrupt(() => newestMintedToken(new Map([[relPath, content]]), DIR), relPath, detail);
     expectCorrupt(() => currentToken(new Map([[relPath, content]]), { id: 'first0', secret: 'aaaaaaaaaaaaaaaa' }, new Date(0), '24h', DIR), relPath, detail);
