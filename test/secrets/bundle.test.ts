@@ -1,6 +1,6 @@
 // The bundle: what createBundle makes, its file layout, the round trip through files, and the
 // refusal of a damaged bundle (named file, "restore from backup", never "regenerate").
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { KsprayError } from '../../src/errors/errors.js';
 import { bundleFromFiles, bundleToFiles, createBundle, ensureLeafKeys, leafKeyNames } from '../../src/secrets/index.js';
@@ -130,6 +130,14 @@ describe('bundle files', () => {
     expect(bundleFromFiles(withTemp, DIR).leafKeys.size).toBe(bundle.leafKeys.size);
   });
 
+  test('leaf keys are read in file-name order whatever order the files come in', async () => {
+    const { files } = await fixture();
+    const reversed = new Map([...files].reverse());
+    const names = [...bundleFromFiles(reversed, DIR).leafKeys.keys()];
+    expect(names.map((n) => `leaf/${n.replaceAll('/', '__')}.json`)).toEqual([...files.keys()].filter((p) => p.startsWith('leaf/')).sort());
+    expect(names).toEqual([...bundleFromFiles(files, DIR).leafKeys.keys()]);
+  });
+
   test('a directory given with a trailing slash is named without a double one', async () => {
     const { files } = await fixture();
     const broken = new Map(files);
@@ -198,6 +206,8 @@ describe('a damaged bundle is refused, naming the file', () => {
     ['ca.key in SEC1 form, not PKCS#8', 'ca.key', (m: Map<string, string>) => m.set('ca.key', createPrivateKey(m.get('ca.key')!).export({ type: 'sec1', format: 'pem' }).toString()), /not a PKCS#8 PEM private key/],
     ['garbage inside the armour of etcd-ca.key', 'etcd-ca.key', (m: Map<string, string>) => m.set('etcd-ca.key', garbleFirstLine(m.get('etcd-ca.key')!)), /the private key does not parse/],
     ['sa.pub not PEM', 'sa.pub', (m: Map<string, string>) => m.set('sa.pub', 'ssh-ed25519 AAAA\n'), /it is not a PEM public key/],
+    ['the private key in sa.pub', 'sa.pub', (m: Map<string, string>) => m.set('sa.pub', m.get('sa.key')!), /it is not a PEM public key/],
+    ['token secret a number', 'bundle.json', (m: Map<string, string>) => editMeta(m, (v) => ((v.bootstrapToken as Record<string, unknown>).secret = 1234567890123456)), /bootstrapToken is not in kubeadm format/],
     ['bundle.json an array', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', '[1]'), /it is not a JSON object/],
     ['bundle.json null', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', 'null'), /it is not a JSON object/],
     ['bundle.json a number', 'bundle.json', (m: Map<string, string>) => m.set('bundle.json', '1'), /it is not a JSON object/],
@@ -234,6 +244,17 @@ describe('a damaged bundle is refused, naming the file', () => {
     expectCorrupt(await damaged((m) => m.set('sa.key', rsaKey!)), 'sa.key', /not ECDSA-P256/);
   }, 30_000);
 
+  test('an RSA bundle refuses an RSA key of another size and an RSA-PSS key of its size', async () => {
+    const rsa = await createBundle({ clusterName: 'demo', algorithm: 'RSA-2048', caValidityDays: 10, now: NOW });
+    const rsaFiles = new Map(bundleToFiles(rsa).map((f) => [f.relPath, f.content]));
+    const pem = (type: 'rsa' | 'rsa-pss', modulusLength: number) => generateKeyPairSync(type as 'rsa', { modulusLength }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(bundleFromFiles(rsaFiles, DIR).algorithm).toBe('RSA-2048');
+    for (const key of [pem('rsa', 1024), pem('rsa-pss', 2048)]) {
+      const input = new Map(rsaFiles).set('sa.key', key);
+      expect(() => bundleFromFiles(input, DIR)).toThrow(`secrets bundle file ${DIR}/sa.key is corrupt: the key is not RSA-2048, the algorithm of the bundle`);
+    }
+  }, 30_000);
+
   test('a key of another curve', async () => {
     const [p384] = await generatePrivateKeys('ECDSA-P384', 1);
     expectCorrupt(await damaged((m) => m.set('sa.key', p384!)), 'sa.key', /the key is not ECDSA-P256, the algorithm of the bundle/);
@@ -242,6 +263,7 @@ describe('a damaged bundle is refused, naming the file', () => {
   test('an unknown format version is reported as such', async () => {
     const input = await damaged((m) => m.set('bundle.json', m.get('bundle.json')!.replace('"version": 1', '"version": 2')));
     expect(() => bundleFromFiles(input, DIR)).toThrow(/bundle\.json has format version 2/);
+    expect(() => bundleFromFiles(input, DIR)).toThrow(expect.objectContaining({ kind: 'input' }));
   });
 
   test('openssl agrees the truncated key is unreadable', async () => {
