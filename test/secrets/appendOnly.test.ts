@@ -107,6 +107,9 @@ describe('minted bootstrap tokens (tokens.ts)', () => {
     ['id not kubeadm format', 'tokens/ABCDEF.json', JSON.stringify({ ...good, id: 'ABCDEF' }), /not in kubeadm format/],
     ['id missing', 'tokens/abcdef.json', JSON.stringify({ ...good, id: undefined }), /not in kubeadm format/],
     ['id a number', 'tokens/123456.json', JSON.stringify({ ...good, id: 123456 }), /not in kubeadm format/],
+    ['id of 7 characters', 'tokens/abcdefg.json', JSON.stringify({ ...good, id: 'abcdefg' }), /not in kubeadm format/],
+    ['id with a capital before 6 good characters', 'tokens/Xabcdef.json', JSON.stringify({ ...good, id: 'Xabcdef' }), /not in kubeadm format/],
+    ['secret of 17 characters', 'tokens/abcdef.json', JSON.stringify({ ...good, secret: 'abcdefghijklmnopq' }), /not in kubeadm format/],
     ['secret too short', 'tokens/abcdef.json', JSON.stringify({ ...good, secret: 'abc' }), /not in kubeadm format/],
     ['secret not a string', 'tokens/abcdef.json', JSON.stringify({ ...good, secret: 1234567890123456 }), /not in kubeadm format/],
     ['id not the file name', 'tokens/ghijkl.json', JSON.stringify(good), /its id abcdef does not match the file name/],
@@ -264,6 +267,10 @@ describe('PEM', () => {
     expect(pemToDer('no pem here', 'CERTIFICATE')).toBeUndefined();
   });
 
+  test('empty DER is an empty armoured block', () => {
+    expect(toPem('CERTIFICATE', Buffer.alloc(0))).toBe('-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n');
+  });
+
   test('the first block of the label is read', () => {
     const a = toPem('CERTIFICATE', Buffer.from('first block'));
     const b = toPem('CERTIFICATE', Buffer.from('second block'));
@@ -296,7 +303,8 @@ describe('random secrets (token.ts)', () => {
 describe('algorithms', () => {
   test('only the five names are algorithms (not inherited properties)', () => {
     for (const a of ['ECDSA-P256', 'ECDSA-P384', 'RSA-2048', 'RSA-3072', 'RSA-4096']) expect(isPkiAlgorithm(a), a).toBe(true);
-    for (const a of ['toString', 'constructor', '__proto__', 'DSA-1024', 'ecdsa-p256', 2048, undefined]) expect(isPkiAlgorithm(a), String(a)).toBe(false);
+    // ['RSA-2048'] would name the table's property (property keys are strings) without being one.
+    for (const a of ['toString', 'constructor', '__proto__', 'DSA-1024', 'ecdsa-p256', 2048, undefined, ['RSA-2048']]) expect(isPkiAlgorithm(a), String(a)).toBe(false);
   });
 
   test('P-384 signs with SHA-384 as kubeadm does, everything else with SHA-256; RSA exponent 65537', () => {
@@ -306,8 +314,12 @@ describe('algorithms', () => {
       sign: { name: 'ECDSA', hash: 'SHA-256' },
       nodeKey: { type: 'ec', namedCurve: 'prime256v1' },
     });
-    expect(algorithmParams('ECDSA-P384').sign).toEqual({ name: 'ECDSA', hash: 'SHA-384' });
-    expect(algorithmParams('ECDSA-P384').nodeKey).toEqual({ type: 'ec', namedCurve: 'secp384r1' });
+    expect(algorithmParams('ECDSA-P384')).toEqual({
+      generate: { name: 'ECDSA', namedCurve: 'P-384' },
+      import: { name: 'ECDSA', namedCurve: 'P-384' },
+      sign: { name: 'ECDSA', hash: 'SHA-384' },
+      nodeKey: { type: 'ec', namedCurve: 'secp384r1' },
+    });
     for (const [a, bits] of [['RSA-2048', 2048], ['RSA-3072', 3072], ['RSA-4096', 4096]] as const) {
       expect(algorithmParams(a)).toEqual({
         generate: { name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
