@@ -10,6 +10,10 @@ const STAGES = {
   // The floor: error type and message catalog, shared text formats (YAML/TOML/shell), the upstream
   // data catalog, the type of a written file. They import nothing above the floor.
   errors: { path: '^src/errors/', may: [] },
+  // The one reader of the environment (what a render read is part of its stamp).
+  env: { path: '^src/env\\.ts$', may: [] },
+  // The render stamp: the up-to-date check of a render, loaded before any render module (node builtins only).
+  stamp: { path: '^src/stamp/', may: ['env'] },
   outputFile: { path: '^src/outputFile\\.ts$', may: [] },
   text: { path: '^src/text/', may: ['errors'] },
   catalog: { path: '^src/catalog/', may: ['errors', 'text'] },
@@ -28,10 +32,10 @@ const STAGES = {
   import: { path: '^src/import/', may: ['api', 'model', 'errors', 'text', 'catalog'] },
   lifecycle: { path: '^src/lifecycle/', may: ['api', 'model', 'secrets', 'plan', 'errors', 'text', 'catalog'] },
   artifacts: { path: '^src/artifacts/', may: ['api', 'model', 'plan', 'rendered', 'lifecycle', 'errors', 'text', 'catalog'] },
-  aws: { path: '^src/aws/', may: ['api', 'model', 'secrets', 'plan', 'rendered', 'emit', 'render', 'errors', 'text', 'catalog', 'outputFile'] },
+  aws: { path: '^src/aws/', may: ['env', 'api', 'model', 'secrets', 'plan', 'rendered', 'emit', 'render', 'errors', 'text', 'catalog', 'outputFile'] },
   // The only module that touches the disk: it writes what the others produce and knows none of them.
   diff: { path: '^src/diff/', may: ['plan', 'rendered', 'outputFile'] },
-  io: { path: '^src/io/', may: ['errors', 'outputFile'] },
+  io: { path: '^src/io/', may: ['env', 'errors', 'outputFile'] },
   // Entry points: thin commands and the benchmark. Nothing imports them.
   cli: { path: '^src/cli/', may: ['*'] },
   bench: { path: '^src/bench/', may: ['*', '!cli'] },

@@ -24,6 +24,7 @@ describe('npm run bench --quick', () => {
       '### kspray validate (HA example)',
       '### Cold render of the HA example',
       '### Warm render of the HA example',
+      '### Full re-render of the HA example',
       '### 3 control planes + 20 fixed workers, cold',
       '### render --node of one worker of 3 CP + 20 workers',
       '### Linearity (cold, 3 CP + N workers)',

@@ -4,6 +4,7 @@
 // (DESIGN.md §7). Everything else in src/aws talks to the small interfaces below, so the logic is
 // testable without the SDK and `--dry-run` can record the calls instead of making them.
 import { KsprayError } from '../errors/errors.js';
+import { defaultEnv, readEnv } from '../env.js';
 import { messages } from '../errors/messages.js';
 
 /** EC2 parameters and answers as the SDK shapes them (PascalCase members). */
@@ -51,9 +52,9 @@ export interface Ec2Options {
 export async function connectEc2(opts: Ec2Options): Promise<Ec2> {
   // The SDK warns on every run that releases after January 2027 need Node 22; this pinned one runs on
   // Node 20 (DESIGN.md §7). Set the variable to "false" to see the warning.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  defaultEnv('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
   const sdk = await import('@aws-sdk/client-ec2');
-  const endpoint = opts.endpoint ?? (process.env.AWS_ENDPOINT_URL_EC2 || undefined);
+  const endpoint = opts.endpoint ?? (readEnv('AWS_ENDPOINT_URL_EC2') || undefined);
   const client = new sdk.EC2Client({ region: opts.region, endpoint, maxAttempts: 2 });
   return api('EC2', client, {
     DescribeImages: sdk.DescribeImagesCommand,
@@ -78,10 +79,10 @@ export interface IdentityClients {
  * loopback server), else AWS's.
  */
 export async function connectIdentity(opts: Ec2Options): Promise<IdentityClients> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  defaultEnv('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
   const [iamSdk, smSdk] = await Promise.all([import('@aws-sdk/client-iam'), import('@aws-sdk/client-secrets-manager')]);
-  const iamClient = new iamSdk.IAMClient({ region: opts.region, endpoint: process.env.AWS_ENDPOINT_URL_IAM || undefined, maxAttempts: 2 });
-  const smClient = new smSdk.SecretsManagerClient({ region: opts.region, endpoint: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER || undefined, maxAttempts: 2 });
+  const iamClient = new iamSdk.IAMClient({ region: opts.region, endpoint: readEnv('AWS_ENDPOINT_URL_IAM') || undefined, maxAttempts: 2 });
+  const smClient = new smSdk.SecretsManagerClient({ region: opts.region, endpoint: readEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER') || undefined, maxAttempts: 2 });
   // The secrets' ARNs in the roles' policies name it: no region, no policy (EC2 alone would fail later, per call).
   const region = await smClient.config.region().catch((e: Error) => {
     throw new KsprayError('input', [messages.awsNoRegion(e.message)]);

@@ -1,6 +1,7 @@
 // One whole process, measured from outside: CPU (user+sys of the process and everything it waited for,
 // from bash's `times`, i.e. the children's rusage, to the millisecond), wall, and peak RSS (GNU time's
 // %M: the largest resident set of any process in the tree).
+import { wholeEnv } from '../env.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ export function measure(tools: Tools, argv: string[], cwd: string, env: NodeJS.P
     // `times` runs in bash after the command: its second line is the command tree's rusage.
     const r = spawnSync(tools.time, ['-f', 'RSS %M', 'bash', '-c', '"$@" >"$KSPRAY_BENCH_OUT" 2>/dev/null </dev/null || exit 90; times', 'bench', ...argv], {
       cwd,
-      env: { ...process.env, ...env, KSPRAY_BENCH_OUT: out },
+      env: { ...wholeEnv(), ...env, KSPRAY_BENCH_OUT: out },
       encoding: 'utf8',
     });
     const wallMs = performance.now() - t0;

@@ -56,7 +56,7 @@ spec:
     - { name: cp-3, address: 10.0.0.13, roles: [control-plane] }
     - { name: worker-1, address: 10.0.0.21, roles: [worker] }
   pools:                          # identical nodes sharing one payload (autoscaling groups)
-    - { name: workers, roles: [worker], count: 3, os: ubuntu-24.04 }   # os: ubuntu-22.04 | ubuntu-24.04 | ubuntu-26.04 | debian-12 | debian-13 | rocky-9 | almalinux-9 | rhel-9 | rocky-10 | almalinux-10 | rhel-10 | fedora-42 | fedora-43 | openeuler-24.03 | opensuse-leap-15.6 | amazonlinux-2023 (cloud-init) | flatcar | fedora-coreos (Ignition)
+    - { name: workers, roles: [worker], count: 3, os: ubuntu-24.04 }   # os: ubuntu-22.04 | ubuntu-24.04 | ubuntu-26.04 | debian-12 | debian-13 | rocky-9 | almalinux-9 | rhel-9 | rocky-10 | almalinux-10 | rhel-10 | fedora-43 | openeuler-24.03 | opensuse-leap-15.6 | amazonlinux-2023 (cloud-init) | flatcar | fedora-coreos (Ignition)
   # ignition:                     # flatcar / fedora-coreos nodes
   #   version: "3.3.0"            # or "3.4.0"
   #   configUrlBase: s3://my-bucket/ignition   # boot from a small pointer; serve nodes/<node>/config.ign at <base>/<node>/config.ign

@@ -12,6 +12,7 @@ import { KsprayError, inputError, type Problem } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { DEFAULTS } from '../model/defaults.js';
 import { API_VERSION, SUPPORTED_OS, type OsName } from '../api/v1alpha1/types.js';
+import { END_OF_LIFE } from '../api/v1alpha1/endOfLife.js';
 import { groupHosts, parseIniInventory, parseYamlInventory, type Inventory } from './inventory.js';
 import { isTemplate, kubesprayDefaults } from './kubesprayDefaults.js';
 import { ROWS, ROW_BY_NAME, families, relevanceByPrefix, type Choices, type Ctx, type Verdict } from './variables.js';
@@ -128,6 +129,8 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): v
 }
 
 export function importKubespray(files: Map<string, string>, dir: string, options: ImportOptions): ImportResult {
+  // Checked here, not only by the CLI: a spec written with an OS kspray refuses would fail its own validate.
+  if (options.os !== undefined) assertImportOs(options.os);
   const { inv, file: inventoryFile } = loadInventory(files, dir);
   const report: ReportEntry[] = [];
   const fromInventory = (vars: Record<string, unknown>, source: string): Map<string, GivenVar> =>
@@ -333,6 +336,13 @@ export function assertImportable(result: ImportResult): void {
 }
 
 export const isSupportedOs = (os: string): os is OsName => (SUPPORTED_OS as readonly string[]).includes(os);
+
+/** `--os` as given: an OS kspray builds, or exit 2 (an end-of-life release names the one to use instead). */
+export function assertImportOs(os: string): asserts os is OsName {
+  if (isSupportedOs(os)) return;
+  const eol = END_OF_LIFE[os];
+  throw new KsprayError('input', [eol ? messages.osEndOfLife(os, eol.date, eol.instead) : messages.unknownImportOs(os, [...SUPPORTED_OS])]);
+}
 
 function pruneEmpty(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => !(isRecord(v) && Object.keys(v).length === 0)));

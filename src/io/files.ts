@@ -225,6 +225,22 @@ function alreadyWritten(target: string, f: OutputFile): boolean {
   return attempt('read', target, () => readFileSync(target)).equals(bytes);
 }
 
+/**
+ * Replaces one file of kspray's own bookkeeping (the render stamp) atomically and durably, creating its
+ * directory with `dirMode`. Never used for a secret: those are only ever created (createExclusive).
+ */
+export function replaceFile(path: string, content: string, mode: number, dirMode: number): void {
+  makeDirs(dirname(path), dirMode);
+  removeStaleTemps(dirname(path));
+  const temp = writeTemp(path, content, mode);
+  try {
+    attempt('rename', path, () => renameSync(temp, path));
+  } finally {
+    removeQuietly(temp);
+  }
+  syncDir(dirname(path));
+}
+
 /** Creates one user file (a starter or imported spec), never replacing one; leaves directory modes alone. */
 export function createFile(path: string, content: string, mode: number): void {
   const temp = writeTemp(path, content, mode);

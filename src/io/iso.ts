@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KsprayError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
+import { readEnv, wholeEnv } from '../env.js';
 
 export type IsoTool = 'xorriso' | 'genisoimage';
 
 /** The first ISO tool on PATH, xorriso preferred. */
-export function findIsoTool(path = process.env.PATH ?? ''): { tool: IsoTool; bin: string } | undefined {
+export function findIsoTool(path = readEnv('PATH') ?? ''): { tool: IsoTool; bin: string } | undefined {
   for (const tool of ['xorriso', 'genisoimage'] as const) {
     for (const dir of path.split(delimiter).filter(Boolean)) {
       const bin = join(dir, tool);
@@ -41,7 +42,7 @@ export function buildCidataIso(files: Array<{ name: string; content: string }>, 
       tool.tool === 'xorriso'
         ? ['-as', 'mkisofs', '-quiet', '-output', out, '-volid', 'cidata', '-joliet', '-rock', ...names]
         : ['-quiet', '-output', out, '-volid', 'cidata', '-joliet', '-rock', ...names];
-    const r = spawnSync(tool.bin, args, { cwd: src, encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: String(EPOCH) } });
+    const r = spawnSync(tool.bin, args, { cwd: src, encoding: 'utf8', env: { ...wholeEnv(), SOURCE_DATE_EPOCH: String(EPOCH) } });
     if (r.status !== 0) throw new KsprayError('failure', [messages.isoBuildFailed(tool.tool, (r.stderr || r.error?.message || `exit ${r.status}`).trim())]);
     return readFileSync(out);
   } finally {

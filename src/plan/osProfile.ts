@@ -10,7 +10,7 @@
 //   writable, so the Ubuntu layout works; FCOS ships neither a containerd service nor CRI-O, and
 //   package layering (rpm-ostree) needs a reboot, so containerd, runc and the CNI plugins come
 //   from the catalog's static release binaries exactly as on Ubuntu. No package manager is used.
-// - Rocky/AlmaLinux/RHEL 9, Fedora 42, Amazon Linux 2023: cloud-init, the Ubuntu layout (catalog
+// - Rocky/AlmaLinux/RHEL 9, Fedora 43, Amazon Linux 2023: cloud-init, the Ubuntu layout (catalog
 //   containerd and runc, /usr/local/bin), dnf for the few OS packages. SELinux is set permissive
 //   (Kubespray's default selinux_state): the catalog containerd labels nothing. firewalld, where the
 //   image has it, is stopped and disabled — kspray's choice (Kubespray leaves it to the optional
@@ -143,7 +143,6 @@ const PROFILES: Record<OsName, OsProfile> = {
   'rocky-10': RHEL_10_LIKE,
   'almalinux-10': RHEL_10_LIKE,
   'rhel-10': RHEL_10_LIKE,
-  'fedora-42': RHEL_LIKE,
   'fedora-43': RHEL_LIKE,
   'openeuler-24.03': OPENEULER,
   'opensuse-leap-15.6': OPENSUSE,

@@ -1,7 +1,8 @@
 // The secrets bundle: created once at random, then only ever extended with missing leaf keys.
 import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { certToPem, createCaCertificate } from './certificate.js';
-import { generateCryptoKeyPair, generateKeyPair, generatePrivateKeys, privateKeyToPem } from './keys.js';
+import { generateKeyDer, generateKeyPair, generatePrivateKeys } from './keys.js';
+import { toPem } from './pem.js';
 import { randomSerial } from './serial.js';
 import { newBootstrapToken, newEncryptionKey } from './token.js';
 import type { PemPair, SecretsBundle } from './types.js';
@@ -42,13 +43,9 @@ export async function createBundle(options: CreateBundleOptions): Promise<Secret
 }
 
 async function createCa(commonName: string, options: CreateBundleOptions): Promise<PemPair> {
-  const keys = await generateCryptoKeyPair(options.algorithm);
-  const validity = caValidity(options.now, options.caValidityDays);
-  const [cert, key] = await Promise.all([
-    createCaCertificate(commonName, keys, options.algorithm, validity, randomSerial()),
-    privateKeyToPem(keys.privateKey),
-  ]);
-  return { cert: certToPem(cert), key };
+  const key = await generateKeyDer(options.algorithm);
+  const cert = createCaCertificate(commonName, key, options.algorithm, caValidity(options.now, options.caValidityDays), randomSerial());
+  return { cert: certToPem(cert), key: toPem('PRIVATE KEY', key.pkcs8) };
 }
 
 /**

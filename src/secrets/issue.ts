@@ -1,13 +1,13 @@
 // secrets/ issuing: (model, bundle) → every leaf certificate and kubeconfig. Pure and
 // deterministic: leaf keys and dates come from the bundle, serials are derived, and ECDSA
 // signatures use RFC 6979 nonces (signer.ts), so the same inputs give byte-identical PEMs.
-import { createHash, X509Certificate as NodeX509 } from 'node:crypto';
-import * as x509 from './x509.js';
+import { createHash } from 'node:crypto';
 import { failure, inputError } from '../errors/errors.js';
 import { messages } from '../errors/messages.js';
 import { controlPlaneNodes, etcdMembers, isExternalEtcdMember, type ClusterModel } from '../model/model.js';
+import { loadSigner } from './caSigner.js';
 import { certToPem, signLeafCertificate, type Signer } from './certificate.js';
-import { importSigningKey, spkiOfPrivateKey } from './keys.js';
+import { spkiOfPrivateKey } from './keys.js';
 import { buildKubeconfig, serverUrl } from './kubeconfig.js';
 import { controlPlaneProfiles, etcdMemberProfiles, KUBECONFIG_PROFILES, type CaName, type CertProfile, type NodeCertProfile } from './profiles.js';
 import { derivedSerial } from './serial.js';
@@ -44,13 +44,13 @@ export async function issuePki(model: ClusterModel, bundle: SecretsBundle): Prom
   const missing = profiles.find((p) => !bundle.leafKeys.has(p.name));
   if (missing) throw failure(messages.leafKeyMissing(missing.name));
 
-  const signers = await loadSigners(bundle);
+  const signers = loadSigners(bundle);
   const identity = bundleIdentity(bundle);
-  const leaves = await Promise.all(profiles.map((p) => issueLeaf(p, bundle, signers, identity, model.pki.certValidityDays)));
+  const leaves = profiles.map((p) => issueLeaf(p, bundle, signers, identity, model.pki.certValidityDays));
   const byName = new Map(leaves.map((l) => [l.profile.name, l]));
 
   return {
-    caCertHash: caCertHash(bundle.ca.cert),
+    caCertHash: caCertHash(signers.ca),
     caCert: bundle.ca.cert,
     bootstrapToken: { ...bundle.bootstrapToken },
     encryptionKey: bundle.encryptionKey,
@@ -72,14 +72,10 @@ function checkBundleFitsModel(model: ClusterModel, bundle: SecretsBundle): void 
 
 type Signers = Record<CaName, Signer>;
 
-async function loadSigners(bundle: SecretsBundle): Promise<Signers> {
-  const load = async (pair: PemPair): Promise<Signer> => ({
-    cert: new x509.X509Certificate(pair.cert),
-    key: await importSigningKey(pair.key, bundle.algorithm),
-    algorithm: bundle.algorithm,
-  });
-  const [ca, frontProxy, etcd] = await Promise.all([load(bundle.ca), load(bundle.frontProxyCa), load(bundle.etcdCa)]);
-  return { ca, 'front-proxy-ca': frontProxy, 'etcd-ca': etcd };
+/** Each CA's certificate and key are read once per render, then sign all of its leaves. */
+function loadSigners(bundle: SecretsBundle): Signers {
+  const load = (pair: PemPair): Signer => loadSigner(pair, bundle.algorithm);
+  return { ca: load(bundle.ca), 'front-proxy-ca': load(bundle.frontProxyCa), 'etcd-ca': load(bundle.etcdCa) };
 }
 
 /** What makes serials of this bundle differ from any other bundle's: its three CAs. */
@@ -87,11 +83,11 @@ function bundleIdentity(bundle: SecretsBundle): string {
   return createHash('sha256').update(bundle.ca.cert).update(bundle.frontProxyCa.cert).update(bundle.etcdCa.cert).digest('hex');
 }
 
-async function issueLeaf(profile: CertProfile, bundle: SecretsBundle, signers: Signers, identity: string, days: number): Promise<Leaf> {
+function issueLeaf(profile: CertProfile, bundle: SecretsBundle, signers: Signers, identity: string, days: number): Leaf {
   const leafKey = bundle.leafKeys.get(profile.name)!;
   const signer = signers[profile.issuer];
   const publicKey = spkiOfPrivateKey(leafKey.key);
-  const { notBefore, notAfter } = leafValidity(leafKey.createdAt, days, signer.cert.notAfter);
+  const { notBefore, notAfter } = leafValidity(leafKey.createdAt, days, signer.notAfter);
   const content = {
     issuer: profile.issuer,
     subject: profile.subject,
@@ -102,13 +98,13 @@ async function issueLeaf(profile: CertProfile, bundle: SecretsBundle, signers: S
     publicKey: publicKey.toString('hex'),
   };
   const serialNumber = derivedSerial(identity, profile.name, content);
-  const cert = await signLeafCertificate({ ...profile, serialNumber, notBefore, notAfter, publicKey }, signer);
+  const cert = signLeafCertificate({ ...profile, serialNumber, notBefore, notAfter, publicKey }, signer);
   return { profile, cert: certToPem(cert), key: leafKey.key };
 }
 
 /** kubeadm --discovery-token-ca-cert-hash: sha256 over the CA's DER SubjectPublicKeyInfo. */
-function caCertHash(caCertPem: string): string {
-  const spki = new NodeX509(caCertPem).publicKey.export({ type: 'spki', format: 'der' });
+function caCertHash(ca: Signer): string {
+  const spki = ca.publicKey;
   return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
 }
 

@@ -1,37 +1,43 @@
-// Key generation and import on Node's WebCrypto (RSA generation runs on the libuv pool, so keys
-// generated together are generated in parallel). Private keys are PKCS#8 "PRIVATE KEY" PEM.
-import { createPublicKey } from 'node:crypto';
+// Key generation on node:crypto (OpenSSL), run on the libuv pool, so keys generated together are
+// generated in parallel. Private keys are PKCS#8 "PRIVATE KEY" PEM.
+import { createPublicKey, generateKeyPair as nodeGenerateKeyPair } from 'node:crypto';
 import type { PkiAlgorithm } from '../api/v1alpha1/types.js';
 import { algorithmParams } from './algorithms.js';
 import { pemToDer, toPem } from './pem.js';
-
-const subtle = globalThis.crypto.subtle;
+import { spkiFromPkcs8 } from './pkcs8.js';
 
 export interface KeyPairPem {
   privateKey: string;
   publicKey: string;
 }
 
-export async function generateCryptoKeyPair(algorithm: PkiAlgorithm): Promise<CryptoKeyPair> {
-  return (await subtle.generateKey(algorithmParams(algorithm).generate, true, ['sign', 'verify'])) as CryptoKeyPair;
-}
-
-export async function privateKeyToPem(key: CryptoKey): Promise<string> {
-  return toPem('PRIVATE KEY', await subtle.exportKey('pkcs8', key));
+/**
+ * A new key pair as DER: PKCS#8 private key and SubjectPublicKeyInfo, written by OpenSSL in the same
+ * job that generates the key. (WebCrypto's generateKey and two exportKey calls made three jobs per key
+ * and cost ~1.6× this for the HA example's 29 ECDSA keys; the DER is OpenSSL's either way.)
+ */
+export function generateKeyDer(algorithm: PkiAlgorithm): Promise<{ pkcs8: Buffer; spki: Buffer }> {
+  const encoding = { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } } as const;
+  const key = algorithmParams(algorithm).nodeKey;
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, spki: Buffer, pkcs8: Buffer) => (err ? reject(err) : resolve({ pkcs8, spki }));
+    if (key.type === 'ec') nodeGenerateKeyPair('ec', { namedCurve: key.namedCurve, ...encoding }, done);
+    else nodeGenerateKeyPair('rsa', { modulusLength: key.modulusLength, publicExponent: 0x10001, ...encoding }, done);
+  });
 }
 
 /**
  * The public key (DER SPKI) of each private key generated in this process, by its PEM: a first render
  * signs every new leaf's certificate right after generating its key, and re-deriving the public key
- * from the PKCS#8 PEM was ~25% of issuing the HA example's certificates. WebCrypto's SPKI export is
- * the same DER as OpenSSL's (test/secrets/keys.test.ts), so a cached and a derived key sign alike.
+ * from the PKCS#8 PEM was ~25% of issuing the HA example's certificates. The SPKI written at generation
+ * is the DER that reading the key back gives (test/secrets/keys.test.ts), so a cached and a derived key sign alike.
  */
 const generatedSpki = new Map<string, Buffer>();
 
 export async function generateKeyPair(algorithm: PkiAlgorithm): Promise<KeyPairPem> {
-  const pair = await generateCryptoKeyPair(algorithm);
-  const [privateKey, spki] = await Promise.all([privateKeyToPem(pair.privateKey), subtle.exportKey('spki', pair.publicKey)]);
-  generatedSpki.set(privateKey, Buffer.from(spki));
+  const { pkcs8, spki } = await generateKeyDer(algorithm);
+  const privateKey = toPem('PRIVATE KEY', pkcs8);
+  generatedSpki.set(privateKey, spki);
   return { privateKey, publicKey: toPem('PUBLIC KEY', spki) };
 }
 
@@ -40,19 +46,19 @@ export async function generatePrivateKeys(algorithm: PkiAlgorithm, count: number
   return pairs.map((p) => p.privateKey);
 }
 
-/** DER SubjectPublicKeyInfo of a private key (synchronous: no WebCrypto import needed). */
+/**
+ * DER SubjectPublicKeyInfo of a private key: kept from its generation, else written from the public
+ * parts the PKCS#8 holds (pkcs8.ts: what OpenSSL would write, without its ~0.6 ms decoder per key),
+ * else asked of OpenSSL.
+ */
 export function spkiOfPrivateKey(privateKeyPem: string): Buffer {
-  return generatedSpki.get(privateKeyPem) ?? derivedSpki(privateKeyPem);
+  const kept = generatedSpki.get(privateKeyPem);
+  if (kept) return kept;
+  const der = pemToDer(privateKeyPem, 'PRIVATE KEY');
+  return (der && spkiFromPkcs8(der)) ?? derivedSpki(privateKeyPem);
 }
 
 /** The public key read back from the private key's PEM (a key loaded from the bundle). */
 export function derivedSpki(privateKeyPem: string): Buffer {
   return createPublicKey(privateKeyPem).export({ type: 'spki', format: 'der' });
-}
-
-/** Extractable, because ECDSA signing reads the scalar to sign deterministically (see signer.ts). */
-export async function importSigningKey(privateKeyPem: string, algorithm: PkiAlgorithm): Promise<CryptoKey> {
-  const der = pemToDer(privateKeyPem, 'PRIVATE KEY');
-  if (!der) throw new Error('signing key is not a PKCS#8 PEM private key');
-  return subtle.importKey('pkcs8', new Uint8Array(der), algorithmParams(algorithm).import, true, ['sign']);
 }

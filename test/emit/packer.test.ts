@@ -265,13 +265,13 @@ describe('kspray images for the dnf/zypper distros (matrix scenarios)', () => {
     );
   });
 
-  it('Fedora 42: Fedora Project AMIs and the release qcow2; no GCE or Azure guess; nftables mode bakes nftables', () => {
-    expect(ami(tpl('fedora-containerd-calico', 'fedora-42-amd64', 'amazon-ebs'))).toEqual({ owners: ['125523088429'], name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-42-*', user: 'fedora' });
+  it('Fedora 43: Fedora Project AMIs and the release qcow2; no GCE or Azure guess; nftables mode bakes nftables', () => {
+    expect(ami(tpl('fedora-containerd-calico', 'fedora-43-amd64', 'amazon-ebs'))).toEqual({ owners: ['125523088429'], name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-43-*', user: 'fedora' });
     expect(out('fedora-containerd-calico').unavailable.map((u) => u.builder)).toEqual(['googlecompute', 'azure-arm']);
-    expect(sourceOf(tpl('fedora-containerd-calico', 'fedora-42-amd64', 'qemu')).body.attrs.iso_checksum).toBe(
-      'file:https://download.fedoraproject.org/pub/fedora/linux/releases/42/Cloud/x86_64/images/Fedora-Cloud-42-1.1-x86_64-CHECKSUM',
+    expect(sourceOf(tpl('fedora-containerd-calico', 'fedora-43-amd64', 'qemu')).body.attrs.iso_checksum).toBe(
+      'file:https://download.fedoraproject.org/pub/fedora/linux/releases/43/Cloud/x86_64/images/Fedora-Cloud-43-1.6-x86_64-CHECKSUM',
     );
-    expect(bakeEnv(bakeLine(tpl('fedora-containerd-calico', 'fedora-42-amd64', 'amazon-ebs'))).split('\n')[1]).toMatch(/ nftables$/);
+    expect(bakeEnv(bakeLine(tpl('fedora-containerd-calico', 'fedora-43-amd64', 'amazon-ebs'))).split('\n')[1]).toMatch(/ nftables$/);
   });
 
   it('openSUSE Leap 15.6: the Marketplace AMIs, SUSE on Azure (no plan), zypper at bake; no GCE guess', () => {

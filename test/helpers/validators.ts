@@ -21,7 +21,7 @@ export const requireValidators = process.env.KSPRAY_REQUIRE_VALIDATORS === '1';
  * extracted cloud-init tree. .ci/run installs each of them (kubectl into .ci/cache/bin, on PATH there).
  */
 export const TOOLS = [
-  'cloud-init', 'containerd', 'curl', 'etcd', 'etcdctl', 'haproxy', 'ignition', 'ignition-validate', 'kubectl', 'nginx',
+  'cloud-init', 'containerd', 'curl', 'etcd', 'etcdctl', 'git', 'haproxy', 'ignition', 'ignition-validate', 'kubectl', 'nginx',
   'openssl', 'packer', 'python3', 'shellcheck', 'strace', 'systemd-analyze', 'time', 'xorriso',
 ] as const;
 export type ToolName = (typeof TOOLS)[number];

@@ -132,7 +132,8 @@ describe('kspray upgrade', () => {
 
   it('refuses a skipped minor at the version line with the allowed path (exit 2)', () => {
     const old = catalog.find((v) => Number(minorOf(v).split('.')[1]) === Number(minorOf(to).split('.')[1]) - 2);
-    if (!old) return; // the catalog holds fewer than three minors
+    // A catalog with fewer than three minors would leave nothing to refuse: fail, never pass empty.
+    if (!old) throw new Error(`the catalog has no release two minors below ${to}`);
     const r = kspray(['upgrade', '-f', 'cluster.yaml', '--to', to, '--plan'], spec(old));
     expect(r.code).toBe(2);
     expect(r.err).toContain('cluster.yaml:10:14: error[upgrade-skipped-minor]');

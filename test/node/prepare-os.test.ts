@@ -82,7 +82,7 @@ const CLOUD_INIT_OS = SUPPORTED_OS.filter((os) => osProfile(os).payload === 'clo
 describe('prepare-os per OS family (node.env from osPrepareEnv)', () => {
   it('every cloud-init OS installs exactly its profile packages with its package manager, and only RHEL-like ones touch SELinux', () => {
     expect(CLOUD_INIT_OS).toEqual(
-      expect.arrayContaining(['rocky-9', 'almalinux-9', 'rhel-9', 'fedora-42', 'opensuse-leap-15.6', 'amazonlinux-2023', 'debian-12', 'rocky-10', 'almalinux-10', 'rhel-10', 'fedora-43', 'openeuler-24.03', 'ubuntu-26.04']),
+      expect.arrayContaining(['rocky-9', 'almalinux-9', 'rhel-9', 'opensuse-leap-15.6', 'amazonlinux-2023', 'debian-12', 'rocky-10', 'almalinux-10', 'rhel-10', 'fedora-43', 'openeuler-24.03', 'ubuntu-26.04']),
     );
     for (const os of CLOUD_INIT_OS) {
       const f = node(os, { selinux: 'Enforcing', selinuxConfig: RHEL_SELINUX_CONFIG, firewalld: true });
@@ -138,12 +138,12 @@ describe('prepare-os per OS family (node.env from osPrepareEnv)', () => {
     expect(selinuxConfig(f)).toBe('# This file controls the state of SELinux on the system.\nSELINUX=permissive\nSELINUXTYPE=targeted\n');
   });
 
-  it('AlmaLinux 9 and RHEL 9 prepare exactly as Rocky; Fedora 42 too, with SELinux already permissive left as is', () => {
+  it('AlmaLinux 9 and RHEL 9 prepare exactly as Rocky; Fedora 43 too, with SELinux already permissive left as is', () => {
     for (const os of ['almalinux-9', 'rhel-9'] as const) {
       const f = node(os, { selinux: 'Enforcing', selinuxConfig: RHEL_SELINUX_CONFIG, firewalld: true });
       expect(prepare(f).os[0], os).toBe('dnf -q -y install conntrack-tools socat ipset ipvsadm ebtables ethtool iptables tar curl ca-certificates');
     }
-    const fedora = node('fedora-42', { selinuxConfig: 'SELINUX=permissive\nSELINUXTYPE=targeted\n' });
+    const fedora = node('fedora-43', { selinuxConfig: 'SELINUX=permissive\nSELINUXTYPE=targeted\n' });
     writeFileSync(join(fedora.stubs, 'selinux-mode'), 'Permissive\n');
     const r = prepare(fedora);
     expect(r.code).toBe(0);

@@ -29,7 +29,6 @@ const FACTS: Partial<Record<OsName, { family: string; distribution: string; majo
   'rocky-10': { family: 'RedHat', distribution: 'Rocky', major: '10' },
   'almalinux-10': { family: 'RedHat', distribution: 'AlmaLinux', major: '10' },
   'rhel-10': { family: 'RedHat', distribution: 'RedHat', major: '10' },
-  'fedora-42': { family: 'RedHat', distribution: 'Fedora', major: '42' },
   'fedora-43': { family: 'RedHat', distribution: 'Fedora', major: '43' },
   'openeuler-24.03': { family: 'RedHat', distribution: 'openEuler', major: '24' },
   'amazonlinux-2023': { family: 'RedHat', distribution: 'Amazon', major: '2023' },
@@ -113,8 +112,7 @@ describe("OS package names come from Kubespray's system_packages", () => {
 });
 
 describe("the cloud images Kubespray's CI boots", () => {
-  it('Fedora 42 and 43: the same release qcow2', () => {
-    expect(DISTROS['fedora-42'].qemu.url('amd64')).toBe(ciImages['fedora-42']!.url);
+  it('Fedora 43: the same release qcow2', () => {
     expect(DISTROS['fedora-43'].qemu.url('amd64')).toBe(ciImages['fedora-43']!.url);
   });
 

@@ -23,5 +23,7 @@ export const END_OF_LIFE: Record<string, EndOfLife> = {
   'fedora-39': { date: '2024-11-26', instead: 'fedora-43' },
   'fedora-40': { date: '2025-05-13', instead: 'fedora-43' },
   'fedora-41': { date: '2025-12-15', instead: 'fedora-43' },
+  // One month after Fedora 44's release (Fedora's N+2 rule); Kubespray's CI still boots it.
+  'fedora-42': { date: '2026-05-28', instead: 'fedora-43' },
   'opensuse-leap-15.5': { date: '2024-12-31', instead: 'opensuse-leap-15.6' },
 };

@@ -4,6 +4,7 @@
 // errors, so typos never pass silently) and the editor JSON Schema (schema/cluster.schema.json) all
 // come from it. Descriptions state the default, because editors show them.
 import { z } from 'zod';
+import { PROVIDERS } from './providers.js';
 import { clusterCustomization, controlPlaneCustomization, etcdCustomization, nodeCustomization } from './customization.js';
 
 export const API_VERSION = 'kspray.dev/v1alpha1';
@@ -22,7 +23,6 @@ export const SUPPORTED_OS = [
   'rocky-10',
   'almalinux-10',
   'rhel-10',
-  'fedora-42',
   'fedora-43',
   'openeuler-24.03',
   'opensuse-leap-15.6',
@@ -44,7 +44,7 @@ export const NETWORK_PLUGINS = ['calico', 'cilium', 'flannel', 'kube-router', 'n
 export const PROXY_MODES = ['ipvs', 'iptables', 'nftables'] as const;
 export const LOAD_BALANCERS = ['localhost', 'kube-vip', 'external'] as const;
 export const LOCALHOST_PROXIES = ['nginx', 'haproxy'] as const;
-export const PROVIDERS = ['aws', 'gce', 'azure', 'openstack', 'vsphere', 'oci', 'baremetal'] as const;
+export { PROVIDERS };
 export const ARCHES = ['amd64', 'arm64'] as const;
 export const SECRETS_DELIVERIES = ['inline', 'fetch', 'aws-secrets-manager'] as const;
 

@@ -1,6 +1,7 @@
 // `kspray aws images` and `kspray aws apply`. The SDK is loaded inside src/aws/client.ts only when
 // one of these actually calls AWS (not for --help, not for --dry-run); IAM and Secrets Manager only
 // for clusters whose nodes need an instance identity (aws/identity.ts).
+import { readEnv } from '../../env.js';
 import type { Command } from 'commander';
 import { KsprayError } from '../../errors/errors.js';
 import { compileSpec } from '../../compileSpec.js';
@@ -49,7 +50,7 @@ async function applyCommand(o: Common & { out: string; subnet?: string; security
   if (o.dryRun) {
     const print = (line: string) => out(`${line}\n`);
     // The policies name the region; without one the dry run shows where it goes.
-    const region = o.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || '<region>');
+    const region = o.region ?? (readEnv('AWS_REGION') || readEnv('AWS_DEFAULT_REGION') || '<region>');
     await applyAws(dryRunEc2(print), rendered, packaged, options, identity ? { iam: dryRunApi(print), secretsManager: dryRunApi(print), region } : undefined);
     err('kspray: dry run: no call was made (describes were assumed to find nothing: an existing launch template would get CreateLaunchTemplateVersion, a running node would be skipped, an existing role or instance profile would not be created again)\n');
     return;

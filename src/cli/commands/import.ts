@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { createFile, exists, readTree } from '../../io/files.js';
 import { KsprayError } from '../../errors/errors.js';
 import { messages } from '../../errors/messages.js';
-import { assertImportable, clusterNameFromDir, formatReport, importKubespray, importToYaml, isSupportedOs } from '../../import/kubespray.js';
+import { assertImportable, assertImportOs, clusterNameFromDir, formatReport, importKubespray, importToYaml } from '../../import/kubespray.js';
 import { SUPPORTED_OS } from '../../api/v1alpha1/types.js';
 
 export function register(program: Command): void {
@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .option('--name <name>', 'metadata.name (default: the directory name)')
     .option('--os <os>', `os: of every node (Kubespray inventories do not say): ${SUPPORTED_OS.join(', ')}`)
     .action((dir: string, opts: { out?: string; name?: string; os?: string }) => {
-      if (opts.os !== undefined && !isSupportedOs(opts.os)) throw new KsprayError('input', [messages.unknownImportOs(opts.os, [...SUPPORTED_OS])]);
+      if (opts.os !== undefined) assertImportOs(opts.os);
       const files = readTree(dir);
       if (!files) throw new KsprayError('input', [messages.cannotRead(dir, 'ENOENT')]);
       if (opts.out && exists(opts.out)) {

@@ -1,6 +1,7 @@
 // `kspray remove-node NAME -f cluster.yaml`: Kubespray's remove-node.yml through the Kubernetes API
 // (kubectl), never SSH. The plan is pure (lifecycle/removeNode.ts); this runs it step by step and
 // stops at the first failure.
+import { readEnv } from '../../env.js';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { compileSpec } from '../../compileSpec.js';
@@ -42,7 +43,7 @@ async function outputChanges(text: string, file: string, name: string, secretsDi
 }
 
 async function runPlan(plan: RemovePlan, k: Kubectl): Promise<void> {
-  const delayS = Number(process.env.KSPRAY_RETRY_DELAY_SECONDS ?? '10');
+  const delayS = Number(readEnv('KSPRAY_RETRY_DELAY_SECONDS') ?? '10');
   const fail = (what: string, detail: string) => new KsprayError('failure', [messages.removeStepFailed(what, detail)]);
   for (const [i, step] of plan.steps.entries()) {
     err(`kspray: [${i + 1}/${plan.steps.length}] ${step.description}\n`);

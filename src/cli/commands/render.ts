@@ -1,114 +1,37 @@
 // `kspray render`: the whole cluster into outputs/<cluster>/, or one node's payload on stdout.
+// This module stays light on purpose: a whole render whose stamp proves nothing changed
+// (stamp/renderStamp.ts) prints what the last render printed and writes nothing, having loaded no
+// zod, yaml or PKI library; anything else loads the render (commands/renderFull.ts).
 import type { Command } from 'commander';
-import { join } from 'node:path';
-import { readBytesIfExists, writeOutputs } from '../../io/files.js';
-import { renderSpecFile } from './shared.js';
-import { payloadGzip } from '../../emit/cloudInit.js';
-import { KsprayError } from '../../errors/errors.js';
-import { EXIT_FAILURE } from '../report.js';
-import { renderSummary, sizeTable } from '../summary.js';
-import { outputFormat, reportText } from '../../text/jsonReport.js';
-import { privateKeysInPayload, type Rendered } from '../../rendered.js';
-import { messages } from '../../errors/messages.js';
-import { plainHttpConfigWithSecrets } from '../../model/secretsRules.js';
-import { usesIgnition } from '../../plan/osProfile.js';
-import { ignitionUrlBaseFlag } from '../specPositions.js';
-import { PROVIDERS, packageRendered, packagedOutputFiles, printPackaged, resolveProvider } from './render-provider.js';
-import { staleOutputs } from '../../diff/check.js';
+import { PROVIDERS } from '../../api/v1alpha1/providers.js';
+import { buildInputs, normalizeOptions, specIsRegularFile, warmRender } from '../../stamp/renderStamp.js';
+import type { RenderOptions } from './renderFull.js';
 
-const out = (s: string) => process.stdout.write(s);
-const err = (s: string) => process.stderr.write(s);
-
-async function renderCommand(opts: {
-  file: string;
-  out: string;
-  node?: string;
-  gzip?: boolean;
-  base64?: boolean;
-  provider?: string;
-  ignitionUrlBase?: string;
-  force?: boolean;
-  check?: boolean;
-  output: string;
-}): Promise<void> {
-  // The summary is what --output json prints: --node prints a payload instead, --check a list of stale outputs.
-  if (outputFormat(opts.output) === 'json' && (opts.node !== undefined || opts.check)) throw new KsprayError('input', [messages.outputJsonConflict('render', opts.node !== undefined ? '--node' : '--check', 'render --output json prints the summary of a full render')]);
-  const { rendered, clusterDir, checked: packaged, bundleAdditions } = await renderSpecFile(
-    opts.file,
-    opts.out,
-    // --check writes nothing, not even a new bundle
-    !opts.check,
-    (r) => {
-      // Private keys on a terminal outlive the command (scrollback, screen sharing, recordings): only to a
-      // pipe or file, or when asked. Checked before any write, like every refusal.
-      if (opts.node !== undefined && process.stdout.isTTY && !opts.force) {
-        const keys = privateKeysInPayload(r, opts.node);
-        if (keys > 0) throw new KsprayError('input', [messages.renderKeysToTerminal(opts.node, keys)]);
-      }
-      // Per-cloud packaging (emit/providers): a payload over the cloud's limit even gzipped is refused here, before any write.
-      return packageRendered(r, opts.provider, opts.node);
-    },
-    (model) => {
-      if (opts.ignitionUrlBase !== undefined) {
-        model.ignition.configUrlBase = ignitionUrlBaseFlag(opts.ignitionUrlBase);
-        // The rule on spec.ignition.configUrlBase, for the flag that overrides it.
-        if (plainHttpConfigWithSecrets(model.ignition.configUrlBase, model.secrets.delivery, model.nodes.some((n) => usesIgnition(n.os))))
-          throw new KsprayError('input', [messages.ignitionUrlPlainHttp(model.ignition.configUrlBase)]);
-      }
-      if (opts.node !== undefined && !model.nodes.some((n) => n.name === opts.node)) {
-        throw new KsprayError('input', [
-          {
-            rule: 'unknown-node',
-            message: `no node or pool named "${opts.node}" in ${opts.file}`,
-            hint: `Use one of: ${model.nodes.map((n) => n.name).join(', ')}.`,
-          },
-        ]);
-      }
-    },
-    // --node prints one payload: only that node is planned and emitted (--check compares the whole outputs directory).
-    opts.check ? undefined : opts.node,
-  );
-  // --check (CI: "outputs are up to date with the spec"): compare, write nothing, exit 1 on a difference.
-  if (opts.check) {
-    const { outputFiles } = await import('../../render.js');
-    const stale = staleOutputs([...outputFiles(rendered), ...packagedOutputFiles(packaged)], (rel) => readBytesIfExists(join(clusterDir, ...rel.split('/'))), bundleAdditions);
-    if (stale.length) {
-      err(`${stale.map((s) => `  ${s}`).join('\n')}\nkspray: ${clusterDir} is not up to date with ${opts.file} (${stale.length} difference(s)): run kspray render -f ${opts.file}\n`);
-      process.exitCode = EXIT_FAILURE;
-    } else err(`kspray: ${clusterDir} is up to date with ${opts.file}\n`);
-    return;
-  }
-  // Everything is rendered and checked before anything is written (the bundle included): a failure above
-  // leaves the disk untouched. The bundle is written even for --node: a payload whose CA was not kept would be useless.
-  if (opts.node !== undefined && opts.provider !== undefined) return void printPackaged(rendered, packaged, opts.node, process.stdout);
-  if (opts.node !== undefined) {
-    const payload = rendered.payloads.get(opts.node)!;
-    if (opts.gzip) {
-      const gz = payloadGzip(rendered, opts.node);
-      process.stdout.write(opts.base64 ? `${gz.toString('base64')}\n` : gz);
-    } else {
-      out(opts.base64 ? `${Buffer.from(payload).toString('base64')}\n` : payload);
-    }
-    return;
-  }
-  const { outputFiles } = await import('../../render.js');
-  writeOutputs(clusterDir, [...outputFiles(rendered), ...packagedOutputFiles(packaged)]);
-  const summary = renderSummary(rendered, clusterDir, resolveProvider(opts.provider, rendered.model.provider), packaged);
-  // JSON on stdout for tools; people read the table on stderr, next to the other notes.
-  if (opts.output === 'json') out(reportText(summary));
-  err(`kspray: rendered ${rendered.plans.length} payloads into ${clusterDir}\n${opts.output === 'json' ? '' : sizeTable(summary)}${serveNotes(rendered, clusterDir)}`);
+/**
+ * Whether the stamp can stand for this run: a whole render into --out of a spec in a regular file.
+ * --node prints a payload the stamp does not hold, --check compares rather than renders (both always
+ * render in full); a spec read from a pipe cannot be read twice.
+ */
+export function stampable(opts: RenderOptions): boolean {
+  return opts.node === undefined && !opts.check && specIsRegularFile(opts.file);
 }
 
-/** What the user must serve for the nodes to boot (delivery fetch, cloud-init pointers), and where. */
-function serveNotes(r: Rendered, clusterDir: string): string {
-  const notes: string[] = [];
-  if (r.model.secrets.delivery === 'fetch')
-    notes.push(`kspray: serve ${join(clusterDir, 'fetch')}/ at ${r.model.secrets.urlBase}/ (https), each <node>/ readable only by that node; payloads hold no key and no token\n`);
-  if (r.model.secrets.delivery === 'aws-secrets-manager')
-    notes.push(`kspray: kspray aws apply stores ${join(clusterDir, 'fetch')}/<node>/secrets.tar as the Secrets Manager secret kspray/${r.model.name}/<role>/<node>, readable only by that role's instance profile; payloads hold no key and no token\n`);
-  if (r.cloudInitFull.size)
-    notes.push(`kspray: serve ${join(clusterDir, 'nodes')}/<node>/payload.tar at ${r.model.cloudInit.payloadUrlBase}/<node>/payload.tar (https), readable only by that node; cloud-init nodes boot from pointer.user-data\n`);
-  return notes.join('');
+async function renderAction(opts: RenderOptions): Promise<void> {
+  const stamp = stampable(opts) ? normalizeOptions({ ...opts }) : undefined;
+  if (stamp) {
+    // The build's digest is taken before any render module loads (they are then what it describes).
+    buildInputs();
+    if (opts.cache !== false) {
+      const warm = warmRender(opts.file, opts.out, stamp);
+      if (warm.hit) {
+        if (warm.stdout) process.stdout.write(warm.stdout);
+        process.stderr.write(warm.stderr);
+        return;
+      }
+    }
+  }
+  const { renderCommand } = await import('./renderFull.js');
+  await renderCommand(opts, stamp);
 }
 
 export function register(program: Command): void {
@@ -128,6 +51,6 @@ export function register(program: Command): void {
     .option('--provider <name>', `package for one cloud, checked against its user-data limit (${PROVIDERS.join(', ')}; default: spec.provider.name); with --node, print what that cloud receives`)
     .option('--check', 'write nothing; exit 1 unless the outputs directory is up to date with the spec (for CI)')
     .option('--output <format>', 'the summary as a table on stderr (text) or JSON on stdout (json; schema: schema/render-summary.schema.json)', 'text')
-    .action(renderCommand);
-
+    .option('--no-cache', `render in full even when the last render's stamp (<out>/.kspray/) shows nothing changed`)
+    .action(renderAction);
 }

@@ -1,6 +1,7 @@
 // `kspray upgrade -f cluster.yaml --to VERSION --plan`: skew-checked, ordered upgrade plan and the
 // spec change to make. `--apply` runs it in place through the API (lifecycle/upgradeRun.ts), with
 // progress in <out>/<cluster>/upgrade-<VERSION>.state.json; `--apply --dry-run` prints the calls.
+import { readEnv } from '../../env.js';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { exists, readTextFile, writeOutputs } from '../../io/files.js';
@@ -41,7 +42,7 @@ export function parseKubeletVersions(text: string): Record<string, string> {
 }
 
 const seconds = (name: string, fallback: number) => {
-  const v = Number(process.env[name] ?? fallback);
+  const v = Number(readEnv(name) ?? fallback);
   return (Number.isFinite(v) && v >= 0 ? v : fallback) * 1000;
 };
 

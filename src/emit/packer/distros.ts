@@ -162,16 +162,6 @@ export const DISTROS = {
     openstackImage: 'rhel-10',
     x86_64v3: true,
   },
-  'fedora-42': {
-    cloudUser: 'fedora',
-    aws: { owner: FEDORA_AWS, name: (a) => `Fedora-Cloud-Base-AmazonEC2.${rpmArch(a)}-42-*` },
-    // No GCE or Azure entry: Fedora publishes no images there that kspray could name for certain.
-    openstackImage: 'fedora-42',
-    qemu: {
-      url: (a) => `https://download.fedoraproject.org/pub/fedora/linux/releases/42/Cloud/${rpmArch(a)}/images/Fedora-Cloud-Base-Generic-42-1.1.${rpmArch(a)}.qcow2`,
-      checksum: (a) => `file:https://download.fedoraproject.org/pub/fedora/linux/releases/42/Cloud/${rpmArch(a)}/images/Fedora-Cloud-42-1.1-${rpmArch(a)}-CHECKSUM`,
-    },
-  },
   // Fedora 43: the image Kubespray's CI boots (test-infra/image-builder: Fedora-Cloud-Base-Generic-43-1.6).
   'fedora-43': {
     cloudUser: 'fedora',
