@@ -13,7 +13,11 @@ process.env.KSPRAY_CLOUD_INIT_ROOT ??= resolve('.ci/cache/cloud-init');
 
 const module = moduleById(process.env.KSPRAY_MUTATION_MODULE ?? 'io');
 // Read by vitest.mutation.config.ts in the runner processes Stryker starts after loading this file.
-process.env.KSPRAY_MUTATION_TESTS = module.tests.join(',');
+// A run over part of a module (--mutate FILES) may name fewer of the module's tests, e.g. the fast
+// in-process ones that reach those files: fewer tests can only kill fewer mutants, never more.
+const only = process.env.KSPRAY_MUTATION_ONLY_TESTS?.split(',').filter(Boolean);
+if (only?.some((t) => !module.tests.includes(t))) throw new Error(`KSPRAY_MUTATION_ONLY_TESTS: not all of them are tests of ${module.id}: ${only.join(', ')}`);
+process.env.KSPRAY_MUTATION_TESTS = (only?.length ? only : module.tests).join(',');
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -13,7 +13,9 @@ export const MODULES = [
     id: 'secrets',
     name: 'secrets',
     mutate: ['src/secrets/**/*.ts'],
-    tests: ['test/secrets/bundle.test.ts', 'test/secrets/loadBundle.test.ts', 'test/secrets/issue.test.ts'],
+    // Each builds its PKI inside the tests that use it (test/secrets/fixtures.ts perTest), so a
+    // mutant runs only the tests that reach it.
+    tests: ['test/secrets/bundle.test.ts', 'test/secrets/loadBundle.test.ts', 'test/secrets/issue.test.ts', 'test/secrets/keys.test.ts', 'test/secrets/appendOnly.test.ts', 'test/secrets/certFields.test.ts', 'test/secrets/der.test.ts', 'test/secrets/signer.test.ts'],
   },
   {
     id: 'emit',

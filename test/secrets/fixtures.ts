@@ -1,6 +1,7 @@
 // Shared fixtures for secrets tests: a 3-control-plane model from inline YAML, a fixed clock,
 // and a scratch directory helper for the real tools (openssl, etcd).
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { beforeEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadSpec } from '../../src/api/loadSpec.js';
@@ -34,6 +35,21 @@ export async function demoBundle(model: ClusterModel, now = NOW): Promise<Secret
   const bundle = await createBundle({ clusterName: model.name, algorithm: model.pki.algorithm, caValidityDays: model.pki.caValidityDays, now });
   await ensureLeafKeys(bundle, leafKeyNames(model), now);
   return bundle;
+}
+
+/**
+ * A fixture made inside each test that asks for it, at most once per test, and made again for the
+ * next one. Not a beforeAll: code run there belongs to no test, so StrykerJS's per-test coverage
+ * (issue 23) would send every mutant of the secrets code to every test of the file; and not one
+ * fixture memoized for the whole file, which would hide from later tests the code that made it.
+ * Call at module level (it registers a beforeEach that forgets the previous test's value).
+ */
+export function perTest<T>(make: () => Promise<T>): () => Promise<T> {
+  let memo: Promise<T> | undefined;
+  beforeEach(() => {
+    memo = undefined;
+  });
+  return () => (memo ??= make());
 }
 
 export interface Scratch {
