@@ -182,7 +182,9 @@ describe('the AWS SDK is loaded lazily', () => {
     // A module resolve hook that fails any @aws-sdk import, so a load anywhere in the graph is caught.
     const dir = mkdtempSync(join(tmpdir(), 'kspray-lazy-'));
     const hook = `export async function resolve(s, c, next) { if (s.startsWith('@aws-sdk/')) throw new Error('KSPRAY-TEST-SDK-LOADED ' + s); return next(s, c); }`;
-    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});\n`);
+    // The same for require(): the bundle's chunks are CommonJS and load the (external) SDK with it.
+    const requireHook = `const orig = Module._resolveFilename; Module._resolveFilename = function (s, ...rest) { if (s.startsWith('@aws-sdk/')) throw new Error('KSPRAY-TEST-SDK-LOADED ' + s); return orig.call(this, s, ...rest); };`;
+    writeFileSync(join(dir, 'register.mjs'), `import Module, { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});\n${requireHook}\n`);
     writeFileSync(join(dir, 'cluster.yaml'), readFileSync(exampleFile('single'), 'utf8'));
     const run = (args: string[]) =>
       spawnSync(process.execPath, ['--import', join(dir, 'register.mjs'), join(repoRoot, 'dist', 'cli', 'main.js'), ...args], { cwd: dir, env: awsTestEnv(), encoding: 'utf8', timeout: 60_000 });
