@@ -23,7 +23,7 @@ export const MODULES = [
     },
     // Each builds its PKI inside the tests that use it (test/secrets/fixtures.ts perTest), so a
     // mutant runs only the tests that reach it.
-    tests: ['test/secrets/bundle.test.ts', 'test/secrets/loadBundle.test.ts', 'test/secrets/issue.test.ts', 'test/secrets/keys.test.ts', 'test/secrets/appendOnly.test.ts', 'test/secrets/certFields.test.ts', 'test/secrets/der.test.ts', 'test/secrets/signer.test.ts', 'test/secrets/pkcs8.test.ts', 'test/secrets/certificateBytes.test.ts'],
+    tests: ['test/secrets/bundle.test.ts', 'test/secrets/loadBundle.test.ts', 'test/secrets/issue.test.ts', 'test/secrets/keys.test.ts', 'test/secrets/appendOnly.test.ts', 'test/secrets/certFields.test.ts', 'test/secrets/der.test.ts', 'test/secrets/signer.test.ts', 'test/secrets/pkcs8.test.ts', 'test/secrets/certificateBytes.test.ts', 'test/secrets/caSigner.test.ts'],
   },
   {
     id: 'emit',

@@ -17,8 +17,9 @@ export function loadSigner(pair: { cert: string; key: string }, algorithm: PkiAl
   if (!cert) throw new Error('CA certificate is not a PEM certificate');
   const tbsFields = childrenOf(cert, childrenOf(cert, readTlv(cert))[0]!);
   // TBSCertificate: [0] version, serialNumber, signature, issuer, validity, subject, spki, …, [3] extensions.
-  const at = tbsFields[0]!.identifier === 0xa0 ? 1 : 0;
-  const [validity, subject, spki] = [tbsFields[at + 3]!, tbsFields[at + 4]!, tbsFields[at + 5]!];
+  // Only v3 has extensions, and a CA needs its subjectKeyIdentifier: an older one (no version field) is refused.
+  if (tbsFields[0]?.identifier !== 0xa0) throw new Error('a CA certificate of the bundle is not X.509 v3 (no extensions, so no subjectKeyIdentifier)');
+  const [validity, subject, spki] = [tbsFields[4]!, tbsFields[5]!, tbsFields[6]!];
   const [, notAfter] = childrenOf(cert, validity);
   return {
     subject: Buffer.from(bytesOf(cert, subject)),
