@@ -50,15 +50,16 @@ export function spkiFromPkcs8(pkcs8: Uint8Array): Buffer | undefined {
   const info = privateKeyInfo(pkcs8);
   const algorithm = bytesOf(info.der, info.algorithm);
   const key = info.privateKey;
-  const fields = childrenOf(key, readTlv(key));
+  // Read as a SEQUENCE only for the two key types that hold one (an Ed25519 key holds an OCTET STRING).
+  const fields = () => childrenOf(key, readTlv(key));
   const [type] = info.algorithmParts;
   if (isOid(info, type, EC_PUBLIC_KEY)) {
-    const publicKey = fields.find((f) => f.identifier === 0xa1); // [1] EXPLICIT BIT STRING
+    const publicKey = fields().find((f) => f.identifier === 0xa1); // [1] EXPLICIT BIT STRING
     if (!publicKey) return undefined;
     return der.sequence(algorithm, bytesOf(key, childrenOf(key, publicKey)[0]!));
   }
   if (isOid(info, type, RSA_ENCRYPTION)) {
-    const [, modulus, exponent] = fields; // version, n, e, d, …
+    const [, modulus, exponent] = fields(); // version, n, e, d, …
     if (modulus?.identifier !== 0x02 || exponent?.identifier !== 0x02) return undefined;
     return der.sequence(algorithm, der.bitString(der.sequence(bytesOf(key, modulus), bytesOf(key, exponent))));
   }
