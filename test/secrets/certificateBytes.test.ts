@@ -8,7 +8,8 @@ import { describe, expect, test } from 'vitest';
 import type { PkiAlgorithm } from '../../src/api/v1alpha1/types.js';
 import { controlPlaneNodes, etcdMembers } from '../../src/model/model.js';
 import { loadSigner } from '../../src/secrets/caSigner.js';
-import { certToPem, createCaCertificate, signLeafCertificate, type LeafTemplate } from '../../src/secrets/certificate.js';
+import { certToPem, createCaCertificate, keyIdentifier, signLeafCertificate, type LeafTemplate } from '../../src/secrets/certificate.js';
+import * as der from '../../src/secrets/der.js';
 import { generateKeyDer } from '../../src/secrets/keys.js';
 import { toPem } from '../../src/secrets/pem.js';
 import { controlPlaneProfiles, etcdMemberProfiles, KUBECONFIG_PROFILES, type CertProfile } from '../../src/secrets/profiles.js';
@@ -79,4 +80,10 @@ describe.each(ALGORITHMS)('%s', (algorithm) => {
     const { ca } = await setup();
     expect(loadSigner(ca, algorithm).notAfter.toISOString()).toBe('2036-01-01T00:00:00.000Z');
   }, 60_000);
+});
+
+test('a SubjectPublicKeyInfo without its subjectPublicKey BIT STRING has no key identifier', () => {
+  const algorithm = der.sequence(der.oid('1.2.840.10045.2.1'));
+  expect(() => keyIdentifier(der.sequence(algorithm))).toThrow(/no subjectPublicKey BIT STRING/);
+  expect(() => keyIdentifier(der.sequence(algorithm, der.octetString(Buffer.of(0, 4))))).toThrow(/no subjectPublicKey BIT STRING/);
 });
