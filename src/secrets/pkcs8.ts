@@ -8,9 +8,11 @@ import * as der from './der.js';
 import { bytesOf, childrenOf, contentOf, readTlv, type Tlv } from './derReader.js';
 
 // OIDs of the key algorithms (RFC 5480, RFC 8017): constants, never changing.
+// Stryker disable StringLiteral: der.oid('') throws on import, so every test file importing this fails to load; Stryker's vitest runner counts that as no test run ("Survived")
 const EC_PUBLIC_KEY = der.oid('1.2.840.10045.2.1');
 const RSA_ENCRYPTION = der.oid('1.2.840.113549.1.1.1');
 export const CURVE_OIDS: Record<string, Buffer> = { 'P-256': der.oid('1.2.840.10045.3.1.7'), 'P-384': der.oid('1.3.132.0.34') };
+// Stryker restore StringLiteral
 
 interface PrivateKeyInfo {
   der: Uint8Array;
