@@ -1,5 +1,6 @@
 // issuePki: deterministic (same model + bundle → same bytes, also after a trip through files),
 // kubeadm's /etc/kubernetes/pki layout, kubeconfigs, and clear refusals.
+import { X509Certificate } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { haveTool, tool } from '../helpers/validators.js';
 import { parse } from 'yaml';
@@ -42,6 +43,17 @@ describe('determinism', () => {
     const files = new Map(bundleToFiles(bundle).map((f) => [f.relPath, f.content]));
     const reloaded = await issuePki(model, bundleFromFiles(files, 'outputs/demo/secrets'));
     expect(snapshot(reloaded)).toEqual(snapshot(pki));
+  });
+
+  test('the same leaf keys under other CAs get other serials, for every leaf (serials are of the bundle, RFC 5280 4.1.2.2)', async () => {
+    const { bundle, pki } = await fixture();
+    const other = await createBundle({ clusterName: model.name, algorithm: model.pki.algorithm, caValidityDays: model.pki.caValidityDays, now: NOW });
+    other.leafKeys = bundle.leafKeys; // same keys and dates: only the three CAs differ
+    const serials = (p: IssuedPki) => new Map(p.certificates.filter((c) => c.issuer !== 'self').map((c) => [c.name, new X509Certificate(c.pem).serialNumber]));
+    const ours = serials(pki);
+    const theirs = serials(await issuePki(model, other));
+    expect(ours.size).toBeGreaterThan(10);
+    for (const [name, serial] of ours) expect(theirs.get(name), name).not.toBe(serial);
   });
 
   test('issuing does not change the bundle', async () => {
