@@ -37,6 +37,12 @@ describe('loadSigner', () => {
     expect(() => loadSigner({ cert: toPem('PUBLIC KEY', key.spki), key: toPem('PRIVATE KEY', key.pkcs8) }, 'ECDSA-P256')).toThrow(/not a PEM certificate/);
   });
 
+  test('a CA whose TBSCertificate is empty is refused as not v3', async () => {
+    const key = await generateKeyDer('ECDSA-P256');
+    const cert = toPem('CERTIFICATE', der.sequence(der.sequence(), SIG_ALG, der.bitString(Buffer.of(0))));
+    expect(() => loadSigner({ cert, key: toPem('PRIVATE KEY', key.pkcs8) }, 'ECDSA-P256')).toThrow(/not X.509 v3/);
+  });
+
   test('a v1 CA (no version field, so no extensions) is refused', async () => {
     const key = await generateKeyDer('ECDSA-P256');
     expect(() => loadSigner({ cert: certificate({ version: false }, key.spki), key: toPem('PRIVATE KEY', key.pkcs8) }, 'ECDSA-P256')).toThrow(/not X.509 v3/);
