@@ -4,13 +4,18 @@
 // Stryker's own `break` threshold is global; the promise is per module. Score as Stryker computes
 // it: detected (killed, timed out) over detected + undetected (survived, no coverage); ignored and
 // invalid ones don't count. --write puts the table (with each module's report date) into the
-// README's mutation-score section.
+// README's mutation-score section; a module with no local report keeps its README row as it is (a
+// worktree holding only some modules' reports rewrites only theirs). A module's files with no
+// runtime code (its `noRuntimeCode` in mutation-modules.mjs) have no mutants and are not waited for.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { globToRegExp, MODULES, moduleOfFile } from './mutation-modules.mjs';
 
-/** The repo's files a module's globs match (a report holding fewer measured only part of it). */
-const moduleFiles = (m) => readdirSync('src', { recursive: true }).map((f) => `src/${f}`).filter((f) => m.mutate.some((g) => globToRegExp(g).test(f)));
+/** The repo's files a module's globs match that can have mutants (a report holding fewer measured only part of it). */
+const moduleFiles = (m) =>
+  readdirSync('src', { recursive: true })
+    .map((f) => `src/${f}`)
+    .filter((f) => m.mutate.some((g) => globToRegExp(g).test(f)) && !(f in (m.noRuntimeCode ?? {})));
 
 const THRESHOLD = 80;
 const DETECTED = new Set(['Killed', 'Timeout']);
@@ -48,7 +53,8 @@ for (const m of MODULES) {
   const v = byModule.get(m.id);
   const all = moduleFiles(m);
   if (!v) {
-    rows.push({ asked, cells: [m.name, m.mutate.map((g) => `\`${g}\``).join(', '), '-', '-', '-', 'not measured'] });
+    // No local report: --write keeps the README's row for it (measured elsewhere), if there is one.
+    rows.push({ asked, name: m.name, cells: [m.name, m.mutate.map((g) => `\`${g}\``).join(', '), '-', '-', '-', 'not measured'] });
     failed ||= asked;
     continue;
   }
@@ -60,16 +66,20 @@ for (const m of MODULES) {
   const files = partial ? `${v.files.map((f) => `\`${f}\``).join(', ')} (only ${v.files.length} of ${all.length} files)` : m.mutate.map((g) => `\`${g}\``).join(', ');
   const ok = score >= THRESHOLD && !partial;
   failed ||= asked && !ok;
-  rows.push({ asked, cells: [m.name, files, String(v.mutants.length), String(detected), String(undetected), `${score.toFixed(1)}%${score >= THRESHOLD ? '' : ` (below ${THRESHOLD}%)`}${partial ? ' (partial)' : ''} on ${v.date.toISOString().slice(0, 10)}`] });
+  rows.push({ asked, measured: true, cells: [m.name, files, String(v.mutants.length), String(detected), String(undetected), `${score.toFixed(1)}%${score >= THRESHOLD ? '' : ` (below ${THRESHOLD}%)`}${partial ? ' (partial)' : ''} on ${v.date.toISOString().slice(0, 10)}`] });
 }
 const tableOf = (rs) => ['| module | mutated | mutants | killed | survived / no coverage | score |', '|---|---|---|---|---|---|', ...rs.map((r) => `| ${r.cells.join(' | ')} |`)].join('\n');
-const table = tableOf(rows);
 console.log(tableOf(rows.filter((r) => r.asked)));
 if (write) {
   // The README's section between the markers is this table, nothing else.
   const readme = readFileSync('README.md', 'utf8');
-  const block = /(<!-- mutation-score:begin[^>]*-->\n)[\s\S]*?(<!-- mutation-score:end -->)/;
-  if (!block.test(readme)) throw new Error('README.md has no <!-- mutation-score:begin --> ... <!-- mutation-score:end --> section');
-  writeFileSync('README.md', readme.replace(block, (_, begin, end) => `${begin}${table}\n${end}`));
+  const block = /(<!-- mutation-score:begin[^>]*-->\n)([\s\S]*?)(<!-- mutation-score:end -->)/;
+  const section = block.exec(readme);
+  if (!section) throw new Error('README.md has no <!-- mutation-score:begin --> ... <!-- mutation-score:end --> section');
+  // A module's current README row, by its name in the first cell.
+  const oldRows = new Map(section[2].split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| module |')).map((l) => [l.split(' | ')[0].slice(2), l]));
+  const lines = rows.map((r) => (!r.measured && oldRows.has(r.name) ? oldRows.get(r.name) : `| ${r.cells.join(' | ')} |`));
+  const table = [tableOf([]), ...lines].join('\n');
+  writeFileSync('README.md', readme.replace(block, (_, begin, _rows, end) => `${begin}${table}\n${end}`));
 }
 process.exit(failed ? 1 : 0);

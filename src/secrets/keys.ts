@@ -53,7 +53,9 @@ export async function generatePrivateKeys(algorithm: PkiAlgorithm, count: number
  */
 export function spkiOfPrivateKey(privateKeyPem: string): Buffer {
   const kept = generatedSpki.get(privateKeyPem);
+  // Stryker disable next-line ConditionalExpression: a cache; the SPKI derived instead is the same DER (test/secrets/keys.test.ts)
   if (kept) return kept;
+  // Stryker disable next-line StringLiteral: another label finds no block, and OpenSSL then derives the same SPKI
   const der = pemToDer(privateKeyPem, 'PRIVATE KEY');
   return (der && spkiFromPkcs8(der)) ?? derivedSpki(privateKeyPem);
 }

@@ -8,9 +8,11 @@ import * as der from './der.js';
 import { bytesOf, childrenOf, contentOf, readTlv, type Tlv } from './derReader.js';
 
 // OIDs of the key algorithms (RFC 5480, RFC 8017): constants, never changing.
+// Stryker disable StringLiteral: der.oid('') throws on import, so every test file importing this fails to load; Stryker's vitest runner counts that as no test run ("Survived")
 const EC_PUBLIC_KEY = der.oid('1.2.840.10045.2.1');
 const RSA_ENCRYPTION = der.oid('1.2.840.113549.1.1.1');
 export const CURVE_OIDS: Record<string, Buffer> = { 'P-256': der.oid('1.2.840.10045.3.1.7'), 'P-384': der.oid('1.3.132.0.34') };
+// Stryker restore StringLiteral
 
 interface PrivateKeyInfo {
   der: Uint8Array;
@@ -50,15 +52,16 @@ export function spkiFromPkcs8(pkcs8: Uint8Array): Buffer | undefined {
   const info = privateKeyInfo(pkcs8);
   const algorithm = bytesOf(info.der, info.algorithm);
   const key = info.privateKey;
-  const fields = childrenOf(key, readTlv(key));
+  // Read as a SEQUENCE only for the two key types that hold one (an Ed25519 key holds an OCTET STRING).
+  const fields = () => childrenOf(key, readTlv(key));
   const [type] = info.algorithmParts;
   if (isOid(info, type, EC_PUBLIC_KEY)) {
-    const publicKey = fields.find((f) => f.identifier === 0xa1); // [1] EXPLICIT BIT STRING
+    const publicKey = fields().find((f) => f.identifier === 0xa1); // [1] EXPLICIT BIT STRING
     if (!publicKey) return undefined;
     return der.sequence(algorithm, bytesOf(key, childrenOf(key, publicKey)[0]!));
   }
   if (isOid(info, type, RSA_ENCRYPTION)) {
-    const [, modulus, exponent] = fields; // version, n, e, d, …
+    const [, modulus, exponent] = fields(); // version, n, e, d, …
     if (modulus?.identifier !== 0x02 || exponent?.identifier !== 0x02) return undefined;
     return der.sequence(algorithm, der.bitString(der.sequence(bytesOf(key, modulus), bytesOf(key, exponent))));
   }

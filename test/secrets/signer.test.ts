@@ -51,6 +51,16 @@ describe.each(CASES)('$algorithm', ({ algorithm, curve, noble, hash, node }) => 
     expect(hex(Buffer.from(r.toString(16).padStart(size * 2, '0') + s.toString(16).padStart(size * 2, '0'), 'hex'))).toBe(hex(theirs));
   });
 
+  test('a digest shorter than the order is taken whole (bits2int shifts only a longer one)', () => {
+    const k = ecKey(curve);
+    const key = ecdsaKey(signingKey(k.pem, algorithm as PkiAlgorithm, hash));
+    const digest = randomBytes(20); // SHA-1 length, shorter than both orders
+    const { r, s } = ecdsaSign(key.curve, key.d, digest);
+    const size = curve === 'P-256' ? 32 : 48;
+    const theirs = noble.sign(digest, k.d, { prehash: false, lowS: false, format: 'compact' });
+    expect(hex(Buffer.from(r.toString(16).padStart(size * 2, '0') + s.toString(16).padStart(size * 2, '0'), 'hex'))).toBe(hex(theirs));
+  });
+
   test('signTbs: a DER ECDSA-Sig-Value over the hash of the body, deterministic, verified by OpenSSL', () => {
     const k = ecKey(curve);
     const key = signingKey(k.pem, algorithm as PkiAlgorithm, hash);
@@ -90,7 +100,8 @@ describe('RSA-2048', () => {
 
   test('an EC key for an RSA bundle, and an unknown hash, are refused', () => {
     expect(() => signingKey(ecKey('P-256').pem, 'RSA-2048', 'SHA-256')).toThrow(/must be RSA/);
-    expect(() => signingKey(ecKey('P-256').pem, 'ECDSA-P256', 'SHA-1')).toThrow(/SHA-256\/384\/512/);
+    expect(() => signingKey(ecKey('P-256').pem, 'ECDSA-P256', 'SHA-1')).toThrow(/SHA-256 or SHA-384, got SHA-1/);
+    expect(() => signingKey(ecKey('P-256').pem, 'ECDSA-P256', 'SHA-512')).toThrow(/SHA-256 or SHA-384, got SHA-512/);
   });
 });
 
@@ -105,12 +116,14 @@ test('the digest signed is of the whole body (a changed byte changes the signatu
 
 test('a scalar outside [1, n) is refused (a PKCS#8 built around d = 0 and d = n, n from @noble/curves)', () => {
   const n = p256.Point.CURVE().n;
-  const pkcs8 = (d: bigint) =>
+  const pkcs8 = (d: bigint | Buffer) =>
     der.sequence(
       der.integer(0),
       der.sequence(der.oid('1.2.840.10045.2.1'), der.oid('1.2.840.10045.3.1.7')),
-      der.octetString(der.sequence(der.integer(1), der.octetString(Buffer.from(d.toString(16).padStart(64, '0'), 'hex')))),
+      der.octetString(der.sequence(der.integer(1), der.octetString(typeof d === 'bigint' ? Buffer.from(d.toString(16).padStart(64, '0'), 'hex') : d))),
     );
+  expect(() => signingKey(pkcs8(Buffer.alloc(0)), 'ECDSA-P256', 'SHA-256')).toThrow(/private scalar in \[1, n\)/); // an empty scalar is 0
+  expect(signingKey(pkcs8(1n), 'ECDSA-P256', 'SHA-256')).toMatchObject({ kind: 'ecdsa', d: 1n });
   expect(() => signingKey(pkcs8(0n), 'ECDSA-P256', 'SHA-256')).toThrow(/private scalar in \[1, n\)/);
   expect(() => signingKey(pkcs8(n), 'ECDSA-P256', 'SHA-256')).toThrow(/private scalar in \[1, n\)/);
   expect(signingKey(pkcs8(n - 1n), 'ECDSA-P256', 'SHA-256')).toMatchObject({ kind: 'ecdsa', d: n - 1n });
