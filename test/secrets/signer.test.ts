@@ -41,20 +41,14 @@ describe.each(CASES)('$algorithm', ({ algorithm, curve, noble, hash, node }) => 
     }
   });
 
-  test('a digest longer than the order is cut to its leftmost bits, as RFC 6979 bits2int does', () => {
+  // RFC 6979 bits2int: a digest longer than the order is cut to its leftmost bits; a shorter one is taken whole.
+  test.each([
+    ['longer than the order is cut to its leftmost bits (SHA-512 length)', 64],
+    ['shorter than the order is taken whole (SHA-1 length)', 20],
+  ])('a digest %s, as noble signs it', (_what, digestBytes) => {
     const k = ecKey(curve);
     const key = ecdsaKey(signingKey(k.pem, algorithm as PkiAlgorithm, hash));
-    const digest = randomBytes(64); // SHA-512 length, longer than both orders
-    const { r, s } = ecdsaSign(key.curve, key.d, digest);
-    const size = curve === 'P-256' ? 32 : 48;
-    const theirs = noble.sign(digest, k.d, { prehash: false, lowS: false, format: 'compact' });
-    expect(hex(Buffer.from(r.toString(16).padStart(size * 2, '0') + s.toString(16).padStart(size * 2, '0'), 'hex'))).toBe(hex(theirs));
-  });
-
-  test('a digest shorter than the order is taken whole (bits2int shifts only a longer one)', () => {
-    const k = ecKey(curve);
-    const key = ecdsaKey(signingKey(k.pem, algorithm as PkiAlgorithm, hash));
-    const digest = randomBytes(20); // SHA-1 length, shorter than both orders
+    const digest = randomBytes(digestBytes);
     const { r, s } = ecdsaSign(key.curve, key.d, digest);
     const size = curve === 'P-256' ? 32 : 48;
     const theirs = noble.sign(digest, k.d, { prehash: false, lowS: false, format: 'compact' });
