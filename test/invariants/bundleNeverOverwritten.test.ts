@@ -2,10 +2,11 @@
 // the CLI and the bundle-saving step every command shares, by bytes and inode (a file replaced by a
 // rename has a new inode even when its bytes are equal), for a file of every kind the bundle holds.
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { runCli } from '../helpers/runCli.js';
+import { fileStates, type FileState } from '../helpers/fileTree.js';
 import { repoRoot } from '../helpers/fixtures.js';
 import { compileSpec, prepareBundle } from '../../src/render.js';
 import { saveBundleAdditions } from '../../src/cli/commands/shared.js';
@@ -24,26 +25,10 @@ const BUNDLE_KINDS: Record<string, RegExp> = {
   'minted bootstrap token': /^tokens\/.+\.json$/,
 };
 
-interface Snapshot {
-  bytes: Buffer;
-  ino: number;
-  mtimeMs: number;
-}
+type Snapshot = Pick<FileState, 'bytes' | 'ino' | 'mtimeMs'>;
 
 function snapshot(dir: string): Map<string, Snapshot> {
-  const out = new Map<string, Snapshot>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        const st = statSync(p);
-        out.set(relative(dir, p), { bytes: readFileSync(p), ino: st.ino, mtimeMs: st.mtimeMs });
-      }
-    }
-  };
-  walk(dir);
-  return out;
+  return new Map([...fileStates(dir)].map(([path, { bytes, ino, mtimeMs }]) => [path, { bytes, ino, mtimeMs }]));
 }
 
 function expectUntouched(before: Map<string, Snapshot>, dir: string): void {

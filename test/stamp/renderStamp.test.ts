@@ -4,13 +4,14 @@
 // modules it loaded (test/helpers/loadedModules.mjs): a full render loads dist/render.js, the
 // stamp's answer loads no render module at all.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFile, repoRoot } from '../helpers/fixtures.js';
 import { cliPath } from '../helpers/runCli.js';
 import { LOADED_HOOK, loadedModules } from '../helpers/loaded.js';
+import { fileStates } from '../helpers/fileTree.js';
 import { haveTool, tool } from '../helpers/validators.js';
 import { inputsDigest, stampPath, type RenderStamp } from '../../src/stamp/renderStamp.js';
 
@@ -42,19 +43,7 @@ const render = (...extra: string[]) => kspray(['render', '-f', SPEC, '-o', OUT, 
 
 /** Every file under `dir`: inode, mtime, mode, bytes (a rewrite changes the inode: writes are rename-over). */
 function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else {
-        const st = statSync(full);
-        out.set(relative(dir, full), `${st.ino} ${st.mtimeMs} ${(st.mode & 0o7777).toString(8)} ${readFileSync(full).toString('base64')}`);
-      }
-    }
-  };
-  walk(dir);
-  return out;
+  return new Map([...fileStates(dir)].map(([path, f]) => [path, `${f.ino} ${f.mtimeMs} ${f.mode.toString(8)} ${f.bytes.toString('base64')}`]));
 }
 /** The options commander gives a plain `render -f SPEC -o OUT` (--no-cache's `cache` is not one). */
 const PLAIN = { file: SPEC, out: OUT, output: 'text' };
