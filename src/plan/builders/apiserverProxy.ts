@@ -8,28 +8,31 @@ import { nginxConf } from '../manifests/nginxConf.js';
 import { haproxyConf } from '../manifests/haproxyConf.js';
 import { HAPROXY_CONF_DIR, haproxyPod } from '../manifests/haproxyProxy.js';
 import { toYaml } from '../../text/yaml.js';
+import { perCluster } from '../perCluster.js';
+
+/** The proxy's two files: the same on every node that runs it (built once per cluster). */
+const proxyFiles = perCluster((model) => {
+  if (model.controlPlane.localhostProxy === 'haproxy') {
+    const cfg = haproxyConf(model);
+    const origin = ['spec', 'controlPlane', 'localhostProxy'];
+    return [
+      { path: `${HAPROXY_CONF_DIR}/haproxy.cfg`, content: cfg, origin },
+      { path: '/etc/kubernetes/manifests/haproxy.yaml', content: toYaml(haproxyPod(model, cfg)), origin },
+    ];
+  }
+  const conf = nginxConf(model);
+  const origin = ['spec', 'controlPlane', 'loadBalancer'];
+  return [
+    { path: `${NGINX_CONF_DIR}/nginx.conf`, content: conf, origin },
+    { path: '/etc/kubernetes/manifests/nginx-proxy.yaml', content: toYaml(nginxProxyPod(model, conf)), origin },
+  ];
+});
 
 export const apiserverProxyBuilder: Builder = {
   name: 'apiserverProxy',
   build({ model, node, plan }) {
     // Control planes reach their own API server; etcd-only nodes run no kubelet (as Kubespray's etcd group).
     if (model.controlPlane.loadBalancer !== 'localhost' || node.isControlPlane || !node.roles.includes('worker')) return;
-    const origin = ['spec', 'controlPlane', 'loadBalancer'];
-    if (model.controlPlane.localhostProxy === 'haproxy') {
-      const cfg = haproxyConf(model);
-      const b = { mode: 0o644, builder: 'apiserverProxy', origin: ['spec', 'controlPlane', 'localhostProxy'] };
-      addFile(plan, { ...b, path: `${HAPROXY_CONF_DIR}/haproxy.cfg`, content: cfg });
-      addFile(plan, { ...b, path: '/etc/kubernetes/manifests/haproxy.yaml', content: toYaml(haproxyPod(model, cfg)) });
-      return;
-    }
-    const conf = nginxConf(model);
-    addFile(plan, { path: `${NGINX_CONF_DIR}/nginx.conf`, content: conf, mode: 0o644, builder: 'apiserverProxy', origin });
-    addFile(plan, {
-      path: '/etc/kubernetes/manifests/nginx-proxy.yaml',
-      content: toYaml(nginxProxyPod(model, conf)),
-      mode: 0o644,
-      builder: 'apiserverProxy',
-      origin,
-    });
+    for (const f of proxyFiles(model)) addFile(plan, { ...f, mode: 0o644, builder: 'apiserverProxy' });
   },
 };
