@@ -231,21 +231,12 @@ export function writeOutputs(dir: string, files: OutputFile[]): { written: numbe
   // Decided before writing, on the most that can be staged: a small batch fsyncs each temp as it
   // writes it (on the fd it has), a large one leaves that to the barrier.
   const deferSync = files.length >= BARRIER_MIN_FILES;
-  // One directory per filesystem the outputs are on (a mount inside `dir` is another one): what the
-  // barrier syncs.
-  const filesystems = new Map<number, string>();
   try {
     for (const f of files) {
       const target = join(dir, ...f.relPath.split('/'));
       const parent = dirname(target);
       let created = made.get(parent);
-      if (created === undefined) {
-        made.set(parent, (created = makeDirs(parent)));
-        if (deferSync) {
-          const dev = attempt('create directory', parent, () => statSync(parent).dev);
-          if (!filesystems.has(dev)) filesystems.set(dev, parent);
-        }
-      }
+      if (created === undefined) made.set(parent, (created = makeDirs(parent)));
       // A file already there with these bytes and this mode is left alone: a warm render with
       // nothing changed writes (and fsyncs) nothing, and mtimes keep meaning "last changed".
       if (!created && alreadyWritten(target, f)) {
@@ -256,7 +247,8 @@ export function writeOutputs(dir: string, files: OutputFile[]): { written: numbe
     }
     const written = staged.length;
     // Every temp is written and closed: make them all durable before the first rename.
-    const barrier = deferSync && written >= BARRIER_MIN_FILES && syncFilesystems([...filesystems.values()]);
+    const filesystems = deferSync && written >= BARRIER_MIN_FILES ? onePerFilesystem(staged.map((s) => dirname(s.target))) : [];
+    const barrier = filesystems.length > 0 && syncFilesystems(filesystems);
     if (deferSync && !barrier) for (const s of staged) fsyncTemp(s.temp, s.target);
     const dirs = new Set<string>();
     while (staged.length) {
@@ -266,11 +258,24 @@ export function writeOutputs(dir: string, files: OutputFile[]): { written: numbe
       dirs.add(dirname(target));
     }
     // The renames durable: the second barrier, or (no barrier, or it could not run this time) each directory.
-    if (!(barrier && syncFilesystems([...filesystems.values()]))) for (const d of [...dirs].sort()) syncDir(d);
+    if (!(barrier && syncFilesystems(filesystems))) for (const d of [...dirs].sort()) syncDir(d);
     return { written, unchanged };
   } finally {
     for (const s of staged) removeQuietly(s.temp);
   }
+}
+
+/**
+ * One directory of each filesystem among `dirs`, in their order: what a barrier syncs (a mount
+ * inside the outputs directory is a filesystem of its own, which a syncfs of the outer one misses).
+ */
+function onePerFilesystem(dirs: string[]): string[] {
+  const byDevice = new Map<number, string>();
+  for (const d of new Set(dirs)) {
+    const dev = attempt('sync', d, () => statSync(d).dev);
+    if (!byDevice.has(dev)) byDevice.set(dev, d);
+  }
+  return [...byDevice.values()];
 }
 
 /** The target exists as a regular file with exactly these bytes and this mode. */
