@@ -4,8 +4,8 @@
 // files in 1,009 directories, 4,057 fsyncs). Node has no syncfs binding, so it runs coreutils'
 // `sync -f DIR…`, which is syncfs(2) on DIR's filesystem, once per distinct filesystem. Measured on
 // that render (whole process, ext4, median of 9 interleaved with the fsync build): 620 → 300 ms of
-// system CPU, 2,450 → 2,100 ms of CPU in all, 2,740 → 1,910 ms of wall; the two `sync` processes
-// cost ~0 ms of CPU each. A syncfs also waits for whatever else is dirty on that filesystem (other
+// system CPU, 2,450 → 2,100 ms of CPU in all, 2,740 → 1,910 ms of wall; each `sync` process took
+// under /usr/bin/time's 10 ms resolution. A syncfs also waits for whatever else is dirty on that filesystem (other
 // processes' writes): its wall time is the disk's, shared.
 //
 // What it can and cannot say. Linux ≥ 5.8 makes syncfs report writeback errors (EIO, ENOSPC, EDQUOT)
