@@ -5,26 +5,38 @@
 // `sync -f DIR…`, which is syncfs(2) on DIR's filesystem, once per distinct filesystem. Measured on
 // that render (whole process, ext4, median of 9 interleaved with the fsync build): 620 → 300 ms of
 // system CPU, 2,450 → 2,100 ms of CPU in all, 2,740 → 1,910 ms of wall; each `sync` process took
-// under /usr/bin/time's 10 ms resolution. A syncfs also waits for whatever else is dirty on that filesystem (other
-// processes' writes): its wall time is the disk's, shared.
+// under /usr/bin/time's 10 ms resolution. A syncfs also waits for whatever else is dirty on that
+// filesystem (other processes' writes): its wall time is the disk's, shared.
 //
 // What it can and cannot say. Linux ≥ 5.8 makes syncfs report writeback errors (EIO, ENOSPC, EDQUOT)
-// that happened on the filesystem since `sync` opened DIR; older kernels return 0 whatever happened.
-// There, a failing disk goes unreported by the barrier, where a per-file fsync would have reported it.
-// The fallback below (fsync each temp, fsync each directory) keeps the per-file reports, and is what
-// happens whenever the barrier cannot run: no `sync` on PATH, one without -f (coreutils < 8.24,
-// busybox < 1.25, macOS and the BSDs, whose sync takes no filesystem), not Linux, killed, or any error
-// other than a writeback error. Such a failure is a slower write, never a skipped one.
+// that happened on the filesystem since `sync` opened DIR ("vfs: track per-sb writeback errors and
+// report them to syncfs"); older kernels flush the same but return 0 whatever happened, so a failing
+// disk would go unreported where a per-file fsync reports it. Hence no barrier on them: the fallback
+// (fsync each temp before any rename, fsync each directory after) is what runs there, and whenever
+// the barrier cannot run: no `sync` on PATH, one without -f (coreutils < 8.24, older busybox, macOS
+// and the BSDs, whose sync takes no filesystem), not Linux, killed, or any error other than a
+// writeback error. Such a case is a slower write, never a skipped one.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { constants as osConstants, release as osRelease } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { readEnvNotAnInput } from '../env.js';
 import { fsFailure } from './fsError.js';
 
-/** The first executable `sync` on PATH, or undefined; none off Linux, the only kernel with syncfs(2). */
-export function findSync(path = readEnvNotAnInput('PATH') ?? '', platform: NodeJS.Platform = process.platform): string | undefined {
-  if (platform !== 'linux') return undefined;
+/** Linux ≥ 5.8, the first whose syncfs(2) returns writeback errors ("6.1.0-18-amd64" → true). */
+export function syncfsReportsErrors(release: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 5 || (major === 5 && minor >= 8);
+}
+
+/**
+ * The first executable `sync` on PATH, or undefined; none off Linux (the only kernel with syncfs(2))
+ * or on a Linux older than 5.8 (whose syncfs reports no error).
+ */
+export function findSync(path = readEnvNotAnInput('PATH') ?? '', platform: NodeJS.Platform = process.platform, release = osRelease()): string | undefined {
+  if (platform !== 'linux' || !syncfsReportsErrors(release)) return undefined;
   for (const dir of path.split(delimiter).filter(Boolean)) {
     const bin = join(dir, 'sync');
     try {

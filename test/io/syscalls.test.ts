@@ -533,7 +533,7 @@ describe('a large batch: two filesystem barriers in place of the fsyncs', () => 
     }
   });
 
-  it('finds sync on PATH only on Linux (syncfs is Linux\'s), and only an executable file', () => {
+  it('finds sync on PATH only on Linux ≥ 5.8 (syncfs is Linux\'s, and reports errors from 5.8 on), and only an executable file', () => {
     const [a, b, c] = ['a', 'b', 'c'].map((d) => join(dir, d));
     mkdirSync(join(a!, 'sync'), { recursive: true });
     mkdirSync(b!);
@@ -541,9 +541,15 @@ describe('a large batch: two filesystem barriers in place of the fsyncs', () => 
     mkdirSync(c!);
     writeFileSync(join(c!, 'sync'), '#!/bin/sh\n', { mode: 0o755 });
     const path = [join(dir, 'missing'), a, b, c].join(':');
-    expect(findSync(path, 'linux')).toBe(join(c!, 'sync'));
-    expect(findSync(path, 'darwin')).toBeUndefined();
-    expect(findSync([a, b].join(':'), 'linux')).toBeUndefined();
-    expect(findSync('', 'linux')).toBeUndefined();
+    expect(findSync(path, 'linux', '6.1.0-18-amd64')).toBe(join(c!, 'sync'));
+    expect(findSync(path, 'darwin', '23.1.0')).toBeUndefined();
+    expect(findSync([a, b].join(':'), 'linux', '6.1.0')).toBeUndefined();
+    expect(findSync('', 'linux', '6.1.0')).toBeUndefined();
+    // A kernel whose syncfs returns 0 whatever the disk did: no barrier, the fsyncs report errors.
+    expect(findSync(path, 'linux', '5.7.19')).toBeUndefined();
+    expect(findSync(path, 'linux', '4.19.0-27-amd64')).toBeUndefined();
+    expect(findSync(path, 'linux', '5.8.0')).toBe(join(c!, 'sync'));
+    expect(findSync(path, 'linux', '10.0.1')).toBe(join(c!, 'sync'));
+    expect(findSync(path, 'linux', 'unknown')).toBeUndefined();
   });
 });
