@@ -2,8 +2,9 @@
 // the target (written to the last byte, made durable), then renamed over it, so no file under a
 // final name is ever short. Durable means fsynced, file by file, or for a large batch of outputs one
 // filesystem barrier for all of them (syncfs.ts); either way before the rename that publishes them.
-// A failure removes its temps; temps a killed run left are removed by the next one (tempFiles.ts). Secrets are created exclusively (link(2) fails if the target exists), and a
-// new bundle appears as a whole directory (rename), so nothing here can overwrite or half-write it.
+// A failure removes its temps; temps a killed run left are removed by the next one (tempFiles.ts).
+// Secrets are created exclusively (link(2) fails if the target exists), and a new bundle appears as
+// a whole directory (rename), so nothing here can overwrite or half-write it.
 import { closeSync, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, chmodSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
