@@ -13,10 +13,11 @@ export function readEnv(name: string): string | undefined {
 
 /**
  * A variable that decides nothing any command outputs, only where the process keeps its own
- * scratch (the V8 code cache: XDG_CACHE_HOME, HOME): not recorded, so moving that cache never
- * invalidates a render stamp. Anything that can change an output uses readEnv.
+ * scratch (the V8 code cache: XDG_CACHE_HOME, HOME) or how it makes its writes durable (PATH, to
+ * find `sync` for io/syncfs.ts: with or without it the bytes written are the same): not recorded,
+ * so changing it never invalidates a render stamp. Anything that can change an output uses readEnv.
  */
-export function readEnvNotAnInput(name: 'XDG_CACHE_HOME' | 'HOME'): string | undefined {
+export function readEnvNotAnInput(name: 'XDG_CACHE_HOME' | 'HOME' | 'PATH'): string | undefined {
   return process.env[name];
 }
 

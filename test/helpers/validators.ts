@@ -18,11 +18,12 @@ export const requireValidators = process.env.KSPRAY_REQUIRE_VALIDATORS === '1';
 /**
  * Every external program a test runs, looked up one way: on PATH (plus the sbin directories, where
  * nginx and haproxy live), except the two that are not commands: Ignition's initramfs binary and the
- * extracted cloud-init tree. .ci/run installs each of them (kubectl into .ci/cache/bin, on PATH there).
+ * extracted cloud-init tree. .ci/run installs each of them (kubectl into .ci/cache/bin, on PATH there);
+ * sync is coreutils', essential on Debian (src/io/syncfs.ts runs it: the test checks the real one).
  */
 export const TOOLS = [
   'cloud-init', 'containerd', 'curl', 'etcd', 'etcdctl', 'git', 'haproxy', 'ignition', 'ignition-validate', 'kubectl', 'nginx',
-  'openssl', 'packer', 'python3', 'shellcheck', 'strace', 'systemd-analyze', 'time', 'xorriso',
+  'openssl', 'packer', 'python3', 'shellcheck', 'strace', 'sync', 'systemd-analyze', 'time', 'xorriso',
 ] as const;
 export type ToolName = (typeof TOOLS)[number];
 

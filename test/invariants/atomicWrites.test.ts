@@ -2,12 +2,13 @@
 // reader never sees a partial file, a write that fails (disk full, file size limit, crash) leaves the
 // previous file as it was, and the bytes are on disk before the name points at them. Checked on the
 // built module and the CLI in child processes, from the outside: a concurrent reader, RLIMIT_FSIZE
-// (bash `ulimit -f`) to make writes fail part-way, and strace for the order of fsync and rename.
+// (bash `ulimit -f`) to make writes fail part-way, and strace for the order of fsync and rename (or,
+// for a large batch, of the temps' closes, the two syncfs(2) barriers and the renames).
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot } from '../helpers/fixtures.js';
 import { cliPath } from '../helpers/runCli.js';
 import { haveTool, tool } from '../helpers/validators.js';
@@ -116,5 +117,32 @@ describe('writes are atomic', () => {
       const synced = lines.slice(0, renameAt).some((l) => /\bf(data)?sync\(\d+<([^>]+)>\)\s+= 0/.exec(l)?.[2] === source);
       expect(synced, `${source} was not fsynced before it became ${name}`).toBe(true);
     }
+  });
+
+  it.runIf(haveTool('strace') && haveTool('sync'))('a large batch: every temp closed, then syncfs of the filesystem, then the renames, then syncfs again', () => {
+    // 70 files (over BARRIER_MIN_FILES): src/io/syncfs.ts runs coreutils' sync -f, whose syncfs(2)
+    // strace -f sees in the child, in order with the writer's closes and renames.
+    const dir = mkdtempSync(join(tmpdir(), 'kspray-atomic-'));
+    const out = join(dir, 'out');
+    const log = join(dir, 'strace.log');
+    const names = Array.from({ length: 70 }, (_, i) => `nodes/n${Math.floor(i / 3)}/f${i}`);
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify({ rounds: 1, files: names.map((relPath) => ({ relPath, mode: 0o600, sizes: [4096], fill: [0x64] })) }));
+    const r = spawnSync(tool('strace'), ['-f', '-qq', '-y', '-o', log, '-e', 'trace=fsync,fdatasync,syncfs,sync,close,rename,renameat,renameat2', process.execPath, writerScript(dir), out, join(dir, 'plan.json')], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: dirname(tool('sync')) },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = readFileSync(log, 'utf8').split('\n');
+    const indexes = (re: RegExp) => lines.flatMap((l, i) => (re.test(l) ? [i] : []));
+    const barriers = indexes(/\bsyncfs\(\d+<[^>]*> *\)? *= 0/);
+    expect(barriers, 'two syncfs calls that returned 0').toHaveLength(2);
+    const closes = indexes(/\bclose\(\d+<[^>]*\.tmp-[^>]*>\) += 0/);
+    const renames = indexes(/\brename(at2?)?\(.*\.tmp-.* = 0/);
+    expect(closes).toHaveLength(70);
+    expect(renames).toHaveLength(70);
+    expect(Math.max(...closes), 'a temp closed after the first syncfs').toBeLessThan(barriers[0]!);
+    expect(Math.min(...renames), 'a rename before the first syncfs returned').toBeGreaterThan(barriers[0]!);
+    expect(Math.max(...renames), 'a rename after the second syncfs').toBeLessThan(barriers[1]!);
+    expect(indexes(/\bf(data)?sync\(/), 'fsyncs although the barrier ran').toEqual([]);
   });
 });

@@ -5,17 +5,25 @@
 // testing cannot see into) prove from outside: every byte is written and fsynced before the rename
 // or link that publishes it, the directory is fsynced after, a short write is finished or reported,
 // a failure names what kspray was doing and the path, and leaves the previous file and no temp.
-import fs, { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+// A large batch swaps the fsyncs for two filesystem barriers (`sync -f`, a child process): its runs
+// are recorded by wrapping child_process.spawnSync the same way, and the program it finds on PATH is
+// either the real coreutils sync or a script of the test's standing in for one that fails.
+import childProcess from 'node:child_process';
+import fs, { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDirectoryAtomically, createExclusive, createFile, readTextFile, readTree, setAside, writeOutputs, listDirectories, readBytesIfExists } from '../../src/io/files.js';
+import { BARRIER_MIN_FILES, createDirectoryAtomically, createExclusive, createFile, readTextFile, readTree, setAside, writeOutputs, listDirectories, readBytesIfExists } from '../../src/io/files.js';
+import { findSync } from '../../src/io/syncfs.js';
 import { KsprayError } from '../../src/errors/errors.js';
+import { haveTool, tool } from '../helpers/validators.js';
 
-type FsName = 'writeSync' | 'fsyncSync' | 'renameSync' | 'linkSync' | 'openSync' | 'readdirSync' | 'readFileSync' | 'mkdirSync' | 'statSync';
+type FsName = 'writeSync' | 'fsyncSync' | 'renameSync' | 'linkSync' | 'openSync' | 'closeSync' | 'readdirSync' | 'readFileSync' | 'mkdirSync' | 'statSync';
 const saved = new Map<FsName, unknown>();
 const events: string[] = [];
+const realSpawnSync = childProcess.spawnSync;
+const realPath = process.env.PATH;
 
 /** Replaces fs[name] for ES-module importers (files.ts) until the test ends. */
 function intercept<K extends FsName>(name: K, wrap: (real: (typeof fs)[K]) => (typeof fs)[K]): void {
@@ -62,6 +70,8 @@ beforeEach(() => {
 afterEach(() => {
   for (const [name, real] of saved) (fs as Record<string, unknown>)[name] = real;
   saved.clear();
+  (childProcess as Record<string, unknown>).spawnSync = realSpawnSync;
+  process.env.PATH = realPath;
   syncBuiltinESMExports();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -371,5 +381,175 @@ describe('reading back', () => {
     stats.length = 0;
     expect(writeOutputs(dir, files)).toEqual({ written: 0, unchanged: 6 });
     expect(stats.filter((p) => /\/(a|b|top)/.test(p)).sort()).toEqual(['/a/1', '/a/2', '/a/3', '/b/1', '/b/2', '/top']);
+  });
+});
+
+describe('a large batch: two filesystem barriers in place of the fsyncs', () => {
+  /** `n` outputs two to a directory, each one's own content. */
+  const batch = (n: number, prefix = '') => Array.from({ length: n }, (_, i) => ({ relPath: `n${Math.floor(i / 2)}/f${i}`, content: `${prefix}${i}`, mode: 0o644 }));
+  /** Also records each close of a temp and each program run (the barrier), which runs for real. */
+  function recordAll(root: string): void {
+    const rel = (p: string) => (p.startsWith(root) ? p.slice(root.length) || '/' : p);
+    recordSyscalls(root);
+    intercept('closeSync', (real) => (fd) => {
+      const p = pathOfFd(fd);
+      if (TEMP.test(p)) events.push(`close ${rel(p)}`);
+      return real(fd);
+    });
+    (childProcess as Record<string, unknown>).spawnSync = ((bin: string, args: string[], o: childProcess.SpawnSyncOptions) => {
+      events.push(`barrier ${basename(bin)} ${args.map(rel).join(' ')}`);
+      const r = realSpawnSync(bin, args, o);
+      events.push(`barrier returned ${r.status ?? r.signal}`);
+      return r;
+    }) as typeof childProcess.spawnSync;
+    syncBuiltinESMExports();
+  }
+  /** A `sync` of the test's own, alone on PATH: a shell script running `body` (its arguments: -f -- DIR…). */
+  function fakeSync(body: string): void {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'sync'), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    process.env.PATH = bin;
+  }
+  const at = (re: RegExp) => events.findIndex((e) => re.test(e));
+  /** Index of the last matching event, -1 when none. */
+  const lastAt = (re: RegExp) => events.reduce((last, e, i) => (re.test(e) ? i : last), -1);
+
+  it.runIf(haveTool('sync'))('writes and closes every temp, then syncs the filesystem, then renames, then syncs it again; no fsync (the real sync -f)', () => {
+    process.env.PATH = dirname(tool('sync'));
+    const out = join(dir, 'out');
+    recordAll(dir);
+    const files = batch(70);
+    expect(writeOutputs(out, files)).toEqual({ written: 70, unchanged: 0 });
+    expect(events.filter((e) => e.startsWith('barrier'))).toEqual(['barrier sync -f -- /out/n0', 'barrier returned 0', 'barrier sync -f -- /out/n0', 'barrier returned 0']);
+    expect(events.filter((e) => e.startsWith('fsync'))).toEqual([]);
+    const [first, second] = [at(/^barrier sync/), lastAt(/^barrier sync/)];
+    // Every temp written and closed before the first barrier; no rename before it returned; the second after the last rename.
+    expect(events.slice(0, first).filter((e) => e.startsWith('close'))).toHaveLength(70);
+    expect(at(/^rename/)).toBeGreaterThan(at(/^barrier returned/));
+    expect(second).toBeGreaterThan(lastAt(/^rename/));
+    expect(events.filter((e) => e.startsWith('rename'))).toHaveLength(70);
+    for (const f of files) expect(readFileSync(join(out, f.relPath), 'utf8')).toBe(f.content);
+    expect(readdirSync(join(out, 'n0')).sort()).toEqual(['f0', 'f1']);
+  });
+
+  it.runIf(haveTool('sync'))(`fsyncs file by file below ${BARRIER_MIN_FILES} files, and below that many changed ones in a larger batch`, () => {
+    process.env.PATH = dirname(tool('sync'));
+    recordAll(dir);
+    writeOutputs(join(dir, 'small'), batch(BARRIER_MIN_FILES - 1));
+    expect(events.filter((e) => e.startsWith('barrier'))).toEqual([]);
+    expect(events.filter((e) => /^fsync .*\.tmp-/.test(e))).toHaveLength(BARRIER_MIN_FILES - 1);
+    events.length = 0;
+    writeOutputs(join(dir, 'large'), batch(BARRIER_MIN_FILES));
+    expect(events.filter((e) => e.startsWith('barrier sync'))).toHaveLength(2);
+    expect(events.filter((e) => e.startsWith('fsync'))).toEqual([]);
+    // A warm render that changes one file of a large batch: no barrier; that temp, written unsynced (the
+    // batch was large), is reopened and fsynced before its rename.
+    events.length = 0;
+    const changed = batch(BARRIER_MIN_FILES).map((f, i) => (i === 5 ? { ...f, content: 'changed' } : f));
+    expect(writeOutputs(join(dir, 'large'), changed)).toEqual({ written: 1, unchanged: BARRIER_MIN_FILES - 1 });
+    expect(events.map((e) => e.replace(/\.tmp-\S+/, '.tmp'))).toEqual(['close /large/n2/f5.tmp', 'fsync /large/n2/f5.tmp', 'close /large/n2/f5.tmp', 'rename /large/n2/f5.tmp -> /large/n2/f5', 'fsync /large/n2']);
+  });
+
+  it('a barrier that cannot run (no sync, no -f, killed) falls back to an fsync of every temp before any rename, and of each directory after', () => {
+    const cases: Array<[string, string | undefined, string[]]> = [
+      ['no sync on PATH', undefined, []],
+      ['a sync without -f', `echo "sync: invalid option -- 'f'" >&2; exit 1`, ['barrier sync -f -- /out/n0', 'barrier returned 1']],
+      ['a killed sync', 'kill -KILL $$', ['barrier sync -f -- /out/n0', 'barrier returned SIGKILL']],
+      ['a syncfs error that says nothing of the data', `echo "sync: error syncing '$3': Function not implemented" >&2; exit 1`, ['barrier sync -f -- /out/n0', 'barrier returned 1']],
+    ];
+    for (const [name, body, barriers] of cases) {
+      rmSync(join(dir, 'out'), { recursive: true, force: true });
+      rmSync(join(dir, 'bin'), { recursive: true, force: true });
+      if (body === undefined) process.env.PATH = join(dir, 'nowhere');
+      else fakeSync(body);
+      recordAll(dir);
+      events.length = 0;
+      writeOutputs(join(dir, 'out'), batch(70));
+      expect(events.filter((e) => e.startsWith('barrier')), name).toEqual(barriers);
+      const firstRename = at(/^rename/);
+      const synced = events.slice(0, firstRename).filter((e) => /^fsync .*\.tmp-/.test(e));
+      expect(synced, name).toHaveLength(70);
+      expect(at(/^fsync .*\.tmp-/), name).toBeGreaterThan(lastAt(/^barrier returned/));
+      // …and no barrier after the renames: the 35 directories are fsynced instead.
+      expect(events.slice(lastAt(/^rename/) + 1), name).toEqual(Array.from({ length: 35 }, (_, i) => `fsync /out/n${i}`).sort());
+      expect(readFileSync(join(dir, 'out', 'n34', 'f69'), 'utf8')).toBe('69');
+    }
+  });
+
+  it('a writeback error the first barrier reports is a write failure: nothing renamed, no temp left, the errno in words', () => {
+    const out = join(dir, 'out');
+    writeOutputs(out, batch(70, 'old '));
+    for (const [text, words, hint] of [
+      ['Input/output error', 'i/o error (EIO)', undefined],
+      ['No space left on device', 'no space left on device (ENOSPC)', /^Free some space/],
+      // libuv has no words for EDQUOT: its name is what any EDQUOT failure shows (errnoInWords).
+      ['Disk quota exceeded', 'EDQUOT', /^Free some space/],
+    ] as const) {
+      fakeSync(`echo "sync: error syncing '$3': ${text}" >&2; exit 1`);
+      let error: unknown;
+      try {
+        writeOutputs(out, batch(70, 'new '));
+      } catch (e) {
+        error = e;
+      }
+      expect((error as KsprayError).kind).toBe('failure');
+      expect((error as KsprayError).problems.map((p) => p.message)).toEqual([`cannot sync ${join(out, 'n0')}: ${words}`]);
+      if (hint) expect((error as KsprayError).problems[0]!.hint).toMatch(hint);
+      expect(readFileSync(join(out, 'n34', 'f69'), 'utf8')).toBe('old 69');
+      expect(readdirSync(join(out, 'n7')).sort()).toEqual(['f14', 'f15']);
+    }
+  });
+
+  it('after the renames: a writeback error is a failure to sync; a barrier that cannot run is replaced by the directory fsyncs', () => {
+    const out = join(dir, 'out');
+    // The first run succeeds (without syncing: the order is what is checked here), the second fails.
+    fakeSync(`if [ -e "$0.ran" ]; then echo "sync: error syncing '$3': Input/output error" >&2; exit 1; fi; : > "$0.ran"`);
+    expect(failureOf(() => writeOutputs(out, batch(70)))).toBe(`cannot sync ${join(out, 'n0')}: i/o error (EIO)`);
+    // The renames had happened: the new files are in place (a sync error after them cannot undo them).
+    expect(readFileSync(join(out, 'n34', 'f69'), 'utf8')).toBe('69');
+    rmSync(join(dir, 'bin'), { recursive: true });
+    fakeSync(`if [ -e "$0.ran" ]; then kill -KILL $$; fi; : > "$0.ran"`);
+    recordAll(dir);
+    writeOutputs(out, batch(70, 'again '));
+    expect(events.filter((e) => e.startsWith('barrier returned'))).toEqual(['barrier returned 0', 'barrier returned SIGKILL']);
+    expect(events.filter((e) => /^fsync .*\.tmp-/.test(e))).toEqual([]);
+    expect(events.slice(lastAt(/^barrier returned/) + 1)).toEqual(Array.from({ length: 35 }, (_, i) => `fsync /out/n${i}`).sort());
+  });
+
+  it.runIf(haveTool('sync'))('syncs each filesystem the outputs are on, once (a directory of them on another mount)', () => {
+    process.env.PATH = dirname(tool('sync'));
+    const elsewhere = mkdtempSync(join('/dev/shm', 'kspray-syscalls-'));
+    try {
+      expect(statSync(elsewhere).dev).not.toBe(statSync(dir).dev);
+      mkdirSync(join(dir, 'out'));
+      fs.symlinkSync(elsewhere, join(dir, 'out', 'n9'));
+      recordAll(dir);
+      writeOutputs(join(dir, 'out'), batch(70));
+      expect(events.filter((e) => e.startsWith('barrier sync'))).toEqual(['barrier sync -f -- /out/n0 /out/n9', 'barrier sync -f -- /out/n0 /out/n9']);
+      expect(readFileSync(join(elsewhere, 'f19'), 'utf8')).toBe('19');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('finds sync on PATH only on Linux ≥ 5.8 (syncfs is Linux\'s, and reports errors from 5.8 on), and only an executable file', () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((d) => join(dir, d));
+    mkdirSync(join(a!, 'sync'), { recursive: true });
+    mkdirSync(b!);
+    writeFileSync(join(b!, 'sync'), '', { mode: 0o644 });
+    mkdirSync(c!);
+    writeFileSync(join(c!, 'sync'), '#!/bin/sh\n', { mode: 0o755 });
+    const path = [join(dir, 'missing'), a, b, c].join(':');
+    expect(findSync(path, 'linux', '6.1.0-18-amd64')).toBe(join(c!, 'sync'));
+    expect(findSync(path, 'darwin', '23.1.0')).toBeUndefined();
+    expect(findSync([a, b].join(':'), 'linux', '6.1.0')).toBeUndefined();
+    expect(findSync('', 'linux', '6.1.0')).toBeUndefined();
+    // A kernel whose syncfs returns 0 whatever the disk did: no barrier, the fsyncs report errors.
+    expect(findSync(path, 'linux', '5.7.19')).toBeUndefined();
+    expect(findSync(path, 'linux', '4.19.0-27-amd64')).toBeUndefined();
+    expect(findSync(path, 'linux', '5.8.0')).toBe(join(c!, 'sync'));
+    expect(findSync(path, 'linux', '10.0.1')).toBe(join(c!, 'sync'));
+    expect(findSync(path, 'linux', 'unknown')).toBeUndefined();
   });
 });
