@@ -28,7 +28,11 @@ function anyNeedsQuotes(value: unknown): boolean {
   return false;
 }
 
-function serialize(value: unknown): string {
+/**
+ * The `yaml` package's text for `value`: the reference the emitter below reproduces, and what serializes
+ * anything the emitter does not handle. Exported for test/text/yamlEmitter.test.ts.
+ */
+export function yamlPackageText(value: unknown): string {
   const doc = new Document(value, OPTIONS);
   if (anyNeedsQuotes(value)) {
     visit(doc, {
@@ -38,6 +42,150 @@ function serialize(value: unknown): string {
     });
   }
   return doc.toString(OPTIONS);
+}
+
+/*
+ * Direct emitter (issue 18). `new Document(value)` + `toString()` builds a node tree per document and
+ * was the largest JS cost of a big render. The block structure the package prints for plain data is
+ * mechanical (stringifyCollection/stringifyPair with indentSeq, no comments, no anchors), so it is
+ * printed here; every scalar's text, where the quoting rules of YAML 1.1 live, still comes from the
+ * package: each distinct scalar is serialized once as the only value of a one-entry map and cached.
+ * Whatever this does not handle exactly throws UNHANDLED and the whole document goes to
+ * yamlPackageText: a value that is not plain JSON data, a key with a line break or a key the package
+ * prints as an explicit `? key`, a scalar at the root, a scalar text that does not have the shape below.
+ */
+const UNHANDLED = new Error('not plain YAML data');
+const STEP = '  ';
+/** Deeper than this is taken for a cycle (the package would overflow the stack instead). */
+const MAX_INDENT = 2 * 256;
+const SCALAR_CACHE_ENTRIES = 4096;
+
+/**
+ * A scalar's text as the value of a map entry one level deep (`k: <text>`, ctx.indent = STEP), or
+ * null when its shape is not one the re-indentation below is exact for. The package puts the
+ * indentation only right after a line break (block scalars, multi-line quoted scalars), and every
+ * break is followed by another break, by the indentation, or ends the text: then moving it to another
+ * depth is replacing the STEP after each break. Nothing else in a scalar's text depends on its depth
+ * once it is below the root (stringifyString: the root-only cases test `indent === ''`).
+ */
+function canonicalScalarText(v: string | number | boolean | null): string | null {
+  const out = yamlPackageText({ k: v });
+  const rest = out.slice(2, -1);
+  const text = rest.startsWith(' ') ? rest.slice(1) : rest;
+  if (`k:${valueSeparator(text)}${text}\n` !== out) return null;
+  if (/\n(?!\n|  |$)/.test(text)) return null;
+  return text;
+}
+
+/** stringifyPair: no space before an empty value text or one that starts on the next line. */
+const valueSeparator = (text: string): string => (text === '' || text.startsWith('\n') ? '' : ' ');
+
+// First in, first out: a render's distinct scalars include every node's own file contents.
+const scalarTexts = new Map<string | number | boolean | null, string | null>();
+function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
+  map.set(key, value);
+  if (map.size > SCALAR_CACHE_ENTRIES) map.delete(map.keys().next().value as K);
+  return value;
+}
+
+function scalarText(v: unknown, indent: string): string {
+  switch (typeof v) {
+    case 'number':
+      // Map keys are SameValueZero: -0 would find 0's text.
+      if (!Number.isFinite(v) || Object.is(v, -0)) throw UNHANDLED;
+      break;
+    case 'string':
+    case 'boolean':
+      break;
+    case 'object':
+      if (v === null) break;
+      throw UNHANDLED;
+    default:
+      throw UNHANDLED;
+  }
+  const key = v as string | number | boolean | null;
+  let text = scalarTexts.get(key);
+  if (text === undefined) text = remember(scalarTexts, key, canonicalScalarText(key));
+  if (text === null) throw UNHANDLED;
+  return indent === STEP || !text.includes('\n') ? text : text.replaceAll(`\n${STEP}`, `\n${indent}`);
+}
+
+/**
+ * A key's text. It depends on the map being the root one: only there does the package quote a key
+ * that starts with a document marker (`---`, `...`; plainString's `indent === indentStep`).
+ */
+const rootKeyTexts = new Map<string, string | null>();
+const nestedKeyTexts = new Map<string, string | null>();
+function keyText(key: string, root: boolean): string {
+  const texts = root ? rootKeyTexts : nestedKeyTexts;
+  let text = texts.get(key);
+  if (text === undefined) text = remember(texts, key, canonicalKeyText(key, root));
+  if (text === null) throw UNHANDLED;
+  return text;
+}
+
+function canonicalKeyText(key: string, root: boolean): string | null {
+  if (key.includes('\n')) return null;
+  const out = root ? yamlPackageText({ [key]: 0 }) : yamlPackageText({ k: { [key]: 0 } });
+  const head = root ? '' : `k:\n${STEP}`;
+  if (!out.startsWith(head) || !out.endsWith(': 0\n')) return null;
+  const text = out.slice(head.length, -': 0\n'.length);
+  // An explicit key (`? key` on its own line: the package does that past 1024 characters) is not printed here.
+  return text.includes('\n') || text.startsWith('? ') ? null : text;
+}
+
+function isPlainObject(v: object): v is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A collection's text at ctx.indent `indent` (stringifyBlockCollection); `{}` or `[]` when empty. */
+function collectionText(v: object, indent: string): string {
+  if (indent.length > MAX_INDENT) throw UNHANDLED;
+  const inner = indent + STEP;
+  let out = '';
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      const text = typeof item === 'object' && item !== null ? collectionText(item, inner) : scalarText(item, inner);
+      out += i === 0 ? `- ${text}` : `\n${indent}- ${text}`;
+    }
+    return out === '' ? '[]' : out;
+  }
+  // An object with an iterator is a sequence to the package (createNode): not plain data, left to it.
+  if (!isPlainObject(v) || Symbol.iterator in v) throw UNHANDLED;
+  const root = indent === '';
+  for (const key of Object.keys(v)) {
+    const value = v[key];
+    // YAMLMap.from leaves out entries whose value is undefined.
+    if (value === undefined) continue;
+    let line = `${keyText(key, root)}:`;
+    if (typeof value === 'object' && value !== null) {
+      const text = collectionText(value, inner);
+      // An empty collection is flow (`{}`, `[]`) on the key's line; any other starts on the next line.
+      line += text === '{}' || text === '[]' ? ` ${text}` : `\n${inner}${text}`;
+    } else {
+      const text = scalarText(value, inner);
+      line += valueSeparator(text) + text;
+    }
+    out += out === '' ? line : `\n${indent}${line}`;
+  }
+  return out === '' ? '{}' : out;
+}
+
+/** The emitter's text for `value`, or undefined when it leaves the document to the package. */
+export function emitYaml(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  try {
+    return `${collectionText(value, '')}\n`;
+  } catch (e) {
+    if (e === UNHANDLED) return undefined;
+    throw e;
+  }
+}
+
+function serialize(value: unknown): string {
+  return emitYaml(value) ?? yamlPackageText(value);
 }
 
 /**
