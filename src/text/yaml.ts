@@ -1,7 +1,7 @@
 // The one YAML serializer for everything kspray emits. cloud-init reads YAML 1.1, where "on",
 // "yes", "0644" and friends change meaning, so strings that look like 1.1 scalars are quoted.
 // Objects are built and serialized, never templated as text.
-import { Document, isScalar, visit, type Tags } from 'yaml';
+import { Document, isScalar, visit, type Pair, type Tags, type YAMLMap } from 'yaml';
 
 // No merge-key tag: kspray never writes merges, and with it the `yaml` package prints the string "<<" bare.
 const OPTIONS = {
@@ -69,12 +69,29 @@ const SCALAR_CACHE_ENTRIES = 4096;
  * once it is below the root (stringifyString: the root-only cases test `indent === ''`).
  */
 function canonicalScalarText(v: string | number | boolean | null): string | null {
-  const out = yamlPackageText({ k: v });
+  const out = probeText(v);
   const rest = out.slice(2, -1);
   const text = rest.startsWith(' ') ? rest.slice(1) : rest;
   if (`k:${valueSeparator(text)}${text}\n` !== out) return null;
   if (/\n(?!\n|  |$)/.test(text)) return null;
   return text;
+}
+
+/**
+ * yamlPackageText({ k: v }), on one document kept for it: a new Document sets up its schema (the 1.1
+ * tags, OPTIONS.customTags), which costs more than printing one scalar. The value node is made the way
+ * the Document constructor makes it, and quoted the way yamlPackageText's pass quotes it.
+ */
+let probe: { doc: Document; pair: Pair<unknown, unknown> } | undefined;
+function probeText(v: string | number | boolean | null): string {
+  if (!probe) {
+    const doc = new Document({ k: null }, OPTIONS);
+    probe = { doc, pair: (doc.contents as YAMLMap<unknown, unknown>).items[0]! };
+  }
+  const node = probe.doc.createNode(v, OPTIONS);
+  if (typeof v === 'string' && needsQuotes(v)) node.type = 'QUOTE_DOUBLE';
+  probe.pair.value = node;
+  return probe.doc.toString(OPTIONS);
 }
 
 /** stringifyPair: no space before an empty value text or one that starts on the next line. */
