@@ -1,7 +1,7 @@
 // The one YAML serializer for everything kspray emits. cloud-init reads YAML 1.1, where "on",
 // "yes", "0644" and friends change meaning, so strings that look like 1.1 scalars are quoted.
 // Objects are built and serialized, never templated as text.
-import { Document, isScalar, visit, type Pair, type Tags, type YAMLMap } from 'yaml';
+import { Document, isScalar, visit, type Scalar as YamlScalar, type Tags, type YAMLSeq } from 'yaml';
 
 // No merge-key tag: kspray never writes merges, and with it the `yaml` package prints the string "<<" bare.
 const OPTIONS = {
@@ -49,10 +49,10 @@ export function yamlPackageText(value: unknown): string {
  * was the largest JS cost of a big render. The block structure the package prints for plain data is
  * mechanical (stringifyCollection/stringifyPair with indentSeq, no comments, no anchors), so it is
  * printed here; every scalar's text, where the quoting rules of YAML 1.1 live, still comes from the
- * package: each distinct scalar is serialized once as the only value of a one-entry map and cached.
- * Whatever this does not handle exactly throws UNHANDLED and the whole document goes to
- * yamlPackageText: a value that is not plain JSON data, a key with a line break or a key the package
- * prints as an explicit `? key`, a scalar at the root, a scalar text that does not have the shape below.
+ * package, once per distinct scalar (cached). Whatever this does not handle exactly throws UNHANDLED
+ * and the whole document goes to yamlPackageText: a value that is not plain JSON data, a key with a
+ * line break or a key the package prints as an explicit `? key`, a scalar at the root, a scalar text
+ * that does not have the shape below.
  */
 const UNHANDLED = new Error('not plain YAML data');
 const STEP = '  ';
@@ -60,71 +60,121 @@ const STEP = '  ';
 const MAX_INDENT = 2 * 256;
 const SCALAR_CACHE_ENTRIES = 4096;
 
+type Scalar = string | number | boolean | null;
+
 /**
- * A scalar's text as the value of a map entry one level deep (`k: <text>`, ctx.indent = STEP), or
- * null when its shape is not one the re-indentation below is exact for. The package puts the
- * indentation only right after a line break (block scalars, multi-line quoted scalars), and every
+ * A scalar's text from the package at ctx.indent STEP (`canonical`; null when its shape is not one the
+ * re-indentation is exact for), and its text at the indentation it was last asked for. The package puts
+ * the indentation only right after a line break (block scalars, multi-line quoted scalars), and every
  * break is followed by another break, by the indentation, or ends the text: then moving it to another
- * depth is replacing the STEP after each break. Nothing else in a scalar's text depends on its depth
- * once it is below the root (stringifyString: the root-only cases test `indent === ''`).
+ * depth is replacing the STEP after each break. Nothing else in a scalar's text depends on its depth or
+ * on being a map's value or a sequence's item once it is below the root (stringifyString: the
+ * root-only cases test `indent === ''`, indentAtStart only matters for folding, which lineWidth 0 turns
+ * off). A file's content is asked for at one depth on every node, so the last one is kept.
  */
-function canonicalScalarText(v: string | number | boolean | null): string | null {
-  const out = probeText(v);
-  const rest = out.slice(2, -1);
-  const text = rest.startsWith(' ') ? rest.slice(1) : rest;
-  if (`k:${valueSeparator(text)}${text}\n` !== out) return null;
-  if (/\n(?!\n|  |$)/.test(text)) return null;
-  return text;
+interface ScalarText {
+  canonical: string | null;
+  indent: string;
+  text: string;
+}
+const scalarTexts = new Map<Scalar, ScalarText>();
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
+  map.set(key, value);
+  // First in, first out: a render's distinct scalars include every node's own file contents.
+  if (map.size > SCALAR_CACHE_ENTRIES) map.delete(map.keys().next().value as K);
+  return value;
+}
+
+function asScalar(v: unknown): Scalar {
+  switch (typeof v) {
+    case 'number':
+      // Map keys are SameValueZero: -0 would find 0's text.
+      if (!Number.isFinite(v) || Object.is(v, -0)) throw UNHANDLED;
+      return v;
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'object':
+      if (v === null) return v;
+      throw UNHANDLED;
+    default:
+      throw UNHANDLED;
+  }
+}
+
+function checkedText(text: string): string | null {
+  return /\n(?!\n|  |$)/.test(text) ? null : text;
 }
 
 /**
- * yamlPackageText({ k: v }), on one document kept for it: a new Document sets up its schema (the 1.1
- * tags, OPTIONS.customTags), which costs more than printing one scalar. The value node is made the way
- * the Document constructor makes it, and quoted the way yamlPackageText's pass quotes it.
+ * The package's texts for `values` at ctx.indent STEP: they are printed as the items of one sequence
+ * at the root, on one document kept for it (a new Document sets up its schema, the 1.1 tags and
+ * OPTIONS.customTags, which costs more than printing a few scalars). The items are made the way the
+ * Document constructor makes them and quoted the way yamlPackageText's pass quotes them. Every line
+ * of an item's text after its first starts with STEP or is empty (checkedText), so `\n- ` only ever
+ * starts the next item.
  */
-let probe: { doc: Document; pair: Pair<unknown, unknown> } | undefined;
-function probeText(v: string | number | boolean | null): string {
-  if (!probe) {
-    const doc = new Document({ k: null }, OPTIONS);
-    probe = { doc, pair: (doc.contents as YAMLMap<unknown, unknown>).items[0]! };
+let probe: Document | undefined;
+function probeTexts(values: Scalar[]): (string | null)[] {
+  probe ??= new Document(null, OPTIONS);
+  const seq = probe.createNode(values, OPTIONS) as YAMLSeq<YamlScalar>;
+  for (const node of seq.items) if (typeof node.value === 'string' && needsQuotes(node.value)) node.type = 'QUOTE_DOUBLE';
+  probe.contents = seq;
+  const out = probe.toString(OPTIONS);
+  probe.contents = null; // not to keep the last document's strings alive
+  const texts = out.startsWith('- ') && out.endsWith('\n') ? out.slice(2, -1).split('\n- ') : [];
+  if (texts.length !== values.length) return values.map(() => null);
+  return texts.map(checkedText);
+}
+
+function learn(values: Scalar[]): void {
+  const texts = probeTexts(values);
+  for (let i = 0; i < values.length; i++) {
+    const canonical = texts[i]!;
+    remember(scalarTexts, values[i]!, { canonical, indent: STEP, text: canonical ?? '' });
   }
-  const node = probe.doc.createNode(v, OPTIONS);
-  if (typeof v === 'string' && needsQuotes(v)) node.type = 'QUOTE_DOUBLE';
-  probe.pair.value = node;
-  return probe.doc.toString(OPTIONS);
+}
+
+/** Collects the scalars of `v` whose text is not known yet, and refuses what is not plain data. */
+function unknownScalars(v: object, misses: Set<Scalar>, depth: number): void {
+  if (depth > MAX_INDENT / 2) throw UNHANDLED;
+  const note = (item: unknown): void => {
+    if (typeof item === 'object' && item !== null) unknownScalars(item, misses, depth + 1);
+    else {
+      const s = asScalar(item);
+      if (!scalarTexts.has(s)) misses.add(s);
+    }
+  };
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) note(v[i]);
+    return;
+  }
+  // An object with an iterator is a sequence to the package (createNode): not plain data, left to it.
+  if (!isPlainObject(v) || Symbol.iterator in v) throw UNHANDLED;
+  for (const key of Object.keys(v)) {
+    const value = v[key];
+    if (value !== undefined) note(value);
+  }
 }
 
 /** stringifyPair: no space before an empty value text or one that starts on the next line. */
 const valueSeparator = (text: string): string => (text === '' || text.startsWith('\n') ? '' : ' ');
 
-// First in, first out: a render's distinct scalars include every node's own file contents.
-const scalarTexts = new Map<string | number | boolean | null, string | null>();
-function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
-  map.set(key, value);
-  if (map.size > SCALAR_CACHE_ENTRIES) map.delete(map.keys().next().value as K);
-  return value;
-}
-
 function scalarText(v: unknown, indent: string): string {
-  switch (typeof v) {
-    case 'number':
-      // Map keys are SameValueZero: -0 would find 0's text.
-      if (!Number.isFinite(v) || Object.is(v, -0)) throw UNHANDLED;
-      break;
-    case 'string':
-    case 'boolean':
-      break;
-    case 'object':
-      if (v === null) break;
-      throw UNHANDLED;
-    default:
-      throw UNHANDLED;
+  const s = asScalar(v);
+  let entry = scalarTexts.get(s);
+  if (entry === undefined) {
+    // Only when a document has more new scalars than the cache holds.
+    learn([s]);
+    entry = scalarTexts.get(s)!;
   }
-  const key = v as string | number | boolean | null;
-  let text = scalarTexts.get(key);
-  if (text === undefined) text = remember(scalarTexts, key, canonicalScalarText(key));
-  if (text === null) throw UNHANDLED;
-  return indent === STEP || !text.includes('\n') ? text : text.replaceAll(`\n${STEP}`, `\n${indent}`);
+  if (entry.canonical === null) throw UNHANDLED;
+  if (entry.indent !== indent) {
+    entry.indent = indent;
+    entry.text = entry.canonical.includes('\n') ? entry.canonical.replaceAll(`\n${STEP}`, `\n${indent}`) : entry.canonical;
+  }
+  return entry.text;
 }
 
 /**
@@ -169,8 +219,7 @@ function collectionText(v: object, indent: string): string {
     }
     return out === '' ? '[]' : out;
   }
-  // An object with an iterator is a sequence to the package (createNode): not plain data, left to it.
-  if (!isPlainObject(v) || Symbol.iterator in v) throw UNHANDLED;
+  if (!isPlainObject(v)) throw UNHANDLED;
   const root = indent === '';
   for (const key of Object.keys(v)) {
     const value = v[key];
@@ -194,6 +243,9 @@ function collectionText(v: object, indent: string): string {
 export function emitYaml(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   try {
+    const misses = new Set<Scalar>();
+    unknownScalars(value, misses, 0);
+    if (misses.size > 0) learn([...misses]);
     return `${collectionText(value, '')}\n`;
   } catch (e) {
     if (e === UNHANDLED) return undefined;
@@ -201,103 +253,9 @@ export function emitYaml(value: unknown): string | undefined {
   }
 }
 
-function serialize(value: unknown): string {
-  return emitYaml(value) ?? yamlPackageText(value);
-}
-
-/**
- * Documents identical across nodes (the proxy pod, kubeadm's join config, manifests) are serialized
- * once: at 3 control planes + 1,000 workers yaml.stringify was 10–20% of a render, mostly re-serializing
- * them. The key is the JSON text of the value, which is the same exactly when the YAML is (same keys in
- * the same order, same types), for values that are plain JSON data; anything else (undefined, -0,
- * non-finite numbers, class instances) bypasses the cache. Least recently used entries go first.
- */
-const CACHE_ENTRIES = 512;
-const cache = new Map<string, string>();
-
-/**
- * Plain JSON data: what JSON.stringify prints exactly (no undefined, -0, non-finite number, bigint,
- * function, symbol or class instance anywhere). A walk, not a JSON.stringify replacer: the replacer is a
- * call from native code per value, and was a third of a big render's YAML time.
- */
-function isPlainJson(v: unknown): boolean {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(v) && !Object.is(v, -0);
-    case 'object': {
-      if (v === null) return true;
-      if (Array.isArray(v)) {
-        // An index loop, not every(): a hole is undefined (JSON prints null there).
-        for (let i = 0; i < v.length; i++) if (!isPlainJson(v[i])) return false;
-        return true;
-      }
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) return false;
-      for (const k in v) if (!isPlainJson((v as Record<string, unknown>)[k])) return false;
-      return true;
-    }
-    default:
-      return false;
-  }
-}
-
-function jsonKey(value: unknown): string | undefined {
-  return isPlainJson(value) ? JSON.stringify(value) : undefined;
-}
-
-function cached(value: unknown, make: () => string): string {
-  const key = jsonKey(value);
-  if (key === undefined) return make();
-  const hit = cache.get(key);
-  if (hit !== undefined) {
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
-  }
-  const text = make();
-  cache.set(key, text);
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-  return text;
-}
-
+/** A document's YAML: the emitter's text, or the package's where the emitter leaves it to the package. */
 export function toYaml(value: unknown): string {
-  return cached(value, () => serialize(value));
-}
-
-/** For a document no other node has: the cache's JSON key would only cost. */
-export function toYamlUnique(value: unknown): string {
-  return serialize(value);
-}
-
-/**
- * A top-level map whose `listKey` holds a long block sequence of items most nodes share (a
- * cloud-config's write_files): the same text as toYamlUnique(value), with each item serialized once
- * through the cache. At 3 control planes + 1,000 workers whole cloud-configs were 17% of a render's
- * CPU, nearly all of it re-serializing files every worker has. An item's text does not depend on its
- * neighbours: serialized as the only item under `listKey` at the top level it has the indentation it
- * has in the whole document, and the sequence is its items one after another
- * (test/text/yamlCache.test.ts compares both on awkward contents; the goldens on every payload).
- */
-export function toYamlWithSharedItems(value: Record<string, unknown>, listKey: string): string {
-  const items = value[listKey];
-  if (!Array.isArray(items) || items.length === 0) return serialize(value);
-  const head = `${listKey}:\n`;
-  const itemText = (item: unknown): string | undefined => {
-    const text = cached({ [listKey]: [item] }, () => serialize({ [listKey]: [item] }));
-    return text.startsWith(head) ? text.slice(head.length) : undefined;
-  };
-  const texts = items.map(itemText);
-  // Top-level keys are the only lines at column 0, so the empty list's line is found exactly once.
-  const skeleton = serialize({ ...value, [listKey]: [] });
-  const empty = `${listKey}: []\n`;
-  const at = skeleton.startsWith(empty) ? 0 : skeleton.indexOf(`\n${empty}`) + 1;
-  // Stryker disable next-line ConditionalExpression: a fallback for shapes kspray never emits; the result is the same text
-  if (at === 0 && !skeleton.startsWith(empty)) return serialize(value);
-  if (texts.some((t) => t === undefined)) return serialize(value);
-  return `${skeleton.slice(0, at)}${head}${texts.join('')}${skeleton.slice(at + empty.length)}`;
+  return emitYaml(value) ?? yamlPackageText(value);
 }
 
 /** A multi-document YAML stream (kubeadm configs, manifest sets). */
