@@ -157,6 +157,12 @@ describe('the emitter on a generated corpus', () => {
     for (const doc of docs) expect(emitYaml(doc), JSON.stringify(doc)).toBe(yamlPackageText(doc));
   });
 
+  it('prints a document with more new scalars than its cache holds', () => {
+    const doc = { many: Array.from({ length: 10_000 }, (_, i) => (i % 3 === 0 ? `s${i}\n  more ${i}\n` : i % 3 === 1 ? `${i}` : i)) };
+    expect(emitYaml(doc)).toBe(yamlPackageText(doc));
+    expect(emitYaml(doc)).toBe(yamlPackageText(doc));
+  });
+
   it('leaves to the package what it does not print exactly', () => {
     const fallbacks: unknown[] = [
       'root scalar', 1, null, // a scalar at the root
