@@ -57,7 +57,7 @@ export function yamlPackageText(value: unknown): string {
 const UNHANDLED = new Error('not plain YAML data');
 const STEP = '  ';
 /** Deeper than this is taken for a cycle (the package would overflow the stack instead). */
-const MAX_INDENT = 2 * 256;
+const MAX_DEPTH = 256;
 const SCALAR_CACHE_ENTRIES = 4096;
 
 type Scalar = string | number | boolean | null;
@@ -138,7 +138,7 @@ function learn(values: Scalar[]): void {
 
 /** Collects the scalars of `v` whose text is not known yet, and refuses what is not plain data. */
 function unknownScalars(v: object, misses: Set<Scalar>, depth: number): void {
-  if (depth > MAX_INDENT / 2) throw UNHANDLED;
+  if (depth > MAX_DEPTH) throw UNHANDLED;
   const note = (item: unknown): void => {
     if (typeof item === 'object' && item !== null) unknownScalars(item, misses, depth + 1);
     else {
@@ -206,37 +206,56 @@ function isPlainObject(v: object): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** A collection's text at ctx.indent `indent` (stringifyBlockCollection); `{}` or `[]` when empty. */
-function collectionText(v: object, indent: string): string {
-  if (indent.length > MAX_INDENT) throw UNHANDLED;
+/**
+ * An empty collection prints as flow (`{}`, `[]`). YAMLMap.from leaves out entries whose value is
+ * undefined, so a map of only those is empty. (The first pass let through only arrays and plain objects.)
+ */
+function isEmpty(v: object): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  for (const key in v) if (Object.hasOwn(v, key) && (v as Record<string, unknown>)[key] !== undefined) return false;
+  return true;
+}
+
+/**
+ * Appends a non-empty collection's text at ctx.indent `indent` (stringifyBlockCollection) to `out`:
+ * parts joined once per document, not a string grown line by line.
+ */
+function writeCollection(v: object, indent: string, out: string[]): void {
   const inner = indent + STEP;
-  let out = '';
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const item: unknown = v[i];
-      const text = typeof item === 'object' && item !== null ? collectionText(item, inner) : scalarText(item, inner);
-      out += i === 0 ? `- ${text}` : `\n${indent}- ${text}`;
+      out.push(i === 0 ? '- ' : `\n${indent}- `);
+      writeValue(v[i], inner, out);
     }
-    return out === '' ? '[]' : out;
+    return;
   }
   if (!isPlainObject(v)) throw UNHANDLED;
   const root = indent === '';
+  let first = true;
   for (const key of Object.keys(v)) {
     const value = v[key];
-    // YAMLMap.from leaves out entries whose value is undefined.
     if (value === undefined) continue;
-    let line = `${keyText(key, root)}:`;
+    out.push(first ? keyText(key, root) : `\n${indent}${keyText(key, root)}`);
+    first = false;
     if (typeof value === 'object' && value !== null) {
-      const text = collectionText(value, inner);
       // An empty collection is flow (`{}`, `[]`) on the key's line; any other starts on the next line.
-      line += text === '{}' || text === '[]' ? ` ${text}` : `\n${inner}${text}`;
+      if (isEmpty(value)) out.push(Array.isArray(value) ? ': []' : ': {}');
+      else {
+        out.push(`:\n${inner}`);
+        writeCollection(value, inner, out);
+      }
     } else {
       const text = scalarText(value, inner);
-      line += valueSeparator(text) + text;
+      out.push(':', valueSeparator(text), text);
     }
-    out += out === '' ? line : `\n${indent}${line}`;
   }
-  return out === '' ? '{}' : out;
+}
+
+/** A sequence item's text (after `- `) at ctx.indent `indent`. */
+function writeValue(item: unknown, indent: string, out: string[]): void {
+  if (typeof item !== 'object' || item === null) out.push(scalarText(item, indent));
+  else if (isEmpty(item)) out.push(Array.isArray(item) ? '[]' : '{}');
+  else writeCollection(item, indent, out);
 }
 
 /** The emitter's text for `value`, or undefined when it leaves the document to the package. */
@@ -246,7 +265,10 @@ export function emitYaml(value: unknown): string | undefined {
     const misses = new Set<Scalar>();
     unknownScalars(value, misses, 0);
     if (misses.size > 0) learn([...misses]);
-    return `${collectionText(value, '')}\n`;
+    const out: string[] = [];
+    writeValue(value, '', out);
+    out.push('\n');
+    return out.join('');
   } catch (e) {
     if (e === UNHANDLED) return undefined;
     throw e;
