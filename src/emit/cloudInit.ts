@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import type { NodePlan } from '../plan/nodePlan.js';
 import { sortedFiles } from '../plan/nodePlan.js';
-import { toYamlWithSharedItems } from '../text/yaml.js';
+import { toYaml } from '../text/yaml.js';
 import type { Rendered } from '../rendered.js';
 
 export function cloudConfigObject(plan: NodePlan): Record<string, unknown> {
@@ -29,9 +29,9 @@ export function cloudConfigObject(plan: NodePlan): Record<string, unknown> {
 }
 
 export function emitCloudInit(plan: NodePlan): string {
-  // The document is unique to the node (its hostname), most of its files are not: each file's entry is
-  // serialized once for every node that has it.
-  return `#cloud-config\n${toYamlWithSharedItems(cloudConfigObject(plan), 'write_files')}`;
+  // The document is unique to the node (its hostname), most of its files are not: text/yaml.ts keeps
+  // each distinct scalar's text, so a file every worker has is printed once, not once per worker.
+  return `#cloud-config\n${toYaml(cloudConfigObject(plan))}`;
 }
 
 /**
