@@ -10,7 +10,7 @@ export const MODULES = [
   {
     id: 'io',
     name: 'io',
-    mutate: ['src/io/files.ts'],
+    mutate: ['src/io/files.ts', 'src/io/syncfs.ts'],
     tests: ['test/invariants/ioFiles.test.ts', 'test/io/syscalls.test.ts'],
   },
   {
