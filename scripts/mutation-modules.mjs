@@ -11,7 +11,7 @@ export const MODULES = [
     id: 'io',
     name: 'io',
     mutate: ['src/io/files.ts', 'src/io/syncfs.ts'],
-    tests: ['test/invariants/ioFiles.test.ts', 'test/io/syscalls.test.ts'],
+    tests: ['test/invariants/ioFiles.test.ts', 'test/io/syscalls.test.ts', 'test/io/syncfs.test.ts'],
   },
   {
     id: 'secrets',
