@@ -30,6 +30,23 @@ export const familyBits = (f: IpFamily): number => BITS[f];
  * all), IPv6 zone ids (fe80::1%eth0) and IPv4-mapped IPv6 (Go reads ::ffff:a.b.c.d as IPv4).
  */
 export function parseIp(text: string): Ip | undefined {
+  if (parsedIps.has(text)) return parsedIps.get(text);
+  const ip = parseIpText(text);
+  // Cleared, not grown without end, past any spec's size (5,000 nodes, a few addresses each).
+  if (parsedIps.size >= PARSED_IPS_KEPT) parsedIps.clear();
+  parsedIps.set(text, ip && Object.freeze(ip));
+  return ip;
+}
+
+/**
+ * Each node's address is parsed by several rules and by toModel: at 1,000 workers that was ~25 ms of
+ * a render, in ipaddr.js. An address's parse never changes, so each text is parsed once; the result is
+ * frozen, being shared.
+ */
+const parsedIps = new Map<string, Ip | undefined>();
+const PARSED_IPS_KEPT = 65_536;
+
+function parseIpText(text: string): Ip | undefined {
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ofBytes('IPv4', ipaddr.IPv4.parse(text).toByteArray());
   if (text.includes(':') && !text.includes('%') && ipaddr.IPv6.isValid(text)) {
     const v6 = ipaddr.IPv6.parse(text);

@@ -139,22 +139,24 @@ function learn(values: Scalar[]): void {
 /** Collects the scalars of `v` whose text is not known yet, and refuses what is not plain data. */
 function unknownScalars(v: object, misses: Set<Scalar>, depth: number): void {
   if (depth > MAX_DEPTH) throw UNHANDLED;
-  const note = (item: unknown): void => {
-    if (typeof item === 'object' && item !== null) unknownScalars(item, misses, depth + 1);
-    else {
-      const s = asScalar(item);
-      if (!scalarTexts.has(s)) misses.add(s);
-    }
-  };
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) note(v[i]);
+    for (let i = 0; i < v.length; i++) noteUnknown(v[i], misses, depth);
     return;
   }
   // An object with an iterator is a sequence to the package (createNode): not plain data, left to it.
   if (!isPlainObject(v) || Symbol.iterator in v) throw UNHANDLED;
   for (const key of Object.keys(v)) {
     const value = v[key];
-    if (value !== undefined) note(value);
+    if (value !== undefined) noteUnknown(value, misses, depth);
+  }
+}
+
+/** One item or map value of a collection at `depth` (a function of its own, not a closure made per collection). */
+function noteUnknown(item: unknown, misses: Set<Scalar>, depth: number): void {
+  if (typeof item === 'object' && item !== null) unknownScalars(item, misses, depth + 1);
+  else {
+    const s = asScalar(item);
+    if (!scalarTexts.has(s)) misses.add(s);
   }
 }
 

@@ -33,6 +33,19 @@ describe('parseIp', () => {
     'rejects %j',
     (text) => expect(parseIp(text)).toBeUndefined(),
   );
+
+  test('parses a text once and shares the result, frozen (rules and toModel ask for each address several times)', () => {
+    const first = parseIp('10.9.8.7');
+    expect(parseIp('10.9.8.7')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => {
+      (first as { text: string }).text = 'changed';
+    }).toThrow(TypeError);
+    expect(parseIp('10.9.8.7')).toEqual({ family: 'IPv4', value: 0x0a090807n, text: '10.9.8.7' });
+    // A refused text stays refused on the next asking.
+    expect(parseIp('10.9.8')).toBeUndefined();
+    expect(parseIp('10.9.8')).toBeUndefined();
+  });
 });
 
 describe('parseCidr', () => {
