@@ -42,6 +42,9 @@ describe('npm run bench --quick', () => {
         expect(med).toBeLessThanOrEqual(max!);
       }
       expect(row).toMatch(/\| \d+ \|( [\d.]+× \|)?$/); // peak RSS (and the ratio to the baseline)
+      // The CPU split: user / sys medians, right after the CPU column.
+      const [cpuMedian, user, sys] = /\*\*(\d+)\*\* \/ \d+ \| (\d+) \/ (\d+) \|/.exec(row)!.slice(1).map(Number);
+      expect(user! + sys!).toBe(cpuMedian); // one run: its user and sys add up to its CPU
     }
     // Baselines: node -e 0, kspray --version, the openssl CLI both ways, the WebCrypto loop.
     for (const baseline of ['`node -e 0`', '`kspray --version`', 'openssl CLI, 4 processes at a time', 'openssl CLI, one process at a time', 'WebCrypto key generation alone'])

@@ -10,6 +10,9 @@ import { performance } from 'node:perf_hooks';
 
 export interface Sample {
   cpuMs: number;
+  /** cpuMs split: user and system (kernel) time. */
+  userMs: number;
+  sysMs: number;
   wallMs: number;
   rssKiB: number;
   stdout: string;
@@ -22,11 +25,11 @@ export interface Tools {
 }
 
 /** bash's `times` prints "0m0.052s 0m0.012s" for the children's user and system time. */
-function childrenCpuMs(timesOutput: string): number {
+function childrenCpuMs(timesOutput: string): { userMs: number; sysMs: number } {
   const line = timesOutput.trim().split('\n').at(-1)!;
   const secs = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
   if (secs.length !== 2) throw new Error(`bench: cannot read bash times output: ${JSON.stringify(timesOutput)}`);
-  return Math.round((secs[0]! + secs[1]!) * 1000);
+  return { userMs: Math.round(secs[0]! * 1000), sysMs: Math.round(secs[1]! * 1000) };
 }
 
 /** Runs `argv` once (stdin closed, stderr discarded); throws when it fails, so a broken case is never timed. */
@@ -45,7 +48,8 @@ export function measure(tools: Tools, argv: string[], cwd: string, env: NodeJS.P
     if (r.status !== 0) throw new Error(`bench: ${argv.join(' ')} failed (status ${r.status}): ${r.stderr}`);
     const rss = /RSS (\d+)/.exec(r.stderr);
     if (!rss) throw new Error(`bench: no peak RSS from ${tools.time}: ${r.stderr}`);
-    return { cpuMs: childrenCpuMs(r.stdout), wallMs: Math.round(wallMs), rssKiB: Number(rss[1]), stdout: readFileSync(out, 'utf8') };
+    const { userMs, sysMs } = childrenCpuMs(r.stdout);
+    return { cpuMs: userMs + sysMs, userMs, sysMs, wallMs: Math.round(wallMs), rssKiB: Number(rss[1]), stdout: readFileSync(out, 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

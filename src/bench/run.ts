@@ -83,6 +83,8 @@ function interleave(cases: Case[], n: number): Sample[][] {
 }
 
 const fmt = (s: { min: number; median: number; max: number }) => `${s.min} / **${s.median}** / ${s.max}`;
+/** Medians of user and of system time: the kernel's share varies most between runs of one build. */
+const userSys = (samples: Sample[]) => `${stats(samples.map((s) => s.userMs)).median} / ${stats(samples.map((s) => s.sysMs)).median}`;
 const mib = (kib: number) => (kib / 1024).toFixed(0);
 
 interface Row {
@@ -92,8 +94,8 @@ interface Row {
 
 function table(rows: Row[], ratioTo?: number): string[] {
   const lines = [
-    `| case | runs | CPU ms min / **median** / max | wall ms min / **median** / max | peak RSS MiB |${ratioTo === undefined ? '' : ' CPU vs baseline (median) |'}`,
-    `|---|---|---|---|---|${ratioTo === undefined ? '' : '---|'}`,
+    `| case | runs | CPU ms min / **median** / max | user / sys ms (medians) | wall ms min / **median** / max | peak RSS MiB |${ratioTo === undefined ? '' : ' CPU vs baseline (median) |'}`,
+    `|---|---|---|---|---|---|${ratioTo === undefined ? '' : '---|'}`,
   ];
   const base = ratioTo === undefined ? 0 : stats(rows[ratioTo]!.samples.map((s) => s.cpuMs)).median;
   for (const r of rows) {
@@ -101,7 +103,7 @@ function table(rows: Row[], ratioTo?: number): string[] {
     const wall = stats(r.samples.map((s) => s.wallMs));
     const rss = Math.max(...r.samples.map((s) => s.rssKiB));
     const ratio = ratioTo === undefined ? '' : ` ${(cpu.median / base).toFixed(2)}× |`;
-    lines.push(`| ${r.label} | ${r.samples.length} | ${fmt(cpu)} | ${fmt(wall)} | ${mib(rss)} |${ratio}`);
+    lines.push(`| ${r.label} | ${r.samples.length} | ${fmt(cpu)} | ${userSys(r.samples)} | ${fmt(wall)} | ${mib(rss)} |${ratio}`);
   }
   return lines;
 }
@@ -166,7 +168,7 @@ function big(): string[] {
   const ratio = median(one.samples) / median(cold.samples);
   const lines = ['## Big clusters', '', ...cold.lines, '', ...one.lines, '', `render --node costs ${ratio.toFixed(2)}× the cold whole render (medians of CPU).`, ''];
   // Linearity: one cold render per size (each run its own new directory), in one table.
-  lines.push('### Linearity (cold, 3 CP + N workers)', '', '| N | runs | CPU ms min / **median** / max | CPU ms per node (median) | wall ms median | peak RSS MiB |', '|---|---|---|---|---|---|');
+  lines.push('### Linearity (cold, 3 CP + N workers)', '', '| N | runs | CPU ms min / **median** / max | user / sys ms (medians) | CPU ms per node (median) | wall ms median | peak RSS MiB |', '|---|---|---|---|---|---|---|');
   for (const n of scale) {
     const s = join(work, `scale${n}.yaml`);
     writeFileSync(s, bigClusterSpec(n));
@@ -174,7 +176,7 @@ function big(): string[] {
     const runs = n > 1000 ? 1 : bigReps;
     const [samples] = interleave([{ label: String(n), argv: () => kspray('render', '-f', s, '-o', dir()) }], runs);
     const cpu = stats(samples!.map((x) => x.cpuMs));
-    lines.push(`| ${n} | ${runs} | ${fmt(cpu)} | ${(cpu.median / (n + 3)).toFixed(2)} | ${stats(samples!.map((x) => x.wallMs)).median} | ${mib(Math.max(...samples!.map((x) => x.rssKiB)))} |`);
+    lines.push(`| ${n} | ${runs} | ${fmt(cpu)} | ${userSys(samples!)} | ${(cpu.median / (n + 3)).toFixed(2)} | ${stats(samples!.map((x) => x.wallMs)).median} | ${mib(Math.max(...samples!.map((x) => x.rssKiB)))} |`);
   }
   return lines;
 }
@@ -284,6 +286,8 @@ try {
     'CPU is user+sys of the process tree (bash `times`, from the children\'s rusage); wall includes spawning it',
     `(through GNU time and bash, a few ms); peak RSS is GNU time's %M. Repetitions: ${reps} (big clusters ${bigReps}; N > 1000 once).`,
     'A cold render writes into a directory no earlier run used; all are removed at the end (src/bench/run.ts `freshDirs` says why).',
+    'The system (kernel) share of a render that writes thousands of files varies most from run to run on this VM (0.3–0.9 s',
+    'at 1,000 workers for one build, higher after large deletions); user time is the steadier figure for a code change.',
   ];
   const sections = [header, startup(), renders(), big(), pkiSection(), await sizes(), ...(quick ? [] : [await matrix()])];
   const report = `${sections.map((s) => s.join('\n')).join('\n\n')}\n\nLoad average at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}.\n`;
