@@ -172,15 +172,20 @@ function writeTemp(target: string, content: string | Uint8Array, mode: number, {
   return temp;
 }
 
+/** fsync of the file or directory at `path`, opened read-only for it. */
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** fsync of a temp written (and closed) unsynced: the barrier could not run. Its errors are write errors. */
 function fsyncTemp(temp: string, target: string): void {
   try {
-    const fd = openSync(temp, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    fsyncPath(temp);
   } catch (e) {
     throw fsFailure(e, 'write', target);
   }
@@ -189,12 +194,7 @@ function fsyncTemp(temp: string, target: string): void {
 /** Makes renames and links in `dir` durable (a crash after rename may otherwise lose the entry). */
 function syncDir(dir: string): void {
   try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    fsyncPath(dir);
   } catch (e) {
     // Some filesystems refuse fsync on a directory; the rename itself has happened.
     if (!isErrno(e) || (e.code !== 'EINVAL' && e.code !== 'EISDIR' && e.code !== 'EBADF')) throw fsFailure(e, 'sync', dir);
